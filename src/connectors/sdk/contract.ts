@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { EntityName } from '../../model/index.js';
+import type { ErrorData } from './errors.js';
+import type { HttpExchange } from './http.js';
+import type { ConnectorManifest } from './manifest.js';
+
+/** What to read: an incremental window, specific ids, and/or connector-defined batch filters. */
+export interface ReadQuery {
+  /** Records modified at or after this instant (inclusive, so records sharing a timestamp are never skipped). */
+  since?: string;
+  /** Records modified at or before this instant. */
+  until?: string;
+  /** Source ids (the entity's key field, e.g. CustomerID or InventoryID). */
+  ids?: readonly string[];
+  /** Filters declared in the manifest, by name: { customerClass: ['RETAIL', 'WHOLESALE'] }. */
+  filters?: Readonly<Record<string, readonly string[]>>;
+  pageSize?: number;
+}
+
+/**
+ * One record as read from a source, already mapped to the canonical shape (not yet validated —
+ * the engine validates with the model so that every rejection reads the same way). A record the
+ * connector could not map carries an error instead of data: it is an outcome, not an exception.
+ */
+export type SourceItem =
+  | { id: string; updatedAt: string; data: unknown; error?: undefined }
+  | { id: string; updatedAt: string; data?: undefined; error: ErrorData };
+
+/** A record as it exists on a target system, found by natural key or by id. */
+export interface TargetRecord {
+  id: string;
+  /** The target's current representation, for connectors that must merge on update. */
+  snapshot?: unknown;
+}
+
+export interface WriteItem {
+  /** Correlates results with items; the engine uses the source id. */
+  ref: string;
+  action: 'create' | 'update';
+  /** Required for updates. */
+  targetId?: string;
+  /** The full canonical record. */
+  data: unknown;
+  /**
+   * For updates: the canonical fields this flow owns. Everything else on the target record must be
+   * left exactly as it is. Ignored on create (a new record gets every mapped field).
+   */
+  fields?: readonly string[];
+  /** The target's current representation when the engine already has it (from lookup). */
+  existing?: TargetRecord;
+}
+
+export type WriteResult =
+  | { ref: string; ok: true; targetId: string; action: 'created' | 'updated'; exchanges?: HttpExchange[] }
+  | { ref: string; ok: false; error: ErrorData; exchanges?: HttpExchange[] };
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+/** A webhook delivery as the server received it. */
+export interface InboundDelivery {
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: string;
+}
+
+export interface WebhookEvent {
+  entity: EntityName;
+  /** Source id of the record that changed. */
+  id: string;
+  /** Identifies this delivery for de-duplication. */
+  dedupeKey: string;
+  occurredAt?: string;
+  kind?: 'upsert' | 'delete';
+}
+
+export interface WebhookHandler {
+  /** Returns undefined when the delivery is authentic, else the reason it is not. */
+  verify(delivery: InboundDelivery): string | undefined;
+  parse(delivery: InboundDelivery): WebhookEvent[];
+}
+
+/** One live connection to one external system. */
+export interface Connector {
+  readonly manifest: ConnectorManifest;
+  /** Reachability, credentials and permissions, each a separate verdict. */
+  check(): Promise<CheckResult[]>;
+  /** Streams pages of records; never loads a whole entity set into memory. */
+  read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]>;
+  /** Reads specific records by source id; ids not found are simply absent from the result. */
+  get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
+  /**
+   * The key that identifies a canonical record on this (target) system, e.g. the e-mail for a
+   * Magento customer; undefined when the record lacks it (the engine then rejects the record).
+   */
+  naturalKey(entity: EntityName, data: unknown): string | undefined;
+  /** Finds existing target records by natural key, in as few calls as the API allows. */
+  lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>>;
+  /** Writes records; one result per item, in any order. Never throws for a record-level problem. */
+  write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]>;
+  readonly webhook?: WebhookHandler;
+  /** Releases sessions (Acumatica sessions are a licensed resource) and sockets. */
+  close(): Promise<void>;
+}
+
+export interface ConnectorContext {
+  /** The connection's name in the configuration (e.g. "acumatica"). */
+  connection: string;
+  logger: Logger;
+}
+
+export interface ConnectorDefinition {
+  manifest: ConnectorManifest;
+  create(settings: Record<string, unknown>, ctx: ConnectorContext): Connector;
+}
+
+export const defineConnector = (d: ConnectorDefinition): ConnectorDefinition => d;

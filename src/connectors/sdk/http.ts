@@ -1,0 +1,271 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { type ErrorCode, type ErrorData, LedgerlinkError } from './errors.js';
+import type { RateLimit } from './manifest.js';
+import { ConnectionLimiter } from './rate-limit.js';
+import { redact, redactUrl } from './redact.js';
+
+/** One request and its answer, secrets redacted, as the connector log shows it. */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  status?: number;
+  requestBody?: unknown;
+  responseBody?: unknown;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  path: string;
+  query?: Record<string, string | number | undefined> | URLSearchParams;
+  body?: unknown;
+  /** A form-encoded body (OAuth token requests) instead of JSON. */
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /**
+   * Whether the request may be repeated after a 5xx or a timeout. POSTs that create records are
+   * not: the engine retries them after looking the record up by natural key, so a lost answer
+   * never becomes a duplicate. Every method is retried after a 429, which means "not processed".
+   */
+  idempotent?: boolean;
+  /** Statuses that are answers, not errors (e.g. 404 for a lookup). */
+  accept?: readonly number[];
+  /** Exchanges are appended here, for the connector log. */
+  record?: HttpExchange[];
+  /** Skip the auth hooks (for the login request itself). */
+  anonymous?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  /** Time allowed for the whole answer before the request counts as hung. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Longest wait between attempts; a Retry-After beyond it is handed to the engine instead. */
+  maxBackoffMs?: number;
+  rateLimit?: RateLimit;
+  /** Headers added to every non-anonymous request (auth). */
+  authHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
+  /** Called on 401; return true after re-authenticating to repeat the request once. */
+  onUnauthorized?: () => Promise<boolean>;
+  /** Sees every response (e.g. to collect Set-Cookie). */
+  onResponse?: (res: HttpResponse) => void;
+  /** Pulls the human message out of the system's error body. */
+  errorMessage?: (body: unknown, status: number) => string | undefined;
+  /** Maps a status to an error code/category when the system departs from HTTP norms. */
+  classify?: (status: number, body: unknown) => Pick<ErrorData, 'code' | 'category'> | undefined;
+  systemName: string;
+}
+
+const MAX_LOGGED_BODY = 16_384;
+
+function truncate(body: unknown): unknown {
+  if (typeof body === 'string')
+    return body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : body;
+  const json = JSON.stringify(body);
+  if (json !== undefined && json.length > MAX_LOGGED_BODY) return `${json.slice(0, MAX_LOGGED_BODY)}…`;
+  return body;
+}
+
+/** Parses Retry-After: delta-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Capped exponential backoff with full jitter. */
+export function backoffMs(attempt: number, baseMs = 250, capMs = 30_000, random = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export function statusToError(status: number): { code: ErrorCode; category: ErrorData['category'] } {
+  if (status === 429) return { code: 'rate_limit', category: 'rate_limited' };
+  if (status === 401 || status === 403) return { code: 'auth', category: 'config' };
+  if (status === 404) return { code: 'not_found', category: 'rejected' };
+  if (status === 409 || status === 412) return { code: 'conflict', category: 'rejected' };
+  if (status === 413) return { code: 'too_large', category: 'rejected' };
+  if (status === 408) return { code: 'timeout', category: 'transient' };
+  if (status >= 500) return { code: 'server', category: 'transient' };
+  return { code: 'invalid_data', category: 'rejected' };
+}
+
+/**
+ * The HTTP client every connector uses: one keep-alive agent per connection, the connection's rate
+ * limit, timeouts, retries with capped exponential backoff that honour Retry-After, re-login on 401,
+ * typed errors, and a redacted record of each exchange for the connector log.
+ */
+export class HttpClient {
+  private readonly agent: Agent;
+  readonly limiter: ConnectionLimiter;
+  private readonly base: URL;
+  /** Requests sent, by method; benchmarks and tests read it. */
+  readonly stats = { requests: 0, retries: 0, byMethod: {} as Record<string, number> };
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    this.agent = new Agent({ connections: opts.rateLimit?.concurrency ?? 16, keepAliveTimeout: 10_000 });
+    this.limiter = new ConnectionLimiter(opts.rateLimit);
+  }
+
+  url(path: string, query?: HttpRequest['query']): string {
+    const u = new URL(path.replace(/^\//, ''), this.base);
+    if (query) {
+      const entries = query instanceof URLSearchParams ? [...query.entries()] : Object.entries(query);
+      for (const [k, v] of entries) if (v !== undefined) u.searchParams.append(k, String(v));
+    }
+    return u.toString();
+  }
+
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const maxRetries = this.opts.maxRetries ?? 4;
+    const maxBackoff = this.opts.maxBackoffMs ?? 30_000;
+    const idempotent = req.idempotent ?? req.method !== 'POST';
+    let reauthenticated = false;
+    for (let attempt = 0; ; attempt++) {
+      let failure: LedgerlinkError;
+      let unprocessed = false;
+      try {
+        const res = await this.send<T>(req, attempt);
+        if (res.status < 400 || req.accept?.includes(res.status)) return res;
+        if (res.status === 401 && !req.anonymous && !reauthenticated && this.opts.onUnauthorized) {
+          reauthenticated = true;
+          if (await this.opts.onUnauthorized()) {
+            attempt--;
+            continue;
+          }
+        }
+        failure = this.httpError(res);
+      } catch (e) {
+        failure = this.networkError(e);
+        // Refused before any byte was sent: the system never saw the request, so repeating is safe.
+        unprocessed = (e as { code?: string }).code === 'ECONNREFUSED';
+      }
+      const retryable =
+        failure.category === 'rate_limited' ||
+        (failure.category === 'transient' && (idempotent || unprocessed));
+      if (!retryable || attempt >= maxRetries) throw failure;
+      const wait = failure.retryAfterMs ?? backoffMs(attempt);
+      if (wait > maxBackoff) throw failure; // the engine reschedules the record at retryAfterMs
+      if (failure.category === 'rate_limited') this.limiter.pause(wait);
+      this.stats.retries++;
+      await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
+    }
+  }
+
+  private async send<T>(req: HttpRequest, attempt: number): Promise<HttpResponse<T>> {
+    const url = this.url(req.path, req.query);
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    let body: string | undefined;
+    if (req.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    } else if (req.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.body);
+    }
+    if (!req.anonymous && this.opts.authHeaders) Object.assign(headers, await this.opts.authHeaders());
+    const release = await this.limiter.acquire(req.signal);
+    const started = performance.now();
+    const exchange: HttpExchange = {
+      method: req.method,
+      url: redactUrl(url),
+      requestBody: truncate(redact(req.form ?? req.body)),
+      durationMs: 0,
+      attempt,
+    };
+    req.record?.push(exchange);
+    this.stats.requests++;
+    this.stats.byMethod[req.method] = (this.stats.byMethod[req.method] ?? 0) + 1;
+    try {
+      const timeout = this.opts.timeoutMs ?? 30_000;
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.agent,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      const text = await res.body.text();
+      let parsed: unknown = text;
+      if (text.length > 0) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
+      } else parsed = undefined;
+      exchange.status = res.statusCode;
+      exchange.responseBody = truncate(redact(parsed));
+      const out: HttpResponse<T> = { status: res.statusCode, headers: res.headers, body: parsed as T };
+      this.opts.onResponse?.(out as HttpResponse);
+      return out;
+    } finally {
+      exchange.durationMs = Math.round(performance.now() - started);
+      release();
+    }
+  }
+
+  private httpError(res: HttpResponse): LedgerlinkError {
+    const kind = this.opts.classify?.(res.status, res.body) ?? statusToError(res.status);
+    const detail = this.opts.errorMessage?.(res.body, res.status);
+    const message = detail
+      ? `${this.opts.systemName} answered ${res.status}: ${detail}`
+      : `${this.opts.systemName} answered ${res.status}`;
+    const retryAfterMs =
+      res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+    return new LedgerlinkError({
+      ...kind,
+      message,
+      httpStatus: res.status,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+
+  private networkError(e: unknown): LedgerlinkError {
+    if (e instanceof LedgerlinkError) return e;
+    const err = e as { code?: string; name?: string; message?: string };
+    const timedOut =
+      e instanceof undiciErrors.HeadersTimeoutError ||
+      e instanceof undiciErrors.BodyTimeoutError ||
+      err.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      err.code === 'UND_ERR_BODY_TIMEOUT';
+    if (timedOut) {
+      return new LedgerlinkError(
+        {
+          code: 'timeout',
+          category: 'transient',
+          message: `${this.opts.systemName} did not answer within ${this.opts.timeoutMs ?? 30_000} ms`,
+        },
+        { cause: e },
+      );
+    }
+    if (err.name === 'AbortError') throw e;
+    return new LedgerlinkError(
+      {
+        code: 'connection',
+        category: 'transient',
+        message: `cannot reach ${this.opts.systemName} at ${this.base.origin}: ${err.code ?? err.message ?? String(e)}`,
+      },
+      { cause: e },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { EntityName } from '../../model/index.js';
+
+/**
+ * Connection fields are data: they validate a connection's settings and also build the form a
+ * person fills in on the dashboard. Secret fields are write-only and never logged or returned.
+ */
+export interface ConnectionField {
+  name: string;
+  title: string;
+  type: 'string' | 'url' | 'secret' | 'integer' | 'boolean' | 'enum';
+  required?: boolean;
+  default?: string | number | boolean;
+  options?: readonly string[];
+  description?: string;
+  /** Only relevant when another field has one of these values, e.g. OAuth fields when authMode is oauth2. */
+  when?: { field: string; equals: readonly string[] };
+}
+
+/** A batch filter a connector can apply on its side (the seeds' checkboxes). */
+export interface BatchFilter {
+  name: string;
+  title: string;
+  kind: 'dates' | 'values' | 'ids';
+  /** The header an uploaded ID file must have, e.g. "Customer" or "InventoryID". */
+  idFileHeader?: string;
+}
+
+export interface EntityCapability {
+  read?: {
+    /** The source field the incremental cursor follows, e.g. LastModifiedDateTime. */
+    cursorField: string;
+    filters: readonly BatchFilter[];
+  };
+  write?: {
+    /** What identifies an existing record on this system, in words (used in messages). */
+    naturalKey: string;
+    /**
+     * Canonical fields this connector can write on an existing record; an update policy may own
+     * only these. Fields outside the list are written on create only.
+     */
+    updatableFields: readonly string[];
+  };
+  webhook?: boolean;
+}
+
+export interface RateLimit {
+  requestsPerSecond?: number;
+  concurrency?: number;
+}
+
+export interface ConnectorManifest {
+  name: string;
+  title: string;
+  connectionFields: readonly ConnectionField[];
+  entities: Partial<Record<EntityName, EntityCapability>>;
+  triggers: readonly ('poll' | 'webhook' | 'batch')[];
+  rateLimit?: RateLimit;
+}
+
+/** Builds the zod schema that validates a connection's settings from its declared fields. */
+export function settingsSchema(fields: readonly ConnectionField[]): z.ZodType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fields) {
+    let s: z.ZodType;
+    switch (f.type) {
+      case 'url':
+        s = z.url({ message: `${f.title} must be a URL such as http://127.0.0.1:8081` });
+        break;
+      case 'integer':
+        s = z.coerce.number().int();
+        break;
+      case 'boolean':
+        s = z.boolean();
+        break;
+      case 'enum':
+        s = z.enum(f.options as [string, ...string[]]);
+        break;
+      default:
+        s = z.string().min(1, { message: `${f.title} must not be empty` });
+    }
+    if (f.default !== undefined) s = s.default(f.default as never);
+    else if (!f.required || f.when) s = s.optional();
+    shape[f.name] = s;
+  }
+  return z
+    .object(shape)
+    .strict()
+    .superRefine((value, ctx) => {
+      for (const f of fields) {
+        if (!f.required || !f.when) continue;
+        const other = value[f.when.field];
+        if (typeof other === 'string' && f.when.equals.includes(other) && value[f.name] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [f.name],
+            message: `${f.title} is required when ${f.when.field} is ${other}`,
+          });
+        }
+      }
+    }) as z.ZodType<Record<string, unknown>>;
+}
+
+export const secretFieldNames = (fields: readonly ConnectionField[]): string[] =>
+  fields.filter((f) => f.type === 'secret').map((f) => f.name);

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CurrencyCode, DecimalString, Money } from './money.js';
+import { IsoDate, IsoDateTime } from './time.js';
+
+export const InvoiceLine = z.object({
+  lineNumber: z.number().int().positive(),
+  /** Absent for write-in lines (Sage S1/S2/S3/M codes, free-text CRM products). */
+  sku: z.string().optional(),
+  description: z.string().optional(),
+  quantity: DecimalString,
+  unit: z.string().optional(),
+  unitPrice: Money,
+  taxCode: z.string().optional(),
+  tax: Money,
+  total: Money,
+  orderNumber: z.string().optional(),
+  orderLineNumber: z.number().int().optional(),
+});
+
+export const TaxLine = z.object({
+  code: z.string().min(1),
+  rate: DecimalString,
+  taxable: Money,
+  tax: Money,
+});
+
+export const Invoice = z.object({
+  number: z.string().min(1),
+  type: z.enum(['invoice', 'credit_note']).default('invoice'),
+  status: z.string().min(1),
+  invoiceDate: IsoDate,
+  dueDate: IsoDate.optional(),
+  customerNumber: z.string().min(1),
+  orderNumbers: z.array(z.string()).default([]),
+  currency: CurrencyCode,
+  lines: z.array(InvoiceLine).min(1),
+  taxLines: z.array(TaxLine).default([]),
+  netTotal: Money,
+  taxTotal: Money,
+  total: Money,
+  balance: Money.optional(),
+  updatedAt: IsoDateTime,
+});
+export type Invoice = z.infer<typeof Invoice>;
