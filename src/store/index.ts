@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { DialectAdapter, OpenedDatabase } from './dialects/adapter.js';
+import { openPostgres } from './dialects/postgres.js';
+import { openSqlite } from './dialects/sqlite.js';
+import { migrate } from './migrate.js';
+import { ConnectorLogRepository } from './repositories/connector-log.js';
+import { CursorRepository } from './repositories/cursors.js';
+import { DefinitionRepository } from './repositories/definitions.js';
+import { InboxRepository } from './repositories/inbox.js';
+import { JobRepository } from './repositories/jobs.js';
+import { RunRepository } from './repositories/runs.js';
+import { SyncRecordRepository } from './repositories/sync-records.js';
+import type { Database } from './schema.js';
+
+export * from './repositories/connector-log.js';
+export * from './repositories/jobs.js';
+export * from './repositories/runs.js';
+export * from './repositories/sync-records.js';
+export type * from './schema.js';
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/ledgerlink.db';
+
+export interface Store {
+  db: Kysely<Database>;
+  adapter: DialectAdapter;
+  location: string;
+  records: SyncRecordRepository;
+  runs: RunRepository;
+  log: ConnectorLogRepository;
+  cursors: CursorRepository;
+  jobs: JobRepository;
+  inbox: InboxRepository;
+  definitions: DefinitionRepository;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string): OpenedDatabase {
+  if (url.startsWith('sqlite:')) return openSqlite(url);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error(`unsupported database URL "${url}": use sqlite:./path.db or postgres://user@host:5432/db`);
+}
+
+/** Opens the store named by the URL (default: the embedded SQLite file) and brings its schema up to date. */
+export async function openStore(
+  url: string = process.env.LEDGERLINK_DATABASE_URL ?? DEFAULT_DATABASE_URL,
+): Promise<Store> {
+  const opened = openDatabase(url);
+  try {
+    await migrate(opened);
+  } catch (e) {
+    await opened.destroy();
+    throw e;
+  }
+  const { db, adapter } = opened;
+  return {
+    db,
+    adapter,
+    location: opened.location,
+    records: new SyncRecordRepository(db),
+    runs: new RunRepository(db),
+    log: new ConnectorLogRepository(db),
+    cursors: new CursorRepository(db),
+    jobs: new JobRepository(db, adapter),
+    inbox: new InboxRepository(db),
+    definitions: new DefinitionRepository(db),
+    close: () => opened.destroy(),
+  };
+}

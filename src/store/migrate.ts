@@ -1,0 +1,39 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { OpenedDatabase } from './dialects/adapter.js';
+import * as m001 from './migrations/001_initial.js';
+
+/** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
+const MIGRATIONS = { '001_initial': m001 } as const;
+
+export class StoreVersionError extends Error {
+  readonly code = 'store_version';
+}
+
+export async function migrate(opened: OpenedDatabase): Promise<string[]> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, mod] of Object.entries(MIGRATIONS))
+        out[name] = { up: (db) => mod.up(db, opened.adapter) };
+      return out;
+    },
+  };
+  const migrator = new Migrator({
+    db: opened.db,
+    provider,
+    migrationTableName: 'ledgerlink_migrations',
+    migrationLockTableName: 'ledgerlink_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/corrupted migrations/i.test(message)) {
+      // An older Ledgerlink pointed at a store that a newer one has migrated: refuse to run.
+      throw new StoreVersionError(
+        `the store at ${opened.location} was migrated by a newer Ledgerlink (${message}); upgrade this installation before starting it`,
+      );
+    }
+    throw new Error(`migrating the store at ${opened.location} failed: ${message}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

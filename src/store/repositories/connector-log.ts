@@ -1,0 +1,64 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { ConnectorLogTable, Database, LogStatus } from '../schema.js';
+import { chunks } from './json.js';
+
+export type LogEntry = Selectable<ConnectorLogTable>;
+export type LogEntryWrite = Omit<Insertable<ConnectorLogTable>, 'id'>;
+
+export interface LogQuery {
+  flow?: string;
+  entity?: string;
+  status?: readonly LogStatus[];
+  sourceId?: string;
+  runId?: number;
+  since?: string;
+  until?: string;
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export class ConnectorLogRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(entries: readonly LogEntryWrite[]): Promise<void> {
+    for (const part of chunks(entries, 200)) {
+      if (part.length) await this.db.insertInto('connector_log').values(part).execute();
+    }
+  }
+
+  async list(q: LogQuery = {}): Promise<{ rows: LogEntry[]; total: number }> {
+    let s = this.db.selectFrom('connector_log');
+    if (q.flow) s = s.where('flow', '=', q.flow);
+    if (q.entity) s = s.where('entity', '=', q.entity);
+    if (q.status?.length) s = s.where('status', 'in', [...q.status]);
+    if (q.sourceId) s = s.where('source_id', '=', q.sourceId);
+    if (q.runId !== undefined) s = s.where('run_id', '=', q.runId);
+    if (q.since) s = s.where('created_at', '>=', q.since);
+    if (q.until) s = s.where('created_at', '<=', q.until);
+    if (q.text) {
+      const like = `%${q.text}%`;
+      s = s.where((eb) =>
+        eb.or([eb('reason', 'like', like), eb('source_id', 'like', like), eb('target_id', 'like', like)]),
+      );
+    }
+    const total = await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await s
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(q.limit ?? 100)
+      .offset(q.offset ?? 0)
+      .execute();
+    return { rows, total: Number(total.n) };
+  }
+
+  async get(id: number): Promise<LogEntry | undefined> {
+    return this.db.selectFrom('connector_log').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Deletes entries older than the retention window; returns how many went. */
+  async prune(before: string): Promise<number> {
+    const res = await this.db.deleteFrom('connector_log').where('created_at', '<', before).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+}

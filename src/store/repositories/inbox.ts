@@ -1,0 +1,71 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, WebhookInboxTable } from '../schema.js';
+
+export type InboxEntry = Selectable<WebhookInboxTable>;
+
+/** Inbound deliveries are rows before they are work: stored, then acknowledged, then processed. */
+export class InboxRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores a delivery; returns its id, or undefined when the same dedupe key was already stored. */
+  async store(e: {
+    connection: string;
+    headers: Record<string, unknown>;
+    body: string;
+    dedupeKey?: string;
+    verified: boolean;
+    error?: string;
+  }): Promise<number | undefined> {
+    const row = await this.db
+      .insertInto('webhook_inbox')
+      .values({
+        connection: e.connection,
+        received_at: new Date().toISOString(),
+        headers: JSON.stringify(e.headers),
+        body: e.body,
+        dedupe_key: e.dedupeKey ?? null,
+        verified: e.verified ? 1 : 0,
+        status: e.verified ? 'received' : 'rejected',
+        error: e.error ?? null,
+        processed_at: null,
+      })
+      .onConflict((oc) => oc.columns(['connection', 'dedupe_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row ? Number(row.id) : undefined;
+  }
+
+  async mark(id: number, status: string, error?: string): Promise<void> {
+    await this.db
+      .updateTable('webhook_inbox')
+      .set({ status, error: error ?? null, processed_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async get(id: number): Promise<InboxEntry | undefined> {
+    return this.db.selectFrom('webhook_inbox').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async list(
+    q: { connection?: string; status?: string; limit?: number; offset?: number } = {},
+  ): Promise<InboxEntry[]> {
+    let s = this.db.selectFrom('webhook_inbox').selectAll();
+    if (q.connection) s = s.where('connection', '=', q.connection);
+    if (q.status) s = s.where('status', '=', q.status);
+    return s
+      .orderBy('id', 'desc')
+      .limit(q.limit ?? 100)
+      .offset(q.offset ?? 0)
+      .execute();
+  }
+
+  async depth(): Promise<number> {
+    const row = await this.db
+      .selectFrom('webhook_inbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'received')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

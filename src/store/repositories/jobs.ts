@@ -1,0 +1,145 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { DialectAdapter } from '../dialects/adapter.js';
+import type { Database, JobsTable } from '../schema.js';
+
+export type JobRow = Selectable<JobsTable>;
+
+export interface AddJob {
+  task: string;
+  payload: unknown;
+  /** Same key = same job: adding again replaces its payload and run time (unless it is running). */
+  jobKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+/** Jobs as rows (graphile-worker's model): attempts, run-at with backoff, a de-duplicating key. */
+export class JobRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly adapter: DialectAdapter,
+  ) {}
+
+  async add(job: AddJob): Promise<void> {
+    const now = new Date().toISOString();
+    const runAt = (job.runAt ?? new Date()).toISOString();
+    const payload = JSON.stringify(job.payload ?? {});
+    const insert = this.db.insertInto('jobs').values({
+      task: job.task,
+      payload,
+      job_key: job.jobKey ?? null,
+      run_at: runAt,
+      attempts: 0,
+      max_attempts: job.maxAttempts ?? 25,
+      last_error: null,
+      locked_at: null,
+      locked_by: null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (!job.jobKey) {
+      await insert.execute();
+      return;
+    }
+    await insert
+      .onConflict((oc) =>
+        oc
+          .column('job_key')
+          .doUpdateSet({
+            payload,
+            run_at: runAt,
+            attempts: 0,
+            last_error: null,
+            updated_at: now,
+            task: job.task,
+          })
+          .where('jobs.locked_at', 'is', null),
+      )
+      .execute();
+  }
+
+  /**
+   * Locks up to `limit` due jobs for this worker. A lock older than `lockTimeoutMs` belongs to a
+   * worker that died, so its job is claimable again.
+   */
+  async claim(
+    workerId: string,
+    opts: { limit?: number; lockTimeoutMs?: number; tasks?: readonly string[] } = {},
+  ): Promise<JobRow[]> {
+    const now = new Date();
+    const nowIso = now.toISOString();
+    const staleIso = new Date(now.getTime() - (opts.lockTimeoutMs ?? 5 * 60_000)).toISOString();
+    let due = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('run_at', '<=', nowIso)
+      .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', staleIso)]))
+      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(opts.limit ?? 1);
+    if (opts.tasks?.length) due = due.where('task', 'in', [...opts.tasks]);
+    if (this.adapter.supportsSkipLocked) due = due.forUpdate().skipLocked();
+    return this.db
+      .updateTable('jobs')
+      .set({ locked_at: nowIso, locked_by: workerId, attempts: sql`attempts + 1`, updated_at: nowIso })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  }
+
+  async complete(id: number): Promise<void> {
+    await this.db.deleteFrom('jobs').where('id', '=', id).execute();
+  }
+
+  /** Unlocks the job to run again at `retryAt`; past max_attempts it stays as a record of the failure. */
+  async fail(id: number, error: string, retryAt: Date): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({
+        locked_at: null,
+        locked_by: null,
+        last_error: error,
+        run_at: retryAt.toISOString(),
+        updated_at: new Date().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Gives back this worker's locked jobs (graceful shutdown) without counting an attempt. */
+  async release(workerId: string): Promise<number> {
+    const res = await this.db
+      .updateTable('jobs')
+      .set({ locked_at: null, locked_by: null, attempts: sql`attempts - 1` })
+      .where('locked_by', '=', workerId)
+      .where('locked_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async pending(tasks?: readonly string[]): Promise<number> {
+    let q = this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')));
+    if (tasks?.length) q = q.where('task', 'in', [...tasks]);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  /** The earliest run time among pending jobs, to sleep exactly until it. */
+  async nextRunAt(tasks?: readonly string[]): Promise<string | undefined> {
+    let q = this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.min('run_at').as('at'))
+      .where('locked_at', 'is', null)
+      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')));
+    if (tasks?.length) q = q.where('task', 'in', [...tasks]);
+    const row = await q.executeTakeFirst();
+    return (row?.at as string | null | undefined) ?? undefined;
+  }
+
+  async list(): Promise<JobRow[]> {
+    return this.db.selectFrom('jobs').selectAll().orderBy('run_at').execute();
+  }
+}

@@ -1,0 +1,142 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Database, SyncRecordsTable, SyncState } from '../schema.js';
+import { chunks } from './json.js';
+
+export type SyncRecord = Selectable<SyncRecordsTable>;
+export type SyncRecordWrite = Omit<Insertable<SyncRecordsTable>, 'id' | 'created_at' | 'updated_at'>;
+
+export interface RecordQuery {
+  flow?: string;
+  states?: readonly SyncState[];
+  /** Matches source id, target id or natural key. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** The link table: one row per record per flow, its state, and the ids on both sides. */
+export class SyncRecordRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async getMany(flow: string, sourceIds: readonly string[]): Promise<Map<string, SyncRecord>> {
+    const out = new Map<string, SyncRecord>();
+    for (const part of chunks(sourceIds)) {
+      if (part.length === 0) continue;
+      const rows = await this.db
+        .selectFrom('sync_records')
+        .selectAll()
+        .where('flow', '=', flow)
+        .where('source_id', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.source_id, r);
+    }
+    return out;
+  }
+
+  async get(flow: string, sourceId: string): Promise<SyncRecord | undefined> {
+    return this.db
+      .selectFrom('sync_records')
+      .selectAll()
+      .where('flow', '=', flow)
+      .where('source_id', '=', sourceId)
+      .executeTakeFirst();
+  }
+
+  async byId(id: number): Promise<SyncRecord | undefined> {
+    return this.db.selectFrom('sync_records').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async byTarget(flow: string, targetId: string): Promise<SyncRecord | undefined> {
+    return this.db
+      .selectFrom('sync_records')
+      .selectAll()
+      .where('flow', '=', flow)
+      .where('target_id', '=', targetId)
+      .executeTakeFirst();
+  }
+
+  /** Inserts or replaces rows by (flow, source_id), in one transaction. */
+  async upsertMany(rows: readonly SyncRecordWrite[], now = new Date().toISOString()): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.transaction().execute(async (tx) => {
+      for (const part of chunks(rows, 200)) {
+        await tx
+          .insertInto('sync_records')
+          .values(part.map((r) => ({ ...r, created_at: now, updated_at: now })))
+          .onConflict((oc) =>
+            oc.columns(['flow', 'source_id']).doUpdateSet((eb) => ({
+              target_id: eb.ref('excluded.target_id'),
+              natural_key: eb.ref('excluded.natural_key'),
+              state: eb.ref('excluded.state'),
+              last_hash: eb.ref('excluded.last_hash'),
+              source_updated_at: eb.ref('excluded.source_updated_at'),
+              attempts: eb.ref('excluded.attempts'),
+              error_code: eb.ref('excluded.error_code'),
+              error_category: eb.ref('excluded.error_category'),
+              error_message: eb.ref('excluded.error_message'),
+              reason: eb.ref('excluded.reason'),
+              next_attempt_at: eb.ref('excluded.next_attempt_at'),
+              last_attempt_at: eb.ref('excluded.last_attempt_at'),
+              last_synced_at: eb.ref('excluded.last_synced_at'),
+              data: eb.ref('excluded.data'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /** A person's decision on one record: skip it, mark it processed, or queue it for retry. */
+  async setState(id: number, state: SyncState, patch: Partial<SyncRecordWrite> = {}): Promise<void> {
+    await this.db
+      .updateTable('sync_records')
+      .set({ ...patch, state, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async list(q: RecordQuery = {}): Promise<{ rows: SyncRecord[]; total: number }> {
+    let base = this.db.selectFrom('sync_records');
+    if (q.flow) base = base.where('flow', '=', q.flow);
+    if (q.states?.length) base = base.where('state', 'in', [...q.states]);
+    if (q.search) {
+      const like = `%${q.search}%`;
+      base = base.where((eb) =>
+        eb.or([
+          eb('source_id', 'like', like),
+          eb('target_id', 'like', like),
+          eb('natural_key', 'like', like),
+        ]),
+      );
+    }
+    const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await base
+      .selectAll()
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit ?? 100)
+      .offset(q.offset ?? 0)
+      .execute();
+    return { rows, total: Number(total.n) };
+  }
+
+  async countByState(flow?: string): Promise<Record<string, number>> {
+    let q = this.db.selectFrom('sync_records').select(['state', (eb) => eb.fn.countAll<number>().as('n')]);
+    if (flow) q = q.where('flow', '=', flow);
+    const rows = await q.groupBy('state').execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  /** Records of a flow in the given states, oldest first. */
+  async inStates(flow: string, states: readonly SyncState[], limit = 1000): Promise<SyncRecord[]> {
+    return this.db
+      .selectFrom('sync_records')
+      .selectAll()
+      .where('flow', '=', flow)
+      .where('state', 'in', [...states])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+}

@@ -1,0 +1,149 @@
+import type { Generated } from 'kysely';
+
+/**
+ * One schema for both dialects. Timestamps are ISO-8601 UTC text (sortable, zone explicit, identical
+ * on SQLite and PostgreSQL), JSON is text, booleans are 0/1 integers: the repositories never need to
+ * know which engine they run on.
+ */
+export interface Database {
+  connections: ConnectionsTable;
+  flows: FlowsTable;
+  sync_records: SyncRecordsTable;
+  cursors: CursorsTable;
+  runs: RunsTable;
+  connector_log: ConnectorLogTable;
+  webhook_inbox: WebhookInboxTable;
+  jobs: JobsTable;
+}
+
+export interface ConnectionsTable {
+  name: string;
+  connector: string;
+  settings: string;
+  updated_at: string;
+}
+
+export interface FlowsTable {
+  name: string;
+  source: string;
+  target: string;
+  entity: string;
+  enabled: number;
+  config: string;
+  updated_at: string;
+}
+
+/** Lifecycle of one record in one flow; also the link between the two systems' ids. */
+export type SyncState =
+  | 'prepared'
+  | 'processed'
+  | 'failed'
+  | 'skipped'
+  | 'filtered'
+  | 'waiting'
+  | 'aborted'
+  | 'deleted';
+
+export interface SyncRecordsTable {
+  id: Generated<number>;
+  flow: string;
+  source_id: string;
+  target_id: string | null;
+  natural_key: string | null;
+  state: SyncState;
+  /** Hash of the owned projection last written; equal hash = zero calls to the target. */
+  last_hash: string | null;
+  source_updated_at: string | null;
+  attempts: number;
+  error_code: string | null;
+  error_category: string | null;
+  error_message: string | null;
+  /** Why the record is skipped, filtered or waiting (condition results, predecessor). */
+  reason: string | null;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_synced_at: string | null;
+  /** The canonical record as last read (or as edited by a person before a retry). */
+  data: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CursorsTable {
+  flow: string;
+  value: string;
+  updated_at: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed' | 'cancelled';
+
+export interface RunsTable {
+  id: Generated<number>;
+  flow: string;
+  trigger: string;
+  mode: string;
+  filter: string;
+  status: RunStatus;
+  owner: string;
+  started_at: string;
+  heartbeat_at: string;
+  finished_at: string | null;
+  read_count: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  waiting: number;
+  message: string | null;
+}
+
+export type LogStatus = 'success' | 'failed' | 'skipped' | 'waiting' | 'aborted';
+
+export interface ConnectorLogTable {
+  id: Generated<number>;
+  run_id: number | null;
+  flow: string;
+  entity: string;
+  source_id: string;
+  target_id: string | null;
+  action: string;
+  status: LogStatus;
+  reason: string | null;
+  error_code: string | null;
+  error_category: string | null;
+  request: string | null;
+  response: string | null;
+  duration_ms: number;
+  attempt: number;
+  created_at: string;
+}
+
+export interface WebhookInboxTable {
+  id: Generated<number>;
+  connection: string;
+  received_at: string;
+  headers: string;
+  body: string;
+  dedupe_key: string | null;
+  verified: number;
+  status: string;
+  error: string | null;
+  processed_at: string | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  task: string;
+  payload: string;
+  /** Jobs with the same key are one job: adding again replaces the payload and run time. */
+  job_key: string | null;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_at: string | null;
+  locked_by: string | null;
+  created_at: string;
+  updated_at: string;
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { openDatabase, openStore, type Store } from './index.js';
+import { migrate } from './migrate.js';
+
+// One suite, every dialect: the repositories must behave identically on SQLite and PostgreSQL.
+describe.each(DIALECTS)('store on %s', (dialect) => {
+  let tdb: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(dialect);
+    store = await openStore(tdb.url);
+  });
+  afterAll(async () => {
+    await store.close();
+    await tdb.drop();
+  });
+
+  it('migrates idempotently', async () => {
+    const opened = openDatabase(tdb.url);
+    expect(await migrate(opened)).toEqual([]);
+    await opened.destroy();
+  });
+
+  it('refuses to run against a store migrated by a newer version', async () => {
+    const opened = openDatabase(tdb.url);
+    await opened.db
+      .insertInto('ledgerlink_migrations' as never)
+      .values({ name: '999_from_the_future', timestamp: new Date().toISOString() } as never)
+      .execute();
+    await expect(migrate(opened)).rejects.toThrow(/newer Ledgerlink/);
+    await opened.db
+      .deleteFrom('ledgerlink_migrations' as never)
+      .where('name' as never, '=', '999_from_the_future' as never)
+      .execute();
+    await opened.destroy();
+  });
+
+  it('upserts link rows by (flow, source id) and reads them back in bulk', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      flow: 'f1',
+      source_id: `C${String(i).padStart(5, '0')}`,
+      target_id: String(i + 1),
+      natural_key: `c${i}@example.com`,
+      state: 'processed' as const,
+      last_hash: 'h1',
+      source_updated_at: '2026-01-01T00:00:00.000Z',
+      attempts: 0,
+      error_code: null,
+      error_category: null,
+      error_message: null,
+      reason: null,
+      next_attempt_at: null,
+      last_attempt_at: null,
+      last_synced_at: '2026-01-01T00:00:01.000Z',
+      data: JSON.stringify({ n: i }),
+    }));
+    await store.records.upsertMany(rows);
+    await store.records.upsertMany([{ ...rows[0]!, state: 'failed', error_message: 'boom', attempts: 2 }]);
+    const got = await store.records.getMany(
+      'f1',
+      rows.map((r) => r.source_id),
+    );
+    expect(got.size).toBe(1200);
+    expect(got.get('C00000')?.state).toBe('failed');
+    expect(got.get('C00000')?.attempts).toBe(2);
+    expect(typeof got.get('C00001')?.id).toBe('number');
+    expect((await store.records.byTarget('f1', '2'))?.source_id).toBe('C00001');
+    const counts = await store.records.countByState('f1');
+    expect(counts).toEqual({ processed: 1199, failed: 1 });
+    const page = await store.records.list({ flow: 'f1', states: ['failed'] });
+    expect(page.total).toBe(1);
+    const search = await store.records.list({ flow: 'f1', search: 'c1199@' });
+    expect(search.rows.map((r) => r.source_id)).toEqual(['C01199']);
+  });
+
+  it('keeps runs with counts and closes abandoned ones', async () => {
+    const id = await store.runs.start({
+      flow: 'f1',
+      trigger: 'manual',
+      mode: 'process',
+      filter: { ids: ['A'] },
+      owner: 'test',
+    });
+    await store.runs.progress(id, {
+      read: 5,
+      created: 3,
+      updated: 1,
+      unchanged: 1,
+      skipped: 0,
+      failed: 0,
+      waiting: 0,
+    });
+    expect((await store.runs.get(id))?.created).toBe(3);
+    expect(await store.runs.closeAbandoned(new Date(Date.now() + 1000).toISOString())).toBe(1);
+    const run = await store.runs.get(id);
+    expect(run?.status).toBe('failed');
+    expect(run?.message).toMatch(/heartbeat/);
+  });
+
+  it('appends and filters the connector log', async () => {
+    const at = new Date().toISOString();
+    await store.log.append([
+      {
+        run_id: 1,
+        flow: 'f1',
+        entity: 'customer',
+        source_id: 'C1',
+        target_id: '1',
+        action: 'create',
+        status: 'success',
+        reason: null,
+        error_code: null,
+        error_category: null,
+        request: null,
+        response: null,
+        duration_ms: 3,
+        attempt: 1,
+        created_at: at,
+      },
+      {
+        run_id: 1,
+        flow: 'f1',
+        entity: 'customer',
+        source_id: 'C2',
+        target_id: null,
+        action: 'create',
+        status: 'failed',
+        reason: 'Magento answered 400: email taken',
+        error_code: 'invalid_data',
+        error_category: 'rejected',
+        request: '{}',
+        response: '{}',
+        duration_ms: 5,
+        attempt: 1,
+        created_at: at,
+      },
+    ]);
+    expect((await store.log.list({ status: ['failed'] })).rows.map((r) => r.source_id)).toEqual(['C2']);
+    expect((await store.log.list({ text: 'email taken' })).total).toBe(1);
+    expect((await store.log.list({ sourceId: 'C1' })).rows[0]?.status).toBe('success');
+  });
+
+  it('moves a cursor', async () => {
+    expect(await store.cursors.get('f1')).toBeUndefined();
+    await store.cursors.set('f1', '2026-01-01T00:00:00.000Z');
+    await store.cursors.set('f1', '2026-01-02T00:00:00.000Z');
+    expect(await store.cursors.get('f1')).toBe('2026-01-02T00:00:00.000Z');
+  });
+
+  it('stores webhook deliveries once per dedupe key', async () => {
+    const first = await store.inbox.store({
+      connection: 'acumatica',
+      headers: {},
+      body: '{}',
+      dedupeKey: 'd1',
+      verified: true,
+    });
+    const again = await store.inbox.store({
+      connection: 'acumatica',
+      headers: {},
+      body: '{}',
+      dedupeKey: 'd1',
+      verified: true,
+    });
+    expect(first).toBeTypeOf('number');
+    expect(again).toBeUndefined();
+    expect(await store.inbox.depth()).toBe(1);
+  });
+
+  it('claims jobs once, merges by job key, retries later and recovers stale locks', async () => {
+    await store.jobs.add({ task: 't', payload: { n: 1 }, jobKey: 'k1' });
+    await store.jobs.add({ task: 't', payload: { n: 2 }, jobKey: 'k1' });
+    await store.jobs.add({ task: 't', payload: { n: 3 }, runAt: new Date(Date.now() + 60_000) });
+    expect(await store.jobs.pending()).toBe(2);
+    const [a, b] = await Promise.all([
+      store.jobs.claim('w1', { limit: 5 }),
+      store.jobs.claim('w2', { limit: 5 }),
+    ]);
+    const claimed = [...a, ...b];
+    expect(claimed).toHaveLength(1);
+    expect(JSON.parse(claimed[0]!.payload)).toEqual({ n: 2 });
+    await store.jobs.fail(claimed[0]!.id, 'boom', new Date(Date.now() - 1));
+    const again = await store.jobs.claim('w1');
+    expect(again[0]?.attempts).toBe(2);
+    // w1 "dies": its lock goes stale and another worker takes the job.
+    expect(await store.jobs.claim('w2', { lockTimeoutMs: 60_000 })).toHaveLength(0);
+    expect(await store.jobs.claim('w2', { lockTimeoutMs: -1 })).toHaveLength(1);
+    await store.jobs.complete(again[0]!.id);
+    expect(await store.jobs.pending()).toBe(1);
+    expect(await store.jobs.nextRunAt()).toBeTruthy();
+  });
+});
