@@ -60,6 +60,10 @@ export interface SyncRecordsTable {
   error_message: string | null;
   /** Why the record is skipped, filtered or waiting (condition results, predecessor). */
   reason: string | null;
+  /** "<flow>:<source id>" of the predecessor this record waits for. */
+  waiting_on: string | null;
+  /** 1 when a person edited `data` for a retry: the retry writes it instead of re-reading the source. */
+  edited: number;
   next_attempt_at: string | null;
   last_attempt_at: string | null;
   last_synced_at: string | null;

@@ -51,6 +51,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       error_category: null,
       error_message: null,
       reason: null,
+      waiting_on: null,
+      edited: 0,
       next_attempt_at: null,
       last_attempt_at: null,
       last_synced_at: '2026-01-01T00:00:01.000Z',

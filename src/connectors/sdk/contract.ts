@@ -89,6 +89,8 @@ export interface Connector {
   check(): Promise<CheckResult[]>;
   /** Streams pages of records; never loads a whole entity set into memory. */
   read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]>;
+  /** How many records a read would return, when the API can tell cheaply (for progress bars). */
+  count?(entity: EntityName, query: ReadQuery): Promise<number | undefined>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**

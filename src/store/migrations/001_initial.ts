@@ -39,6 +39,8 @@ export async function up(db: AnyDb, a: DialectAdapter): Promise<void> {
     .addColumn('error_category', 'text')
     .addColumn('error_message', 'text')
     .addColumn('reason', 'text')
+    .addColumn('waiting_on', 'text')
+    .addColumn('edited', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'text')
     .addColumn('last_attempt_at', 'text')
     .addColumn('last_synced_at', 'text')

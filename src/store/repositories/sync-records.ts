@@ -46,6 +46,66 @@ export class SyncRecordRepository {
     return this.db.selectFrom('sync_records').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Rows of the flow holding any of these natural keys (to refuse two sources claiming one target). */
+  async byNaturalKeys(flow: string, keys: readonly string[]): Promise<SyncRecord[]> {
+    const out: SyncRecord[] = [];
+    for (const part of chunks(keys)) {
+      if (part.length === 0) continue;
+      out.push(
+        ...(await this.db
+          .selectFrom('sync_records')
+          .selectAll()
+          .where('flow', '=', flow)
+          .where('natural_key', 'in', part)
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Records that wait for this predecessor ("<flow>:<source id>"). */
+  async waitingOn(keys: readonly string[]): Promise<SyncRecord[]> {
+    const out: SyncRecord[] = [];
+    for (const part of chunks(keys)) {
+      if (part.length === 0) continue;
+      out.push(
+        ...(await this.db
+          .selectFrom('sync_records')
+          .selectAll()
+          .where('state', '=', 'waiting')
+          .where('waiting_on', 'in', part)
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Failed or throttled records whose automatic retry is due. */
+  async dueRetries(flow: string, now: string, limit = 500): Promise<SyncRecord[]> {
+    return this.db
+      .selectFrom('sync_records')
+      .selectAll()
+      .where('flow', '=', flow)
+      .where('state', 'in', ['failed', 'waiting'])
+      .where('next_attempt_at', 'is not', null)
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The earliest pending automatic retry of a flow. */
+  async nextRetryAt(flow: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('sync_records')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('flow', '=', flow)
+      .where('state', 'in', ['failed', 'waiting'])
+      .where('next_attempt_at', 'is not', null)
+      .executeTakeFirst();
+    return (row?.at as string | null | undefined) ?? undefined;
+  }
+
   async byTarget(flow: string, targetId: string): Promise<SyncRecord | undefined> {
     return this.db
       .selectFrom('sync_records')
@@ -75,6 +135,8 @@ export class SyncRecordRepository {
               error_category: eb.ref('excluded.error_category'),
               error_message: eb.ref('excluded.error_message'),
               reason: eb.ref('excluded.reason'),
+              waiting_on: eb.ref('excluded.waiting_on'),
+              edited: eb.ref('excluded.edited'),
               next_attempt_at: eb.ref('excluded.next_attempt_at'),
               last_attempt_at: eb.ref('excluded.last_attempt_at'),
               last_synced_at: eb.ref('excluded.last_synced_at'),

@@ -1,0 +1,405 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
+import { isLedgerlinkError } from '../connectors/sdk/errors.js';
+import { emptyCounts, type RunCounts, type Store, type SyncRecord } from '../store/index.js';
+import { ConditionSet, Expression } from './conditions.js';
+import { EngineError } from './errors.js';
+import type { Flow } from './flow.js';
+import type { PreviewRow, RecordOutcome } from './outcome.js';
+import { type DependencyState, RecordPipeline } from './pipeline.js';
+import { entityWord } from './validate.js';
+
+/** Resolves a connection name to a live connector (created once, closed by its owner). */
+export interface ConnectorResolver {
+  get(connection: string): Connector;
+}
+
+export type RunTrigger = 'manual' | 'batch' | 'schedule' | 'webhook' | 'retry' | 'dependency';
+
+export interface RunOptions {
+  trigger: RunTrigger;
+  /** Read since the flow's cursor (minus the overlap window), and move the cursor after. */
+  incremental?: boolean;
+  query?: ReadQuery;
+  /** Ask the source how many records the run covers, for a progress bar. */
+  countFirst?: boolean;
+  onProgress?: (p: RunProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunProgress {
+  runId: number;
+  flow: string;
+  counts: RunCounts;
+  total?: number;
+}
+
+export interface RunResult {
+  runId: number;
+  flow: string;
+  status: 'succeeded' | 'completed_with_failures' | 'failed';
+  counts: RunCounts;
+  outcomes: RecordOutcome[];
+  message?: string;
+  /** The cursor after the run, for incremental runs. */
+  cursor?: string;
+}
+
+/** Heartbeats older than this mean the process running the flow is gone. */
+const STALE_RUN_MS = 60_000;
+const HEARTBEAT_MS = 15_000;
+/** Outcomes kept in a RunResult; counts are always complete. */
+const MAX_OUTCOMES = 10_000;
+
+export const RETRY_TASK = 'flow.retry';
+
+/**
+ * Runs flows: reads pages from the source, sends each through the record pipeline, keeps the run's
+ * row, counts and heartbeat, moves the incremental cursor only after the records it covers are
+ * stored, and schedules automatic retries. Knows connectors only through the contract.
+ */
+export class Engine {
+  readonly owner = `${hostname()}:${process.pid}`;
+  private readonly pipelines = new Map<string, RecordPipeline>();
+
+  constructor(
+    readonly store: Store,
+    private readonly flows: ReadonlyMap<string, Flow>,
+    private readonly connectors: ConnectorResolver,
+    private readonly logger: Logger,
+  ) {}
+
+  flowNames(): string[] {
+    return [...this.flows.keys()];
+  }
+
+  flow(name: string): Flow {
+    const f = this.flows.get(name);
+    if (!f) {
+      throw new EngineError(
+        'unknown_flow',
+        `unknown flow "${name}"; configured flows: ${this.flowNames().join(', ') || '(none)'}`,
+      );
+    }
+    return f;
+  }
+
+  private pipeline(flow: Flow): RecordPipeline {
+    let p = this.pipelines.get(flow.name);
+    if (!p) {
+      p = new RecordPipeline({
+        store: this.store,
+        flow,
+        source: this.connectors.get(flow.source),
+        target: this.connectors.get(flow.target),
+        conditions: new ConditionSet(flow.conditions),
+        ...(flow.transform
+          ? { transform: new Expression(flow.transform, `the transform of flow ${flow.name}`) }
+          : {}),
+        dependencies: flow.dependencies.map((dep) => ({
+          dep,
+          ids: new Expression(dep.ids, `a dependency of flow ${flow.name}`),
+        })),
+        ensureDependencies: (f, ids) => this.ensureDependencies(f, ids),
+        onSucceeded: (f, ids) => this.releaseWaiting(f, ids),
+        logger: this.logger,
+      });
+      this.pipelines.set(flow.name, p);
+    }
+    return p;
+  }
+
+  /** Load: what processing would do to each record, without writing anything. */
+  async preview(name: string, query: ReadQuery, signal?: AbortSignal): Promise<PreviewRow[]> {
+    const flow = this.flow(name);
+    const source = this.connectors.get(flow.source);
+    const pipeline = this.pipeline(flow);
+    const rows: PreviewRow[] = [];
+    for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
+      rows.push(...pipeline.preview(await pipeline.plan(page)));
+    }
+    return rows;
+  }
+
+  /** Process: reads what the options select and syncs it. */
+  async run(name: string, opts: RunOptions): Promise<RunResult> {
+    const flow = this.flow(name);
+    if (!flow.enabled && opts.trigger === 'schedule') {
+      throw new EngineError('flow_disabled', `flow ${name} is disabled`);
+    }
+    const source = this.connectors.get(flow.source);
+    const query: ReadQuery = { pageSize: flow.pageSize, ...opts.query };
+    return this.withRun(
+      flow,
+      opts.trigger,
+      query,
+      async (ctx) => {
+        const startedAt = new Date().toISOString();
+        if (opts.incremental && !query.since) {
+          const cursor = await this.store.cursors.get(flow.name);
+          if (cursor) query.since = new Date(Date.parse(cursor) - flow.overlapMs).toISOString();
+        }
+        if (opts.countFirst && source.count) {
+          const total = await source.count(flow.entity, query).catch(() => undefined);
+          if (total !== undefined) ctx.total = total;
+        }
+        let maxSeen: string | undefined;
+        for await (const page of source.read(flow.entity, query, opts.signal)) {
+          await ctx.process(page);
+          for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
+        }
+        if (opts.incremental && maxSeen) {
+          // Never beyond the run's start: records changed while we paged through are re-read next time.
+          const next = maxSeen < startedAt ? maxSeen : startedAt;
+          await this.store.cursors.set(flow.name, next);
+          ctx.cursor = next;
+        }
+      },
+      opts,
+    );
+  }
+
+  /** Syncs specific source ids now (typed ids, an ID file, a dependency, a webhook event). */
+  async runIds(
+    name: string,
+    ids: readonly string[],
+    trigger: RunTrigger,
+    opts: Pick<RunOptions, 'onProgress' | 'signal'> = {},
+  ): Promise<RunResult> {
+    return this.run(name, { trigger, query: { ids }, ...opts });
+  }
+
+  /**
+   * Retries records a person chose (or every failed record of a flow): attempts start again from
+   * zero; a record whose data a person edited is written as edited, the others are re-read fresh.
+   */
+  async retry(sel: { ids?: readonly number[]; flow?: string; allFailed?: boolean }): Promise<RunResult[]> {
+    const rows: SyncRecord[] = [];
+    if (sel.ids?.length) {
+      for (const id of sel.ids) {
+        const row = await this.store.records.byId(id);
+        if (!row) throw new EngineError('unknown_record', `no sync record with id ${id}`);
+        rows.push(row);
+      }
+    } else if (sel.allFailed) {
+      const flows = sel.flow ? [this.flow(sel.flow).name] : this.flowNames();
+      for (const f of flows)
+        rows.push(...(await this.store.records.inStates(f, ['failed', 'aborted', 'waiting'], 100_000)));
+    } else {
+      throw new EngineError('invalid_request', 'name the records to retry, or ask for all failed records');
+    }
+    const byFlow = groupBy(rows, (r) => r.flow);
+    const results: RunResult[] = [];
+    for (const [flowName, list] of byFlow) {
+      for (const r of list) await this.store.records.setState(r.id, r.state, { attempts: 0 });
+      results.push(await this.runRecords(this.flow(flowName), list, 'retry'));
+    }
+    return results;
+  }
+
+  /** The automatic retry sweep of one flow: due failures and released waiters. Returns undefined when idle. */
+  async processDueRetries(name: string): Promise<RunResult | undefined> {
+    const flow = this.flow(name);
+    const due = await this.store.records.dueRetries(flow.name, new Date().toISOString());
+    if (due.length === 0) return undefined;
+    return this.runRecords(flow, due, 'retry');
+  }
+
+  /**
+   * Keeps retrying a flow's transient failures until none is due before `deadline` (the CLI's
+   * batch waits for its own retries so it ends with every record settled).
+   */
+  async settle(name: string, deadline: number, signal?: AbortSignal): Promise<RunResult[]> {
+    const results: RunResult[] = [];
+    const flow = this.flow(name);
+    for (;;) {
+      if (signal?.aborted) break;
+      const next = await this.store.records.nextRetryAt(flow.name);
+      if (!next) break;
+      const wait = Date.parse(next) - Date.now();
+      if (Date.now() + Math.max(wait, 0) > deadline) break;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const r = await this.processDueRetries(flow.name);
+      if (r) results.push(r);
+    }
+    return results;
+  }
+
+  private async runRecords(flow: Flow, rows: readonly SyncRecord[], trigger: RunTrigger): Promise<RunResult> {
+    const source = this.connectors.get(flow.source);
+    const edited = rows.filter((r) => r.edited === 1 && r.data);
+    const fresh = rows.filter((r) => !(r.edited === 1 && r.data)).map((r) => r.source_id);
+    return this.withRun(flow, trigger, { ids: rows.map((r) => r.source_id) }, async (ctx) => {
+      if (edited.length) {
+        await ctx.process(
+          edited.map((r) => ({
+            id: r.source_id,
+            updatedAt: r.source_updated_at ?? new Date().toISOString(),
+            data: JSON.parse(r.data!),
+          })),
+        );
+      }
+      for (let i = 0; i < fresh.length; i += flow.pageSize) {
+        const ids = fresh.slice(i, i + flow.pageSize);
+        const items = await source.get(flow.entity, ids);
+        const got = new Set(items.map((x) => x.id));
+        await ctx.process(items);
+        const gone = ids.filter((id) => !got.has(id));
+        if (gone.length) await this.markGone(flow, gone, source.manifest.title);
+      }
+    });
+  }
+
+  private async markGone(flow: Flow, ids: readonly string[], sourceTitle: string): Promise<void> {
+    const rows = await this.store.records.getMany(flow.name, ids);
+    for (const row of rows.values()) {
+      await this.store.records.setState(row.id, 'deleted', {
+        reason: `${sourceTitle} no longer has ${entityWord(flow.entity)} ${row.source_id}`,
+        next_attempt_at: null,
+      });
+    }
+  }
+
+  /** Predecessors on the target: synced first when missing; the verdict per id. */
+  private async ensureDependencies(
+    depFlow: string,
+    ids: readonly string[],
+  ): Promise<Map<string, DependencyState>> {
+    const flow = this.flow(depFlow);
+    const have = await this.store.records.getMany(flow.name, ids);
+    const missing = ids.filter((id) => have.get(id)?.state !== 'processed');
+    if (missing.length) {
+      try {
+        await this.runIds(flow.name, missing, 'dependency');
+      } catch (e) {
+        this.logger.warn({ err: e, flow: flow.name }, 'syncing dependencies failed');
+      }
+    }
+    const after = missing.length ? await this.store.records.getMany(flow.name, ids) : have;
+    const out = new Map<string, DependencyState>();
+    for (const id of ids) {
+      const row = after.get(id);
+      if (row?.state === 'processed') out.set(id, { ok: true });
+      else
+        out.set(id, {
+          ok: false,
+          reason: row
+            ? `${row.state}${row.error_message ? `: ${row.error_message}` : row.reason ? `: ${row.reason}` : ''}`
+            : 'not found in the source',
+        });
+    }
+    return out;
+  }
+
+  /** A predecessor succeeded: its waiters become due now. */
+  private async releaseWaiting(flow: string, ids: readonly string[]): Promise<void> {
+    const waiters = await this.store.records.waitingOn(ids.map((id) => `${flow}:${id}`));
+    if (waiters.length === 0) return;
+    const now = new Date().toISOString();
+    for (const w of waiters) await this.store.records.setState(w.id, 'waiting', { next_attempt_at: now });
+    for (const f of new Set(waiters.map((w) => w.flow))) await this.scheduleRetry(f);
+  }
+
+  /** One retry job per flow, due at its earliest pending retry (the job key merges duplicates). */
+  async scheduleRetry(flow: string): Promise<void> {
+    const at = await this.store.records.nextRetryAt(flow);
+    if (at)
+      await this.store.jobs.add({
+        task: RETRY_TASK,
+        payload: { flow },
+        jobKey: `retry:${flow}`,
+        runAt: new Date(at),
+      });
+  }
+
+  private async withRun(
+    flow: Flow,
+    trigger: RunTrigger,
+    filter: ReadQuery,
+    body: (ctx: RunContext) => Promise<void>,
+    opts: Pick<RunOptions, 'onProgress'> = {},
+  ): Promise<RunResult> {
+    await this.store.runs.closeAbandoned(new Date(Date.now() - STALE_RUN_MS).toISOString());
+    const busy = await this.store.runs.running(flow.name);
+    if (busy.length > 0) {
+      const b = busy[0]!;
+      throw new EngineError(
+        'flow_busy',
+        `flow ${flow.name} is already running (run ${b.id}, started ${b.started_at} by ${b.owner}); try again when it ends`,
+      );
+    }
+    const runId = await this.store.runs.start({
+      flow: flow.name,
+      trigger,
+      mode: 'process',
+      filter,
+      owner: this.owner,
+    });
+    const counts = emptyCounts();
+    const outcomes: RecordOutcome[] = [];
+    const pipeline = this.pipeline(flow);
+    const ctx: RunContext = {
+      process: async (page: readonly SourceItem[]) => {
+        if (page.length === 0) return;
+        const work = await pipeline.plan(page);
+        const result = await pipeline.execute(work, runId);
+        counts.read += page.length;
+        for (const o of result) {
+          if (o.status === 'aborted') counts.failed++;
+          else counts[o.status]++;
+          if (outcomes.length < MAX_OUTCOMES) outcomes.push(o);
+        }
+        await this.store.runs.progress(runId, counts);
+        opts.onProgress?.({
+          runId,
+          flow: flow.name,
+          counts: { ...counts },
+          ...(ctx.total !== undefined ? { total: ctx.total } : {}),
+        });
+      },
+    };
+    const heartbeat = setInterval(() => {
+      this.store.runs.progress(runId, counts).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      await body(ctx);
+      const status = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
+      await this.store.runs.finish(runId, status, counts);
+      if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
+      return {
+        runId,
+        flow: flow.name,
+        status,
+        counts,
+        outcomes,
+        ...(ctx.cursor ? { cursor: ctx.cursor } : {}),
+      };
+    } catch (e) {
+      const message = isLedgerlinkError(e) || e instanceof Error ? e.message : String(e);
+      await this.store.runs.finish(runId, 'failed', counts, message);
+      this.logger.error({ err: e, flow: flow.name, runId }, 'run failed');
+      return { runId, flow: flow.name, status: 'failed', counts, outcomes, message };
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}
+
+interface RunContext {
+  process(page: readonly SourceItem[]): Promise<void>;
+  total?: number;
+  cursor?: string;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = out.get(k);
+    if (list) list.push(i);
+    else out.set(k, [i]);
+  }
+  return out;
+}

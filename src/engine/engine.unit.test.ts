@@ -1,0 +1,353 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { MemoryConnector } from '../connectors/memory/index.js';
+import { LedgerlinkError } from '../connectors/sdk/errors.js';
+import { openStore, type Store } from '../store/index.js';
+import { Engine } from './engine.js';
+import { type Flow, flowDefaults } from './flow.js';
+
+const customer = (n: number, patch: Record<string, unknown> = {}) => ({
+  number: `C${String(n).padStart(4, '0')}`,
+  name: `Customer ${n}`,
+  email: `c${n}@example.com`,
+  currency: 'USD',
+  creditLimit: { amount: `${1000 + n}.00`, currency: 'USD' },
+  onHold: false,
+  addresses: [{ kind: 'main', line1: `${n} Main St`, city: 'Springfield', country: 'US' }],
+  ...patch,
+});
+
+const T0 = '2026-01-01T00:00:00.000Z';
+
+describe('engine', () => {
+  let tdb: TestDatabase;
+  let store: Store;
+  let source: MemoryConnector;
+  let target: MemoryConnector;
+  let flows: Map<string, Flow>;
+  let engine: Engine;
+
+  const flowOf = (patch: Partial<Flow> = {}): Flow => ({
+    ...flowDefaults,
+    name: 'a-b.customers',
+    entity: 'customer',
+    source: 'a',
+    target: 'b',
+    ownedFields: ['creditLimit', 'onHold'],
+    retryBaseMs: 20,
+    retryCapMs: 100,
+    pageSize: 10,
+    ...patch,
+  });
+
+  const build = (...list: Flow[]) => {
+    flows = new Map(list.map((f) => [f.name, f]));
+    engine = new Engine(
+      store,
+      flows,
+      { get: (n) => (n === 'a' ? source : target) },
+      pino({ level: 'silent' }),
+    );
+  };
+
+  beforeEach(async () => {
+    tdb = await createTestDatabase('sqlite');
+    store = await openStore(tdb.url);
+    source = new MemoryConnector('Source');
+    target = new MemoryConnector('Target');
+    build(flowOf());
+  });
+  afterEach(async () => {
+    await store.close();
+    await tdb.drop();
+  });
+
+  it('creates every record, then a re-run costs zero writes, then only changed owned fields are written', async () => {
+    for (let i = 1; i <= 25; i++) source.put('customer', customer(i), T0);
+    const first = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(first.status).toBe('succeeded');
+    expect(first.counts).toMatchObject({ read: 25, created: 25, failed: 0 });
+    expect(target.records.get('customer')?.size).toBe(25);
+
+    const again = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(again.counts).toMatchObject({ read: 25, created: 0, updated: 0, unchanged: 25 });
+    expect(target.calls.create + target.calls.update).toBe(25);
+    expect(target.calls.lookup).toBe(3); // one per page of the first run, none after
+
+    // A person edits an unowned field on the target; the source changes an owned and an unowned field.
+    const [tid, rec] = [...target.records.get('customer')!.entries()].find(
+      ([, r]) => r.data.number === 'C0003',
+    )!;
+    rec.data.name = 'Edited on the target';
+    source.put(
+      'customer',
+      customer(3, { creditLimit: { amount: '9999.00', currency: 'USD' }, name: 'Renamed at source' }),
+      T0,
+    );
+    source.put('customer', customer(4, { name: 'Only unowned changed' }), T0);
+    const third = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(third.counts).toMatchObject({ updated: 1, unchanged: 24 });
+    const after = target.records.get('customer')!.get(tid)!.data;
+    expect(after.creditLimit).toEqual({ amount: '9999.00', currency: 'USD' });
+    expect(after.name).toBe('Edited on the target');
+    const log = await store.log.list({ status: ['success'], sourceId: 'C0003' });
+    expect(log.rows[0]?.reason).toBe('updated creditLimit, onHold');
+  });
+
+  it('matches by natural key when the link is lost (crash between write and link): no duplicates', async () => {
+    for (let i = 1; i <= 12; i++) source.put('customer', customer(i), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    await store.db.deleteFrom('sync_records').execute();
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ created: 0, updated: 12 });
+    expect(target.records.get('customer')?.size).toBe(12);
+    const links = await store.records.list({ flow: 'a-b.customers', limit: 100 });
+    expect(links.rows.every((l) => l.target_id && l.state === 'processed')).toBe(true);
+  });
+
+  it('refuses two source records that would become one target record', async () => {
+    source.put('customer', customer(1), T0);
+    source.put('customer', customer(2, { email: 'c1@example.com' }), T0);
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ created: 1, failed: 1 });
+    const failed = r.outcomes.find((o) => o.status === 'failed')!;
+    expect(failed.error?.code).toBe('duplicate');
+    expect(failed.reason).toMatch(/C0002 and customer C0001 would be the same record on Target/);
+    // And across runs: a later record claiming an already linked key is refused too.
+    source.put('customer', customer(3, { email: 'C1@example.com' }), T0);
+    const again = await engine.run('a-b.customers', { trigger: 'manual', query: { ids: ['C0003'] } });
+    expect(again.outcomes[0]?.error?.code).toBe('duplicate');
+  });
+
+  it('rejects invalid records with a reason a person can act on, and one bad record never stops the run', async () => {
+    source.put('customer', customer(1), T0);
+    source.put('customer', customer(2, { email: 'not-an-email' }), T0);
+    source.put('customer', customer(3, { email: undefined }), T0);
+    source.put('customer', customer(4), T0);
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ created: 2, failed: 2 });
+    const reasons = r.outcomes.filter((o) => o.status === 'failed').map((o) => o.reason);
+    expect(reasons).toContain('customer C0002: email is not a valid e-mail address');
+    expect(reasons).toContain('customer C0003 has no email, which Target needs to identify it');
+    const row = await store.records.get('a-b.customers', 'C0002');
+    expect(row).toMatchObject({ state: 'failed', error_category: 'rejected', next_attempt_at: null });
+  });
+
+  it('skips records that meet no condition, naming each condition', async () => {
+    build(
+      flowOf({
+        conditions: [
+          { name: 'credit over 1005', expression: '$number(creditLimit.amount) > 1005' },
+          { name: 'on hold', expression: 'onHold = true' },
+        ],
+      }),
+    );
+    for (let i = 1; i <= 8; i++) source.put('customer', customer(i), T0);
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ created: 3, skipped: 5 });
+    const skipped = r.outcomes.find((o) => o.status === 'skipped')!;
+    expect(skipped.reason).toBe('no sync condition holds: "credit over 1005" is false, "on hold" is false');
+  });
+
+  it('previews without writing: create / update / unchanged / skip / fail, with the current sync state', async () => {
+    for (let i = 1; i <= 3; i++) source.put('customer', customer(i), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    source.put('customer', customer(2, { onHold: true }), T0);
+    source.put('customer', customer(4), T0);
+    source.put('customer', customer(5, { email: 'bad' }), T0);
+    const before = { ...target.calls };
+    const rows = await engine.preview('a-b.customers', {});
+    expect(target.calls.create).toBe(before.create);
+    expect(target.calls.update).toBe(before.update);
+    const plan = Object.fromEntries(rows.map((r) => [r.sourceId, [r.plan, r.currentState]]));
+    expect(plan).toEqual({
+      C0001: ['unchanged', 'processed'],
+      C0002: ['update', 'processed'],
+      C0003: ['unchanged', 'processed'],
+      C0004: ['create', null],
+      C0005: ['fail', null],
+    });
+  });
+
+  it('retries transient failures with backoff until they land, then gives up after maxAttempts', async () => {
+    build(flowOf({ maxAttempts: 3 }));
+    for (let i = 1; i <= 4; i++) source.put('customer', customer(i), T0);
+    const boom = {
+      code: 'server' as const,
+      category: 'transient' as const,
+      message: 'Target answered 500',
+      httpStatus: 500,
+    };
+    target.writeFaults.push(boom, boom);
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ created: 2, failed: 2 });
+    const failed = await store.records.list({ flow: 'a-b.customers', states: ['failed'] });
+    expect(failed.rows.every((x) => x.next_attempt_at && x.attempts === 1)).toBe(true);
+    expect((await store.jobs.list()).map((j) => j.job_key)).toEqual(['retry:a-b.customers']);
+    const settled = await engine.settle('a-b.customers', Date.now() + 5_000);
+    expect(settled.reduce((n, s) => n + s.counts.created, 0)).toBe(2);
+    expect(target.records.get('customer')?.size).toBe(4);
+
+    // A record that keeps failing stops after maxAttempts and waits for a person.
+    source.put('customer', customer(9), T0);
+    target.writeFaults.push(boom, boom, boom);
+    await engine.run('a-b.customers', { trigger: 'manual', query: { ids: ['C0009'] } });
+    await engine.settle('a-b.customers', Date.now() + 5_000);
+    const row = await store.records.get('a-b.customers', 'C0009');
+    expect(row).toMatchObject({ state: 'aborted', attempts: 3, next_attempt_at: null });
+    expect(row?.error_message).toMatch(/gave up after 3 attempts/);
+    const log = await store.log.list({ sourceId: 'C0009' });
+    expect(log.rows.map((l) => l.status)).toEqual(['aborted', 'failed', 'failed']);
+    // The person retries: attempts start over and it lands.
+    const [retried] = await engine.retry({ ids: [row!.id] });
+    expect(retried?.counts.created).toBe(1);
+  });
+
+  it('a rejected record is not retried automatically; after its data is fixed, retry makes it succeed', async () => {
+    target.rejectWhen = (_e, d) => (String(d.name).includes('!') ? 'name must not contain "!"' : undefined);
+    source.put('customer', customer(1, { name: 'Bad!' }), T0);
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.outcomes[0]).toMatchObject({ status: 'failed', reason: 'name must not contain "!"' });
+    expect(await store.records.nextRetryAt('a-b.customers')).toBeUndefined();
+    source.put('customer', customer(1, { name: 'Good' }), T0);
+    const [retried] = await engine.retry({ allFailed: true, flow: 'a-b.customers' });
+    expect(retried?.counts).toMatchObject({ created: 1, failed: 0 });
+    expect((await store.records.get('a-b.customers', 'C0001'))?.state).toBe('processed');
+  });
+
+  it('a retry writes the data a person edited instead of re-reading the source', async () => {
+    source.put('customer', customer(1, { email: 'broken' }), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const row = (await store.records.get('a-b.customers', 'C0001'))!;
+    await store.records.setState(row.id, 'failed', {
+      data: JSON.stringify(customer(1, { email: 'fixed@example.com', updatedAt: T0 })),
+      edited: 1,
+    });
+    const [r] = await engine.retry({ ids: [row.id] });
+    expect(r?.counts.created).toBe(1);
+    expect([...target.records.get('customer')!.values()][0]?.data.email).toBe('fixed@example.com');
+  });
+
+  it('incremental: inclusive overlap window never skips records that share a timestamp, and the cursor never passes the run start', async () => {
+    build(flowOf({ overlapMs: 0 }));
+    source.put('customer', customer(1), '2026-01-01T10:00:00.000Z');
+    source.put('customer', customer(2), '2026-01-01T10:00:05.000Z');
+    const first = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(first.cursor).toBe('2026-01-01T10:00:05.000Z');
+    // A record committed late with the same timestamp as the cursor.
+    source.put('customer', customer(3), '2026-01-01T10:00:05.000Z');
+    const second = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(second.counts).toMatchObject({ read: 2, created: 1, unchanged: 1 });
+    // A timestamp in the future (clock skew) never drags the cursor past the run's own start.
+    source.put('customer', customer(4), '2099-01-01T00:00:00.000Z');
+    const third = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(Date.parse(third.cursor!)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('does not move the cursor when the run fails', async () => {
+    source.put('customer', customer(1), T0);
+    source.down = new LedgerlinkError({
+      code: 'auth',
+      category: 'config',
+      message: 'Source answered 401: bad password',
+    });
+    const r = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(r).toMatchObject({ status: 'failed', message: 'Source answered 401: bad password' });
+    expect(await store.cursors.get('a-b.customers')).toBeUndefined();
+    expect((await store.runs.get(r.runId))?.status).toBe('failed');
+  });
+
+  it('dependencies: a record waits on its failed predecessor and is released when it succeeds', async () => {
+    const orders = flowOf({
+      name: 'a-b.orders',
+      entity: 'salesOrder',
+      ownedFields: ['status'],
+      dependencies: [{ flow: 'a-b.customers', ids: 'customerNumber' }],
+    });
+    build(flowOf(), orders);
+    source.put('customer', customer(1, { email: 'nope' }), T0);
+    source.put(
+      'salesOrder',
+      {
+        number: 'SO1',
+        status: 'Open',
+        customerNumber: 'C0001',
+        orderDate: '2026-01-01',
+        currency: 'USD',
+        lines: [
+          {
+            lineNumber: 1,
+            sku: 'A',
+            quantity: '1',
+            unit: 'EA',
+            unitPrice: { amount: '5.00', currency: 'USD' },
+            total: { amount: '5.00', currency: 'USD' },
+          },
+        ],
+        taxTotal: { amount: '0.00', currency: 'USD' },
+        orderTotal: { amount: '5.00', currency: 'USD' },
+      },
+      T0,
+    );
+    const r = await engine.run('a-b.orders', { trigger: 'manual' });
+    expect(r.outcomes[0]).toMatchObject({ status: 'waiting' });
+    expect(r.outcomes[0]?.reason).toMatch(
+      /^waiting on a-b.customers C0001 \(failed: customer C0001: email is not a valid e-mail address\)$/,
+    );
+    expect(target.records.get('salesOrder')).toBeUndefined();
+    // The customer is fixed and synced: the order is released and lands.
+    source.put('customer', customer(1), T0);
+    await engine.retry({ allFailed: true, flow: 'a-b.customers' });
+    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeTruthy();
+    await engine.settle('a-b.orders', Date.now() + 2_000);
+    expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('processed');
+    expect(target.records.get('salesOrder')?.size).toBe(1);
+  });
+
+  it('writes the target id back to the source after a create', async () => {
+    build(flowOf({ ownedFields: ['creditLimit'], writeBack: { field: 'annualRevenue' } }));
+    const writes: unknown[] = [];
+    const origWrite = source.write.bind(source);
+    source.write = async (entity, items) => {
+      writes.push(...items);
+      return origWrite(
+        entity,
+        items.map((i) => ({ ...i, targetId: i.targetId })),
+      );
+    };
+    source.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({
+      action: 'update',
+      targetId: 'C0001',
+      fields: ['annualRevenue'],
+      data: { annualRevenue: 'T1' },
+    });
+  });
+
+  it('runs one process of a flow at a time, and a dead run does not block forever', async () => {
+    const id = await store.runs.start({
+      flow: 'a-b.customers',
+      trigger: 'manual',
+      mode: 'process',
+      filter: {},
+      owner: 'other:1',
+    });
+    await expect(engine.run('a-b.customers', { trigger: 'manual' })).rejects.toThrow(
+      /already running \(run \d+/,
+    );
+    await store.db
+      .updateTable('runs')
+      .set({ heartbeat_at: '2000-01-01T00:00:00.000Z' })
+      .where('id', '=', id)
+      .execute();
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.status).toBe('succeeded');
+  });
+
+  it('names the known flows when asked for an unknown one', () => {
+    expect(() => engine.flow('nope')).toThrow('unknown flow "nope"; configured flows: a-b.customers');
+  });
+});

@@ -1,0 +1,61 @@
+import type { ErrorData } from '../connectors/sdk/errors.js';
+import type { HttpExchange } from '../connectors/sdk/http.js';
+
+/** What processing does (or, in a preview, would do) to one record. */
+export type Plan =
+  | { kind: 'create' }
+  | { kind: 'update'; targetId: string; fields: readonly string[] }
+  | { kind: 'unchanged'; targetId: string }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'fail'; error: ErrorData }
+  | { kind: 'wait'; reason: string; waitingOn?: string; retryAt?: string };
+
+export type OutcomeStatus =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'skipped'
+  | 'failed'
+  | 'waiting'
+  | 'aborted';
+
+export interface RecordOutcome {
+  sourceId: string;
+  /** The record's human key (customer number, SKU). */
+  label: string;
+  status: OutcomeStatus;
+  action: 'create' | 'update' | 'none';
+  targetId?: string;
+  reason?: string;
+  error?: ErrorData;
+  exchanges?: HttpExchange[];
+  durationMs?: number;
+  /** When an automatic retry will happen. */
+  retryAt?: string;
+}
+
+/** One row of a Load preview: the record, its current sync state, and what processing would do. */
+export interface PreviewRow {
+  sourceId: string;
+  label: string;
+  updatedAt: string;
+  currentState: string | null;
+  targetId: string | null;
+  plan: Plan['kind'];
+  fields?: readonly string[];
+  reason?: string;
+}
+
+export function planReason(plan: Plan): string | undefined {
+  switch (plan.kind) {
+    case 'skip':
+    case 'wait':
+      return plan.reason;
+    case 'fail':
+      return plan.error.message;
+    case 'update':
+      return `update ${plan.fields.join(', ')}`;
+    default:
+      return undefined;
+  }
+}

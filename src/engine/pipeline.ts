@@ -1,0 +1,363 @@
+import type { Logger } from 'pino';
+import type {
+  Connector,
+  SourceItem,
+  TargetRecord,
+  WriteItem,
+  WriteResult,
+} from '../connectors/sdk/contract.js';
+import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
+import type { Store, SyncRecord } from '../store/index.js';
+import type { ConditionSet, Expression } from './conditions.js';
+import type { Dependency, Flow } from './flow.js';
+import { hashOf, project } from './hash.js';
+import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
+import { planReason } from './outcome.js';
+import { persistOutcomes } from './persist.js';
+import { entityWord, recordLabel, validateRecord } from './validate.js';
+
+export type DependencyState = { ok: true } | { ok: false; reason: string };
+
+export interface PipelineContext {
+  store: Store;
+  flow: Flow;
+  source: Connector;
+  target: Connector;
+  conditions: ConditionSet;
+  transform?: Expression;
+  dependencies: ReadonlyArray<{ dep: Dependency; ids: Expression }>;
+  /** Makes sure predecessors exist on the target (syncing them first when possible). */
+  ensureDependencies?: (flow: string, ids: readonly string[]) => Promise<Map<string, DependencyState>>;
+  /** Called with the source ids that succeeded, so records waiting on them are released. */
+  onSucceeded?: (flow: string, sourceIds: readonly string[]) => Promise<void>;
+  logger: Logger;
+}
+
+/** One record on its way through the pipeline. */
+export interface WorkItem {
+  sourceId: string;
+  updatedAt: string;
+  label: string;
+  data?: Record<string, unknown>;
+  prev?: SyncRecord;
+  naturalKey?: string;
+  ownedHash?: string;
+  existing?: TargetRecord;
+  plan: Plan;
+}
+
+const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
+
+/**
+ * The record pipeline of one flow: validate, transform, conditions, dependencies, match (link table,
+ * then natural key), diff by hash, policy — `plan` — then write, write back, persist and log —
+ * `execute`. A page of records moves through each step together so lookups and writes are batched.
+ */
+export class RecordPipeline {
+  constructor(private readonly ctx: PipelineContext) {}
+
+  async plan(items: readonly SourceItem[]): Promise<WorkItem[]> {
+    const { flow, store } = this.ctx;
+    const prevRows = await store.records.getMany(
+      flow.name,
+      items.map((i) => i.id),
+    );
+    const work: WorkItem[] = [];
+    for (const item of items) {
+      const prev = prevRows.get(item.id);
+      const w: WorkItem = {
+        sourceId: item.id,
+        updatedAt: item.updatedAt,
+        label: item.id,
+        plan: { kind: 'create' },
+        ...(prev ? { prev } : {}),
+      };
+      work.push(w);
+      if (item.error) {
+        w.plan = fail(item.error);
+        continue;
+      }
+      let data: unknown = item.data;
+      if (this.ctx.transform) {
+        try {
+          data = await this.ctx.transform.evaluate(data);
+        } catch (e) {
+          w.plan = fail({
+            code: 'invalid_data',
+            category: 'config',
+            message: `the flow's transform failed on ${item.id}: ${(e as Error).message}`,
+          });
+          continue;
+        }
+      }
+      const valid = validateRecord(flow.entity, item.id, data);
+      if (!valid.ok) {
+        w.plan = fail({ code: 'invalid_data', category: 'rejected', message: valid.message });
+        continue;
+      }
+      w.data = valid.data;
+      w.label = recordLabel(flow.entity, valid.data, item.id);
+      const verdict = await this.ctx.conditions.evaluate(valid.data);
+      if (!verdict.passed) w.plan = { kind: 'skip', reason: verdict.reason ?? 'a sync condition is not met' };
+    }
+    await this.applyDependencies(work.filter((w) => w.plan.kind === 'create'));
+    await this.match(work.filter((w) => w.plan.kind === 'create'));
+    return work;
+  }
+
+  /** Records whose predecessors are not on the target wait for them, named. */
+  private async applyDependencies(work: WorkItem[]): Promise<void> {
+    const { dependencies, ensureDependencies } = this.ctx;
+    if (dependencies.length === 0 || work.length === 0 || !ensureDependencies) return;
+    for (const { dep, ids } of dependencies) {
+      const needed = new Map<WorkItem, string[]>();
+      for (const w of work) {
+        const value = await ids.evaluate(w.data);
+        const list = (
+          Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]
+        ).map(String);
+        needed.set(w, [...new Set(list)]);
+      }
+      const all = [...new Set([...needed.values()].flat())];
+      if (all.length === 0) continue;
+      const states = await ensureDependencies(dep.flow, all);
+      for (const [w, list] of needed) {
+        if (w.plan.kind !== 'create') continue;
+        const blocking = list.find((id) => !states.get(id)?.ok);
+        if (blocking !== undefined) {
+          const st = states.get(blocking);
+          const why = st && !st.ok ? ` (${st.reason})` : '';
+          w.plan = {
+            kind: 'wait',
+            reason: `waiting on ${dep.flow} ${blocking}${why}`,
+            waitingOn: `${dep.flow}:${blocking}`,
+          };
+        }
+      }
+    }
+  }
+
+  /** Link table first, then the target's natural key, so a crash between write and link never duplicates. */
+  private async match(work: WorkItem[]): Promise<void> {
+    const { flow, target, store } = this.ctx;
+    const unlinked: WorkItem[] = [];
+    for (const w of work) {
+      const data = w.data!;
+      w.ownedHash = hashOf(project(data, flow.ownedFields));
+      const targetId = w.prev?.target_id;
+      if (targetId) {
+        if (flow.neverOverwrite || w.prev?.last_hash === w.ownedHash)
+          w.plan = { kind: 'unchanged', targetId };
+        else w.plan = { kind: 'update', targetId, fields: flow.ownedFields };
+        continue;
+      }
+      const key = target.naturalKey(flow.entity, data);
+      if (!key) {
+        const what = target.manifest.entities[flow.entity]?.write?.naturalKey ?? 'a natural key';
+        w.plan = fail({
+          code: 'missing_field',
+          category: 'rejected',
+          message: `${entityWord(flow.entity)} ${w.label} has no ${what}, which ${target.manifest.title} needs to identify it`,
+        });
+        continue;
+      }
+      w.naturalKey = key;
+      unlinked.push(w);
+    }
+    if (unlinked.length === 0) return;
+
+    // Two source records must never claim one target record (two customers sharing an e-mail).
+    const seen = new Map<string, WorkItem>();
+    for (const w of unlinked) {
+      const first = seen.get(w.naturalKey!);
+      if (first) w.plan = fail(duplicateError(flow.entity, w, first.label, target.manifest.title));
+      else seen.set(w.naturalKey!, w);
+    }
+    const claimed = await store.records.byNaturalKeys(flow.name, [...seen.keys()]);
+    for (const row of claimed) {
+      const w = seen.get(row.natural_key!);
+      if (w && row.source_id !== w.sourceId && row.target_id) {
+        w.plan = fail(duplicateError(flow.entity, w, row.source_id, target.manifest.title));
+        seen.delete(row.natural_key!);
+      }
+    }
+    const pending = [...seen.values()];
+    if (pending.length === 0) return;
+
+    let found: Map<string, TargetRecord>;
+    try {
+      found = await target.lookup(flow.entity, [...seen.keys()]);
+    } catch (e) {
+      const err = toErrorData(e);
+      if (err.category === 'config') throw e;
+      for (const w of pending) w.plan = fail(err);
+      return;
+    }
+    for (const w of pending) {
+      const existing = found.get(w.naturalKey!);
+      if (existing) {
+        w.existing = existing;
+        w.plan = flow.neverOverwrite
+          ? { kind: 'unchanged', targetId: existing.id }
+          : { kind: 'update', targetId: existing.id, fields: flow.ownedFields };
+      } else if (!flow.createIfMissing) {
+        w.plan = {
+          kind: 'skip',
+          reason: `not on ${target.manifest.title}, and this flow does not create records`,
+        };
+      }
+    }
+  }
+
+  preview(work: readonly WorkItem[]): PreviewRow[] {
+    return work.map((w) => {
+      const row: PreviewRow = {
+        sourceId: w.sourceId,
+        label: w.label,
+        updatedAt: w.updatedAt,
+        currentState: w.prev?.state ?? null,
+        targetId:
+          w.prev?.target_id ??
+          (w.plan.kind === 'update' || w.plan.kind === 'unchanged' ? w.plan.targetId : null),
+        plan: w.plan.kind,
+      };
+      if (w.plan.kind === 'update') row.fields = w.plan.fields;
+      const reason = planReason(w.plan);
+      if (reason) row.reason = reason;
+      return row;
+    });
+  }
+
+  /** Writes what the plan says, writes back, then persists link rows and the connector log. */
+  async execute(work: readonly WorkItem[], runId: number | undefined): Promise<RecordOutcome[]> {
+    const { flow, target } = this.ctx;
+    const writes: WriteItem[] = [];
+    for (const w of work) {
+      if (w.plan.kind === 'create') writes.push({ ref: w.sourceId, action: 'create', data: w.data });
+      else if (w.plan.kind === 'update') {
+        writes.push({
+          ref: w.sourceId,
+          action: 'update',
+          targetId: w.plan.targetId,
+          data: w.data,
+          fields: w.plan.fields,
+          ...(w.existing ? { existing: w.existing } : {}),
+        });
+      }
+    }
+    const results = new Map<string, WriteResult>();
+    if (writes.length > 0) {
+      try {
+        for (const r of await target.write(flow.entity, writes)) results.set(r.ref, r);
+      } catch (e) {
+        const err = toErrorData(e);
+        if (err.category === 'config') throw e;
+        for (const item of writes) results.set(item.ref, { ref: item.ref, ok: false, error: err });
+      }
+    }
+    const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
+    await this.writeBack(work, outcomes);
+    await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
+    const succeeded = outcomes.filter(
+      (o) => o.status === 'created' || o.status === 'updated' || o.status === 'unchanged',
+    );
+    if (succeeded.length && this.ctx.onSucceeded)
+      await this.ctx.onSucceeded(
+        flow.name,
+        succeeded.map((o) => o.sourceId),
+      );
+    return outcomes;
+  }
+
+  /** Tells the source what the target created (e.g. the Magento order number onto the Acumatica order). */
+  private async writeBack(work: readonly WorkItem[], outcomes: RecordOutcome[]): Promise<void> {
+    const field = this.ctx.flow.writeBack?.field;
+    if (!field) return;
+    const created = outcomes.filter((o) => o.status === 'created' && o.targetId);
+    if (created.length === 0) return;
+    const byId = new Map(work.map((w) => [w.sourceId, w]));
+    const items: WriteItem[] = created.map((o) => ({
+      ref: o.sourceId,
+      action: 'update',
+      targetId: o.sourceId,
+      data: { ...byId.get(o.sourceId)?.data, [field]: o.targetId },
+      fields: [field],
+    }));
+    let results: WriteResult[];
+    try {
+      results = await this.ctx.source.write(this.ctx.flow.entity, items);
+    } catch (e) {
+      const err = toErrorData(e);
+      results = items.map((i) => ({ ref: i.ref, ok: false as const, error: err }));
+    }
+    for (const r of results) {
+      if (r.ok) continue;
+      const o = created.find((c) => c.sourceId === r.ref);
+      if (o)
+        o.reason = `created on ${this.ctx.target.manifest.title}, but writing ${field} back to ${this.ctx.source.manifest.title} failed: ${r.error.message}`;
+    }
+  }
+}
+
+function duplicateError(entity: Flow['entity'], w: WorkItem, other: string, targetTitle: string): ErrorData {
+  return {
+    code: 'duplicate',
+    category: 'rejected',
+    message: `${entityWord(entity)} ${w.label} and ${entityWord(entity)} ${other} would be the same record on ${targetTitle} (both have ${w.naturalKey}); give one of them a different key`,
+  };
+}
+
+function toOutcome(w: WorkItem, result: WriteResult | undefined): RecordOutcome {
+  const base = { sourceId: w.sourceId, label: w.label };
+  switch (w.plan.kind) {
+    case 'unchanged':
+      return { ...base, status: 'unchanged', action: 'none', targetId: w.plan.targetId };
+    case 'skip':
+      return { ...base, status: 'skipped', action: 'none', reason: w.plan.reason };
+    case 'wait':
+      return { ...base, status: 'waiting', action: 'none', reason: w.plan.reason };
+    case 'fail':
+      return { ...base, status: 'failed', action: 'none', reason: w.plan.error.message, error: w.plan.error };
+    default: {
+      const action = w.plan.kind;
+      const exchanges = result?.exchanges;
+      const durationMs = exchanges?.reduce((s, x) => s + x.durationMs, 0) ?? 0;
+      if (!result) {
+        const error = new LedgerlinkError({
+          code: 'server',
+          category: 'transient',
+          message: 'the target connector returned no result for this record',
+        });
+        return {
+          ...base,
+          status: 'failed',
+          action,
+          reason: error.message,
+          error: error.toData(),
+          durationMs,
+        };
+      }
+      if (!result.ok)
+        return {
+          ...base,
+          status: 'failed',
+          action,
+          reason: result.error.message,
+          error: result.error,
+          ...(exchanges ? { exchanges } : {}),
+          durationMs,
+        };
+      return {
+        ...base,
+        status: result.action,
+        action,
+        targetId: result.targetId,
+        ...(action === 'update' && w.plan.kind === 'update'
+          ? { reason: `updated ${w.plan.fields.join(', ')}` }
+          : {}),
+        ...(exchanges ? { exchanges } : {}),
+        durationMs,
+      };
+    }
+  }
+}
