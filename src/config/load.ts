@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Cron } from 'croner';
+import jsonata from 'jsonata';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
+import { settingsSchema } from '../connectors/sdk/manifest.js';
+import { type Flow, flowDefaults } from '../engine/flow.js';
+import { flowCatalog } from '../flows/catalog.js';
+import type { EntityName } from '../model/index.js';
+import { DEFAULT_DATABASE_URL } from '../store/index.js';
+import { ConfigFile, type FlowConfigShape } from './schema.js';
+
+export interface ConfiguredConnection {
+  name: string;
+  definition: ConnectorDefinition;
+  settings: Record<string, unknown>;
+}
+
+export interface LoadedConfig {
+  path: string;
+  database: string;
+  server: { host: string; port: number };
+  connections: Map<string, ConfiguredConnection>;
+  flows: Map<string, Flow>;
+}
+
+type Path = ReadonlyArray<string | number>;
+
+/** A configuration mistake, located: "ledgerlink.yaml:14:7 flows.x.ownedFields[0]: …". */
+export class ConfigError extends Error {
+  readonly configError = true as const;
+  constructor(readonly issues: string[]) {
+    super(issues.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export const isConfigError = (e: unknown): e is ConfigError =>
+  typeof e === 'object' && e !== null && (e as { configError?: unknown }).configError === true;
+
+const pathText = (path: Path): string =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)';
+
+const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces ${NAME} / ${NAME:-default} in every string; a missing variable is a located issue. */
+function interpolate(
+  value: unknown,
+  path: Path,
+  env: NodeJS.ProcessEnv,
+  issue: (p: Path, m: string) => void,
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_m, name: string, fallback?: string) => {
+      const v = env[name] ?? fallback;
+      if (v === undefined) {
+        issue(path, `environment variable ${name} is not set`);
+        return '';
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], env, issue));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, issue)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads and validates ledgerlink.yaml: the file's shape, each connection's settings against its
+ * connector's declared fields, each flow's sides, owned fields, conditions and schedule. Every
+ * problem is reported at once, each with its file position and YAML path.
+ */
+export function loadConfig(
+  file: string,
+  registry: Readonly<Record<string, ConnectorDefinition>>,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new ConfigError([
+      code === 'ENOENT'
+        ? `${file}: no such file; run "ledgerlink init" to write one`
+        : `${file}: cannot be read (${code ?? (e as Error).message})`,
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const shown = basename(file);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return `${shown}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  const where = (path: Path): string => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && (isScalar(node) || isMap(node) || node.range)) {
+        const pos = node.range ? lineCounter.linePos(node.range[0]) : undefined;
+        return pos ? `${shown}:${pos.line}:${pos.col}` : shown;
+      }
+    }
+    return shown;
+  };
+  const issues: string[] = [];
+  const issue = (path: Path, message: string) => issues.push(`${where(path)} ${pathText(path)}: ${message}`);
+
+  const raw = interpolate(doc.toJS() ?? {}, [], env, issue);
+  const parsed = ConfigFile.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const path = i.path.filter((p): p is string | number => typeof p !== 'symbol');
+      const message =
+        i.code === 'unrecognized_keys'
+          ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`
+          : i.message;
+      issue(path, message);
+    }
+    throw new ConfigError(issues);
+  }
+  const cfg = parsed.data;
+
+  const connections = new Map<string, ConfiguredConnection>();
+  for (const [name, c] of Object.entries(cfg.connections)) {
+    const definition = registry[c.connector];
+    if (!definition) {
+      issue(
+        ['connections', name, 'connector'],
+        `unknown connector "${c.connector}"; available: ${Object.keys(registry).join(', ')}`,
+      );
+      continue;
+    }
+    const settings = settingsSchema(definition.manifest.connectionFields).safeParse(c.settings);
+    if (!settings.success) {
+      for (const i of settings.error.issues) {
+        const path = [
+          'connections',
+          name,
+          'settings',
+          ...i.path.filter((p): p is string | number => typeof p !== 'symbol'),
+        ];
+        issue(
+          path,
+          i.code === 'unrecognized_keys'
+            ? `unknown setting${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`
+            : i.message,
+        );
+      }
+      continue;
+    }
+    connections.set(name, { name, definition, settings: settings.data });
+  }
+
+  const flows = new Map<string, Flow>();
+  for (const [name, f] of Object.entries(cfg.flows)) {
+    const flow = resolveFlow(name, f, connections, cfg.connections, (p, m) =>
+      issue(['flows', name, ...p], m),
+    );
+    if (flow) flows.set(name, flow);
+  }
+  for (const flow of flows.values()) {
+    flow.dependencies.forEach((d, i) => {
+      if (!flows.has(d.flow))
+        issue(['flows', flow.name, 'dependencies', i, 'flow'], `no flow named "${d.flow}" is configured`);
+    });
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return {
+    path: file,
+    database: env.LEDGERLINK_DATABASE_URL ?? cfg.database ?? DEFAULT_DATABASE_URL,
+    server: { host: env.HOST ?? cfg.server.host, port: env.PORT ? Number(env.PORT) : cfg.server.port },
+    connections,
+    flows,
+  };
+}
+
+function resolveFlow(
+  name: string,
+  f: FlowConfigShape,
+  connections: Map<string, ConfiguredConnection>,
+  declared: Record<string, { connector: string }>,
+  issue: (path: Path, message: string) => void,
+): Flow | undefined {
+  const base = flowCatalog[name];
+  const entity = (f.entity ?? base?.entity) as EntityName | undefined;
+  const source = f.source ?? base?.sourceConnector;
+  const target = f.target ?? base?.targetConnector;
+  if (!base && (!entity || !source || !target)) {
+    issue(
+      [],
+      `"${name}" is not a flow Ledgerlink knows (${Object.keys(flowCatalog).join(', ')}); a custom flow must set entity, source and target`,
+    );
+    return undefined;
+  }
+  if (!entity || !source || !target) return undefined;
+  let ok = true;
+  const side = (key: 'source' | 'target', conn: string, expected?: string) => {
+    if (!declared[conn]) {
+      issue([key], `no connection named "${conn}" is configured`);
+      ok = false;
+      return;
+    }
+    if (expected && declared[conn]?.connector !== expected) {
+      issue(
+        [key],
+        `connection "${conn}" is a ${declared[conn]?.connector} connection, but this flow needs ${expected}`,
+      );
+      ok = false;
+    }
+  };
+  side('source', source, base?.sourceConnector);
+  side('target', target, base?.targetConnector);
+  const src = connections.get(source);
+  const tgt = connections.get(target);
+  if (!ok || !src || !tgt) return undefined;
+  if (!src.definition.manifest.entities[entity]?.read) {
+    issue(['source'], `${src.definition.manifest.title} cannot read ${entity} records`);
+    return undefined;
+  }
+  const writeCap = tgt.definition.manifest.entities[entity]?.write;
+  if (!writeCap) {
+    issue(['target'], `${tgt.definition.manifest.title} cannot write ${entity} records`);
+    return undefined;
+  }
+  const ownedFields = f.ownedFields ?? base?.ownedFields ?? [];
+  if (!writeCap.updatableFields.includes('*')) {
+    ownedFields.forEach((field, i) => {
+      if (!writeCap.updatableFields.includes(field)) {
+        issue(
+          ['ownedFields', i],
+          `${tgt.definition.manifest.title} cannot update "${field}" on a ${entity}; it can update: ${writeCap.updatableFields.join(', ')}`,
+        );
+        ok = false;
+      }
+    });
+  }
+  const conditions = f.conditions ?? base?.conditions ?? [];
+  conditions.forEach((c, i) => {
+    try {
+      jsonata(c.expression);
+    } catch (e) {
+      issue(['conditions', i, 'expression'], `not a valid JSONata expression: ${(e as Error).message}`);
+      ok = false;
+    }
+  });
+  const schedule = f.schedule === null ? undefined : (f.schedule ?? base?.schedule);
+  if (schedule) {
+    try {
+      new Cron(schedule, { paused: true }).stop();
+    } catch (e) {
+      issue(['schedule'], `not a valid cron schedule: ${(e as Error).message}`);
+      ok = false;
+    }
+  }
+  if (!ok) return undefined;
+  return {
+    ...flowDefaults,
+    name,
+    entity,
+    source,
+    target,
+    enabled: f.enabled,
+    createIfMissing: f.createIfMissing ?? flowDefaults.createIfMissing,
+    ownedFields,
+    neverOverwrite: f.neverOverwrite ?? base?.neverOverwrite ?? flowDefaults.neverOverwrite,
+    conditions,
+    dependencies: f.dependencies ?? [],
+    ...(f.transform ? { transform: f.transform } : {}),
+    ...(f.writeBack ? { writeBack: f.writeBack } : {}),
+    ...(schedule ? { schedule } : {}),
+    overlapMs: f.overlapMinutes !== undefined ? f.overlapMinutes * 60_000 : flowDefaults.overlapMs,
+    pageSize: f.pageSize ?? flowDefaults.pageSize,
+    maxAttempts: f.maxAttempts ?? flowDefaults.maxAttempts,
+    retryBaseMs: f.retryBaseSeconds !== undefined ? f.retryBaseSeconds * 1000 : flowDefaults.retryBaseMs,
+    retryCapMs: f.retryCapSeconds !== undefined ? f.retryCapSeconds * 1000 : flowDefaults.retryCapMs,
+  };
+}

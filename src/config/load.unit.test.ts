@@ -1,0 +1,210 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryConnector } from '../connectors/memory/index.js';
+import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
+import type { ConnectorManifest } from '../connectors/sdk/manifest.js';
+import { ConfigError, loadConfig } from './load.js';
+import { CONFIG_TEMPLATE } from './template.js';
+
+const manifest = (name: string, fields: ConnectorManifest['connectionFields']): ConnectorManifest => ({
+  name,
+  title: name[0]!.toUpperCase() + name.slice(1),
+  connectionFields: fields,
+  triggers: ['poll'],
+  entities: {
+    customer: {
+      read: { cursorField: 'x', filters: [] },
+      write: { naturalKey: 'email', updatableFields: ['creditLimit', 'onHold', 'name'] },
+    },
+    product: {
+      read: { cursorField: 'x', filters: [] },
+      write: { naturalKey: 'sku', updatableFields: ['listPrice', 'standardCost', 'stock'] },
+    },
+  },
+});
+const def = (m: ConnectorManifest): ConnectorDefinition => ({
+  manifest: m,
+  create: () => new MemoryConnector(m.title),
+});
+const registry = {
+  acumatica: def(
+    manifest('acumatica', [
+      { name: 'baseUrl', title: 'Base URL', type: 'url', required: true },
+      {
+        name: 'endpointVersion',
+        title: 'Endpoint version',
+        type: 'enum',
+        options: ['23.200.001', '24.200.001'],
+        default: '24.200.001',
+      },
+      {
+        name: 'authMode',
+        title: 'Authentication',
+        type: 'enum',
+        options: ['cookie', 'oauth2'],
+        default: 'cookie',
+      },
+      { name: 'username', title: 'User name', type: 'string' },
+      { name: 'password', title: 'Password', type: 'secret' },
+      { name: 'company', title: 'Company', type: 'string' },
+      {
+        name: 'clientId',
+        title: 'Client ID',
+        type: 'string',
+        required: true,
+        when: { field: 'authMode', equals: ['oauth2'] },
+      },
+      {
+        name: 'clientSecret',
+        title: 'Client secret',
+        type: 'secret',
+        required: true,
+        when: { field: 'authMode', equals: ['oauth2'] },
+      },
+    ]),
+  ),
+  magento: def(
+    manifest('magento', [
+      { name: 'baseUrl', title: 'Base URL', type: 'url', required: true },
+      {
+        name: 'authMode',
+        title: 'Authentication',
+        type: 'enum',
+        options: ['token', 'admin'],
+        default: 'token',
+      },
+      { name: 'accessToken', title: 'Access token', type: 'secret' },
+      { name: 'websiteId', title: 'Website', type: 'integer', default: 1 },
+    ]),
+  ),
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'config-'));
+let n = 0;
+function file(text: string): string {
+  const path = join(dir, `ledgerlink-${n++}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    loadConfig(file(text), registry, env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('the template written by init loads as it is, with catalog defaults', () => {
+    const cfg = loadConfig(file(CONFIG_TEMPLATE), registry, {});
+    expect([...cfg.flows.keys()]).toEqual(['acumatica-magento.customers', 'acumatica-magento.products']);
+    const customers = cfg.flows.get('acumatica-magento.customers')!;
+    expect(customers).toMatchObject({
+      entity: 'customer',
+      source: 'acumatica',
+      target: 'magento',
+      ownedFields: ['creditLimit', 'onHold'],
+      schedule: '*/15 * * * *',
+    });
+    expect(cfg.connections.get('acumatica')?.settings).toMatchObject({
+      baseUrl: 'http://127.0.0.1:8081',
+      password: 'sandbox',
+      endpointVersion: '24.200.001',
+    });
+    expect(cfg.database).toBe('sqlite:./data/ledgerlink.db');
+  });
+
+  it('environment variables fill ${NAME}; a missing one is named with its place', () => {
+    const text = CONFIG_TEMPLATE.replace('${MAGENTO_TOKEN:-sandbox-integration-token}', '${MAGENTO_TOKEN}');
+    expect(
+      loadConfig(file(text), registry, { MAGENTO_TOKEN: 't0k' }).connections.get('magento')?.settings
+        .accessToken,
+    ).toBe('t0k');
+    const [issue] = problems(text);
+    expect(issue).toMatch(
+      /^ledgerlink-\d+\.yaml:\d+:\d+ connections\.magento\.settings\.accessToken: environment variable MAGENTO_TOKEN is not set$/,
+    );
+  });
+
+  it('LEDGERLINK_DATABASE_URL overrides the file', () => {
+    expect(
+      loadConfig(file(CONFIG_TEMPLATE), registry, { LEDGERLINK_DATABASE_URL: 'postgres://x@127.0.0.1/db' })
+        .database,
+    ).toBe('postgres://x@127.0.0.1/db');
+  });
+
+  it('malformed YAML is one located line', () => {
+    const issues = problems('connections:\n  a: [unclosed\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^ledgerlink-\d+\.yaml:\d+:\d+: not valid YAML: /);
+  });
+
+  it('names the YAML path and line of each mistake', () => {
+    const text = CONFIG_TEMPLATE.replace(
+      'ownedFields: [creditLimit, onHold]',
+      'ownedFields: [creditLimit, addresses]',
+    )
+      .replace('websiteId: 1', 'websiteId: 1\n      colour: blue')
+      .replace('schedule: "*/15 * * * *"          # cron', 'schedule: "every day"  # cron');
+    const issues = problems(text);
+    expect(issues).toEqual([
+      expect.stringMatching(/:\d+:\d+ connections\.magento\.settings: unknown setting "colour"$/),
+    ]);
+    const fixed = text.replace('\n      colour: blue', '');
+    const again = problems(fixed);
+    expect(again).toEqual([
+      expect.stringMatching(
+        /:\d+:\d+ flows\.acumatica-magento\.customers\.ownedFields\[1\]: Magento cannot update "addresses" on a customer; it can update: creditLimit, onHold, name$/,
+      ),
+      expect.stringMatching(/flows\.acumatica-magento\.customers\.schedule: not a valid cron schedule/),
+    ]);
+    const line = Number(/:(\d+):/.exec(again[0]!)?.[1]);
+    expect(fixed.split('\n')[line - 1]).toContain('ownedFields: [creditLimit, addresses]');
+  });
+
+  it('refuses unknown flows, connectors, wrong connection kinds, and OAuth without its client', () => {
+    expect(
+      problems(CONFIG_TEMPLATE.replace('acumatica-magento.products:', 'magento-acumatica.nothing:'))[0],
+    ).toMatch(
+      /flows\.magento-acumatica\.nothing: "magento-acumatica\.nothing" is not a flow Ledgerlink knows \(acumatica-magento\.customers, acumatica-magento\.products\); a custom flow must set entity, source and target$/,
+    );
+    expect(problems(CONFIG_TEMPLATE.replace('connector: magento', 'connector: shopify'))[0]).toMatch(
+      /connections\.magento\.connector: unknown connector "shopify"; available: acumatica, magento/,
+    );
+    expect(problems(CONFIG_TEMPLATE.replace('authMode: cookie ', 'authMode: oauth2 '))).toEqual([
+      expect.stringMatching(
+        /connections\.acumatica\.settings\.clientId: Client ID is required when authMode is oauth2$/,
+      ),
+      expect.stringMatching(
+        /connections\.acumatica\.settings\.clientSecret: Client secret is required when authMode is oauth2$/,
+      ),
+    ]);
+    const swapped = CONFIG_TEMPLATE.replace(
+      '  acumatica-magento.customers:\n    enabled: true',
+      '  acumatica-magento.customers:\n    source: magento\n    enabled: true',
+    );
+    expect(problems(swapped)[0]).toMatch(
+      /flows\.acumatica-magento\.customers\.source: connection "magento" is a magento connection, but this flow needs acumatica/,
+    );
+  });
+
+  it('an invalid JSONata condition is refused at load, not at run time', () => {
+    const text = CONFIG_TEMPLATE.replace(
+      '# conditions:\n    #   - name: has an e-mail\n    #     expression: "$exists(email)"',
+      'conditions:\n      - name: broken\n        expression: "$exists(("',
+    );
+    expect(problems(text)[0]).toMatch(
+      /flows\.acumatica-magento\.customers\.conditions\[0\]\.expression: not a valid JSONata expression/,
+    );
+  });
+
+  it('a missing file says how to make one', () => {
+    expect(() => loadConfig(join(dir, 'nope.yaml'), registry, {})).toThrow(
+      /nope\.yaml: no such file; run "ledgerlink init" to write one/,
+    );
+  });
+});
