@@ -34,6 +34,8 @@ export interface HttpRequest {
   accept?: readonly number[];
   /** Exchanges are appended here, for the connector log. */
   record?: HttpExchange[];
+  /** Overrides the client's retry count (0 for a login, which the request it serves already retries). */
+  retries?: number;
   /** Skip the auth hooks (for the login request itself). */
   anonymous?: boolean;
   signal?: AbortSignal;
@@ -130,7 +132,7 @@ export class HttpClient {
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    const maxRetries = this.opts.maxRetries ?? 4;
+    const maxRetries = req.retries ?? this.opts.maxRetries ?? 4;
     const maxBackoff = this.opts.maxBackoffMs ?? 30_000;
     const idempotent = req.idempotent ?? req.method !== 'POST';
     let reauthenticated = false;

@@ -1,0 +1,275 @@
+import type { Customer, EntityName, Product } from '../../model/index.js';
+import type {
+  CheckResult,
+  Connector,
+  ConnectorContext,
+  ReadQuery,
+  SourceItem,
+  TargetRecord,
+  WriteItem,
+  WriteResult,
+} from '../sdk/contract.js';
+import { configError, LedgerlinkError, toErrorData } from '../sdk/errors.js';
+import type { HttpExchange } from '../sdk/http.js';
+import { AcumaticaClient, type AcumaticaSettings } from './client.js';
+import { acumaticaManifest } from './manifest.js';
+import { CUSTOMER_EXPAND, customerFromAcumatica, customerToAcumatica } from './mappers/customer.js';
+import { PRODUCT_EXPAND, productFromAcumatica, productToAcumatica } from './mappers/product.js';
+import { allOf, anyOf, dateLiteral } from './odata.js';
+import { type RawEntity, str, val } from './types.js';
+
+interface EntitySpec {
+  resource: 'Customer' | 'StockItem';
+  key: string;
+  cursor: string;
+  expand: string;
+  /** Manifest filter name → Acumatica field. */
+  filterFields: Record<string, string>;
+  fromRaw(raw: RawEntity, s: Settings): Record<string, unknown>;
+  toRaw(data: unknown, fields: readonly string[] | undefined, s: Settings): RawEntity;
+}
+
+type Settings = AcumaticaSettings & { baseCurrency: string; pageSize: number; defaultItemClass?: string };
+
+const SPECS: Partial<Record<EntityName, EntitySpec>> = {
+  customer: {
+    resource: 'Customer',
+    key: 'CustomerID',
+    cursor: 'LastModifiedDateTime',
+    expand: CUSTOMER_EXPAND,
+    filterFields: { customerClass: 'CustomerClass', status: 'Status' },
+    fromRaw: (raw, s) => customerFromAcumatica(raw, s.baseCurrency),
+    toRaw: (data, fields) => customerToAcumatica(data as Customer, fields),
+  },
+  product: {
+    resource: 'StockItem',
+    key: 'InventoryID',
+    cursor: 'LastModified',
+    expand: PRODUCT_EXPAND,
+    filterFields: { itemClass: 'ItemClass', itemStatus: 'ItemStatus' },
+    fromRaw: (raw, s) => productFromAcumatica(raw, s.baseCurrency),
+    toRaw: (data, fields, s) => productToAcumatica(data as Product, fields, s.defaultItemClass),
+  },
+};
+
+/** ids per request: an `or` of key comparisons keeps URLs well under common proxy limits. */
+const IDS_PER_REQUEST = 25;
+
+function spec(entity: EntityName): EntitySpec {
+  const s = SPECS[entity];
+  if (!s) throw configError(`the Acumatica connector does not handle ${entity} records`);
+  return s;
+}
+
+export class AcumaticaConnector implements Connector {
+  readonly manifest = acumaticaManifest;
+  readonly client: AcumaticaClient;
+
+  constructor(
+    private readonly s: Settings,
+    _ctx: ConnectorContext,
+  ) {
+    this.client = new AcumaticaClient(s);
+  }
+
+  private toItem(sp: EntitySpec, raw: RawEntity): SourceItem {
+    const id = str(raw[sp.key] as { value?: string }) ?? '';
+    const updatedAt = String(
+      val(raw[sp.cursor] as { value?: string }) ??
+        val(raw.LastModifiedDateTime as { value?: string }) ??
+        new Date(0).toISOString(),
+    );
+    try {
+      return { id, updatedAt: new Date(updatedAt).toISOString(), data: sp.fromRaw(raw, this.s) };
+    } catch (e) {
+      return { id, updatedAt: new Date(updatedAt).toISOString(), error: toErrorData(e) };
+    }
+  }
+
+  private filterOf(sp: EntitySpec, q: ReadQuery, ids?: readonly string[]): string | undefined {
+    const parts: Array<string | undefined> = [];
+    if (q.since) parts.push(`${sp.cursor} ge ${dateLiteral(q.since)}`);
+    if (q.until) parts.push(`${sp.cursor} le ${dateLiteral(q.until)}`);
+    for (const [name, values] of Object.entries(q.filters ?? {})) {
+      const field = sp.filterFields[name];
+      if (!field)
+        throw configError(
+          `Acumatica has no "${name}" filter for ${sp.resource}; it has: ${Object.keys(sp.filterFields).join(', ')}`,
+        );
+      if (values.length) parts.push(anyOf(field, values));
+    }
+    if (ids?.length) parts.push(anyOf(sp.key, ids));
+    return allOf(parts);
+  }
+
+  private async *pages(
+    sp: EntitySpec,
+    filter: string | undefined,
+    pageSize: number,
+    select?: string,
+    signal?: AbortSignal,
+  ): AsyncIterable<RawEntity[]> {
+    for (let skip = 0; ; skip += pageSize) {
+      const query: Record<string, string | number | undefined> = {
+        $filter: filter,
+        $top: pageSize,
+        $skip: skip,
+      };
+      if (select) query.$select = select;
+      else query.$expand = sp.expand;
+      const res = await this.client.entity<RawEntity[]>({
+        method: 'GET',
+        path: sp.resource,
+        query,
+        ...(signal ? { signal } : {}),
+      });
+      const rows = Array.isArray(res.body) ? res.body : [];
+      if (rows.length) yield rows;
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async *read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
+    const sp = spec(entity);
+    const size = query.pageSize ?? this.s.pageSize;
+    if (query.ids?.length) {
+      for (let i = 0; i < query.ids.length; i += IDS_PER_REQUEST) {
+        const chunk = query.ids.slice(i, i + IDS_PER_REQUEST);
+        for await (const rows of this.pages(sp, this.filterOf(sp, query, chunk), size, undefined, signal))
+          yield rows.map((r) => this.toItem(sp, r));
+      }
+      return;
+    }
+    for await (const rows of this.pages(sp, this.filterOf(sp, query), size, undefined, signal))
+      yield rows.map((r) => this.toItem(sp, r));
+  }
+
+  /** Acumatica has no $count: page through the keys alone, a thousand at a time. */
+  async count(entity: EntityName, query: ReadQuery): Promise<number> {
+    const sp = spec(entity);
+    if (query.ids?.length) return query.ids.length;
+    let n = 0;
+    for await (const rows of this.pages(sp, this.filterOf(sp, query), 1000, sp.key)) n += rows.length;
+    return n;
+  }
+
+  async get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]> {
+    const out: SourceItem[] = [];
+    for await (const page of this.read(entity, { ids })) out.push(...page);
+    return out;
+  }
+
+  naturalKey(entity: EntityName, data: unknown): string | undefined {
+    const d = data as Record<string, unknown>;
+    const v = entity === 'customer' ? d.number : entity === 'product' ? d.sku : undefined;
+    return typeof v === 'string' && v ? v : undefined;
+  }
+
+  async lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
+    const sp = spec(entity);
+    const out = new Map<string, TargetRecord>();
+    for (let i = 0; i < keys.length; i += IDS_PER_REQUEST) {
+      const chunk = keys.slice(i, i + IDS_PER_REQUEST);
+      for await (const rows of this.pages(sp, anyOf(sp.key, chunk), 100)) {
+        for (const r of rows) {
+          const id = str(r[sp.key] as { value?: string });
+          if (id) out.set(id, { id, snapshot: r });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * PUT is an upsert in Acumatica; the If-None-Match / If-Match headers make a create fail (412)
+   * when the record exists and an update fail when it does not, so a write never lands on the wrong side.
+   */
+  async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
+    const sp = spec(entity);
+    return Promise.all(
+      items.map(async (item): Promise<WriteResult> => {
+        const exchanges: HttpExchange[] = [];
+        try {
+          const body = sp.toRaw(item.data, item.action === 'update' ? item.fields : undefined, this.s);
+          if (item.action === 'update' && item.targetId) body[sp.key] = { value: item.targetId };
+          const res = await this.client.entity<RawEntity>({
+            method: 'PUT',
+            path: sp.resource,
+            body,
+            headers: item.action === 'create' ? { 'if-none-match': '*' } : { 'if-match': '*' },
+            query: { $select: sp.key },
+            record: exchanges,
+          });
+          const id =
+            str(res.body?.[sp.key] as { value?: string }) ??
+            String((body[sp.key] as { value?: unknown }).value);
+          return {
+            ref: item.ref,
+            ok: true,
+            targetId: id,
+            action: item.action === 'create' ? 'created' : 'updated',
+            exchanges,
+          };
+        } catch (e) {
+          const err = toErrorData(e);
+          if (err.category === 'config') throw e;
+          if (err.httpStatus === 412) {
+            err.code = item.action === 'create' ? 'duplicate' : 'not_found';
+            err.message =
+              item.action === 'create'
+                ? `Acumatica already has ${sp.resource} ${(sp.toRaw(item.data, [], this.s)[sp.key] as { value?: string }).value}`
+                : `Acumatica has no ${sp.resource} ${item.targetId}`;
+          }
+          return { ref: item.ref, ok: false, error: err, exchanges };
+        }
+      }),
+    );
+  }
+
+  async check(): Promise<CheckResult[]> {
+    const out: CheckResult[] = [];
+    try {
+      await this.client.request({
+        method: 'GET',
+        path: 'entity',
+        anonymous: true,
+        accept: [401, 403, 404, 405],
+      });
+      out.push({ name: 'reach', ok: true, message: `${this.s.baseUrl} answers` });
+    } catch (e) {
+      out.push({ name: 'reach', ok: false, message: toErrorData(e).message });
+      return out;
+    }
+    try {
+      await this.client.entity({
+        method: 'GET',
+        path: 'Customer',
+        query: { $top: 1, $select: 'CustomerID' },
+      });
+      out.push({
+        name: 'credentials',
+        ok: true,
+        message: `logged in as ${this.s.username}${this.s.company ? ` to ${this.s.company}` : ''} (${this.s.authMode})`,
+      });
+      out.push({ name: 'read', ok: true, message: `can read Customer on Default/${this.s.endpointVersion}` });
+    } catch (e) {
+      const err = toErrorData(e);
+      out.push({ name: err.code === 'auth' ? 'credentials' : 'read', ok: false, message: err.message });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export function createAcumaticaConnector(
+  settings: Record<string, unknown>,
+  ctx: ConnectorContext,
+): AcumaticaConnector {
+  const s = settings as unknown as Settings;
+  if (!s.baseUrl)
+    throw new LedgerlinkError({ code: 'config', category: 'config', message: 'Acumatica needs a baseUrl' });
+  return new AcumaticaConnector(s, ctx);
+}

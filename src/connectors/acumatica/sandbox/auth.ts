@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface SandboxAuthOptions {
+  users: Record<string, string>;
+  companies: readonly string[];
+  /** The licence's concurrent API sessions. */
+  maxSessions: number;
+  /** Connected applications: client id → secret. */
+  oauthClients: Record<string, string>;
+  tokenLifetimeSeconds: number;
+}
+
+const token = () => randomBytes(18).toString('base64url');
+
+const httpError = (message: string, exceptionMessage?: string) =>
+  exceptionMessage ? { message, exceptionMessage, exceptionType: 'PX.Data.PXException' } : { message };
+
+/** Cookie sessions and OAuth tokens as Acumatica issues them, with a licence cap on sessions. */
+export class SandboxAuth {
+  readonly sessions = new Map<string, { user: string; at: number }>();
+  readonly tokens = new Map<string, string>();
+  readonly refreshTokens = new Map<string, string>();
+  logins = 0;
+  logouts = 0;
+  refreshes = 0;
+
+  constructor(private readonly o: SandboxAuthOptions) {}
+
+  register(app: FastifyInstance): void {
+    app.post('/entity/auth/login', async (req, reply) => {
+      const b = (req.body ?? {}) as { name?: string; password?: string; company?: string };
+      if (!b.name || this.o.users[b.name] === undefined || this.o.users[b.name] !== b.password) {
+        return reply
+          .code(401)
+          .send(httpError('An error has occurred.', 'Invalid credentials. Please try again.'));
+      }
+      if (b.company && !this.o.companies.includes(b.company)) {
+        return reply
+          .code(401)
+          .send(httpError('An error has occurred.', `Company "${b.company}" does not exist.`));
+      }
+      if (this.sessions.size >= this.o.maxSessions) {
+        return reply.code(500).send(httpError('An error has occurred.', 'API Login Limit'));
+      }
+      const auth = token();
+      this.sessions.set(auth, { user: b.name, at: Date.now() });
+      this.logins++;
+      reply.header('set-cookie', [
+        `.ASPXAUTH=${auth}; path=/; HttpOnly`,
+        `ASP.NET_SessionId=${token()}; path=/; HttpOnly; SameSite=Lax`,
+        `UserBranch=1; path=/`,
+        `Locale=Culture=en-US&TimeZone=GMTM0800A; path=/`,
+      ]);
+      return reply.code(204).send();
+    });
+
+    app.post('/entity/auth/logout', async (req, reply) => {
+      const auth = this.cookieOf(req);
+      if (auth && this.sessions.delete(auth)) this.logouts++;
+      reply.header('set-cookie', ['.ASPXAUTH=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/']);
+      return reply.code(204).send();
+    });
+
+    app.post('/identity/connect/token', async (req, reply) => {
+      const f = (req.body ?? {}) as Record<string, string>;
+      if (!f.client_id || this.o.oauthClients[f.client_id] !== f.client_secret)
+        return reply.code(400).send({ error: 'invalid_client' });
+      let user: string | undefined;
+      if (f.grant_type === 'password') {
+        if (!f.username || this.o.users[f.username] !== f.password)
+          return reply
+            .code(400)
+            .send({ error: 'invalid_grant', error_description: 'invalid_username_or_password' });
+        user = f.username;
+      } else if (f.grant_type === 'refresh_token') {
+        user = this.refreshTokens.get(f.refresh_token ?? '');
+        if (!user) return reply.code(400).send({ error: 'invalid_grant' });
+        this.refreshTokens.delete(f.refresh_token!);
+        this.refreshes++;
+      } else return reply.code(400).send({ error: 'unsupported_grant_type' });
+      const access = token();
+      const refresh = token();
+      this.tokens.set(access, user);
+      this.refreshTokens.set(refresh, user);
+      return {
+        access_token: access,
+        expires_in: this.o.tokenLifetimeSeconds,
+        token_type: 'Bearer',
+        refresh_token: refresh,
+        scope: 'api offline_access',
+      };
+    });
+  }
+
+  private cookieOf(req: FastifyRequest): string | undefined {
+    const m = /(?:^|;\s*)\.ASPXAUTH=([^;]+)/.exec(req.headers.cookie ?? '');
+    return m?.[1];
+  }
+
+  /** Guards entity routes: a live session cookie or bearer token, else Acumatica's 401. */
+  async guard(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer && this.tokens.has(bearer)) return true;
+    const auth = this.cookieOf(req);
+    if (auth && this.sessions.has(auth)) return true;
+    await reply.code(401).send(httpError('You are not logged in.'));
+    return false;
+  }
+
+  /** Ends every session and token, as a server restart or timeout would. */
+  expireAll(): void {
+    this.sessions.clear();
+    this.tokens.clear();
+  }
+}

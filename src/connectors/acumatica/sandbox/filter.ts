@@ -1,0 +1,130 @@
+/**
+ * Parser and evaluator for the $filter subset the contract-based API accepts and Ledgerlink uses:
+ * comparisons (eq ne gt ge lt le) on top-level fields, joined by and / or / not and parentheses;
+ * literals are strings ('O''Brien'), datetimeoffset'…', numbers, true / false and null.
+ */
+export type FilterNode =
+  | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
+  | { op: 'not'; inner: FilterNode }
+  | { op: 'cmp'; cmp: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; field: string; value: FilterValue };
+
+export type FilterValue =
+  | { kind: 'string' | 'date'; v: string }
+  | { kind: 'number'; v: number }
+  | { kind: 'bool'; v: boolean }
+  | { kind: 'null' };
+
+export class FilterSyntaxError extends Error {}
+
+const TOKEN =
+  /\s*(datetimeoffset'[^']*'|datetime'[^']*'|'(?:[^']|'')*'|\(|\)|[A-Za-z_][\w/]*|-?\d+(?:\.\d+)?)/y;
+
+function tokenize(s: string): string[] {
+  const out: string[] = [];
+  TOKEN.lastIndex = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    if (/^\s*$/.test(s.slice(pos))) break;
+    TOKEN.lastIndex = pos;
+    const m = TOKEN.exec(s);
+    if (!m) throw new FilterSyntaxError(`unexpected text at position ${pos}: "${s.slice(pos, pos + 20)}"`);
+    out.push(m[1]!);
+    pos = TOKEN.lastIndex;
+  }
+  return out;
+}
+
+export function parseFilter(text: string): FilterNode {
+  const t = tokenize(text);
+  let i = 0;
+  const peek = () => t[i];
+  const next = () => {
+    const v = t[i++];
+    if (v === undefined) throw new FilterSyntaxError('the expression ends too early');
+    return v;
+  };
+  const literal = (tok: string): FilterValue => {
+    if (tok.startsWith('datetimeoffset') || tok.startsWith('datetime')) {
+      const v = tok.slice(tok.indexOf("'") + 1, -1);
+      if (Number.isNaN(Date.parse(v))) throw new FilterSyntaxError(`"${v}" is not a date-time`);
+      return { kind: 'date', v };
+    }
+    if (tok.startsWith("'")) return { kind: 'string', v: tok.slice(1, -1).replaceAll("''", "'") };
+    if (tok === 'true' || tok === 'false') return { kind: 'bool', v: tok === 'true' };
+    if (tok === 'null') return { kind: 'null' };
+    if (/^-?\d/.test(tok)) return { kind: 'number', v: Number(tok) };
+    throw new FilterSyntaxError(`"${tok}" is not a value`);
+  };
+  const primary = (): FilterNode => {
+    const tok = next();
+    if (tok === '(') {
+      const e = or();
+      if (next() !== ')') throw new FilterSyntaxError('a parenthesis is not closed');
+      return e;
+    }
+    if (tok === 'not') return { op: 'not', inner: primary() };
+    const cmp = next();
+    if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(cmp))
+      throw new FilterSyntaxError(`"${cmp}" is not a comparison operator`);
+    return { op: 'cmp', cmp: cmp as 'eq', field: tok, value: literal(next()) };
+  };
+  const and = (): FilterNode => {
+    let left = primary();
+    while (peek() === 'and') {
+      i++;
+      left = { op: 'and', left, right: primary() };
+    }
+    return left;
+  };
+  const or = (): FilterNode => {
+    let left = and();
+    while (peek() === 'or') {
+      i++;
+      left = { op: 'or', left, right: and() };
+    }
+    return left;
+  };
+  const tree = or();
+  if (i !== t.length) throw new FilterSyntaxError(`unexpected "${t[i]}"`);
+  return tree;
+}
+
+function compare(actual: unknown, value: FilterValue): number | undefined {
+  if (value.kind === 'null') return actual === undefined || actual === null ? 0 : 1;
+  if (actual === undefined || actual === null) return undefined;
+  if (value.kind === 'date') return Date.parse(String(actual)) - Date.parse(value.v);
+  if (value.kind === 'number') return Number(actual) - value.v;
+  if (value.kind === 'bool') return actual === value.v ? 0 : 1;
+  // Acumatica compares strings without regard to case.
+  return String(actual).toLowerCase().localeCompare(value.v.toLowerCase());
+}
+
+export function matches(node: FilterNode, record: Record<string, unknown>): boolean {
+  switch (node.op) {
+    case 'and':
+      return matches(node.left, record) && matches(node.right, record);
+    case 'or':
+      return matches(node.left, record) || matches(node.right, record);
+    case 'not':
+      return !matches(node.inner, record);
+    default: {
+      const field = record[node.field] as { value?: unknown } | undefined;
+      const c = compare(field?.value, node.value);
+      if (c === undefined) return node.cmp === 'ne';
+      switch (node.cmp) {
+        case 'eq':
+          return c === 0;
+        case 'ne':
+          return c !== 0;
+        case 'gt':
+          return c > 0;
+        case 'ge':
+          return c >= 0;
+        case 'lt':
+          return c < 0;
+        default:
+          return c <= 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { allOf, anyOf, dateLiteral } from '../odata.js';
+import { matches, parseFilter } from './filter.js';
+
+const rec = {
+  CustomerID: { value: "O'BRIEN" },
+  CreditLimit: { value: 500 },
+  LastModifiedDateTime: { value: '2026-01-01T10:00:00.000+00:00' },
+};
+
+describe('the $filter subset', () => {
+  it('round-trips what the connector writes', () => {
+    const f = allOf([
+      `LastModifiedDateTime ge ${dateLiteral('2026-01-01T10:00:00Z')}`,
+      anyOf('CustomerID', ["O'BRIEN", 'X']),
+    ])!;
+    expect(f).toBe(
+      "(LastModifiedDateTime ge datetimeoffset'2026-01-01T10:00:00.000+00:00') and (CustomerID eq 'O''BRIEN' or CustomerID eq 'X')",
+    );
+    expect(matches(parseFilter(f), rec)).toBe(true);
+    expect(matches(parseFilter(`LastModifiedDateTime gt ${dateLiteral('2026-01-01T10:00:00Z')}`), rec)).toBe(
+      false,
+    );
+  });
+
+  it('compares numbers, negates, and refuses what it cannot parse', () => {
+    expect(matches(parseFilter("CreditLimit le 500 and not (CustomerID eq 'x')"), rec)).toBe(true);
+    expect(() => parseFilter("CustomerID eq 'a' and")).toThrow(/ends too early/);
+    expect(() => parseFilter('CustomerID like 1')).toThrow(/not a comparison operator/);
+    expect(() => parseFilter("LastModifiedDateTime ge datetimeoffset'yesterday'")).toThrow(/not a date-time/);
+  });
+});

@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loadSpec } from '../../sdk/conformance.js';
+import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
+import { ENDPOINT_VERSIONS } from '../manifest.js';
+import type { RawCustomer, RawEntity, RawStockItem } from '../types.js';
+import { SandboxAuth, type SandboxAuthOptions } from './auth.js';
+import { CUSTOMER_CLASSES, ITEM_CLASSES, seedData } from './data.js';
+import { FilterSyntaxError, matches, parseFilter } from './filter.js';
+
+export interface AcumaticaSandboxOptions extends SandboxOptions, Partial<SandboxAuthOptions> {
+  customers?: number;
+  products?: number;
+  /** A few records with problems a person must fix (no e-mail), for the demo. */
+  defects?: boolean;
+}
+
+export interface AcumaticaSandbox {
+  url: string;
+  kit: SandboxKit;
+  auth: SandboxAuth;
+  customers: Map<string, RawCustomer>;
+  items: Map<string, RawStockItem>;
+  /** Changes records as a person saving them in Acumatica would: the patch merges, the timestamps move. */
+  touch(entity: 'customer' | 'product', ids: readonly string[], patch?: (r: RawEntity) => void): void;
+  close(): Promise<void>;
+}
+
+export const SANDBOX_CREDENTIALS = {
+  username: 'admin',
+  password: 'sandbox',
+  company: 'Company',
+  clientId: 'sandbox-client@Company',
+  clientSecret: 'sandbox-secret',
+};
+
+const LINKED: Record<string, readonly string[]> = {
+  Customer: ['MainContact', 'BillingContact', 'ShippingContact', 'Contacts', 'Attributes', 'Salespersons'],
+  StockItem: [
+    'WarehouseDetails',
+    'UOMConversions',
+    'Attributes',
+    'VendorDetails',
+    'CrossReferences',
+    'Categories',
+  ],
+};
+const KEY: Record<string, string> = { Customer: 'CustomerID', StockItem: 'InventoryID' };
+const CUSTOMER_STATUSES = ['Active', 'On Hold', 'Credit Hold', 'Inactive', 'One-Time'];
+
+/** HttpError as Acumatica writes it; Default/23.200.001 documents the exception fields as plain strings, so absent ones are omitted. */
+const err = (message: string, exceptionMessage?: string) =>
+  exceptionMessage ? { message, exceptionMessage, exceptionType: 'PX.Data.PXException' } : { message };
+
+/** Keeps only what $expand and $select ask for, as the contract-based API does. */
+function shape(
+  raw: RawEntity,
+  resource: string,
+  version: string,
+  expand: Set<string>,
+  select?: Set<string>,
+  rowNumber = 1,
+): RawEntity {
+  const out: RawEntity = { id: raw.id ?? randomUUID(), rowNumber, note: { value: '' }, custom: {} };
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'id') continue;
+    if (version === '23.200.001' && resource === 'StockItem' && k === 'LastModifiedDateTime') continue;
+    if (LINKED[resource]?.includes(k)) {
+      if (!expand.has(k)) continue;
+      if (Array.isArray(v))
+        out[k] = v.map((x, i) => ({ ...x, rowNumber: i + 1, note: { value: '' }, custom: {} }));
+      else if (v && typeof v === 'object') {
+        const linked: RawEntity = { ...(v as RawEntity), rowNumber: 1, note: { value: '' }, custom: {} };
+        if (!expand.has(`${k}/Address`)) delete linked.Address;
+        else if (linked.Address)
+          linked.Address = {
+            ...(linked.Address as RawEntity),
+            rowNumber: 1,
+            note: { value: '' },
+            custom: {},
+          };
+        out[k] = linked;
+      }
+      continue;
+    }
+    if (select && !select.has(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = target[k];
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      !('value' in v) &&
+      cur &&
+      typeof cur === 'object' &&
+      !Array.isArray(cur)
+    ) {
+      deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>);
+    } else target[k] = structuredClone(v);
+  }
+}
+
+/** Validation Acumatica applies on save, reported on the fields themselves (422). */
+function validate(resource: string, rec: RawEntity, creating: boolean): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const val = (k: string) => (rec[k] as { value?: unknown } | undefined)?.value;
+  if (resource === 'Customer') {
+    if (creating && !val('CustomerName')) problems.CustomerName = "'Customer Name' cannot be empty.";
+    const cls = val('CustomerClass');
+    if (cls !== undefined && !CUSTOMER_CLASSES.includes(String(cls)))
+      problems.CustomerClass = `'${cls}' cannot be found in the system.`;
+    const st = val('Status');
+    if (st !== undefined && !CUSTOMER_STATUSES.includes(String(st)))
+      problems.Status = `'${st}' is not a valid status.`;
+    const cl = val('CreditLimit');
+    if (typeof cl === 'number' && cl < 0) problems.CreditLimit = "'Credit Limit' may not be negative.";
+  } else {
+    if (creating && !val('Description')) problems.Description = "'Description' cannot be empty.";
+    const cls = val('ItemClass');
+    if (cls !== undefined && !ITEM_CLASSES.includes(String(cls)))
+      problems.ItemClass = `'${cls}' cannot be found in the system.`;
+    const price = val('DefaultPrice');
+    if (typeof price === 'number' && price < 0)
+      problems.DefaultPrice = "'Default Price' may not be negative.";
+  }
+  return problems;
+}
+
+/**
+ * An Acumatica tenant in one process: the contract-based REST endpoints Default/23.200.001 and
+ * 24.200.001 for Customer and StockItem, cookie and OAuth authentication with a session cap.
+ */
+export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}): Promise<AcumaticaSandbox> {
+  const specs = ENDPOINT_VERSIONS.map((v) => ({
+    prefix: `/entity/Default/${v}`,
+    validator: loadSpec(`acumatica/Default_${v}.swagger.json`),
+  }));
+  const kit = createSandboxKit({
+    name: 'acumatica',
+    specs,
+    conformance: opts.conformance === true,
+    ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
+    authPaths: ['/entity/auth/login', '/entity/auth/logout', '/identity/connect/token'],
+    faultBody: (status) =>
+      err(
+        status === 429 ? 'Too many requests.' : 'An error has occurred.',
+        `The sandbox was told to answer ${status}.`,
+      ),
+  });
+  const auth = new SandboxAuth({
+    users: opts.users ?? { [SANDBOX_CREDENTIALS.username]: SANDBOX_CREDENTIALS.password },
+    companies: opts.companies ?? [SANDBOX_CREDENTIALS.company],
+    maxSessions: opts.maxSessions ?? 10,
+    oauthClients: opts.oauthClients ?? { [SANDBOX_CREDENTIALS.clientId]: SANDBOX_CREDENTIALS.clientSecret },
+    tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
+  });
+  const { app } = kit;
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  auth.register(app);
+
+  const data = seedData({
+    seed: opts.seed ?? 1,
+    customers: opts.customers ?? 0,
+    products: opts.products ?? 0,
+    defects: opts.defects === true,
+  });
+  const customers = new Map(data.customers.map((c) => [String(c.CustomerID?.value), c]));
+  const items = new Map(data.items.map((c) => [String(c.InventoryID?.value), c]));
+  const tables: Record<string, Map<string, RawEntity>> = {
+    Customer: customers as Map<string, RawEntity>,
+    StockItem: items as Map<string, RawEntity>,
+  };
+  let clock = 0;
+  /** Strictly increasing "now", so two saves never share a stamp by accident. */
+  const now = () => {
+    clock = Math.max(clock + 1, Date.now());
+    return new Date(clock).toISOString();
+  };
+  const bump = (resource: string, r: RawEntity) => {
+    const t = now();
+    r.LastModifiedDateTime = { value: t };
+    if (resource === 'StockItem') r.LastModified = { value: t };
+  };
+
+  app.get('/entity', async () => ({
+    version: { acumaticaBuildVersion: '24.200.0081', databaseVersion: '24.200.0081' },
+    endpoints: ENDPOINT_VERSIONS.map((v) => ({ name: 'Default', version: v, href: `/entity/Default/${v}/` })),
+  }));
+
+  type Q = { $filter?: string; $top?: string; $skip?: string; $expand?: string; $select?: string };
+  const parse = (q: Q) => ({
+    filter: q.$filter ? parseFilter(q.$filter) : undefined,
+    expand: new Set(
+      (q.$expand ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+    select: q.$select ? new Set(q.$select.split(',').map((s) => s.trim())) : undefined,
+  });
+
+  for (const resource of Object.keys(tables)) {
+    const table = tables[resource]!;
+    const key = KEY[resource]!;
+    const list = async (
+      req: FastifyRequest<{ Params: { version: string }; Querystring: Q }>,
+      reply: FastifyReply,
+    ) => {
+      if (!(await auth.guard(req, reply))) return reply;
+      let p: ReturnType<typeof parse>;
+      try {
+        p = parse(req.query);
+      } catch (e) {
+        if (e instanceof FilterSyntaxError)
+          return reply.code(400).send(err(`The $filter parameter is invalid: ${e.message}`));
+        throw e;
+      }
+      const rows = [...table.values()]
+        .filter((r) => !p.filter || matches(p.filter, r))
+        .sort((a, b) =>
+          String((a[key] as { value: string }).value) < String((b[key] as { value: string }).value) ? -1 : 1,
+        );
+      const skip = Number(req.query.$skip ?? 0);
+      const top = req.query.$top !== undefined ? Number(req.query.$top) : rows.length;
+      return rows
+        .slice(skip, skip + top)
+        .map((r, i) => shape(r, resource, req.params.version, p.expand, p.select, skip + i + 1));
+    };
+    app.get(`/entity/Default/:version/${resource}`, list);
+
+    app.get<{ Params: { version: string; ids: string }; Querystring: Q }>(
+      `/entity/Default/:version/${resource}/:ids`,
+      async (req, reply) => {
+        if (!(await auth.guard(req, reply))) return reply;
+        const rec = table.get(decodeURIComponent(req.params.ids));
+        if (!rec) return reply.code(404).send(err(`No entity satisfies the condition.`));
+        const p = parse(req.query);
+        return shape(rec, resource, req.params.version, p.expand, p.select);
+      },
+    );
+
+    app.put<{ Params: { version: string }; Querystring: Q; Body: RawEntity }>(
+      `/entity/Default/:version/${resource}`,
+      async (req, reply) => {
+        if (!(await auth.guard(req, reply))) return reply;
+        const body = req.body ?? {};
+        const id = (body[key] as { value?: string } | undefined)?.value;
+        if (!id) return reply.code(400).send(err(`The ${key} field is required to identify the record.`));
+        const existing = table.get(id);
+        if (req.headers['if-none-match'] === '*' && existing) {
+          return reply
+            .code(412)
+            .send(err('An error has occurred.', `A record with ${key} '${id}' already exists.`));
+        }
+        if (req.headers['if-match'] === '*' && !existing) {
+          return reply.code(412).send(err('An error has occurred.', `No record with ${key} '${id}' exists.`));
+        }
+        const next: RawEntity = existing ? structuredClone(existing) : { id: randomUUID() };
+        deepMerge(next, body as Record<string, unknown>);
+        const problems = validate(resource, next, !existing);
+        if (Object.keys(problems).length) {
+          const echoed = shape(next, resource, req.params.version, new Set(), undefined);
+          for (const [f, m] of Object.entries(problems)) echoed[f] = { ...(echoed[f] as object), error: m };
+          echoed.error = Object.values(problems).join(' ');
+          return reply.code(422).send(echoed);
+        }
+        bump(resource, next);
+        table.set(id, next);
+        const p = parse(req.query);
+        return shape(next, resource, req.params.version, p.expand, p.select);
+      },
+    );
+  }
+
+  const { url } = await kit.listen(opts);
+  return {
+    url,
+    kit,
+    auth,
+    customers,
+    items,
+    touch(entity, ids, patch) {
+      const resource = entity === 'customer' ? 'Customer' : 'StockItem';
+      for (const id of ids) {
+        const r = tables[resource]!.get(id);
+        if (!r) throw new Error(`the sandbox has no ${resource} ${id}`);
+        patch?.(r);
+        bump(resource, r);
+      }
+    },
+    close: () => kit.close(),
+  };
+}
