@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
-import { emptyCounts, type RunCounts, type Store, type SyncRecord } from '../store/index.js';
+import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError } from './errors.js';
 import type { Flow } from './flow.js';
@@ -101,7 +101,7 @@ export class Engine {
           dep,
           ids: new Expression(dep.ids, `a dependency of flow ${flow.name}`),
         })),
-        ensureDependencies: (f, ids) => this.ensureDependencies(f, ids),
+        ensureDependencies: (f, ids, sync) => this.ensureDependencies(f, ids, sync),
         onSucceeded: (f, ids) => this.releaseWaiting(f, ids),
         logger: this.logger,
       });
@@ -117,7 +117,7 @@ export class Engine {
     const pipeline = this.pipeline(flow);
     const rows: PreviewRow[] = [];
     for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
-      rows.push(...pipeline.preview(await pipeline.plan(page)));
+      rows.push(...pipeline.preview(await pipeline.plan(page, true)));
     }
     return rows;
   }
@@ -265,10 +265,11 @@ export class Engine {
   private async ensureDependencies(
     depFlow: string,
     ids: readonly string[],
+    syncMissing: boolean,
   ): Promise<Map<string, DependencyState>> {
     const flow = this.flow(depFlow);
     const have = await this.store.records.getMany(flow.name, ids);
-    const missing = ids.filter((id) => have.get(id)?.state !== 'processed');
+    const missing = syncMissing ? ids.filter((id) => have.get(id)?.state !== 'processed') : [];
     if (missing.length) {
       try {
         await this.runIds(flow.name, missing, 'dependency');
@@ -286,7 +287,9 @@ export class Engine {
           ok: false,
           reason: row
             ? `${row.state}${row.error_message ? `: ${row.error_message}` : row.reason ? `: ${row.reason}` : ''}`
-            : 'not found in the source',
+            : syncMissing
+              ? 'not found in the source'
+              : 'not synced yet',
         });
     }
     return out;
@@ -321,7 +324,17 @@ export class Engine {
     opts: Pick<RunOptions, 'onProgress'> = {},
   ): Promise<RunResult> {
     await this.store.runs.closeAbandoned(new Date(Date.now() - STALE_RUN_MS).toISOString());
-    const busy = await this.store.runs.running(flow.name);
+    const busy = [];
+    for (const r of await this.store.runs.running(flow.name)) {
+      if (ownerIsGone(r.owner))
+        await this.store.runs.finish(
+          r.id,
+          'failed',
+          runCounts(r),
+          `the process running it (${r.owner}) stopped`,
+        );
+      else busy.push(r);
+    }
     if (busy.length > 0) {
       const b = busy[0]!;
       throw new EngineError(
@@ -391,6 +404,18 @@ interface RunContext {
   process(page: readonly SourceItem[]): Promise<void>;
   total?: number;
   cursor?: string;
+}
+
+/** A run owned by a process on this host that no longer exists (killed, crashed) holds no lock. */
+function ownerIsGone(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as { code?: string }).code === 'ESRCH';
+  }
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

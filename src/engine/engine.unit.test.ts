@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
@@ -290,6 +291,13 @@ describe('engine', () => {
       },
       T0,
     );
+    // A preview names the missing predecessor but never syncs it.
+    const preview = await engine.preview('a-b.orders', {});
+    expect(preview[0]).toMatchObject({
+      plan: 'wait',
+      reason: 'waiting on a-b.customers C0001 (not synced yet)',
+    });
+    expect(target.records.get('customer')).toBeUndefined();
     const r = await engine.run('a-b.orders', { trigger: 'manual' });
     expect(r.outcomes[0]).toMatchObject({ status: 'waiting' });
     expect(r.outcomes[0]?.reason).toMatch(
@@ -345,6 +353,19 @@ describe('engine', () => {
       .execute();
     const r = await engine.run('a-b.customers', { trigger: 'manual' });
     expect(r.status).toBe('succeeded');
+  });
+
+  it('a run left by a killed process on this host does not block the next one', async () => {
+    const id = await store.runs.start({
+      flow: 'a-b.customers',
+      trigger: 'manual',
+      mode: 'process',
+      filter: {},
+      owner: `${hostname()}:999999`,
+    });
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.status).toBe('succeeded');
+    expect((await store.runs.get(id))?.message).toMatch(/stopped/);
   });
 
   it('names the known flows when asked for an unknown one', () => {

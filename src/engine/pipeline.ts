@@ -27,7 +27,11 @@ export interface PipelineContext {
   transform?: Expression;
   dependencies: ReadonlyArray<{ dep: Dependency; ids: Expression }>;
   /** Makes sure predecessors exist on the target (syncing them first when possible). */
-  ensureDependencies?: (flow: string, ids: readonly string[]) => Promise<Map<string, DependencyState>>;
+  ensureDependencies?: (
+    flow: string,
+    ids: readonly string[],
+    syncMissing: boolean,
+  ) => Promise<Map<string, DependencyState>>;
   /** Called with the source ids that succeeded, so records waiting on them are released. */
   onSucceeded?: (flow: string, sourceIds: readonly string[]) => Promise<void>;
   logger: Logger;
@@ -56,7 +60,8 @@ const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
 export class RecordPipeline {
   constructor(private readonly ctx: PipelineContext) {}
 
-  async plan(items: readonly SourceItem[]): Promise<WorkItem[]> {
+  /** `preview`: decide only; predecessors are checked, never synced. */
+  async plan(items: readonly SourceItem[], preview = false): Promise<WorkItem[]> {
     const { flow, store } = this.ctx;
     const prevRows = await store.records.getMany(
       flow.name,
@@ -100,13 +105,16 @@ export class RecordPipeline {
       const verdict = await this.ctx.conditions.evaluate(valid.data);
       if (!verdict.passed) w.plan = { kind: 'skip', reason: verdict.reason ?? 'a sync condition is not met' };
     }
-    await this.applyDependencies(work.filter((w) => w.plan.kind === 'create'));
+    await this.applyDependencies(
+      work.filter((w) => w.plan.kind === 'create'),
+      preview,
+    );
     await this.match(work.filter((w) => w.plan.kind === 'create'));
     return work;
   }
 
   /** Records whose predecessors are not on the target wait for them, named. */
-  private async applyDependencies(work: WorkItem[]): Promise<void> {
+  private async applyDependencies(work: WorkItem[], preview: boolean): Promise<void> {
     const { dependencies, ensureDependencies } = this.ctx;
     if (dependencies.length === 0 || work.length === 0 || !ensureDependencies) return;
     for (const { dep, ids } of dependencies) {
@@ -120,7 +128,7 @@ export class RecordPipeline {
       }
       const all = [...new Set([...needed.values()].flat())];
       if (all.length === 0) continue;
-      const states = await ensureDependencies(dep.flow, all);
+      const states = await ensureDependencies(dep.flow, all, !preview);
       for (const [w, list] of needed) {
         if (w.plan.kind !== 'create') continue;
         const blocking = list.find((id) => !states.get(id)?.ok);
