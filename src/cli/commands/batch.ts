@@ -1,0 +1,182 @@
+import type { Command } from 'commander';
+import type { ReadQuery } from '../../connectors/sdk/contract.js';
+import type { RunResult } from '../../engine/engine.js';
+import { parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
+import type { Context } from '../../runtime/context.js';
+import { openContext } from '../../runtime/context.js';
+import { EXIT, type Output, output, reportError, table, UsageError } from '../output.js';
+import { ProgressBar } from '../progress.js';
+
+interface BatchOptions {
+  load?: boolean;
+  processAll?: boolean;
+  process?: string;
+  since?: string;
+  until?: string;
+  ids?: string;
+  idsFile?: string;
+  filter?: string[];
+  incremental?: boolean;
+  wait: boolean;
+  maxWait: string;
+  json?: boolean;
+  config?: string;
+}
+
+const splitIds = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** Builds the read query from the filters, validating each against the source's declared batch filters. */
+async function buildQuery(ctx: Context, flowName: string, o: BatchOptions): Promise<ReadQuery> {
+  const flow = ctx.engine.flow(flowName);
+  const source = ctx.config.connections.get(flow.source)!.definition.manifest;
+  const filters = source.entities[flow.entity]?.read?.filters ?? [];
+  const query: ReadQuery = {};
+  if (o.since) query.since = parseFilterDate(o.since, '--since');
+  if (o.until) query.until = parseFilterDate(o.until, '--until', true);
+  if (query.since && query.until && query.since > query.until)
+    throw new UsageError('--since is after --until');
+  const ids = new Set<string>();
+  for (const id of o.ids ? splitIds(o.ids) : []) ids.add(id);
+  if (o.idsFile) {
+    const header = filters.find((f) => f.kind === 'ids')?.idFileHeader ?? 'ID';
+    for (const id of await readIdsFile(o.idsFile, header)) ids.add(id);
+  }
+  if (o.process) for (const id of splitIds(o.process)) ids.add(id);
+  if (ids.size) query.ids = [...ids];
+  for (const f of o.filter ?? []) {
+    const m = /^([A-Za-z][\w]*)=(.+)$/.exec(f);
+    if (!m) throw new UsageError(`--filter "${f}" must look like name=value1,value2`);
+    const decl = filters.find((d) => d.name === m[1] && d.kind === 'values');
+    if (!decl) {
+      const known = filters.filter((d) => d.kind === 'values').map((d) => d.name);
+      throw new UsageError(
+        `${source.title} has no "${m[1]}" filter for ${flow.entity} records${known.length ? `; it has: ${known.join(', ')}` : ''}`,
+      );
+    }
+    query.filters = { ...query.filters, [m[1]!]: splitIds(m[2]!) };
+  }
+  return query;
+}
+
+function printResult(out: Output, r: RunResult, ms: number): void {
+  const c = r.counts;
+  out.line(`${r.flow}: run ${r.runId} ${r.status.replaceAll('_', ' ')} in ${(ms / 1000).toFixed(1)} s`);
+  out.line(
+    `  read ${c.read} · created ${c.created} · updated ${c.updated} · unchanged ${c.unchanged} · skipped ${c.skipped} · waiting ${c.waiting} · failed ${c.failed}`,
+  );
+  if (r.message) out.line(`  ${r.message}`);
+  const failed = r.outcomes.filter((o) => o.status === 'failed' || o.status === 'aborted');
+  if (failed.length) {
+    out.line('');
+    out.line(
+      table(
+        ['record', 'status', 'reason'],
+        failed.slice(0, 20).map((o) => [o.label, o.status, o.reason]),
+        100,
+      ),
+    );
+    if (failed.length > 20)
+      out.line(`… and ${failed.length - 20} more: ledgerlink log --status failed --flow ${r.flow}`);
+  }
+}
+
+const sum = (results: RunResult[], key: 'created' | 'updated'): number =>
+  results.reduce((n, r) => n + r.counts[key], 0);
+
+export function registerBatch(program: Command): void {
+  program
+    .command('batch <flow>')
+    .description(
+      'Load (preview) or process the records a filter selects: the batch screens of the seeds, for schedulers and scripts',
+    )
+    .option('--load', 'preview what processing would do to each record; writes nothing')
+    .option('--process-all', 'process every selected record')
+    .option('--process <ids>', 'process only these source ids (comma-separated), e.g. from a Load')
+    .option('--since <date>', 'records modified at or after (YYYY-MM-DD or ISO date-time with zone)')
+    .option('--until <date>', 'records modified at or before (a bare date includes the whole day)')
+    .option('--ids <ids>', 'specific source ids, comma-separated')
+    .option(
+      '--ids-file <file>',
+      'Excel (.xlsx) or CSV file of ids: first column, first row the header the source names (e.g. Customer)',
+    )
+    .option('--filter <name=values...>', 'a filter of the source, e.g. customerClass=RETAIL,WHOLESALE')
+    .option('--incremental', "read only what changed since the flow's cursor, and move it")
+    .option('--no-wait', 'do not wait for automatic retries of transient failures before exiting')
+    .option('--max-wait <seconds>', 'longest wait for automatic retries', '120')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'configuration file')
+    .action(async (flowName: string, o: BatchOptions) => {
+      const out = output(o.json === true);
+      let ctx: Context | undefined;
+      try {
+        const modes = [o.load, o.processAll, o.process !== undefined].filter(Boolean).length;
+        if (modes !== 1) throw new UsageError('choose one of --load, --process-all or --process <ids>');
+        ctx = await openContext(o.config ? { configPath: o.config } : {});
+        const query = await buildQuery(ctx, flowName, o);
+        if (o.load) {
+          const rows = await ctx.engine.preview(flowName, query);
+          const plan: Record<string, number> = {};
+          for (const r of rows) plan[r.plan] = (plan[r.plan] ?? 0) + 1;
+          out.result({ flow: flowName, count: rows.length, plan, rows });
+          out.line(
+            table(
+              ['record', 'sync state', 'target id', 'would', 'reason'],
+              rows.map((r) => [r.label, r.currentState ?? 'new', r.targetId, r.plan, r.reason]),
+              80,
+            ),
+          );
+          out.line(
+            `\n${rows.length} records: ${
+              Object.entries(plan)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(' · ') || 'nothing selected'
+            }`,
+          );
+          process.exitCode = EXIT.ok;
+          return;
+        }
+        const onTerminal = !out.json && process.stderr.isTTY === true;
+        const bar = new ProgressBar(flowName, onTerminal);
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        process.once('SIGINT', onSignal);
+        const started = Date.now();
+        const result = await ctx.engine.run(flowName, {
+          trigger: 'batch',
+          query,
+          incremental: o.incremental === true,
+          countFirst: onTerminal,
+          onProgress: (p) => bar.update(p),
+          signal: controller.signal,
+        });
+        bar.done();
+        let retries: RunResult[] = [];
+        if (o.wait && result.status !== 'failed') {
+          retries = await ctx.engine.settle(
+            flowName,
+            Date.now() + Number(o.maxWait) * 1000,
+            controller.signal,
+          );
+        }
+        process.off('SIGINT', onSignal);
+        const states = await ctx.store.records.countByState(flowName);
+        const stillFailing = (states.failed ?? 0) + (states.aborted ?? 0);
+        out.result({ ...result, retries: retries.map(({ outcomes: _o, ...r }) => r), states });
+        printResult(out, result, Date.now() - started);
+        if (retries.length)
+          out.line(
+            `  automatic retries: created ${sum(retries, 'created')} · updated ${sum(retries, 'updated')}; records still failing: ${stillFailing}`,
+          );
+        if (result.status === 'failed') process.exitCode = EXIT.error;
+        else process.exitCode = result.counts.failed > 0 && stillFailing > 0 ? EXIT.recordFailures : EXIT.ok;
+      } catch (e) {
+        process.exitCode = reportError(e, out.json);
+      } finally {
+        await ctx?.close();
+      }
+    });
+}

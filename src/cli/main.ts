@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { registerBatch } from './commands/batch.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerInit } from './commands/init.js';
+import { registerLog } from './commands/log.js';
+import { registerRetry } from './commands/retry.js';
+import { registerSandbox } from './commands/sandbox.js';
+import { registerServe } from './commands/serve.js';
+import { EXIT } from './output.js';
+import { version } from './version.js';
+
+const program = new Command('ledgerlink')
+  .description('Keeps ERP / accounting systems and the systems that sell in sync.')
+  .version(version)
+  .showHelpAfterError('(run ledgerlink --help for the commands)')
+  .exitOverride();
+
+registerInit(program);
+registerDoctor(program);
+registerBatch(program);
+registerLog(program);
+registerRetry(program);
+registerSandbox(program);
+registerServe(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    console.error(`error: ${(e as Error).message}`);
+    process.exitCode = EXIT.error;
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConnector } from '../sdk/contract.js';
+import { createMagentoConnector } from './connector.js';
+import { magentoManifest } from './manifest.js';
+
+export { MagentoConnector } from './connector.js';
+export { magentoManifest } from './manifest.js';
+export { type MagentoSandbox, startMagentoSandbox } from './sandbox/index.js';
+
+export const magentoConnector = defineConnector({
+  manifest: magentoManifest,
+  create: createMagentoConnector,
+});

@@ -1,0 +1,68 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { isConfigError } from '../config/load.js';
+import { isEngineError } from '../engine/errors.js';
+import { isIdsFileError } from '../engine/ids-file.js';
+import type { Context } from '../runtime/context.js';
+import { registerConnectionRoutes } from './routes/connections.js';
+import { registerFlowRoutes } from './routes/flows.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerHomeRoute } from './routes/home.js';
+import { registerLogRoutes } from './routes/log.js';
+import { registerRecordRoutes } from './routes/records.js';
+
+export interface ServerDeps {
+  ctx: Context;
+  /** Wakes the embedded worker when a job was queued from the API. */
+  wake?: () => void;
+  version: string;
+}
+
+const STATUS_OF: Record<string, number> = {
+  unknown_flow: 404,
+  unknown_record: 404,
+  flow_busy: 409,
+  flow_disabled: 409,
+  invalid_request: 400,
+};
+
+/** The REST API (OpenAPI at /openapi.json, browsable at /docs): thin handlers over the engine and store. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Ledgerlink API',
+        version: deps.version,
+        description: 'Flows, runs, records, the connector log and connections.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.setErrorHandler((error, _req, reply) => {
+    const e = error as Error & { validation?: unknown; statusCode?: number; code?: string };
+    if (e.validation) return reply.code(400).send({ error: { code: 'invalid_request', message: e.message } });
+    if (isEngineError(e))
+      return reply.code(STATUS_OF[e.code] ?? 400).send({ error: { code: e.code, message: e.message } });
+    if (isIdsFileError(e) || isConfigError(e))
+      return reply.code(400).send({ error: { code: 'invalid_request', message: e.message } });
+    deps.ctx.logger.error({ err: e }, 'request failed');
+    return reply
+      .code(e.statusCode && e.statusCode >= 400 ? e.statusCode : 500)
+      .send({ error: { code: 'internal', message: e.message } });
+  });
+
+  registerHealthRoutes(app, deps);
+  registerFlowRoutes(app, deps);
+  registerLogRoutes(app, deps);
+  registerRecordRoutes(app, deps);
+  registerConnectionRoutes(app, deps);
+  registerHomeRoute(app, deps);
+  return app;
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { LogStatus } from '../../store/index.js';
+import type { ServerDeps } from '../app.js';
+import { paging } from './schemas.js';
+
+export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
+  app.get<{
+    Querystring: {
+      flow?: string;
+      entity?: string;
+      status?: string;
+      record?: string;
+      run?: number;
+      since?: string;
+      until?: string;
+      text?: string;
+      limit: number;
+      offset: number;
+    };
+  }>(
+    '/api/log',
+    {
+      schema: {
+        tags: ['log'],
+        summary: 'The connector log, newest first',
+        querystring: {
+          type: 'object',
+          properties: {
+            flow: { type: 'string' },
+            entity: { type: 'string' },
+            status: {
+              type: 'string',
+              description: 'comma-separated: success, failed, skipped, waiting, aborted',
+            },
+            record: { type: 'string', description: 'source id' },
+            run: { type: 'integer' },
+            since: { type: 'string' },
+            until: { type: 'string' },
+            text: { type: 'string' },
+            ...paging,
+          },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const { rows, total } = await ctx.store.log.list({
+        ...(q.flow ? { flow: q.flow } : {}),
+        ...(q.entity ? { entity: q.entity } : {}),
+        ...(q.status ? { status: q.status.split(',') as LogStatus[] } : {}),
+        ...(q.record ? { sourceId: q.record } : {}),
+        ...(q.run !== undefined ? { runId: q.run } : {}),
+        ...(q.since ? { since: q.since } : {}),
+        ...(q.until ? { until: q.until } : {}),
+        ...(q.text ? { text: q.text } : {}),
+        limit: q.limit,
+        offset: q.offset,
+      });
+      return {
+        total,
+        entries: rows.map((r) => ({
+          ...r,
+          request: r.request ? JSON.parse(r.request) : null,
+          response: r.response ? JSON.parse(r.response) : null,
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,38 @@
+/** JSON schemas shared by routes (they also document the API in OpenAPI). */
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+} as const;
+
+export const countsSchema = {
+  type: 'object',
+  properties: Object.fromEntries(
+    ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed', 'waiting'].map((k) => [
+      k,
+      { type: 'integer' },
+    ]),
+  ),
+} as const;
+
+export const paging = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  offset: { type: 'integer', minimum: 0, default: 0 },
+} as const;
+
+export const readQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    since: { type: 'string', description: 'YYYY-MM-DD or ISO date-time with zone' },
+    until: { type: 'string' },
+    ids: { type: 'array', items: { type: 'string' }, maxItems: 100000 },
+    filters: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+    incremental: { type: 'boolean' },
+  },
+} as const;
