@@ -93,7 +93,7 @@ describe('engine', () => {
     expect(after.creditLimit).toEqual({ amount: '9999.00', currency: 'USD' });
     expect(after.name).toBe('Edited on the target');
     const log = await store.log.list({ status: ['success'], sourceId: 'C0003' });
-    expect(log.rows[0]?.reason).toBe('updated creditLimit, onHold');
+    expect(log.rows[0]?.reason).toBe('updated creditLimit');
   });
 
   it('matches by natural key when the link is lost (crash between write and link): no duplicates', async () => {

@@ -10,13 +10,32 @@ export function stableStringify(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
 }
 
-/** The fields of a record this flow writes on update; nothing else influences whether it changed. */
-export function project(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) out[f] = record[f];
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(stableStringify(value)).digest('base64url').slice(0, 32);
+}
+
+/** One short hash per owned field, stored as the link's last_hash so an update can name what changed. */
+export function fieldHashes(
+  record: Record<string, unknown>,
+  fields: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) out[f] = hashOf(record[f] ?? null).slice(0, 12);
   return out;
 }
 
-export function hashOf(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('base64url').slice(0, 32);
+/** The owned fields whose value differs from what was last written (all of them when nothing is known). */
+export function changedFields(
+  lastHash: string | null | undefined,
+  now: Record<string, string>,
+  fields: readonly string[],
+): string[] {
+  let before: Record<string, string> | undefined;
+  try {
+    before = lastHash ? (JSON.parse(lastHash) as Record<string, string>) : undefined;
+  } catch {
+    before = undefined;
+  }
+  if (!before || typeof before !== 'object') return [...fields];
+  return fields.filter((f) => before[f] !== now[f]);
 }

@@ -10,7 +10,7 @@ import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
-import { hashOf, project } from './hash.js';
+import { changedFields, fieldHashes } from './hash.js';
 import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
@@ -151,12 +151,16 @@ export class RecordPipeline {
     const unlinked: WorkItem[] = [];
     for (const w of work) {
       const data = w.data!;
-      w.ownedHash = hashOf(project(data, flow.ownedFields));
+      const hashes = fieldHashes(data, flow.ownedFields);
+      w.ownedHash = JSON.stringify(hashes);
       const targetId = w.prev?.target_id;
       if (targetId) {
-        if (flow.neverOverwrite || w.prev?.last_hash === w.ownedHash)
-          w.plan = { kind: 'unchanged', targetId };
-        else w.plan = { kind: 'update', targetId, fields: flow.ownedFields };
+        // Only the owned fields whose value changed are written: a new price does not resend stock.
+        const changed = flow.neverOverwrite ? [] : changedFields(w.prev?.last_hash, hashes, flow.ownedFields);
+        w.plan =
+          changed.length === 0
+            ? { kind: 'unchanged', targetId }
+            : { kind: 'update', targetId, fields: changed };
         continue;
       }
       const key = target.naturalKey(flow.entity, data);

@@ -18,6 +18,7 @@ import {
   customerFromMagento,
   customerToMagento,
   mergeCustomer,
+  type RegionLookup,
 } from './mappers/customer.js';
 import {
   type ProductMapSettings,
@@ -33,6 +34,12 @@ import type {
   SourceItem as MagentoSourceItem,
   SearchResult,
 } from './types.js';
+
+interface RegionInfo {
+  id: string;
+  code: string;
+  name: string;
+}
 
 type Settings = MagentoClientSettings &
   CustomerMapSettings & {
@@ -53,6 +60,8 @@ export class MagentoConnector implements Connector {
   readonly manifest = magentoManifest;
   readonly client: MagentoClient;
   private readonly productSettings: ProductMapSettings;
+  /** Magento's region directory per country (code and name → id), read once per connection. */
+  private readonly directory = new Map<string, Promise<RegionInfo[] | undefined>>();
 
   constructor(
     private readonly s: Settings,
@@ -223,13 +232,50 @@ export class MagentoConnector implements Connector {
     return out;
   }
 
+  private regionsOf(country: string): Promise<RegionInfo[] | undefined> {
+    let p = this.directory.get(country);
+    if (!p) {
+      p = this.client
+        .request<{ available_regions?: RegionInfo[] }>({
+          method: 'GET',
+          path: `V1/directory/countries/${encodeURIComponent(country)}`,
+          accept: [400, 404],
+        })
+        .then((r) => (r.status < 400 ? r.body.available_regions : undefined));
+      p.catch(() => this.directory.delete(country));
+      this.directory.set(country, p);
+    }
+    return p;
+  }
+
+  /** Loads the directory of every country these customers' addresses name a region in. */
+  private async regionLookup(items: readonly WriteItem[]): Promise<RegionLookup> {
+    const countries = new Set<string>();
+    for (const i of items)
+      for (const a of (i.data as Customer).addresses ?? []) if (a.region) countries.add(a.country);
+    const lists = new Map<string, RegionInfo[] | undefined>();
+    for (const c of countries) lists.set(c, await this.regionsOf(c));
+    return (country, region) => {
+      const list = lists.get(country);
+      // A country without a region list takes free text; Magento marks that with region id 0.
+      if (!list?.length) return { region, region_code: region, region_id: 0 };
+      const r = list.find(
+        (x) => x.code.toLowerCase() === region.toLowerCase() || x.name.toLowerCase() === region.toLowerCase(),
+      );
+      return r ? { region: r.name, region_code: r.code, region_id: Number(r.id) } : undefined;
+    };
+  }
+
   async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
-    if (entity === 'customer') return Promise.all(items.map((i) => this.writeCustomer(i)));
+    if (entity === 'customer') {
+      const regions = await this.regionLookup(items);
+      return Promise.all(items.map((i) => this.writeCustomer(i, regions)));
+    }
     if (entity === 'product') return this.writeProducts(items);
     throw configError(`the Magento connector does not write ${entity} records`);
   }
 
-  private async writeCustomer(item: WriteItem): Promise<WriteResult> {
+  private async writeCustomer(item: WriteItem, regions: RegionLookup): Promise<WriteResult> {
     const exchanges: HttpExchange[] = [];
     try {
       const c = item.data as Customer;
@@ -237,7 +283,7 @@ export class MagentoConnector implements Connector {
         const res = await this.client.request<MagentoCustomer>({
           method: 'POST',
           path: 'V1/customers',
-          body: { customer: customerToMagento(c, this.s) },
+          body: { customer: customerToMagento(c, this.s, regions) },
           record: exchanges,
         });
         return { ref: item.ref, ok: true, targetId: String(res.body.id), action: 'created', exchanges };
@@ -253,7 +299,7 @@ export class MagentoConnector implements Connector {
             record: exchanges,
           })
         ).body;
-      const merged = mergeCustomer(current, c, item.fields ?? [], this.s);
+      const merged = mergeCustomer(current, c, item.fields ?? [], this.s, regions);
       await this.client.request({
         method: 'PUT',
         path: `V1/customers/${encodeURIComponent(id)}`,

@@ -198,6 +198,34 @@ describe('Magento specifics', () => {
     expect(after.custom_attributes?.find((a) => a.attribute_code === 'credit_limit')?.value).toBe('42.10');
   });
 
+  it("resolves regions through Magento's directory, once per country, and refuses one it does not know", async () => {
+    const address = (region: string) => [
+      { kind: 'main', line1: '1 Shop St', city: 'Seattle', postalCode: '98101', region, country: 'US' },
+    ];
+    const before = sb.kit.calls.filter((x) => x.path.includes('/directory/')).length;
+    const [ok] = await c.write('customer', [
+      { ref: 'r', action: 'create', data: customer({ addresses: address('WA') }) },
+    ]);
+    const [byName] = await c.write('customer', [
+      { ref: 's', action: 'create', data: customer({ addresses: address('Washington') }) },
+    ]);
+    expect(ok?.ok && byName?.ok).toBe(true);
+    const saved = sb.customers.get(Number(ok?.ok && ok.targetId))!;
+    expect(saved.addresses?.[0]?.region).toMatchObject({
+      region: 'Washington',
+      region_code: 'WA',
+      region_id: 47,
+    });
+    expect(sb.kit.calls.filter((x) => x.path.includes('/directory/')).length - before).toBe(1);
+    const [bad] = await c.write('customer', [
+      { ref: 't', action: 'create', data: customer({ addresses: address('Atlantis') }) },
+    ]);
+    expect(bad).toMatchObject({ ok: false, error: { category: 'rejected' } });
+    expect(bad?.ok === false && bad.error.message).toMatch(
+      /Magento does not know the region "Atlantis" of US on address 1 \(main\)/,
+    );
+  });
+
   it('looks up 50 customers in one call', async () => {
     const list = Array.from({ length: 50 }, () => customer());
     const results = await c.write(

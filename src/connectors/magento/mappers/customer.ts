@@ -21,6 +21,12 @@ export const CUSTOMER_ATTRIBUTES = {
   class: 'customer_class',
 } as const;
 
+/** What Magento's directory says of a region: its id, or that the country keeps no list (free text). */
+export type RegionLookup = (
+  country: string,
+  region: string,
+) => { region: string; region_code: string; region_id: number } | undefined;
+
 export interface CustomerMapSettings {
   websiteId: number;
   storeId: number;
@@ -44,6 +50,7 @@ function addressOut(
   a: Address,
   i: number,
   n: { firstname: string; lastname: string },
+  regions?: RegionLookup,
 ): MagentoAddress {
   const phone = a.phone ?? c.contacts.find((x) => x.phone)?.phone;
   const where = `address ${i + 1} (${a.kind})`;
@@ -62,12 +69,28 @@ function addressOut(
     country_id: a.country,
     telephone: phone,
   };
-  if (a.region) out.region = { region: a.region, region_code: a.region };
+  if (a.region) {
+    const found = regions
+      ? regions(a.country, a.region)
+      : { region: a.region, region_code: a.region, region_id: 0 };
+    if (!found) {
+      throw rejected(
+        'invalid_data',
+        `customer ${c.number}: Magento does not know the region "${a.region}" of ${a.country} on ${where}`,
+      );
+    }
+    out.region = found;
+    out.region_id = found.region_id;
+  }
   return out;
 }
 
-function addressesOut(c: Customer, n: { firstname: string; lastname: string }): MagentoAddress[] {
-  const list = c.addresses.map((a, i) => addressOut(c, a, i, n));
+function addressesOut(
+  c: Customer,
+  n: { firstname: string; lastname: string },
+  regions?: RegionLookup,
+): MagentoAddress[] {
+  const list = c.addresses.map((a, i) => addressOut(c, a, i, n, regions));
   const idx = (kind: Address['kind']) => c.addresses.findIndex((a) => a.kind === kind);
   // The first address is the default for a role no address is marked for.
   const billing = Math.max(idx('billing'), 0);
@@ -84,13 +107,14 @@ export function customerParts(
   c: Customer,
   fields: readonly string[] | undefined,
   s: CustomerMapSettings,
+  regions?: RegionLookup,
 ): Partial<MagentoCustomer> {
   const want = (f: string) => !fields || fields.includes(f);
   const out: Partial<MagentoCustomer> = {};
   const n = names(c);
   if (want('name') || want('contacts')) Object.assign(out, n);
   if (want('email') && c.email) out.email = c.email;
-  if (want('addresses')) out.addresses = addressesOut(c, n);
+  if (want('addresses')) out.addresses = addressesOut(c, n, regions);
   const attrs: CustomAttribute[] = [];
   if (!fields) attrs.push({ attribute_code: CUSTOMER_ATTRIBUTES.number, value: c.number });
   if (want('creditLimit') && c.creditLimit)
@@ -111,9 +135,13 @@ export function customerParts(
 }
 
 /** A whole new Magento customer. */
-export function customerToMagento(c: Customer, s: CustomerMapSettings): MagentoCustomer {
+export function customerToMagento(
+  c: Customer,
+  s: CustomerMapSettings,
+  regions?: RegionLookup,
+): MagentoCustomer {
   if (!c.email) throw rejected('missing_field', `customer ${c.number} has no e-mail, which Magento requires`);
-  return customerParts(c, undefined, s) as MagentoCustomer;
+  return customerParts(c, undefined, s, regions) as MagentoCustomer;
 }
 
 /** Overlays only the owned fields on the customer as Magento has it (PUT replaces the customer whole). */
@@ -122,8 +150,9 @@ export function mergeCustomer(
   c: Customer,
   fields: readonly string[],
   s: CustomerMapSettings,
+  regions?: RegionLookup,
 ): MagentoCustomer {
-  const parts = customerParts(c, fields, s);
+  const parts = customerParts(c, fields, s, regions);
   const merged: MagentoCustomer = { ...current, ...parts };
   if (parts.custom_attributes)
     merged.custom_attributes = mergeAttrs(current.custom_attributes, parts.custom_attributes);

@@ -8,6 +8,7 @@ import {
   seededRandom,
 } from '../../sdk/sandbox-kit.js';
 import type { MagentoCustomer, MagentoProduct, SourceItem } from '../types.js';
+import { COUNTRIES } from './directory.js';
 import { applyCriteria, CriteriaError, parseCriteria } from './search.js';
 import { validateCustomer } from './validate.js';
 
@@ -174,6 +175,12 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       return reply.type('application/json').send(JSON.stringify(token));
     });
 
+    app.get<{ Params: { country: string } }>(`${p}/V1/directory/countries/:country`, async (req, reply) => {
+      const c = COUNTRIES[req.params.country.toUpperCase()];
+      if (!c) return reply.code(404).send(noSuch('countryId', req.params.country));
+      return c;
+    });
+
     app.get(`${p}/V1/customers/search`, async (req, reply) => {
       if (!(await authorised(req, reply, 'Magento_Customer::customer'))) return reply;
       return search(req, reply, [...customers.values()], customerField);
@@ -183,7 +190,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       if (!(await authorised(req, reply, 'Magento_Customer::manage'))) return reply;
       const c = structuredClone((req.body as { customer?: MagentoCustomer } | undefined)?.customer);
       if (!c) return reply.code(400).send(required('customer'));
-      const problem = validateCustomer(c);
+      const problem = validateCustomer(c, COUNTRIES);
       if (problem) return reply.code(400).send(problem);
       c.website_id ??= 1;
       if (emailTaken(c.email, c.website_id))
@@ -220,7 +227,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       if (!current) return reply.code(404).send(noSuch('customerId', req.params.id));
       const c = structuredClone((req.body as { customer?: MagentoCustomer } | undefined)?.customer);
       if (!c) return reply.code(400).send(required('customer'));
-      const problem = validateCustomer(c);
+      const problem = validateCustomer(c, COUNTRIES);
       if (problem) return reply.code(400).send(problem);
       if (emailTaken(c.email, c.website_id ?? current.website_id ?? 1, id))
         return reply
