@@ -2,7 +2,7 @@ import {
   SANDBOX_CREDENTIALS as ACUMATICA_CREDENTIALS,
   startAcumaticaSandbox,
 } from './acumatica/sandbox/index.js';
-import { startMagentoSandbox } from './magento/index.js';
+import { MAGENTO_SANDBOX, startMagentoSandbox } from './magento/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -38,9 +38,7 @@ export const sandboxRegistry: Record<
   },
   magento: {
     start: (o) => startMagentoSandbox(o),
-    settings: (url) => ({ baseUrl: url, authMode: 'token', accessToken: MAGENTO_SANDBOX_TOKEN }),
+    settings: (url) => ({ baseUrl: url, authMode: 'token', accessToken: MAGENTO_SANDBOX.accessToken }),
     defaultPort: 8082,
   },
 };
-
-export const MAGENTO_SANDBOX_TOKEN = 'sandbox-integration-token';

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import ExcelJS from 'exceljs';
 
 /** A problem with an uploaded ID file, phrased for the person who uploaded it. */
 export class IdsFileError extends Error {
@@ -52,6 +51,8 @@ export async function readIdsFile(path: string, expectedHeader: string, content?
     );
   }
   if (ext === '.xlsx') {
+    // Loaded on demand: ExcelJS is large, and most commands never read a workbook.
+    const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.Workbook();
     try {
       await wb.xlsx.load(data as unknown as ArrayBuffer);

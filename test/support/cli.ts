@@ -10,13 +10,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the real `ledgerlink` command from the sources (tsx), so tests need no build. */
+/**
+ * Runs the real `ledgerlink` command. `npm test` builds first and sets LEDGERLINK_TEST_CLI=dist, so
+ * the built command runs (fast start); a bare `vitest` runs it from the sources through tsx.
+ */
+const COMMAND =
+  process.env.LEDGERLINK_TEST_CLI === 'dist'
+    ? [join(ROOT, 'dist/src/cli/main.js')]
+    : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+
 export function spawnCli(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
   cwd = ROOT,
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  return spawn(process.execPath, [...COMMAND, ...args], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import {
   type AcumaticaSandbox,
   startAcumaticaSandbox,
 } from '../../src/connectors/acumatica/sandbox/index.js';
-import { type MagentoSandbox, startMagentoSandbox } from '../../src/connectors/magento/index.js';
+import { type MagentoSandbox, startMagentoSandbox } from '../../src/connectors/magento/sandbox/index.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 

@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { readEnv } from '../../config/env.js';
-import { loadConfig } from '../../config/load.js';
 import type { AcumaticaSandbox } from '../../connectors/acumatica/sandbox/index.js';
-import { connectorRegistry } from '../../connectors/registry.js';
-import { type RunningSandbox, type SandboxStart, sandboxRegistry } from '../../connectors/sandboxes.js';
-import { openContext } from '../../runtime/context.js';
-import { startService } from '../../runtime/service.js';
+import type { RunningSandbox, SandboxStart } from '../../connectors/sandboxes.js';
 import { output, reportError } from '../output.js';
-import { untilSignal } from './serve.js';
+import { untilSignal } from '../signals.js';
 
 async function startOn(system: string, opts: SandboxStart): Promise<RunningSandbox> {
+  const { sandboxRegistry } = await import('../../connectors/sandboxes.js');
   const entry = sandboxRegistry[system]!;
   try {
     return await entry.start({ ...opts, port: entry.defaultPort });
@@ -39,6 +36,12 @@ export function registerDemo(program: Command): void {
       async (o: { port?: string; dir: string; customers: string; products: string; activity: boolean }) => {
         const out = output(false);
         try {
+          // Loaded here: sandboxes and the server stack are heavy, and other commands never need them.
+          const { sandboxRegistry } = await import('../../connectors/sandboxes.js');
+          const { connectorRegistry } = await import('../../connectors/registry.js');
+          const { loadConfig } = await import('../../config/load.js');
+          const { openContext } = await import('../../runtime/context.js');
+          const { startService } = await import('../../runtime/service.js');
           const env = readEnv();
           rmSync(o.dir, { recursive: true, force: true });
           mkdirSync(o.dir, { recursive: true });

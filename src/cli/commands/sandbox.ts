@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { sandboxRegistry } from '../../connectors/sandboxes.js';
 import { output, reportError, UsageError } from '../output.js';
-import { untilSignal } from './serve.js';
+import { untilSignal } from '../signals.js';
 
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox <system>')
     .description(
-      `Run a sandbox of a connected system alone (${Object.keys(sandboxRegistry).join(', ')}), serving its real API's shapes`,
+      "Run a sandbox of a connected system alone (acumatica, magento), serving its real API's shapes",
     )
     .option('--port <n>', 'port (default 8081 for acumatica, 8082 for magento; 0 picks a free one)')
     .option('--host <host>', 'address to bind', '127.0.0.1')
@@ -33,6 +32,7 @@ export function registerSandbox(program: Command): void {
       ) => {
         const out = output(o.json === true);
         try {
+          const { sandboxRegistry } = await import('../../connectors/sandboxes.js');
           const entry = sandboxRegistry[system];
           if (!entry)
             throw new UsageError(

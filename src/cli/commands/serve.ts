@@ -1,22 +1,6 @@
 import type { Command } from 'commander';
-import { openContext } from '../../runtime/context.js';
-import { startService } from '../../runtime/service.js';
 import { output, reportError } from '../output.js';
-
-/** Stops cleanly on SIGINT / SIGTERM: the run in flight finishes its page, sessions are logged out. */
-export function untilSignal(stop: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`\n${signal}: stopping…\n`);
-      stop().finally(resolve);
-    };
-    process.once('SIGINT', () => handler('SIGINT'));
-    process.once('SIGTERM', () => handler('SIGTERM'));
-  });
-}
+import { untilSignal } from '../signals.js';
 
 export function registerServe(program: Command): void {
   program
@@ -27,6 +11,9 @@ export function registerServe(program: Command): void {
     .action(async (o: { config?: string; port?: string }) => {
       const out = output(false);
       try {
+        // Loaded here: the server stack is heavy and other commands never need it.
+        const { openContext } = await import('../../runtime/context.js');
+        const { startService } = await import('../../runtime/service.js');
         const ctx = await openContext(o.config ? { configPath: o.config } : {});
         const svc = await startService(ctx, {
           host: ctx.config.server.host,

@@ -4,7 +4,6 @@ import { acumaticaManifest } from './manifest.js';
 
 export { AcumaticaConnector } from './connector.js';
 export { acumaticaManifest } from './manifest.js';
-export { type AcumaticaSandbox, startAcumaticaSandbox } from './sandbox/index.js';
 
 export const acumaticaConnector = defineConnector({
   manifest: acumaticaManifest,

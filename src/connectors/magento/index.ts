@@ -4,7 +4,6 @@ import { magentoManifest } from './manifest.js';
 
 export { MagentoConnector } from './connector.js';
 export { magentoManifest } from './manifest.js';
-export { type MagentoSandbox, startMagentoSandbox } from './sandbox/index.js';
 
 export const magentoConnector = defineConnector({
   manifest: magentoManifest,
