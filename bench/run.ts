@@ -57,13 +57,17 @@ const flows = ['acumatica-magento.customers', 'acumatica-magento.products'];
 
 async function pass(incremental: boolean) {
   const before = await calls(magento.url);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const counts = [];
   for (const f of flows) counts.push((await ctx.engine.run(f, { trigger: 'batch', incremental })).counts);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const after = await calls(magento.url);
   return {
     seconds,
+    cpuSeconds,
     targetCalls: after.calls - before.calls,
     targetWrites: after.writes - before.writes,
     counts,
@@ -81,8 +85,14 @@ const rows: Array<[string, string]> = [
   ['initial sync: records/s', (records / initial.seconds).toFixed(0)],
   ['initial sync: seconds', initial.seconds.toFixed(2)],
   ['initial sync: Magento calls per record', (initial.targetCalls / records).toFixed(3)],
+  ['initial sync: Ledgerlink CPU per record (ms)', ((initial.cpuSeconds * 1000) / records).toFixed(3)],
+  [
+    'initial sync: share of wall time Ledgerlink was on CPU',
+    `${Math.round((initial.cpuSeconds / initial.seconds) * 100)} %`,
+  ],
   ['no-change full re-run: seconds', rerun.seconds.toFixed(2)],
   ['no-change full re-run: Magento calls', String(rerun.targetCalls)],
+  ['no-change full re-run: Ledgerlink CPU per record (ms)', ((rerun.cpuSeconds * 1000) / records).toFixed(3)],
   ['incremental no-op: seconds', incremental.seconds.toFixed(2)],
   ['incremental no-op: Magento calls', String(incremental.targetCalls)],
   ['peak RSS of the syncing process (MB)', rssMb.toFixed(0)],

@@ -361,7 +361,11 @@ export class Engine {
         for (const o of result) {
           if (o.status === 'aborted') counts.failed++;
           else counts[o.status]++;
-          if (outcomes.length < MAX_OUTCOMES) outcomes.push(o);
+          // Exchanges stay in the connector log (redacted); a run result carries only the outcome.
+          if (outcomes.length < MAX_OUTCOMES) {
+            const { exchanges: _x, ...kept } = o;
+            outcomes.push(kept);
+          }
         }
         await this.store.runs.progress(runId, counts);
         opts.onProgress?.({

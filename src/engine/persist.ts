@@ -1,4 +1,4 @@
-import { backoffMs } from '../connectors/sdk/http.js';
+import { backoffMs, forLog } from '../connectors/sdk/http.js';
 import type { LogEntryWrite, Store, SyncRecordWrite } from '../store/index.js';
 import type { Flow } from './flow.js';
 import type { RecordOutcome } from './outcome.js';
@@ -140,6 +140,7 @@ export async function persistOutcomes(
     }
     if (logStatus) {
       const last = o.exchanges?.at(-1);
+      const logged = last ? forLog(last) : undefined;
       logs.push({
         run_id: runId ?? null,
         flow: flow.name,
@@ -151,8 +152,8 @@ export async function persistOutcomes(
         reason: o.reason ?? null,
         error_code: o.error?.code ?? null,
         error_category: o.error?.category ?? null,
-        request: last ? JSON.stringify({ method: last.method, url: last.url, body: last.requestBody }) : null,
-        response: last ? JSON.stringify({ status: last.status, body: last.responseBody }) : null,
+        request: logged?.request ?? null,
+        response: logged?.response ?? null,
         duration_ms: o.durationMs ?? 0,
         attempt: (prev?.attempts ?? 0) + 1,
         created_at: nowIso,

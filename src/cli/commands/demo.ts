@@ -40,7 +40,7 @@ export function registerDemo(program: Command): void {
           const { sandboxRegistry } = await import('../../connectors/sandboxes.js');
           const { connectorRegistry } = await import('../../connectors/registry.js');
           const { loadConfig } = await import('../../config/load.js');
-          const { openContext } = await import('../../runtime/context.js');
+          const { openContext, createLogger } = await import('../../runtime/context.js');
           const { startService } = await import('../../runtime/service.js');
           const env = readEnv();
           rmSync(o.dir, { recursive: true, force: true });
@@ -72,7 +72,10 @@ export function registerDemo(program: Command): void {
             configPath,
             `# Written by "ledgerlink demo"; the sandboxes' addresses change when it restarts.\n${stringify(config)}`,
           );
+          // A newcomer watches the banner and the API, not JSON log lines; LOG_LEVEL=info brings them back.
+          const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
           const ctx = await openContext({
+            logger,
             config: loadConfig(configPath, connectorRegistry, {
               ...process.env,
               LEDGERLINK_DATABASE_URL: undefined,

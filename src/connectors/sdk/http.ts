@@ -5,7 +5,10 @@ import type { RateLimit } from './manifest.js';
 import { ConnectionLimiter } from './rate-limit.js';
 import { redact, redactUrl } from './redact.js';
 
-/** One request and its answer, secrets redacted, as the connector log shows it. */
+/**
+ * One request and its answer. Bodies are kept as sent and received; `forLog` redacts and truncates
+ * them, which is done only for the exchanges that reach the connector log.
+ */
 export interface HttpExchange {
   method: string;
   url: string;
@@ -69,14 +72,6 @@ export interface HttpClientOptions {
 }
 
 const MAX_LOGGED_BODY = 16_384;
-
-function truncate(body: unknown): unknown {
-  if (typeof body === 'string')
-    return body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : body;
-  const json = JSON.stringify(body);
-  if (json !== undefined && json.length > MAX_LOGGED_BODY) return `${json.slice(0, MAX_LOGGED_BODY)}…`;
-  return body;
-}
 
 /** Parses Retry-After: delta-seconds or an HTTP-date. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
@@ -184,7 +179,7 @@ export class HttpClient {
     const exchange: HttpExchange = {
       method: req.method,
       url: redactUrl(url),
-      requestBody: truncate(redact(req.form ?? req.body)),
+      requestBody: req.form ?? req.body,
       durationMs: 0,
       attempt,
     };
@@ -212,7 +207,7 @@ export class HttpClient {
         }
       } else parsed = undefined;
       exchange.status = res.statusCode;
-      exchange.responseBody = truncate(redact(parsed));
+      exchange.responseBody = parsed;
       const out: HttpResponse<T> = { status: res.statusCode, headers: res.headers, body: parsed as T };
       this.opts.onResponse?.(out as HttpResponse);
       return out;
@@ -270,4 +265,20 @@ export class HttpClient {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+function truncate(body: unknown): unknown {
+  if (typeof body === 'string')
+    return body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : body;
+  const json = JSON.stringify(body);
+  if (json !== undefined && json.length > MAX_LOGGED_BODY) return `${json.slice(0, MAX_LOGGED_BODY)}…`;
+  return body;
+}
+
+/** The exchange as the connector log stores it: secrets redacted, large bodies cut. */
+export function forLog(x: HttpExchange): { request: string; response: string } {
+  return {
+    request: JSON.stringify({ method: x.method, url: x.url, body: truncate(redact(x.requestBody)) }),
+    response: JSON.stringify({ status: x.status, body: truncate(redact(x.responseBody)) }),
+  };
 }

@@ -9,7 +9,8 @@ export type FilterNode =
   | { op: 'cmp'; cmp: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; field: string; value: FilterValue };
 
 export type FilterValue =
-  | { kind: 'string' | 'date'; v: string }
+  | { kind: 'string'; v: string }
+  | { kind: 'date'; v: string; t: number }
   | { kind: 'number'; v: number }
   | { kind: 'bool'; v: boolean }
   | { kind: 'null' };
@@ -46,8 +47,9 @@ export function parseFilter(text: string): FilterNode {
   const literal = (tok: string): FilterValue => {
     if (tok.startsWith('datetimeoffset') || tok.startsWith('datetime')) {
       const v = tok.slice(tok.indexOf("'") + 1, -1);
-      if (Number.isNaN(Date.parse(v))) throw new FilterSyntaxError(`"${v}" is not a date-time`);
-      return { kind: 'date', v };
+      const t = Date.parse(v);
+      if (Number.isNaN(t)) throw new FilterSyntaxError(`"${v}" is not a date-time`);
+      return { kind: 'date', v, t };
     }
     if (tok.startsWith("'")) return { kind: 'string', v: tok.slice(1, -1).replaceAll("''", "'") };
     if (tok === 'true' || tok === 'false') return { kind: 'bool', v: tok === 'true' };
@@ -92,7 +94,7 @@ export function parseFilter(text: string): FilterNode {
 function compare(actual: unknown, value: FilterValue): number | undefined {
   if (value.kind === 'null') return actual === undefined || actual === null ? 0 : 1;
   if (actual === undefined || actual === null) return undefined;
-  if (value.kind === 'date') return Date.parse(String(actual)) - Date.parse(value.v);
+  if (value.kind === 'date') return Date.parse(String(actual)) - value.t;
   if (value.kind === 'number') return Number(actual) - value.v;
   if (value.kind === 'bool') return actual === value.v ? 0 : 1;
   // Acumatica compares strings without regard to case.

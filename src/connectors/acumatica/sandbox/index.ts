@@ -195,6 +195,19 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     endpoints: ENDPOINT_VERSIONS.map((v) => ({ name: 'Default', version: v, href: `/entity/Default/${v}/` })),
   }));
 
+  /** Rows in key order, as Acumatica lists them; re-sorted only after an insert. */
+  const order = new Map<string, RawEntity[]>();
+  const sorted = (resource: string): RawEntity[] => {
+    let rows = order.get(resource);
+    if (!rows) {
+      const key = KEY[resource]!;
+      const k = (r: RawEntity) => String((r[key] as { value?: string }).value);
+      rows = [...tables[resource]!.values()].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+      order.set(resource, rows);
+    }
+    return rows;
+  };
+
   type Q = { $filter?: string; $top?: string; $skip?: string; $expand?: string; $select?: string };
   const parse = (q: Q) => ({
     filter: q.$filter ? parseFilter(q.$filter) : undefined,
@@ -223,11 +236,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
           return reply.code(400).send(err(`The $filter parameter is invalid: ${e.message}`));
         throw e;
       }
-      const rows = [...table.values()]
-        .filter((r) => !p.filter || matches(p.filter, r))
-        .sort((a, b) =>
-          String((a[key] as { value: string }).value) < String((b[key] as { value: string }).value) ? -1 : 1,
-        );
+      const rows = sorted(resource).filter((r) => !p.filter || matches(p.filter!, r));
       const skip = Number(req.query.$skip ?? 0);
       const top = req.query.$top !== undefined ? Number(req.query.$top) : rows.length;
       return rows
@@ -274,6 +283,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
         }
         bump(resource, next);
         table.set(id, next);
+        order.delete(resource);
         const p = parse(req.query);
         return shape(next, resource, req.params.version, p.expand, p.select);
       },
@@ -295,6 +305,8 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
         patch?.(r);
         bump(resource, r);
       }
+      // A test may have put records straight into the map before touching them.
+      order.delete(resource);
     },
     close: () => kit.close(),
   };

@@ -144,10 +144,22 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
   };
   const customerField = (c: MagentoCustomer, f: string) => (f === 'entity_id' ? c.id : c[f]);
   const productField = (p: MagentoProduct, f: string) => (f === 'entity_id' ? p.id : p[f]);
-  const emailTaken = (email: string, websiteId: number, except?: number) =>
-    [...customers.values()].some(
-      (c) => c.id !== except && c.website_id === websiteId && c.email.toLowerCase() === email.toLowerCase(),
+  /** The unique index Magento keeps on (website, e-mail). */
+  const byEmail = new Map<string, number>();
+  const emailKey = (email: string, websiteId: number) => `${websiteId}|${email.toLowerCase()}`;
+  const indexCustomer = (c: MagentoCustomer, previous?: MagentoCustomer) => {
+    if (previous) byEmail.delete(emailKey(previous.email, previous.website_id ?? 1));
+    byEmail.set(emailKey(c.email, c.website_id ?? 1), c.id!);
+  };
+  const emailTaken = (email: string, websiteId: number, except?: number) => {
+    const owner = byEmail.get(emailKey(email, websiteId));
+    return (
+      owner !== undefined &&
+      owner !== except &&
+      customers.get(owner)?.email.toLowerCase() === email.toLowerCase()
     );
+  };
+  for (const c of customers.values()) indexCustomer(c);
 
   const saveAddresses = (c: MagentoCustomer) => {
     for (const a of c.addresses ?? []) {
@@ -211,6 +223,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       };
       saveAddresses(saved);
       customers.set(saved.id!, saved);
+      indexCustomer(saved);
       return saved;
     });
 
@@ -243,6 +256,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       };
       saveAddresses(saved);
       customers.set(id, saved);
+      indexCustomer(saved, current);
       return saved;
     });
 
@@ -363,7 +377,9 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     editCustomer(id, patch) {
       const c = customers.get(id);
       if (!c) throw new Error(`the sandbox has no customer ${id}`);
-      customers.set(id, { ...c, ...structuredClone(patch), updated_at: now() });
+      const next = { ...c, ...structuredClone(patch), updated_at: now() };
+      customers.set(id, next);
+      indexCustomer(next, c);
     },
     editProduct(sku, patch) {
       const p = products.get(sku);

@@ -106,15 +106,24 @@ function test(value: unknown, f: ParsedFilter): boolean {
   }
 }
 
+/** An `in` / `nin` list is split once per request, not once per row. */
+function compile(f: ParsedFilter): (value: unknown) => boolean {
+  if (f.condition_type === 'in' || f.condition_type === 'nin') {
+    const set = new Set(f.value.split(',').map((v) => v.trim().toLowerCase()));
+    const inList = (value: unknown) => set.has(String(value ?? '').toLowerCase());
+    return f.condition_type === 'in' ? inList : (value) => !inList(value);
+  }
+  return (value) => test(value, f);
+}
+
 /** Filter groups AND, filters in a group OR; then sort; then Magento's paging (a page past the end repeats the last). */
 export function applyCriteria<T>(
   rows: T[],
   c: ParsedCriteria,
   field: (row: T, name: string) => unknown,
 ): { items: T[]; total: number } {
-  const matched = rows.filter((r) =>
-    c.filter_groups.every((g) => g.filters.some((f) => test(field(r, f.field), f))),
-  );
+  const groups = c.filter_groups.map((g) => g.filters.map((f) => ({ field: f.field, ok: compile(f) })));
+  const matched = rows.filter((r) => groups.every((g) => g.some((f) => f.ok(field(r, f.field)))));
   for (const s of [...(c.sort_orders ?? [])].reverse()) {
     const dir = s.direction === 'DESC' ? -1 : 1;
     matched.sort((a, b) => dir * cmp(field(a, s.field), String(field(b, s.field) ?? '')));
