@@ -102,6 +102,14 @@ describe('the ledgerlink command', () => {
       );
     });
 
+    it('a filter the source does not have names the ones it has', async () => {
+      oneLineError(
+        await runCli(['batch', FLOW, '--load', '--filter', 'colour=red'], cfg),
+        /Acumatica has no "colour" filter for customer records; it has: customerClass, status/,
+        2,
+      );
+    });
+
     it('no mode is bad usage', async () => {
       oneLineError(
         await runCli(['batch', FLOW], cfg),
@@ -146,8 +154,20 @@ describe('the ledgerlink command', () => {
     expect(run.stdout).toMatch(/read 3 · created 3 · updated 0 · unchanged 0/);
     expect(env.magento.customers.size).toBe(3);
 
+    const retail = [...env.acumatica.customers.values()].filter(
+      (c) => c.CustomerClass?.value === 'RETAIL',
+    ).length;
+    const byClass = await runCli(
+      ['batch', FLOW, '--load', '--filter', 'customerClass=RETAIL', '--json'],
+      cfg,
+    );
+    expect(JSON.parse(byClass.stdout).count).toBe(retail);
+
+    const picked = await runCli(['batch', FLOW, '--process', 'C000010,C000011', '--json'], cfg);
+    expect(JSON.parse(picked.stdout).counts).toMatchObject({ read: 2, created: 2 });
+
     const all = await runCli(['batch', FLOW, '--process-all', '--since', '2000-01-01', '--json'], cfg);
-    expect(JSON.parse(all.stdout).counts).toMatchObject({ read: 30, created: 27, unchanged: 3 });
+    expect(JSON.parse(all.stdout).counts).toMatchObject({ read: 30, created: 25, unchanged: 5 });
 
     const log = await runCli(['log', '--flow', FLOW, '--record', 'C000002'], cfg);
     expect(log.stdout).toMatch(/acumatica-magento\.customers C000002 → \d+: processed/);

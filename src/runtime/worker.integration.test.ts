@@ -1,0 +1,108 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { MemoryConnector } from '../connectors/memory/index.js';
+import { LedgerlinkError } from '../connectors/sdk/errors.js';
+import { Engine } from '../engine/engine.js';
+import { type Flow, flowDefaults } from '../engine/flow.js';
+import { openStore, type Store } from '../store/index.js';
+import { Scheduler } from './scheduler.js';
+import { EmbeddedWorker, RUN_TASK } from './worker.js';
+
+const logger = pino({ level: 'silent' });
+const flow: Flow = {
+  ...flowDefaults,
+  name: 'a-b.customers',
+  entity: 'customer',
+  source: 'a',
+  target: 'b',
+  ownedFields: ['creditLimit'],
+  retryBaseMs: 50,
+  retryCapMs: 200,
+};
+const customer = (n: number) => ({
+  number: `C${n}`,
+  name: `C ${n}`,
+  email: `c${n}@x.com`,
+  currency: 'USD',
+  creditLimit: { amount: '1.00', currency: 'USD' },
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(DIALECTS)('embedded worker and scheduler on %s', (dialect) => {
+  let tdb: TestDatabase;
+  let store: Store;
+  let source: MemoryConnector;
+  let target: MemoryConnector;
+  let engine: Engine;
+  let worker: EmbeddedWorker;
+
+  beforeEach(async () => {
+    tdb = await createTestDatabase(dialect);
+    store = await openStore(tdb.url);
+    source = new MemoryConnector('Source');
+    target = new MemoryConnector('Target');
+    engine = new Engine(
+      store,
+      new Map([[flow.name, flow]]),
+      { get: (n) => (n === 'a' ? source : target) },
+      logger,
+    );
+    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
+    worker.start();
+  });
+  afterEach(async () => {
+    await worker.stop();
+    await store.close();
+    await tdb.drop();
+  });
+
+  it('runs a queued flow; a run that fails is tried again with backoff until it succeeds', async () => {
+    for (let i = 1; i <= 5; i++) source.put('customer', customer(i));
+    source.down = new LedgerlinkError({
+      code: 'connection',
+      category: 'transient',
+      message: 'Source is down',
+    });
+    const scheduler = new Scheduler(store, logger, () => worker.poke());
+    await scheduler.enqueue(flow.name);
+    await until(async () => (await store.jobs.list())[0]?.last_error === 'Source is down');
+    const job = (await store.jobs.list())[0]!;
+    expect(job.attempts).toBe(1);
+    expect(Date.parse(job.run_at)).toBeGreaterThan(Date.now());
+    source.down = undefined;
+    await until(async () => (await store.jobs.pending([RUN_TASK])) === 0, 15_000);
+    expect(target.records.get('customer')?.size).toBe(5);
+    const runs = await store.runs.list({ flow: flow.name });
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed']);
+  });
+
+  it('retries failed records through the retry job the engine schedules', async () => {
+    source.put('customer', customer(1));
+    target.writeFaults.push({ code: 'server', category: 'transient', message: 'Target answered 503' });
+    const r = await engine.run(flow.name, { trigger: 'manual' });
+    expect(r.counts.failed).toBe(1);
+    worker.poke();
+    await until(async () => (await store.records.get(flow.name, 'C1'))?.state === 'processed');
+    await until(async () => (await store.jobs.pending()) === 0);
+  });
+
+  it('stopping gives back a claimed job for another worker', async () => {
+    await worker.stop();
+    await store.jobs.add({ task: RUN_TASK, payload: { flow: flow.name }, jobKey: 'x' });
+    const [claimed] = await store.jobs.claim('dying-worker');
+    expect(claimed).toBeDefined();
+    expect(await store.jobs.release('dying-worker')).toBe(1);
+    expect((await store.jobs.claim('other'))[0]?.attempts).toBe(1);
+    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
+    worker.start();
+  });
+});
