@@ -18,19 +18,25 @@ export interface RecordQuery {
 export class SyncRecordRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async getMany(flow: string, sourceIds: readonly string[]): Promise<Map<string, SyncRecord>> {
-    const out = new Map<string, SyncRecord>();
-    for (const part of chunks(sourceIds)) {
+  /** Rows whose `column` is one of `values` (and `equals` holds), fetched in chunks the engines accept. */
+  private async selectIn(
+    column: 'source_id' | 'natural_key' | 'waiting_on',
+    values: readonly string[],
+    equals: { flow?: string; state?: SyncState },
+  ): Promise<SyncRecord[]> {
+    const out: SyncRecord[] = [];
+    for (const part of chunks(values)) {
       if (part.length === 0) continue;
-      const rows = await this.db
-        .selectFrom('sync_records')
-        .selectAll()
-        .where('flow', '=', flow)
-        .where('source_id', 'in', part)
-        .execute();
-      for (const r of rows) out.set(r.source_id, r);
+      let q = this.db.selectFrom('sync_records').selectAll().where(column, 'in', part);
+      if (equals.flow) q = q.where('flow', '=', equals.flow);
+      if (equals.state) q = q.where('state', '=', equals.state);
+      out.push(...(await q.execute()));
     }
     return out;
+  }
+
+  async getMany(flow: string, sourceIds: readonly string[]): Promise<Map<string, SyncRecord>> {
+    return new Map((await this.selectIn('source_id', sourceIds, { flow })).map((r) => [r.source_id, r]));
   }
 
   async get(flow: string, sourceId: string): Promise<SyncRecord | undefined> {
@@ -48,36 +54,12 @@ export class SyncRecordRepository {
 
   /** Rows of the flow holding any of these natural keys (to refuse two sources claiming one target). */
   async byNaturalKeys(flow: string, keys: readonly string[]): Promise<SyncRecord[]> {
-    const out: SyncRecord[] = [];
-    for (const part of chunks(keys)) {
-      if (part.length === 0) continue;
-      out.push(
-        ...(await this.db
-          .selectFrom('sync_records')
-          .selectAll()
-          .where('flow', '=', flow)
-          .where('natural_key', 'in', part)
-          .execute()),
-      );
-    }
-    return out;
+    return this.selectIn('natural_key', keys, { flow });
   }
 
   /** Records that wait for this predecessor ("<flow>:<source id>"). */
   async waitingOn(keys: readonly string[]): Promise<SyncRecord[]> {
-    const out: SyncRecord[] = [];
-    for (const part of chunks(keys)) {
-      if (part.length === 0) continue;
-      out.push(
-        ...(await this.db
-          .selectFrom('sync_records')
-          .selectAll()
-          .where('state', '=', 'waiting')
-          .where('waiting_on', 'in', part)
-          .execute()),
-      );
-    }
-    return out;
+    return this.selectIn('waiting_on', keys, { state: 'waiting' });
   }
 
   /** Failed or throttled records whose automatic retry is due. */
