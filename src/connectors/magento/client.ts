@@ -1,112 +1,114 @@
-import { LedgerlinkError } from '../sdk/errors.js';
+import { isLedgerlinkError, LedgerlinkError } from '../sdk/errors.js';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../sdk/http.js';
+import { magentoMessage } from './error-message.js';
+import { magentoManifest } from './manifest.js';
+import type { MagentoSettings } from './settings.js';
 
-export interface MagentoClientSettings {
-  baseUrl: string;
-  storeCode: string;
-  authMode: 'token' | 'admin';
-  accessToken?: string;
-  username?: string;
-  password?: string;
-  timeoutMs: number;
-}
+export { magentoMessage } from './error-message.js';
 
-type Parameters = Record<string, unknown> | unknown[] | undefined;
+type ClientSettings = Pick<
+  MagentoSettings,
+  'baseUrl' | 'storeCode' | 'authMode' | 'accessToken' | 'username' | 'password' | 'timeoutMs'
+>;
+
+const TWO_FACTOR = /2fa provider-specific endpoints/i;
+
+/** Strips the HTTP client's "Magento answered 401: " prefix to quote Magento's own words. */
+export const magentoWords = (message: string): string => message.replace(/^Magento answered \d+: /, '');
 
 /**
- * Fills Magento's placeholders: "%fieldName" from named parameters and "%1" from positional ones.
- * Magento sends named parameters as an object, positional ones as an array of strings; the published
- * spec describes an array of {fieldName, fieldValue, resources} objects. All three forms are read.
+ * REST below /rest/<store code>/ with a bearer token: an integration access token as given, or an
+ * admin token obtained from POST /V1/integration/admin/token (valid 4 hours by default, Stores ›
+ * Configuration › Services › OAuth) and obtained again once when Magento answers 401.
+ *
+ * The token is attached here rather than through the HTTP client's auth hooks so that a 401 can be
+ * matched to the token that earned it: when several requests meet an expired token at once, the
+ * first logs in again and the others repeat with the new token instead of each logging in.
  */
-export function magentoMessage(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object')
-    return typeof body === 'string' && body ? body.slice(0, 500) : undefined;
-  const b = body as {
-    message?: string;
-    parameters?: Parameters;
-    errors?: Array<{ message?: string; parameters?: Parameters }>;
-  };
-  const fill = (message: string, params: Parameters): string => {
-    if (!params) return message;
-    const named: Record<string, unknown> = {};
-    const positional: unknown[] = [];
-    if (Array.isArray(params)) {
-      for (const p of params) {
-        if (p && typeof p === 'object') Object.assign(named, p);
-        else positional.push(p);
-      }
-    } else Object.assign(named, params);
-    return message
-      .replace(/%(\d+)/g, (m, n: string) =>
-        positional[Number(n) - 1] !== undefined ? String(positional[Number(n) - 1]) : m,
-      )
-      .replace(/%([A-Za-z_]\w*)/g, (m, k: string) => (named[k] !== undefined ? String(named[k]) : m));
-  };
-  const main = b.message ? fill(b.message, b.parameters) : undefined;
-  const more = (b.errors ?? []).map((e) => (e.message ? fill(e.message, e.parameters) : '')).filter(Boolean);
-  return [main, ...more].filter(Boolean).join('; ') || undefined;
-}
-
-/** REST below /rest/<store code>/, with an integration token or an admin token it obtains and renews. */
 export class MagentoClient {
   readonly http: HttpClient;
   private adminToken?: Promise<string>;
 
-  constructor(private readonly s: MagentoClientSettings) {
+  constructor(private readonly s: ClientSettings) {
     this.http = new HttpClient({
-      baseUrl: `${s.baseUrl.replace(/\/$/, '')}/rest/${s.storeCode}/`,
+      baseUrl: `${s.baseUrl.replace(/\/+$/, '')}/rest/${encodeURIComponent(s.storeCode)}/`,
       timeoutMs: s.timeoutMs,
-      rateLimit: { concurrency: 8 },
+      ...(magentoManifest.rateLimit ? { rateLimit: magentoManifest.rateLimit } : {}),
       systemName: 'Magento',
-      authHeaders: async () => ({ authorization: `Bearer ${await this.token()}` }),
-      onUnauthorized: async () => {
-        if (s.authMode !== 'admin') return false;
-        this.adminToken = undefined;
-        await this.token();
-        return true;
-      },
       errorMessage: (body) => magentoMessage(body),
     });
   }
 
+  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const token = await this.token();
+    try {
+      return await this.send<T>(req, token);
+    } catch (e) {
+      if (this.s.authMode !== 'admin' || !isLedgerlinkError(e) || e.httpStatus !== 401) throw e;
+      // The admin token expired or was revoked: log in again (once for everyone who used it).
+      const current = this.adminToken ? await this.adminToken.catch(() => undefined) : undefined;
+      if (current === token) this.adminToken = undefined;
+      return this.send<T>(req, await this.token());
+    }
+  }
+
+  private send<T>(req: HttpRequest, token: string): Promise<HttpResponse<T>> {
+    return this.http.request<T>({
+      ...req,
+      headers: { ...req.headers, authorization: `Bearer ${token}` },
+    });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
   private token(): Promise<string> {
     if (this.s.authMode === 'token') return Promise.resolve(this.s.accessToken ?? '');
-    this.adminToken ??= this.login().catch((e) => {
-      this.adminToken = undefined;
-      throw e;
-    });
+    if (!this.adminToken) {
+      const login = this.login();
+      this.adminToken = login;
+      // A failed login is not cached: the next request tries again.
+      login.catch(() => {
+        if (this.adminToken === login) this.adminToken = undefined;
+      });
+    }
     return this.adminToken;
   }
 
   private async login(): Promise<string> {
     try {
-      const res = await this.http.request<string>({
+      const res = await this.http.request<unknown>({
         method: 'POST',
         path: 'V1/integration/admin/token',
-        body: { username: this.s.username, password: this.s.password },
+        body: { username: this.s.username ?? '', password: this.s.password ?? '' },
         anonymous: true,
+        // Asking for a token twice is harmless, and the request it serves does its own retrying.
         idempotent: true,
         retries: 0,
       });
-      return res.body;
-    } catch (e) {
-      if (e instanceof LedgerlinkError && e.httpStatus !== undefined && e.httpStatus < 500) {
+      if (typeof res.body !== 'string' || !res.body)
         throw new LedgerlinkError({
           code: 'auth',
           category: 'config',
-          httpStatus: e.httpStatus,
-          message: `Magento refused the admin login of "${this.s.username}": ${e.message.replace(/^Magento answered \d+: /, '')}`,
+          message: `Magento answered the admin login without a token (is ${this.s.baseUrl} a Magento 2 store?)`,
         });
-      }
-      throw e;
+      return res.body;
+    } catch (e) {
+      // Refusals are a person's to fix; a 429, a 5xx or a network fault stays what it is.
+      if (!isLedgerlinkError(e) || ![400, 401, 403, 404].includes(e.httpStatus ?? 0)) throw e;
+      const said = magentoWords(e.message);
+      const hint = TWO_FACTOR.test(said)
+        ? ' — two-factor authentication is on for admin users: use an integration access token (authMode token) instead'
+        : e.httpStatus === 404
+          ? ` — is ${this.s.baseUrl} the store's base URL?`
+          : '';
+      throw new LedgerlinkError({
+        code: 'auth',
+        category: 'config',
+        httpStatus: e.httpStatus,
+        message: `Magento refused the admin login of "${this.s.username}": ${said}${hint}`,
+      });
     }
-  }
-
-  request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-    return this.http.request<T>(req);
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
   }
 }

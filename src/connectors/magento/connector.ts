@@ -1,4 +1,4 @@
-import type { Customer, EntityName, Product } from '../../model/index.js';
+import type { EntityName } from '../../model/index.js';
 import type {
   CheckResult,
   Connector,
@@ -10,131 +10,117 @@ import type {
   WriteResult,
 } from '../sdk/contract.js';
 import { configError, type ErrorData, toErrorData } from '../sdk/errors.js';
-import type { HttpExchange } from '../sdk/http.js';
-import { MagentoClient, type MagentoClientSettings } from './client.js';
+import { MagentoClient, magentoWords } from './client.js';
 import { magentoManifest } from './manifest.js';
-import {
-  type CustomerMapSettings,
-  customerFromMagento,
-  customerToMagento,
-  mergeCustomer,
-  type RegionLookup,
-} from './mappers/customer.js';
-import {
-  type ProductMapSettings,
-  productFromMagento,
-  productParts,
-  productToMagento,
-  sourceItemOf,
-} from './mappers/product.js';
-import { type Criteria, type Filter, searchParams, toMagentoTime } from './search-criteria.js';
-import type {
-  MagentoCustomer,
-  MagentoProduct,
-  SourceItem as MagentoSourceItem,
-  SearchResult,
-} from './types.js';
+import { customerFromMagento } from './mappers/customer.js';
+import { productFromMagento } from './mappers/product.js';
+import { updatedAtFrom } from './mappers/values.js';
+import { RegionDirectory } from './regions.js';
+import { anyOf, type Criteria, type FilterGroup, searchParams, toMagentoTime } from './search-criteria.js';
+import { type MagentoSettings, readSettings } from './settings.js';
+import { StockApi } from './stock-api.js';
+import type { MagentoCustomer, MagentoProduct, SearchResult } from './types.js';
+import { writeCustomers } from './write-customers.js';
+import { writeProducts } from './write-products.js';
 
-interface RegionInfo {
-  id: string;
-  code: string;
-  name: string;
-}
+type Row = MagentoCustomer | MagentoProduct;
 
-type Settings = MagentoClientSettings &
-  CustomerMapSettings & {
-    attributeSetId: number;
-    stockSource: string;
-    stockWarehouses?: string;
-    pageSize: number;
-  };
-
+/** Keys per search: keeps the URL of an `in` list well below what web servers accept (8 KB). */
 const KEYS_PER_SEARCH = 100;
-/**
- * Product writes go to the "all" store scope: written through a store view's URL, Magento would save
- * names and descriptions as that view's overrides instead of the product's own values.
- */
-const ALL_SCOPE = '../all/V1';
+
+const SEARCH_PATH = { customer: 'V1/customers/search', product: 'V1/products' } as const;
+
+const chunks = <T>(list: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 export class MagentoConnector implements Connector {
   readonly manifest = magentoManifest;
   readonly client: MagentoClient;
-  private readonly productSettings: ProductMapSettings;
-  /** Magento's region directory per country (code and name → id), read once per connection. */
-  private readonly directory = new Map<string, Promise<RegionInfo[] | undefined>>();
+  readonly settings: MagentoSettings;
+  private readonly stock: StockApi;
+  private readonly regions: RegionDirectory;
 
-  constructor(
-    private readonly s: Settings,
-    _ctx: ConnectorContext,
-  ) {
-    this.client = new MagentoClient(s);
-    this.productSettings = {
-      attributeSetId: s.attributeSetId,
-      baseCurrency: s.baseCurrency,
-      stockSource: s.stockSource,
-      stockWarehouses: (s.stockWarehouses ?? '')
-        .split(',')
-        .map((w) => w.trim())
-        .filter(Boolean),
-    };
+  constructor(settings: Record<string, unknown>, _ctx: ConnectorContext) {
+    this.settings = readSettings(settings);
+    this.client = new MagentoClient(this.settings);
+    this.stock = new StockApi(this.client, this.settings);
+    this.regions = new RegionDirectory(this.client);
   }
 
-  private async search<T>(path: string, c: Criteria, record?: HttpExchange[]): Promise<SearchResult<T>> {
-    const res = await this.client.request<SearchResult<T>>({
-      method: 'GET',
-      path,
-      query: searchParams(c),
-      ...(record ? { record } : {}),
-    });
-    return res.body;
+  private entityPath(entity: EntityName): string {
+    if (entity === 'customer' || entity === 'product') return SEARCH_PATH[entity];
+    throw configError(`the Magento connector does not handle ${entity} records`);
   }
 
-  private groups(entity: EntityName, q: ReadQuery, ids?: readonly string[]): Filter[][] {
-    const g: Filter[][] = [];
-    if (q.since) g.push([{ field: 'updated_at', value: toMagentoTime(q.since), condition: 'gteq' }]);
-    if (q.until) g.push([{ field: 'updated_at', value: toMagentoTime(q.until), condition: 'lteq' }]);
+  private async search<T>(path: string, c: Criteria): Promise<SearchResult<T>> {
+    return (await this.client.request<SearchResult<T>>({ method: 'GET', path, query: searchParams(c) })).body;
+  }
+
+  /** Filter groups of a read: the window on updated_at, the ids, and (customers) this website. */
+  private groups(entity: EntityName, q: ReadQuery, ids?: readonly string[]): FilterGroup[] {
     if (q.filters && Object.keys(q.filters).length)
       throw configError(
         `Magento has no batch filters besides dates and ids (asked for ${Object.keys(q.filters).join(', ')})`,
       );
-    if (ids?.length)
-      g.push([{ field: entity === 'customer' ? 'entity_id' : 'sku', value: ids.join(','), condition: 'in' }]);
+    const g: FilterGroup[] = [];
+    if (q.since) g.push([{ field: 'updated_at', value: toMagentoTime(q.since), condition: 'gteq' }]);
+    if (q.until) g.push([{ field: 'updated_at', value: toMagentoTime(q.until), condition: 'lteq' }]);
+    if (ids && entity === 'product') g.push(anyOf('sku', ids));
+    if (ids && entity === 'customer') {
+      // An ID file lists e-mails; typed ids and get() use Magento's entity ids. Both OR in one group.
+      const emails = ids.filter((i) => i.includes('@'));
+      const numbers = ids.filter((i) => /^\d+$/.test(i));
+      g.push([
+        ...(numbers.length ? anyOf('entity_id', numbers) : []),
+        ...(emails.length ? anyOf('email', emails) : []),
+      ]);
+    }
     if (entity === 'customer')
-      g.push([{ field: 'website_id', value: String(this.s.websiteId), condition: 'eq' }]);
+      g.push([{ field: 'website_id', value: String(this.settings.websiteId), condition: 'eq' }]);
     return g;
   }
 
-  private resource(entity: EntityName): 'V1/customers/search' | 'V1/products' {
-    if (entity === 'customer') return 'V1/customers/search';
-    if (entity === 'product') return 'V1/products';
-    throw configError(`the Magento connector does not handle ${entity} records`);
-  }
-
-  private async stockOf(skus: readonly string[]): Promise<Map<string, MagentoSourceItem[]>> {
-    const out = new Map<string, MagentoSourceItem[]>();
-    if (skus.length === 0) return out;
-    const r = await this.search<MagentoSourceItem>('V1/inventory/source-items', {
-      groups: [[{ field: 'sku', value: skus.join(','), condition: 'in' }]],
-    });
-    for (const item of r.items) out.set(item.sku, [...(out.get(item.sku) ?? []), item]);
-    return out;
-  }
-
-  private async toItems(
+  /**
+   * Pages sorted by id, which never changes: a record updated while we page cannot move another one
+   * past us. Past the last page Magento answers with the last page again, so the loop ends on
+   * total_count (re-read on every page), never on an empty page.
+   */
+  private async *pages(
     entity: EntityName,
-    rows: Array<MagentoCustomer | MagentoProduct>,
-  ): Promise<SourceItem[]> {
-    const stock = entity === 'product' ? await this.stockOf(rows.map((r) => String(r.sku))) : undefined;
+    groups: FilterGroup[],
+    pageSize: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<Row[]> {
+    let lastId = Number.NEGATIVE_INFINITY;
+    for (let page = 1; ; page++) {
+      signal?.throwIfAborted();
+      const r = await this.search<Row>(this.entityPath(entity), {
+        groups,
+        sort: [{ field: 'entity_id', direction: 'ASC' }],
+        pageSize,
+        currentPage: page,
+      });
+      // Ids only grow from page to page: anything at or below the last one is a repeated page.
+      const fresh = r.items.filter((x) => Number(x.id) > lastId);
+      if (fresh.length) {
+        lastId = Number(fresh[fresh.length - 1]!.id);
+        yield fresh;
+      }
+      if (fresh.length === 0 || r.items.length < pageSize || page * pageSize >= r.total_count) return;
+    }
+  }
+
+  private async toItems(entity: EntityName, rows: Row[]): Promise<SourceItem[]> {
+    const stock = entity === 'product' ? await this.stock.read(rows.map((r) => String(r.sku))) : undefined;
     return rows.map((r): SourceItem => {
       const id = entity === 'customer' ? String(r.id) : String(r.sku);
-      const updatedAt = r.updated_at
-        ? new Date(`${String(r.updated_at).replace(' ', 'T')}Z`).toISOString()
-        : new Date(0).toISOString();
+      let updatedAt = new Date(0).toISOString();
       try {
+        updatedAt = updatedAtFrom(r.updated_at, `Magento ${entity} ${id}`);
         const data =
           entity === 'customer'
-            ? customerFromMagento(r as MagentoCustomer, this.s)
-            : productFromMagento(r as MagentoProduct, stock?.get(id) ?? [], this.productSettings);
+            ? customerFromMagento(r as MagentoCustomer, this.settings)
+            : productFromMagento(r as MagentoProduct, stock?.get(id) ?? [], this.settings);
         return { id, updatedAt, data };
       } catch (e) {
         return { id, updatedAt, error: toErrorData(e) };
@@ -142,49 +128,25 @@ export class MagentoConnector implements Connector {
     });
   }
 
-  private async *pages(
-    entity: EntityName,
-    groups: Filter[][],
-    pageSize: number,
-    signal?: AbortSignal,
-  ): AsyncIterable<Array<MagentoCustomer | MagentoProduct>> {
-    // Sorted by id, which never changes: a record updated while we page cannot shift others past us.
-    for (let page = 1; ; page++) {
-      signal?.throwIfAborted();
-      const r = await this.search<MagentoCustomer | MagentoProduct>(this.resource(entity), {
-        groups,
-        sort: [{ field: 'entity_id', direction: 'ASC' }],
-        pageSize,
-        currentPage: page,
-      });
-      if (r.items.length) yield r.items;
-      // Past the last page Magento answers with the last page again: stop on the total instead.
-      if (r.items.length === 0 || page * pageSize >= r.total_count) return;
-    }
-  }
-
   async *read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
-    const size = query.pageSize ?? this.s.pageSize;
-    const chunks = query.ids?.length
-      ? Array.from({ length: Math.ceil(query.ids.length / KEYS_PER_SEARCH) }, (_, i) =>
-          query.ids!.slice(i * KEYS_PER_SEARCH, (i + 1) * KEYS_PER_SEARCH),
-        )
-      : [undefined];
-    for (const ids of chunks) {
-      for await (const rows of this.pages(entity, this.groups(entity, query, ids), size, signal))
-        yield this.toItems(entity, rows);
+    const size = query.pageSize ?? this.settings.pageSize;
+    const idChunks = query.ids ? chunks(query.ids, KEYS_PER_SEARCH) : [undefined];
+    for (const ids of idChunks) {
+      const groups = this.groups(entity, query, ids);
+      // Ids that cannot match anything (neither a number nor an e-mail) need no request at all.
+      if (groups.some((g) => g.length === 0)) continue;
+      for await (const rows of this.pages(entity, groups, size, signal)) yield this.toItems(entity, rows);
     }
   }
 
   async count(entity: EntityName, query: ReadQuery): Promise<number> {
-    if (query.ids?.length) return query.ids.length;
-    return (
-      await this.search(this.resource(entity), {
-        groups: this.groups(entity, query),
-        pageSize: 1,
-        currentPage: 1,
-      })
-    ).total_count;
+    if (query.ids) return query.ids.length;
+    const r = await this.search(this.entityPath(entity), {
+      groups: this.groups(entity, query),
+      pageSize: 1,
+      currentPage: 1,
+    });
+    return r.total_count;
   }
 
   async get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]> {
@@ -194,234 +156,122 @@ export class MagentoConnector implements Connector {
   }
 
   naturalKey(entity: EntityName, data: unknown): string | undefined {
-    const d = data as Record<string, unknown>;
+    const d = (data ?? {}) as Record<string, unknown>;
     if (entity === 'customer')
-      return typeof d.email === 'string' && d.email
-        ? `${d.email.toLowerCase()}:${this.s.websiteId}`
+      return typeof d.email === 'string' && d.email.trim()
+        ? `${d.email.trim().toLowerCase()}:${this.settings.websiteId}`
         : undefined;
     if (entity === 'product') return typeof d.sku === 'string' && d.sku ? d.sku : undefined;
     return undefined;
   }
 
-  /** One search per hundred keys: e-mail in (…) and the website, or sku in (…). */
+  /** One search per hundred keys (e-mail in (…) AND this website, or sku in (…)), full records as snapshots. */
   async lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
     const out = new Map<string, TargetRecord>();
-    for (let i = 0; i < keys.length; i += KEYS_PER_SEARCH) {
-      const chunk = keys.slice(i, i + KEYS_PER_SEARCH);
+    const path = this.entityPath(entity);
+    for (const chunk of chunks(keys, KEYS_PER_SEARCH)) {
       if (entity === 'customer') {
         const emails = chunk.map((k) => k.slice(0, k.lastIndexOf(':')));
-        const r = await this.search<MagentoCustomer>('V1/customers/search', {
+        const r = await this.search<MagentoCustomer>(path, {
           groups: [
-            [{ field: 'email', value: emails.join(','), condition: 'in' }],
-            [{ field: 'website_id', value: String(this.s.websiteId), condition: 'eq' }],
+            anyOf('email', emails),
+            [{ field: 'website_id', value: String(this.settings.websiteId), condition: 'eq' }],
           ],
           pageSize: chunk.length,
           currentPage: 1,
         });
-        for (const c of r.items)
-          out.set(`${c.email.toLowerCase()}:${this.s.websiteId}`, { id: String(c.id), snapshot: c });
+        for (const c of r.items) out.set(this.naturalKey('customer', c)!, { id: String(c.id), snapshot: c });
       } else {
-        const r = await this.search<MagentoProduct>('V1/products', {
-          groups: [[{ field: 'sku', value: chunk.join(','), condition: 'in' }]],
+        const r = await this.search<MagentoProduct>(path, {
+          groups: [anyOf('sku', chunk)],
           pageSize: chunk.length,
           currentPage: 1,
         });
-        for (const p of r.items) out.set(p.sku, { id: p.sku, snapshot: p });
+        // Magento compares SKUs without regard to case; the key is the SKU we were asked about.
+        const asked = new Map(chunk.map((k) => [k.toLowerCase(), k]));
+        for (const p of r.items) {
+          const key = asked.get(p.sku.toLowerCase());
+          if (key) out.set(key, { id: p.sku, snapshot: p });
+        }
       }
     }
     return out;
   }
 
-  private regionsOf(country: string): Promise<RegionInfo[] | undefined> {
-    let p = this.directory.get(country);
-    if (!p) {
-      p = this.client
-        .request<{ available_regions?: RegionInfo[] }>({
-          method: 'GET',
-          path: `V1/directory/countries/${encodeURIComponent(country)}`,
-          accept: [400, 404],
-        })
-        .then((r) => (r.status < 400 ? r.body.available_regions : undefined));
-      p.catch(() => this.directory.delete(country));
-      this.directory.set(country, p);
-    }
-    return p;
-  }
-
-  /** Loads the directory of every country these customers' addresses name a region in. */
-  private async regionLookup(items: readonly WriteItem[]): Promise<RegionLookup> {
-    const countries = new Set<string>();
-    for (const i of items)
-      for (const a of (i.data as Customer).addresses ?? []) if (a.region) countries.add(a.country);
-    const lists = new Map<string, RegionInfo[] | undefined>();
-    for (const c of countries) lists.set(c, await this.regionsOf(c));
-    return (country, region) => {
-      const list = lists.get(country);
-      // A country without a region list takes free text; Magento marks that with region id 0.
-      if (!list?.length) return { region, region_code: region, region_id: 0 };
-      const r = list.find(
-        (x) => x.code.toLowerCase() === region.toLowerCase() || x.name.toLowerCase() === region.toLowerCase(),
-      );
-      return r ? { region: r.name, region_code: r.code, region_id: Number(r.id) } : undefined;
-    };
-  }
-
   async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
-    if (entity === 'customer') {
-      const regions = await this.regionLookup(items);
-      return Promise.all(items.map((i) => this.writeCustomer(i, regions)));
-    }
-    if (entity === 'product') return this.writeProducts(items);
+    if (items.length === 0) return [];
+    if (entity === 'customer') return writeCustomers(this.client, this.regions, this.settings, items);
+    if (entity === 'product') return writeProducts(this.client, this.stock, this.settings, items);
     throw configError(`the Magento connector does not write ${entity} records`);
   }
 
-  private async writeCustomer(item: WriteItem, regions: RegionLookup): Promise<WriteResult> {
-    const exchanges: HttpExchange[] = [];
-    try {
-      const c = item.data as Customer;
-      if (item.action === 'create') {
-        const res = await this.client.request<MagentoCustomer>({
-          method: 'POST',
-          path: 'V1/customers',
-          body: { customer: customerToMagento(c, this.s, regions) },
-          record: exchanges,
-        });
-        return { ref: item.ref, ok: true, targetId: String(res.body.id), action: 'created', exchanges };
-      }
-      const id = item.targetId!;
-      // PUT replaces the customer: start from what Magento has now, change only the owned parts.
-      const current =
-        (item.existing?.snapshot as MagentoCustomer | undefined) ??
-        (
-          await this.client.request<MagentoCustomer>({
-            method: 'GET',
-            path: `V1/customers/${encodeURIComponent(id)}`,
-            record: exchanges,
-          })
-        ).body;
-      const merged = mergeCustomer(current, c, item.fields ?? [], this.s, regions);
-      await this.client.request({
-        method: 'PUT',
-        path: `V1/customers/${encodeURIComponent(id)}`,
-        body: { customer: { ...merged, id: Number(id) } },
-        record: exchanges,
-      });
-      return { ref: item.ref, ok: true, targetId: id, action: 'updated', exchanges };
-    } catch (e) {
-      const error = toErrorData(e);
-      if (error.category === 'config') throw e;
-      return { ref: item.ref, ok: false, error, exchanges };
-    }
-  }
-
-  /** Products by PUT (an upsert by SKU, so a repeated create is harmless), then their stock in one call. */
-  private async writeProducts(items: readonly WriteItem[]): Promise<WriteResult[]> {
-    const stockFor: Product[] = [];
-    const results = await Promise.all(
-      items.map(async (item): Promise<WriteResult> => {
-        const exchanges: HttpExchange[] = [];
-        try {
-          const p = item.data as Product;
-          const fields = item.action === 'update' ? (item.fields ?? []) : undefined;
-          const product = fields
-            ? { sku: p.sku, ...productParts(p, fields) }
-            : productToMagento(p, this.productSettings);
-          if (!fields || Object.keys(product).length > 1) {
-            await this.client.request({
-              method: 'PUT',
-              path: `${ALL_SCOPE}/products/${encodeURIComponent(p.sku)}`,
-              body: { product },
-              record: exchanges,
-            });
-          }
-          if (!fields || fields.includes('stock')) stockFor.push(p);
-          return {
-            ref: item.ref,
-            ok: true,
-            targetId: p.sku,
-            action: item.action === 'create' ? 'created' : 'updated',
-            exchanges,
-          };
-        } catch (e) {
-          const error = toErrorData(e);
-          if (error.category === 'config') throw e;
-          return { ref: item.ref, ok: false, error, exchanges };
-        }
-      }),
-    );
-    if (stockFor.length) {
-      const exchanges: HttpExchange[] = [];
-      let failure: ErrorData | undefined;
-      try {
-        await this.client.request({
-          method: 'POST',
-          path: 'V1/inventory/source-items',
-          body: { sourceItems: stockFor.map((p) => sourceItemOf(p, this.productSettings)) },
-          idempotent: true,
-          record: exchanges,
-        });
-      } catch (e) {
-        failure = toErrorData(e);
-        if (failure.category === 'config') throw e;
-      }
-      const skus = new Set(stockFor.map((p) => p.sku));
-      for (const [i, r] of results.entries()) {
-        if (!r.ok || !skus.has(r.targetId)) continue;
-        if (failure)
-          results[i] = {
-            ref: r.ref,
-            ok: false,
-            error: { ...failure, message: `saving the stock failed: ${failure.message}` },
-            exchanges: [...(r.exchanges ?? []), ...exchanges],
-          };
-        else r.exchanges = [...(r.exchanges ?? []), ...exchanges];
-      }
-    }
-    return results;
-  }
-
+  /** Reachability, credentials, then each API a sync uses, each its own verdict. */
   async check(): Promise<CheckResult[]> {
+    const s = this.settings;
     const out: CheckResult[] = [];
     try {
-      await this.search('V1/customers/search', { pageSize: 1, currentPage: 1 });
-      out.push({ name: 'reach', ok: true, message: `${this.s.baseUrl} answers` });
+      await this.search(SEARCH_PATH.customer, { pageSize: 1, currentPage: 1 });
+      out.push({ name: 'reach', ok: true, message: `${s.baseUrl} answers` });
       out.push({
         name: 'credentials',
         ok: true,
         message:
-          this.s.authMode === 'token'
-            ? 'the integration token is accepted'
-            : `logged in as ${this.s.username}`,
+          s.authMode === 'token' ? 'the integration access token is accepted' : `logged in as ${s.username}`,
       });
     } catch (e) {
       const err = toErrorData(e);
       const answered = err.httpStatus !== undefined;
-      out.push({
-        name: 'reach',
-        ok: answered,
-        message: answered ? `${this.s.baseUrl} answers` : err.message,
-      });
-      if (answered) {
-        const refused = err.httpStatus === 401 || err.code === 'auth';
-        out.push({
-          name: 'credentials',
-          ok: false,
-          message:
-            refused && this.s.authMode === 'token'
-              ? `Magento refused the access token: ${err.message.replace(/^Magento answered \d+: /, '')}`
-              : err.message,
-        });
-      }
+      out.push({ name: 'reach', ok: answered, message: answered ? `${s.baseUrl} answers` : err.message });
+      if (answered) out.push({ name: 'credentials', ok: false, message: this.credentialsMessage(err) });
       return out;
     }
-    try {
-      await this.search('V1/products', { pageSize: 1, currentPage: 1 });
-      await this.search('V1/inventory/source-items', { pageSize: 1, currentPage: 1 });
-      out.push({ name: 'read', ok: true, message: 'can read customers, products and stock' });
-    } catch (e) {
-      out.push({ name: 'read', ok: false, message: toErrorData(e).message });
-    }
+    out.push({ name: 'customers', ok: true, message: 'can read customers' });
+    let firstSku: string | undefined;
+    out.push(
+      await this.verdict('products', 'can read products', async () => {
+        const r = await this.search<MagentoProduct>(SEARCH_PATH.product, { pageSize: 1, currentPage: 1 });
+        firstSku = r.items[0]?.sku;
+      }),
+    );
+    out.push(
+      this.stock.legacy
+        ? await this.verdict('stock', 'can read legacy stock items', async () => {
+            if (firstSku) await this.stock.stockItem(firstSku);
+          })
+        : await this.verdict(
+            'stock',
+            `can read Multi-Source Inventory (source "${s.stockSource}")`,
+            () => this.search('V1/inventory/source-items', { pageSize: 1, currentPage: 1 }),
+            (err) =>
+              err.httpStatus === 404 || err.httpStatus === 400
+                ? `${err.message} — this store has no Multi-Source Inventory API; set stockApi to stock-item`
+                : err.message,
+          ),
+    );
     return out;
+  }
+
+  private async verdict(
+    name: string,
+    ok: string,
+    probe: () => Promise<unknown>,
+    explain: (err: ErrorData) => string = (err) => err.message,
+  ): Promise<CheckResult> {
+    try {
+      await probe();
+      return { name, ok: true, message: ok };
+    } catch (e) {
+      return { name, ok: false, message: explain(toErrorData(e)) };
+    }
+  }
+
+  private credentialsMessage(err: ErrorData): string {
+    if (this.settings.authMode === 'admin' || err.httpStatus !== 401) return err.message;
+    return (
+      `Magento refused the access token: ${magentoWords(err.message)} — check the token of an active ` +
+      'integration that may use customers, products and inventory, and that Stores › Configuration › ' +
+      'Services › OAuth › "Allow OAuth Access Tokens to be used as standalone Bearer tokens" is Yes (2.4.4+)'
+    );
   }
 
   async close(): Promise<void> {
@@ -433,5 +283,5 @@ export function createMagentoConnector(
   settings: Record<string, unknown>,
   ctx: ConnectorContext,
 ): MagentoConnector {
-  return new MagentoConnector(settings as unknown as Settings, ctx);
+  return new MagentoConnector(settings, ctx);
 }

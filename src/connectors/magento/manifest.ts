@@ -1,5 +1,13 @@
 import type { ConnectorManifest } from '../sdk/manifest.js';
 
+/**
+ * Assumption about the store: Magento has no native customer field for the ERP account number, the
+ * credit limit, the on-hold flag or the ERP customer class. Ledgerlink writes them as customer
+ * attributes `erp_customer_number`, `credit_limit`, `on_hold` and `customer_class` (see
+ * mappers/customer.ts), so a real store needs these attributes created (Stores › Attributes ›
+ * Customer, or a data patch) before the first sync. Magento silently drops custom attributes it does
+ * not know, so a missing attribute shows up as a value that never sticks, not as an error.
+ */
 export const magentoManifest: ConnectorManifest = {
   name: 'magento',
   title: 'Magento',
@@ -10,15 +18,22 @@ export const magentoManifest: ConnectorManifest = {
       title: 'Store URL',
       type: 'url',
       required: true,
-      description: 'e.g. https://shop.example.com (REST lives under /rest)',
+      description: 'e.g. https://shop.example.com (the REST API lives under /rest)',
     },
-    { name: 'storeCode', title: 'Store view code', type: 'string', default: 'default' },
+    {
+      name: 'storeCode',
+      title: 'Store view code',
+      type: 'string',
+      default: 'default',
+      description: 'the store view reads go through; product writes always use the "all" scope',
+    },
     {
       name: 'authMode',
       title: 'Authentication',
       type: 'enum',
       options: ['token', 'admin'],
       default: 'token',
+      description: 'token: an integration access token; admin: an admin user name and password',
     },
     {
       name: 'accessToken',
@@ -26,6 +41,8 @@ export const magentoManifest: ConnectorManifest = {
       type: 'secret',
       required: true,
       when: { field: 'authMode', equals: ['token'] },
+      description:
+        'System › Extensions › Integrations › Activate; Magento 2.4.4+ also needs "Allow OAuth Access Tokens to be used as standalone Bearer tokens" (Stores › Configuration › Services › OAuth)',
     },
     {
       name: 'username',
@@ -42,16 +59,38 @@ export const magentoManifest: ConnectorManifest = {
       when: { field: 'authMode', equals: ['admin'] },
     },
     { name: 'websiteId', title: 'Website ID', type: 'integer', default: 1 },
-    { name: 'storeId', title: 'Store ID', type: 'integer', default: 1 },
-    { name: 'defaultGroupId', title: 'Customer group for new customers', type: 'integer', default: 1 },
-    { name: 'attributeSetId', title: 'Attribute set for new products', type: 'integer', default: 4 },
-    { name: 'baseCurrency', title: 'Base currency', type: 'string', default: 'USD' },
-    { name: 'stockSource', title: 'Inventory source code', type: 'string', default: 'default' },
+    { name: 'storeId', title: 'Store ID of new customers', type: 'integer', default: 1 },
+    { name: 'defaultGroupId', title: 'Customer group of new customers', type: 'integer', default: 1 },
+    { name: 'attributeSetId', title: 'Attribute set of new products', type: 'integer', default: 4 },
+    {
+      name: 'baseCurrency',
+      title: 'Base currency',
+      type: 'string',
+      default: 'USD',
+      description: 'the currency of Magento prices and credit limits (Magento stores amounts without one)',
+    },
+    {
+      name: 'stockApi',
+      title: 'How stock is written',
+      type: 'enum',
+      options: ['source-items', 'stock-item'],
+      default: 'source-items',
+      description:
+        'source-items: Multi-Source Inventory (Magento 2.3+ default); stock-item: the legacy stock item on the product, for stores that disabled the MSI modules',
+    },
+    {
+      name: 'stockSource',
+      title: 'Inventory source code',
+      type: 'string',
+      default: 'default',
+      when: { field: 'stockApi', equals: ['source-items'] },
+    },
     {
       name: 'stockWarehouses',
       title: 'Warehouses counted as Magento stock',
       type: 'string',
-      description: 'comma-separated; empty counts every warehouse',
+      description:
+        'comma-separated canonical warehouse codes whose stock adds up to the Magento quantity; empty counts every warehouse',
     },
     { name: 'pageSize', title: 'Records per request', type: 'integer', default: 100 },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
@@ -62,11 +101,12 @@ export const magentoManifest: ConnectorManifest = {
         cursorField: 'updated_at',
         filters: [
           { name: 'dates', title: 'Updated between', kind: 'dates' },
-          { name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'CustomerID' },
+          // An ID file lists e-mails (what a person has at hand); ids typed in may be Magento ids too.
+          { name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'Email' },
         ],
       },
       write: {
-        naturalKey: 'email',
+        naturalKey: 'email + website',
         updatableFields: [
           'name',
           'email',
@@ -88,10 +128,12 @@ export const magentoManifest: ConnectorManifest = {
         ],
       },
       write: {
-        naturalKey: 'SKU',
+        naturalKey: 'sku',
         updatableFields: ['name', 'description', 'status', 'listPrice', 'standardCost', 'weight', 'stock'],
       },
     },
   },
+  // Magento has no REST rate limit by default, but each call is a full PHP bootstrap on the shop's
+  // own servers: a handful in parallel keeps a small shop responsive for its shoppers.
   rateLimit: { concurrency: 8 },
 };

@@ -1,3 +1,7 @@
+/**
+ * Magento's searchCriteria, as bracketed query parameters. Filters inside one group are OR-ed,
+ * groups are AND-ed (there is no way to OR two groups). `in`/`nin` take a comma-separated list.
+ */
 export type Condition =
   | 'eq'
   | 'neq'
@@ -14,14 +18,19 @@ export type Condition =
 export interface Filter {
   field: string;
   value: string;
+  /** Magento's default is eq. */
   condition?: Condition;
 }
 
+/** A group of filters any one of which may match. */
+export type FilterGroup = Filter[];
+
 export interface Criteria {
-  /** Groups are AND-ed; the filters inside a group are OR-ed (Magento's rule). */
-  groups?: Filter[][];
+  /** Every group must match; within a group, any filter. */
+  groups?: FilterGroup[];
   sort?: Array<{ field: string; direction: 'ASC' | 'DESC' }>;
   pageSize?: number;
+  /** 1-based. Past the last page Magento answers with the last page again. */
   currentPage?: number;
 }
 
@@ -45,7 +54,34 @@ export function searchParams(c: Criteria): URLSearchParams {
   return p;
 }
 
-/** Magento stores timestamps as "YYYY-MM-DD HH:MM:SS" in UTC, without a zone. */
-export const toMagentoTime = (iso: string): string =>
-  new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
-export const fromMagentoTime = (t: string): string => new Date(`${t.replace(' ', 'T')}Z`).toISOString();
+/**
+ * The filters that match a field against any of the values: one `in` list, plus an `eq` filter for
+ * each value that contains a comma (a SKU may; an `in` list would split it in two). Put them in one
+ * group so that they OR together.
+ */
+export function anyOf(field: string, values: readonly string[]): FilterGroup {
+  const plain = values.filter((v) => !v.includes(','));
+  const group: FilterGroup = values
+    .filter((v) => v.includes(','))
+    .map((value) => ({ field, value, condition: 'eq' }));
+  if (plain.length === 1) group.unshift({ field, value: plain[0]!, condition: 'eq' });
+  else if (plain.length > 1) group.unshift({ field, value: plain.join(','), condition: 'in' });
+  return group;
+}
+
+/**
+ * Magento stores timestamps as "YYYY-MM-DD HH:MM:SS" in UTC, without a zone, and compares them as
+ * such. Milliseconds are cut, which keeps a `gteq` window inclusive (it can only widen).
+ */
+export function toMagentoTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`not a date-time: ${iso}`);
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A Magento timestamp (UTC, no zone) as ISO-8601 with its zone. */
+export function fromMagentoTime(t: string): string {
+  const d = new Date(`${t.trim().replace(' ', 'T')}Z`);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`not a Magento timestamp: ${t}`);
+  return d.toISOString();
+}

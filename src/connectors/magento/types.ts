@@ -52,15 +52,51 @@ export interface MagentoProduct {
   created_at?: string;
   updated_at?: string;
   custom_attributes?: CustomAttribute[];
-  extension_attributes?: Record<string, unknown>;
+  extension_attributes?: { stock_item?: StockItem; [other: string]: unknown };
   [other: string]: unknown;
 }
 
-export interface SourceItem {
+/** Multi-Source Inventory: a product's quantity at one source. */
+export interface MsiSourceItem {
   sku: string;
   source_code: string;
   quantity: number;
+  /** 1 in stock, 0 out of stock. */
   status: number;
+}
+
+/**
+ * The legacy (CatalogInventory) stock item. The published spec marks every field below required,
+ * so a write sends the whole item: the one Magento has, with quantity and availability changed.
+ */
+export interface StockItem {
+  item_id?: number;
+  product_id?: number;
+  stock_id?: number;
+  qty: number;
+  is_in_stock: boolean;
+  is_qty_decimal: boolean;
+  show_default_notification_message: boolean;
+  use_config_min_qty: boolean;
+  min_qty: number;
+  use_config_min_sale_qty: number;
+  min_sale_qty: number;
+  use_config_max_sale_qty: boolean;
+  max_sale_qty: number;
+  use_config_backorders: boolean;
+  backorders: number;
+  use_config_notify_stock_qty: boolean;
+  notify_stock_qty: number;
+  use_config_qty_increments: boolean;
+  qty_increments: number;
+  use_config_enable_qty_inc: boolean;
+  enable_qty_increments: boolean;
+  use_config_manage_stock: boolean;
+  manage_stock: boolean;
+  /** Magento answers null when the stock is not low (the spec says string); it recomputes it on save. */
+  low_stock_date: string | null;
+  is_decimal_divided: boolean;
+  stock_status_changed_auto: number;
 }
 
 export interface SearchResult<T> {

@@ -1,30 +1,34 @@
-import { Decimal } from 'decimal.js';
-import type { Product } from '../../../model/index.js';
-import { decimalToApiNumber, toDecimalString } from '../../../model/index.js';
-import { fromMagentoTime } from '../search-criteria.js';
-import { attr, type CustomAttribute, type MagentoProduct, type SourceItem } from '../types.js';
+import type { Product, WarehouseStock } from '../../../model/index.js';
+import { rejected } from '../../sdk/errors.js';
+import type { MagentoSettings } from '../settings.js';
+import { attr, type CustomAttribute, type MagentoProduct } from '../types.js';
+import { apiNumber, decimalFrom, updatedAtFrom } from './values.js';
 
-export interface ProductMapSettings {
-  attributeSetId: number;
-  baseCurrency: string;
-  stockSource: string;
-  /** Canonical warehouses whose stock adds up to Magento's quantity; empty = all. */
-  stockWarehouses: readonly string[];
-}
+export type ProductMapSettings = Pick<MagentoSettings, 'attributeSetId' | 'baseCurrency' | 'websiteId'>;
 
 const VISIBLE_IN_CATALOG_AND_SEARCH = 4;
 const ENABLED = 1;
 const DISABLED = 2;
+/**
+ * Magento's weight has no unit of its own: the store's "Weight Unit" (General › Locale Options,
+ * kgs or lbs) applies. We assume kgs; a store in lbs needs a transform on the flow.
+ */
+const WEIGHT_UNIT = 'KG';
 
-/** The Magento product attributes each canonical field changes (stock travels as a source item). */
+/**
+ * The Magento product attributes each canonical field changes. With `fields` (an update) only the
+ * owned fields; without, every mapped field. Stock is not here: it travels on its own (see stock.ts).
+ */
 export function productParts(p: Product, fields: readonly string[] | undefined): Partial<MagentoProduct> {
   const want = (f: string) => !fields || fields.includes(f);
   const out: Partial<MagentoProduct> = {};
+  const what = (f: string) => `product ${p.sku}: ${f}`;
   if (want('name')) out.name = p.name;
   if (want('status')) out.status = p.status === 'active' ? ENABLED : DISABLED;
-  if (want('listPrice')) out.price = decimalToApiNumber(p.listPrice.amount);
-  if (want('weight') && p.weight) out.weight = decimalToApiNumber(p.weight.value);
+  if (want('listPrice')) out.price = apiNumber(p.listPrice.amount, what('list price'));
+  if (want('weight') && p.weight) out.weight = apiNumber(p.weight.value, what('weight'));
   const attrs: CustomAttribute[] = [];
+  // Custom attribute values are text: the cost goes exactly as the source wrote it.
   if (want('standardCost') && p.standardCost)
     attrs.push({ attribute_code: 'cost', value: p.standardCost.amount });
   if (want('description') && p.description)
@@ -33,6 +37,10 @@ export function productParts(p: Product, fields: readonly string[] | undefined):
   return out;
 }
 
+/**
+ * A whole new simple product, visible in catalog and search, in the connection's website (created
+ * in the "all" scope, Magento would otherwise put it in every website).
+ */
 export function productToMagento(p: Product, s: ProductMapSettings): MagentoProduct {
   return {
     sku: p.sku,
@@ -40,49 +48,37 @@ export function productToMagento(p: Product, s: ProductMapSettings): MagentoProd
     attribute_set_id: s.attributeSetId,
     visibility: VISIBLE_IN_CATALOG_AND_SEARCH,
     ...productParts(p, undefined),
+    extension_attributes: { website_ids: [s.websiteId] },
   };
 }
 
-/** The quantity Magento sells from: the chosen warehouses added up, exactly. */
-export function stockQuantity(p: Product, s: ProductMapSettings): string {
-  const counted = p.stock.filter(
-    (w) => s.stockWarehouses.length === 0 || s.stockWarehouses.includes(w.warehouse),
-  );
-  return counted.reduce((sum, w) => sum.plus(w.onHand), new Decimal(0)).toFixed();
-}
-
-export function sourceItemOf(p: Product, s: ProductMapSettings): SourceItem {
-  const qty = stockQuantity(p, s);
-  return {
-    sku: p.sku,
-    source_code: s.stockSource,
-    quantity: decimalToApiNumber(qty),
-    status: new Decimal(qty).gt(0) ? 1 : 0,
-  };
-}
-
-/** Magento product → canonical (Magento as a source); stock comes from its source items. */
+/**
+ * Magento product → canonical (Magento as a source); `stock` comes from the stock API in use. A
+ * product the model cannot hold throws a rejected error saying what to fix.
+ */
 export function productFromMagento(
   m: MagentoProduct,
-  stock: SourceItem[],
+  stock: readonly WarehouseStock[],
   s: ProductMapSettings,
 ): Record<string, unknown> {
-  const cost = attr(m.custom_attributes, 'cost');
+  const who = `Magento product ${m.sku}`;
+  const price = decimalFrom(m.price, `${who}: price`);
+  if (price === undefined)
+    throw rejected('missing_field', `${who} has no price; set one in Magento (a price of 0 is fine)`);
+  const cost = decimalFrom(attr(m.custom_attributes, 'cost'), `${who}: cost`);
+  const weight = decimalFrom(m.weight, `${who}: weight`);
   const description = attr(m.custom_attributes, 'description');
   const out: Record<string, unknown> = {
     sku: m.sku,
-    name: m.name ?? m.sku,
+    name: m.name?.trim() || m.sku,
     status: m.status === DISABLED ? 'inactive' : 'active',
+    listPrice: { amount: price, currency: s.baseCurrency },
     unit: 'EA',
-    stock: stock.map((x) => ({ warehouse: x.source_code, onHand: toDecimalString(x.quantity) })),
-    updatedAt: m.updated_at ? fromMagentoTime(m.updated_at) : new Date(0).toISOString(),
+    stock,
+    updatedAt: updatedAtFrom(m.updated_at, who),
   };
-  if (typeof m.price === 'number')
-    out.listPrice = { amount: toDecimalString(m.price), currency: s.baseCurrency };
-  if (cost !== undefined && cost !== null && cost !== '')
-    out.standardCost = { amount: toDecimalString(String(cost)), currency: s.baseCurrency };
+  if (cost !== undefined) out.standardCost = { amount: cost, currency: s.baseCurrency };
   if (typeof description === 'string' && description) out.description = description;
-  if (typeof m.weight === 'number' && m.weight > 0)
-    out.weight = { value: toDecimalString(m.weight), unit: 'KG' };
+  if (weight !== undefined && weight !== '0') out.weight = { value: weight, unit: WEIGHT_UNIT };
   return out;
 }

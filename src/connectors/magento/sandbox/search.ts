@@ -1,3 +1,6 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fail } from './errors.js';
+
 /** searchCriteria as Magento parses it from bracketed query parameters, and applies it. */
 export interface ParsedFilter {
   field: string;
@@ -133,4 +136,21 @@ export function applyCriteria<T>(
   const last = Math.max(1, Math.ceil(total / c.page_size));
   const page = Math.min(Math.max(1, c.current_page ?? 1), last);
   return { items: matched.slice((page - 1) * c.page_size, page * c.page_size), total };
+}
+
+/** A search endpoint's answer: matching rows, the criteria echoed as Magento parsed them, the total. */
+export function searchRoute<T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  rows: T[],
+  field: (row: T, name: string) => unknown,
+) {
+  try {
+    const criteria = parseCriteria(req.query as Record<string, unknown>);
+    const { items, total } = applyCriteria(rows, criteria, field);
+    return { items, search_criteria: criteria, total_count: total };
+  } catch (e) {
+    if (e instanceof CriteriaError) return reply.code(400).send(fail(e.message));
+    throw e;
+  }
 }

@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MagentoCustomer } from '../types.js';
+import { authorised, type SandboxAuth } from './auth.js';
+import { COUNTRIES } from './directory.js';
+import { DUPLICATE_EMAIL, noSuch, required } from './errors.js';
+import { searchRoute } from './search.js';
+import type { SandboxStore } from './store.js';
+import { validateCustomer } from './validate.js';
+
+const READ = 'Magento_Customer::customer';
+const MANAGE = 'Magento_Customer::manage';
+
+const customerField = (c: MagentoCustomer, f: string) => (f === 'entity_id' ? c.id : c[f]);
+
+/** Customers: search, create, get, replace — with Magento's validation and its messages. */
+export function customerRoutes(
+  app: FastifyInstance,
+  prefix: string,
+  store: SandboxStore,
+  auth: SandboxAuth,
+): void {
+  const body = (req: FastifyRequest) =>
+    structuredClone((req.body as { customer?: MagentoCustomer } | undefined)?.customer);
+  const check = (c: MagentoCustomer | undefined, reply: FastifyReply) => {
+    if (!c) return reply.code(400).send(required('customer'));
+    const problem = validateCustomer(c, COUNTRIES);
+    return problem ? reply.code(400).send(problem) : undefined;
+  };
+
+  app.get(`${prefix}/V1/customers/search`, async (req, reply) => {
+    if (!(await authorised(auth, req, reply, READ))) return reply;
+    return searchRoute(req, reply, [...store.customers.values()], customerField);
+  });
+
+  app.post(`${prefix}/V1/customers`, async (req, reply) => {
+    if (!(await authorised(auth, req, reply, MANAGE))) return reply;
+    const c = body(req);
+    const refused = check(c, reply);
+    if (refused || !c) return refused;
+    c.website_id ??= 1;
+    if (store.emailTaken(c.email, c.website_id)) return reply.code(400).send(DUPLICATE_EMAIL);
+    const t = store.now();
+    const { id: _ignored, ...fields } = c;
+    return store.addCustomer({
+      group_id: 1,
+      store_id: 1,
+      ...fields,
+      created_at: t,
+      updated_at: t,
+      created_in: 'Default Store View',
+      addresses: c.addresses ?? [],
+      custom_attributes: c.custom_attributes ?? [],
+    });
+  });
+
+  app.get<{ Params: { id: string } }>(`${prefix}/V1/customers/:id`, async (req, reply) => {
+    if (!(await authorised(auth, req, reply, READ))) return reply;
+    const c = store.customers.get(Number(req.params.id));
+    return c ?? reply.code(404).send(noSuch('customerId', req.params.id));
+  });
+
+  app.put<{ Params: { id: string } }>(`${prefix}/V1/customers/:id`, async (req, reply) => {
+    if (!(await authorised(auth, req, reply, MANAGE))) return reply;
+    const id = Number(req.params.id);
+    const current = store.customers.get(id);
+    if (!current) return reply.code(404).send(noSuch('customerId', req.params.id));
+    const c = body(req);
+    const refused = check(c, reply);
+    if (refused || !c) return refused;
+    if (store.emailTaken(c.email, c.website_id ?? current.website_id ?? 1, id))
+      return reply.code(400).send(DUPLICATE_EMAIL);
+    // Saving replaces the customer; only addresses the request leaves out stay as they were.
+    const saved: MagentoCustomer = {
+      ...c,
+      id,
+      created_at: current.created_at!,
+      updated_at: store.now(),
+      addresses: c.addresses ?? current.addresses ?? [],
+    };
+    store.saveAddresses(saved);
+    store.putCustomer(saved);
+    return saved;
+  });
+}

@@ -1,0 +1,159 @@
+import { seededRandom } from '../../sdk/sandbox-kit.js';
+import { DEFAULT_STOCK_ITEM } from '../mappers/stock.js';
+import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
+
+/** The per-product stock settings of the legacy stock item (everything but quantity and availability). */
+type StockSettings = Omit<StockItem, 'qty' | 'is_in_stock' | 'item_id' | 'product_id' | 'stock_id'>;
+
+/** Magento's default source: the one the legacy stock item mirrors when MSI is on. */
+export const DEFAULT_SOURCE = 'default';
+
+const FIRST = ['Mia', 'Noah', 'Lea', 'Tom', 'Ava', 'Leo'];
+const LAST = ['Berg', 'Stone', 'Hill', 'Park', 'Wood', 'Lake'];
+
+/** The sandbox's data: what a Magento database holds for the entities the connector touches. */
+export class SandboxStore {
+  readonly customers = new Map<number, MagentoCustomer>();
+  readonly products = new Map<string, MagentoProduct>();
+  /** MSI stock per "sku|source". */
+  readonly sourceItems = new Map<string, MsiSourceItem>();
+  private readonly stockSettings = new Map<string, StockSettings>();
+  /** Magento's unique key on (website, e-mail) and its case-blind SKU lookup, kept as indexes. */
+  private readonly byEmail = new Map<string, number>();
+  private readonly bySkuLower = new Map<string, string>();
+  private nextCustomerId = 1;
+  private nextProductId = 1;
+  private nextAddressId = 1;
+  private clock = 0;
+
+  /** "YYYY-MM-DD HH:MM:SS" in UTC like Magento's; never goes backwards. */
+  now(): string {
+    this.clock = Math.max(this.clock, Date.now());
+    return new Date(this.clock).toISOString().slice(0, 19).replace('T', ' ');
+  }
+
+  seed(opts: { seed?: number; customers?: number; products?: number }): void {
+    const rnd = seededRandom(opts.seed ?? 1);
+    for (let i = 1; i <= (opts.customers ?? 0); i++) {
+      const t = this.now();
+      this.addCustomer({
+        group_id: 1,
+        email: `shopper${i}@example.com`,
+        firstname: FIRST[i % FIRST.length]!,
+        lastname: LAST[Math.floor(rnd() * LAST.length)]!,
+        website_id: 1,
+        store_id: 1,
+        created_at: t,
+        updated_at: t,
+        created_in: 'Default Store View',
+        addresses: [],
+        custom_attributes: [],
+      });
+    }
+    for (let i = 1; i <= (opts.products ?? 0); i++) {
+      const t = this.now();
+      const sku = `MAG${String(i).padStart(5, '0')}`;
+      this.putProduct({
+        id: this.nextProductId++,
+        sku,
+        name: `Shop product ${i}`,
+        price: Math.round(rnd() * 10_000) / 100,
+        status: 1,
+        visibility: 4,
+        type_id: 'simple',
+        attribute_set_id: 4,
+        created_at: t,
+        updated_at: t,
+        custom_attributes: [],
+      });
+      this.setStock(sku, Math.floor(rnd() * 50), undefined);
+    }
+  }
+
+  addCustomer(c: MagentoCustomer): MagentoCustomer {
+    const saved = { ...c, id: this.nextCustomerId++ };
+    this.saveAddresses(saved);
+    this.putCustomer(saved);
+    return saved;
+  }
+
+  private static emailKey(c: Pick<MagentoCustomer, 'email' | 'website_id'>): string {
+    return `${c.website_id ?? 1}|${c.email.toLowerCase()}`;
+  }
+
+  /** Saves a customer and keeps the e-mail index in step. */
+  putCustomer(c: MagentoCustomer): void {
+    const previous = this.customers.get(c.id!);
+    if (previous) this.byEmail.delete(SandboxStore.emailKey(previous));
+    this.customers.set(c.id!, c);
+    this.byEmail.set(SandboxStore.emailKey(c), c.id!);
+  }
+
+  /** Saves a product and keeps the SKU index in step. */
+  putProduct(p: MagentoProduct): void {
+    this.products.set(p.sku, p);
+    this.bySkuLower.set(p.sku.toLowerCase(), p.sku);
+  }
+
+  /** Gives new addresses ids and points the customer's defaults at them, as Magento does on save. */
+  saveAddresses(c: MagentoCustomer): void {
+    for (const a of c.addresses ?? []) {
+      a.id ??= this.nextAddressId++;
+      a.customer_id = c.id!;
+      if (a.default_billing) c.default_billing = String(a.id);
+      if (a.default_shipping) c.default_shipping = String(a.id);
+    }
+  }
+
+  emailTaken(email: string, websiteId: number, except?: number): boolean {
+    const owner = this.byEmail.get(SandboxStore.emailKey({ email, website_id: websiteId }));
+    return owner !== undefined && owner !== except && this.customers.has(owner);
+  }
+
+  newProductId(): number {
+    return this.nextProductId++;
+  }
+
+  /** A product found the way Magento finds one by SKU: regardless of case. */
+  productBySku(sku: string): MagentoProduct | undefined {
+    const exact = this.products.get(sku);
+    if (exact) return exact;
+    const key = this.bySkuLower.get(sku.toLowerCase());
+    return key === undefined ? undefined : this.products.get(key);
+  }
+
+  /** The legacy stock item: the default source's quantity plus the product's stock settings. */
+  stockItem(sku: string): StockItem | undefined {
+    const p = this.productBySku(sku);
+    if (!p) return undefined;
+    const source = this.sourceItems.get(`${p.sku}|${DEFAULT_SOURCE}`);
+    const qty = source?.quantity ?? 0;
+    const settings = this.stockSettings.get(p.sku) ?? DEFAULT_STOCK_ITEM;
+    return {
+      item_id: p.id!,
+      product_id: p.id!,
+      stock_id: 1,
+      ...settings,
+      qty,
+      is_in_stock: source?.status === 1,
+      // Magento answers null when the stock is not low; the published spec demands a string.
+      low_stock_date: qty < settings.notify_stock_qty ? this.now() : '',
+    };
+  }
+
+  /** Saves stock the way Magento does: availability follows the quantity unless backorders are on. */
+  setStock(sku: string, qty: number, item: Partial<StockItem> | undefined): void {
+    const current = this.stockSettings.get(sku) ?? { ...DEFAULT_STOCK_ITEM };
+    const { qty: _q, is_in_stock, item_id: _i, product_id: _p, stock_id: _s, ...settings } = item ?? {};
+    const next = { ...current, ...settings };
+    this.stockSettings.set(sku, next);
+    const backorders = next.backorders > 0 && !next.use_config_backorders;
+    const inStock = (is_in_stock ?? qty > 0) && (qty > next.min_qty || backorders);
+    this.sourceItems.set(`${sku}|${DEFAULT_SOURCE}`, {
+      sku,
+      source_code: DEFAULT_SOURCE,
+      quantity: qty,
+      status: inStock ? 1 : 0,
+    });
+  }
+}

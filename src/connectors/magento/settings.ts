@@ -1,0 +1,57 @@
+import { configError } from '../sdk/errors.js';
+
+/** A connection's settings, as the manifest's fields validated them (defaults applied). */
+export interface MagentoSettings {
+  baseUrl: string;
+  storeCode: string;
+  authMode: 'token' | 'admin';
+  accessToken?: string;
+  username?: string;
+  password?: string;
+  websiteId: number;
+  storeId: number;
+  defaultGroupId: number;
+  attributeSetId: number;
+  baseCurrency: string;
+  stockApi: 'source-items' | 'stock-item';
+  stockSource: string;
+  /** Canonical warehouses whose stock adds up to Magento's quantity; empty = all. */
+  stockWarehouses: string[];
+  pageSize: number;
+  timeoutMs: number;
+}
+
+const int = (v: unknown, fallback: number): number => (v === undefined || v === null ? fallback : Number(v));
+const str = (v: unknown, fallback: string): string => (typeof v === 'string' && v ? v : fallback);
+
+/**
+ * Reads settings that settingsSchema already validated, applying the same defaults again so that a
+ * connector created directly (tests, the CLI's sandbox wiring) behaves the same way.
+ */
+export function readSettings(raw: Record<string, unknown>): MagentoSettings {
+  if (typeof raw.baseUrl !== 'string' || !raw.baseUrl)
+    throw configError('Magento needs a store URL (baseUrl)');
+  const authMode = raw.authMode === 'admin' ? 'admin' : 'token';
+  const out: MagentoSettings = {
+    baseUrl: raw.baseUrl,
+    storeCode: str(raw.storeCode, 'default'),
+    authMode,
+    websiteId: int(raw.websiteId, 1),
+    storeId: int(raw.storeId, 1),
+    defaultGroupId: int(raw.defaultGroupId, 1),
+    attributeSetId: int(raw.attributeSetId, 4),
+    baseCurrency: str(raw.baseCurrency, 'USD'),
+    stockApi: raw.stockApi === 'stock-item' ? 'stock-item' : 'source-items',
+    stockSource: str(raw.stockSource, 'default'),
+    stockWarehouses: str(raw.stockWarehouses, '')
+      .split(',')
+      .map((w) => w.trim())
+      .filter(Boolean),
+    pageSize: int(raw.pageSize, 100),
+    timeoutMs: int(raw.timeoutMs, 30_000),
+  };
+  if (typeof raw.accessToken === 'string') out.accessToken = raw.accessToken;
+  if (typeof raw.username === 'string') out.username = raw.username;
+  if (typeof raw.password === 'string') out.password = raw.password;
+  return out;
+}
