@@ -1,9 +1,11 @@
+import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DialectAdapter, OpenedDatabase } from './dialects/adapter.js';
 import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { migrate } from './migrate.js';
 import { ConnectorLogRepository } from './repositories/connector-log.js';
+import { CredentialRepository } from './repositories/credentials.js';
 import { CursorRepository } from './repositories/cursors.js';
 import { DefinitionRepository } from './repositories/definitions.js';
 import { InboxRepository } from './repositories/inbox.js';
@@ -11,8 +13,10 @@ import { JobRepository } from './repositories/jobs.js';
 import { RunRepository } from './repositories/runs.js';
 import { SyncRecordRepository } from './repositories/sync-records.js';
 import type { Database } from './schema.js';
+import { SecretBox } from './secret-box.js';
 
 export * from './repositories/connector-log.js';
+export type { CredentialStore } from './repositories/credentials.js';
 export * from './repositories/jobs.js';
 export * from './repositories/runs.js';
 export * from './repositories/sync-records.js';
@@ -31,6 +35,7 @@ export interface Store {
   jobs: JobRepository;
   inbox: InboxRepository;
   definitions: DefinitionRepository;
+  credentials: CredentialRepository;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,13 @@ export async function openStore(
     jobs: new JobRepository(db, adapter),
     inbox: new InboxRepository(db),
     definitions: new DefinitionRepository(db),
+    credentials: new CredentialRepository(db, () => SecretBox.open(keyFileFor(opened.location))),
     close: () => opened.destroy(),
   };
+}
+
+/** The key file of the embedded default lives beside the SQLite file; elsewhere under ./data. */
+function keyFileFor(location: string): string {
+  const m = /^sqlite:(.+)$/.exec(location);
+  return m && m[1] !== ':memory:' ? join(dirname(m[1]!), 'secret.key') : join('data', 'secret.key');
 }

@@ -14,6 +14,16 @@ export interface Database {
   connector_log: ConnectorLogTable;
   webhook_inbox: WebhookInboxTable;
   jobs: JobsTable;
+  credentials: CredentialsTable;
+}
+
+/** Credentials a connection earns at run time (an OAuth refresh token), encrypted with the store's key. */
+export interface CredentialsTable {
+  connection: string;
+  name: string;
+  /** AES-256-GCM: "v1:" + base64url(iv | tag | ciphertext). */
+  value: string;
+  updated_at: string;
 }
 
 export interface ConnectionsTable {

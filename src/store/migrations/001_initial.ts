@@ -122,6 +122,15 @@ export async function up(db: AnyDb, a: DialectAdapter): Promise<void> {
   await db.schema.createIndex('connector_log_source').on('connector_log').columns(['source_id']).execute();
 
   await db.schema
+    .createTable('credentials')
+    .addColumn('connection', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('credentials_pk', ['connection', 'name'])
+    .execute();
+
+  await db.schema
     .createTable('webhook_inbox')
     .addColumn('id', a.idType, a.idColumn)
     .addColumn('connection', 'text', (c) => c.notNull())

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { SecretBox } from '../secret-box.js';
+
+/** What a connector may keep between runs and processes for its connection (sealed at rest). */
+export interface CredentialStore {
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
+}
+
+export class CredentialRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Opened on first use, so stores that keep no credentials never create a key. */
+    private readonly openBox: () => SecretBox,
+  ) {}
+
+  private boxCache?: SecretBox;
+  private get box(): SecretBox {
+    this.boxCache ??= this.openBox();
+    return this.boxCache;
+  }
+
+  forConnection(connection: string): CredentialStore {
+    return {
+      get: async (name) => {
+        const row = await this.db
+          .selectFrom('credentials')
+          .select('value')
+          .where('connection', '=', connection)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return row ? this.box.open(row.value) : undefined;
+      },
+      set: async (name, value) => {
+        const sealed = this.box.seal(value);
+        const now = new Date().toISOString();
+        await this.db
+          .insertInto('credentials')
+          .values({ connection, name, value: sealed, updated_at: now })
+          .onConflict((oc) =>
+            oc.columns(['connection', 'name']).doUpdateSet({ value: sealed, updated_at: now }),
+          )
+          .execute();
+      },
+    };
+  }
+}
