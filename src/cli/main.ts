@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuthorize } from './commands/authorize.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -18,6 +19,7 @@ const program = new Command('ledgerlink')
 
 registerInit(program);
 registerDoctor(program);
+registerAuthorize(program);
 registerBatch(program);
 registerLog(program);
 registerRetry(program);

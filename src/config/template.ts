@@ -24,6 +24,7 @@ connections:
       baseUrl: \${ACUMATICA_URL:-http://127.0.0.1:8081}
       endpointVersion: "24.200.001"   # or "23.200.001"
       authMode: cookie                # cookie (a session, always logged out) or oauth2 (a connected application)
+      # oauthFlow: password           # oauth2 only: password, or authorization_code (then run: ledgerlink authorize acumatica)
       username: \${ACUMATICA_USERNAME:-admin}
       password: \${ACUMATICA_PASSWORD:-sandbox}
       company: \${ACUMATICA_COMPANY:-Company}

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConfiguredConnection } from '../config/load.js';
-import type { Connector } from '../connectors/sdk/contract.js';
+import type { Connector, CredentialStore } from '../connectors/sdk/contract.js';
 import type { ConnectorResolver } from '../engine/engine.js';
 
 /** Live connectors of one process, created on first use and closed (logged out) together. */
@@ -10,6 +10,7 @@ export class ConnectorSet implements ConnectorResolver {
   constructor(
     private readonly configured: ReadonlyMap<string, ConfiguredConnection>,
     private readonly logger: Logger,
+    private readonly credentialsFor?: (connection: string) => CredentialStore,
   ) {}
 
   get(name: string): Connector {
@@ -20,6 +21,7 @@ export class ConnectorSet implements ConnectorResolver {
       c = conf.definition.create(conf.settings, {
         connection: name,
         logger: this.logger.child({ connection: name }),
+        ...(this.credentialsFor ? { credentials: this.credentialsFor(name) } : {}),
       });
       this.live.set(name, c);
     }

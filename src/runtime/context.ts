@@ -54,7 +54,9 @@ export async function openContext(
     await store.close();
     throw e;
   }
-  const connectors = new ConnectorSet(config.connections, logger);
+  const connectors = new ConnectorSet(config.connections, logger, (name) =>
+    store.credentials.forConnection(name),
+  );
   const engine = new Engine(store, config.flows, connectors, logger);
   return {
     config,

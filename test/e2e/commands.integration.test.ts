@@ -1,9 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from '../support/cli.js';
+import { stringify } from 'yaml';
+import { SANDBOX_CREDENTIALS, startAcumaticaSandbox } from '../../src/connectors/acumatica/sandbox/index.js';
+import { MAGENTO_SANDBOX, startMagentoSandbox } from '../../src/connectors/magento/sandbox/index.js';
+import { openStore } from '../../src/store/index.js';
+import { runCli, spawnCli } from '../support/cli.js';
+import { createTestDatabase } from '../support/databases.js';
 
 /** Collects a child's stdout until `pattern` matches, then returns the match. */
 function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
@@ -32,7 +38,81 @@ function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Prom
 const exitOf = (child: ChildProcess) =>
   new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 describe('long-running commands', () => {
+  it('authorize: the OAuth code flow through a loopback redirect, then doctor and a sync use the stored grant', async () => {
+    const sb = await startAcumaticaSandbox({ customers: 5 });
+    const mag = await startMagentoSandbox({});
+    const db = await createTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-auth-'));
+    const configPath = join(dir, 'ledgerlink.yaml');
+    writeFileSync(
+      configPath,
+      stringify({
+        database: db.url,
+        connections: {
+          erp: {
+            connector: 'acumatica',
+            settings: {
+              baseUrl: sb.url,
+              authMode: 'oauth2',
+              oauthFlow: 'authorization_code',
+              clientId: SANDBOX_CREDENTIALS.clientId,
+              clientSecret: '${ERP_SECRET}',
+            },
+          },
+          shop: {
+            connector: 'magento',
+            settings: { baseUrl: mag.url, accessToken: MAGENTO_SANDBOX.accessToken },
+          },
+        },
+        flows: { 'acumatica-magento.customers': { source: 'erp', target: 'shop' } },
+      }),
+    );
+    const env = {
+      LEDGERLINK_CONFIG: configPath,
+      ERP_SECRET: SANDBOX_CREDENTIALS.clientSecret,
+      LEDGERLINK_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
+    };
+    const before = await runCli(['doctor', '--json'], env);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/has not been authorized yet: run .{1,2}ledgerlink authorize erp/);
+
+    const port = await freePort();
+    const child = spawnCli(
+      ['authorize', 'erp', '--redirect-uri', `http://127.0.0.1:${port}/oauth/callback`, '--json'],
+      env,
+    );
+    const [line] = await waitFor(child, /\{"authorizeUrl":"[^"]+"\}/);
+    const exited = exitOf(child);
+    // The person's browser: Acumatica (the sandbox) redirects back to Ledgerlink's loopback listener.
+    const page = await fetch(JSON.parse(line).authorizeUrl);
+    expect(await page.text()).toMatch(/Ledgerlink is authorized/);
+    expect(await exited).toBe(0);
+
+    const after = await runCli(['doctor'], env);
+    expect(after.code, after.stdout).toBe(0);
+    const sync = await runCli(['batch', 'acumatica-magento.customers', '--process-all', '--json'], env);
+    expect(JSON.parse(sync.stdout).counts).toMatchObject({ created: 5, failed: 0 });
+    const store = await openStore(db.url);
+    const rows = await store.db.selectFrom('credentials').selectAll().execute();
+    await store.close();
+    expect(rows.map((r) => [r.connection, r.name])).toEqual([['erp', 'oauth_refresh_token']]);
+    expect(rows[0]!.value).toMatch(/^v1:/);
+    expect(JSON.stringify(rows)).not.toMatch(
+      new RegExp([...sb.auth.refreshTokens.keys()].join('|') || 'none'),
+    );
+    await Promise.all([sb.close(), mag.close()]);
+    await db.drop();
+  });
+
   it('demo (npm start): seeded sandboxes, an initial sync visible through the API, a clean stop', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-demo-'));
     const child = spawnCli(

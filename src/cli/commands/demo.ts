@@ -28,13 +28,21 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Run the product on its embedded default against seeded sandboxes (what npm start runs)')
     .option('--port <n>', 'HTTP port (default PORT or 3000)')
+    .option('--json', 'print the addresses as JSON')
     .option('--dir <dir>', 'where the demo keeps its configuration and store (reset at start)', 'data/demo')
     .option('--customers <n>', 'sample customers in Acumatica', '250')
     .option('--products <n>', 'sample products in Acumatica', '250')
     .option('--no-activity', 'do not change Acumatica records while the demo runs')
     .action(
-      async (o: { port?: string; dir: string; customers: string; products: string; activity: boolean }) => {
-        const out = output(false);
+      async (o: {
+        port?: string;
+        dir: string;
+        customers: string;
+        products: string;
+        activity: boolean;
+        json?: boolean;
+      }) => {
+        const out = output(o.json === true);
         try {
           // Loaded here: sandboxes and the server stack are heavy, and other commands never need them.
           const { sandboxRegistry } = await import('../../connectors/sandboxes.js');
@@ -103,6 +111,14 @@ export function registerDemo(program: Command): void {
             }, 20_000);
             activity.unref();
           }
+          out.result({
+            url: svc.url,
+            docs: `${svc.url}/docs`,
+            acumatica: acumatica.url,
+            magento: magento.url,
+            config: configPath,
+            store: ctx.store.location,
+          });
           out.line('');
           out.line(`Ledgerlink demo running on ${svc.url}   (API documentation: ${svc.url}/docs)`);
           out.line(
@@ -121,7 +137,7 @@ export function registerDemo(program: Command): void {
             await Promise.all([acumatica.close(), magento.close()]);
           });
         } catch (e) {
-          process.exitCode = reportError(e, false);
+          process.exitCode = reportError(e, out.json);
         }
       },
     );

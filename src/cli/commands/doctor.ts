@@ -5,7 +5,7 @@ import { type LoadedConfig, loadConfig } from '../../config/load.js';
 import { connectorRegistry } from '../../connectors/registry.js';
 import { toErrorData } from '../../connectors/sdk/errors.js';
 import { createLogger } from '../../runtime/context.js';
-import { openStore } from '../../store/index.js';
+import { openStore, type Store } from '../../store/index.js';
 import { EXIT, output, reportError } from '../output.js';
 
 export interface Verdict {
@@ -32,8 +32,9 @@ export async function diagnose(configPath: string, timeoutMs = 15_000): Promise<
     verdicts.push({ subject: 'config', check: 'valid', ok: false, message: (e as Error).message });
     return verdicts;
   }
+  let store: Store | undefined;
   try {
-    const store = await openStore(config.database);
+    store = await openStore(config.database);
     const runs = await store.runs.list({ limit: 1 });
     verdicts.push({
       subject: 'store',
@@ -41,14 +42,19 @@ export async function diagnose(configPath: string, timeoutMs = 15_000): Promise<
       ok: true,
       message: `${store.location} (${store.adapter.name}, schema up to date${runs.length ? `, last run ${runs[0]!.started_at}` : ''})`,
     });
-    await store.close();
   } catch (e) {
     verdicts.push({ subject: 'store', check: 'open', ok: false, message: (e as Error).message });
   }
   const logger = createLogger('silent');
   await Promise.all(
     [...config.connections.values()].map(async (c) => {
-      const connector = c.definition.create(c.settings, { connection: c.name, logger });
+      // With the store's credentials, so a connection authorized by "ledgerlink authorize" checks as it runs.
+      const credentials = store?.credentials.forConnection(c.name);
+      const connector = c.definition.create(c.settings, {
+        connection: c.name,
+        logger,
+        ...(credentials ? { credentials } : {}),
+      });
       try {
         const results = await Promise.race([
           connector.check(),
@@ -65,6 +71,7 @@ export async function diagnose(configPath: string, timeoutMs = 15_000): Promise<
       }
     }),
   );
+  await store?.close();
   for (const f of config.flows.values()) {
     const next = f.schedule ? new Cron(f.schedule, { paused: true }).nextRun()?.toISOString() : undefined;
     verdicts.push({

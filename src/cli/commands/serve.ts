@@ -8,8 +8,9 @@ export function registerServe(program: Command): void {
     .description('Run the API, the scheduler and a worker in this process, on the configured store')
     .option('-c, --config <file>', 'configuration file')
     .option('--port <n>', "HTTP port (default: the config's server.port, or PORT)")
-    .action(async (o: { config?: string; port?: string }) => {
-      const out = output(false);
+    .option('--json', 'print the address as JSON')
+    .action(async (o: { config?: string; port?: string; json?: boolean }) => {
+      const out = output(o.json === true);
       try {
         // Loaded here: the server stack is heavy and other commands never need it.
         const { openContext } = await import('../../runtime/context.js');
@@ -19,6 +20,7 @@ export function registerServe(program: Command): void {
           host: ctx.config.server.host,
           port: o.port ? Number(o.port) : ctx.config.server.port,
         });
+        out.result({ url: svc.url, store: ctx.store.location, docs: `${svc.url}/docs` });
         out.line(
           `Ledgerlink serving on ${svc.url} (store ${ctx.store.location}); API documentation at ${svc.url}/docs`,
         );
@@ -27,7 +29,7 @@ export function registerServe(program: Command): void {
           await ctx.close();
         });
       } catch (e) {
-        process.exitCode = reportError(e, false);
+        process.exitCode = reportError(e, out.json);
       }
     });
 }

@@ -167,3 +167,62 @@ describe('Acumatica sessions and OAuth', () => {
     await c.close();
   });
 });
+
+describe('Acumatica OAuth 2.0 authorization-code flow', () => {
+  it('a person grants access once; the rotating refresh token is kept and used by later connectors', async () => {
+    const sb = await startAcumaticaSandbox({ customers: 3, conformance: true, tokenLifetimeSeconds: 20 });
+    const kept = new Map<string, string>();
+    const credentials = {
+      get: async (k: string) => kept.get(k),
+      set: async (k: string, v: string) => void kept.set(k, v),
+    };
+    const settings = settingsSchema(acumaticaConnector.manifest.connectionFields).parse({
+      baseUrl: sb.url,
+      authMode: 'oauth2',
+      oauthFlow: 'authorization_code',
+      clientId: SANDBOX_CREDENTIALS.clientId,
+      clientSecret: SANDBOX_CREDENTIALS.clientSecret,
+    });
+    const make = () => acumaticaConnector.create(settings, { connection: 'erp', logger, credentials });
+
+    const before = make();
+    const verdicts = await before.check();
+    expect(verdicts.find((v) => !v.ok)?.message).toMatch(
+      /"erp" uses the authorization-code flow and it has not been authorized yet: run "ledgerlink authorize erp"/,
+    );
+    await before.close();
+
+    const first = make();
+    const redirect = 'http://127.0.0.1:1/oauth/callback';
+    const url = new URL(first.authorization!.authorizeUrl(redirect, 'st4te'));
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      scope: 'api offline_access',
+      state: 'st4te',
+      redirect_uri: redirect,
+    });
+    const answer = await fetch(url, { redirect: 'manual' });
+    const back = new URL(answer.headers.get('location')!);
+    expect(back.searchParams.get('state')).toBe('st4te');
+    await first.authorization!.complete(back.searchParams.get('code')!, redirect);
+    const stored = kept.get('oauth_refresh_token');
+    expect(stored).toBeTruthy();
+    expect((await first.get('customer', ['C000001']))[0]?.id).toBe('C000001');
+    await first.close();
+
+    // Another process later: no access token, only the stored refresh token, which rotates.
+    const later = make();
+    expect((await later.get('customer', ['C000002']))[0]?.id).toBe('C000002');
+    expect(kept.get('oauth_refresh_token')).not.toBe(stored);
+    await later.close();
+
+    // A code is good once.
+    const reused = make();
+    await expect(reused.authorization!.complete(back.searchParams.get('code')!, redirect)).rejects.toThrow(
+      /refused the OAuth credentials/,
+    );
+    await reused.close();
+    expect(sb.kit.violations).toEqual([]);
+    await sb.close();
+  });
+});

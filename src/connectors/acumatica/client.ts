@@ -1,3 +1,4 @@
+import type { CredentialStore } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
 import { HttpClient, type HttpExchange, type HttpRequest, type HttpResponse } from '../sdk/http.js';
 import type { RawHttpError } from './types.js';
@@ -7,8 +8,10 @@ export interface AcumaticaSettings {
   baseUrl: string;
   endpointVersion: string;
   authMode: 'cookie' | 'oauth2';
-  username: string;
-  password: string;
+  oauthFlow?: 'password' | 'authorization_code';
+  username?: string;
+  password?: string;
+  refreshToken?: string;
   company?: string;
   branch?: string;
   clientId?: string;
@@ -21,6 +24,10 @@ interface Token {
   refresh?: string;
   expiresAt: number;
 }
+
+const REFRESH = 'oauth_refresh_token';
+/** "offline_access" asks for a refresh token, so access outlives the one-hour access token. */
+const SCOPE = 'api offline_access';
 
 /** The text Acumatica puts in a login refusal when the licence's concurrent sessions are used up. */
 const LOGIN_LIMIT = /API Login Limit/i;
@@ -51,7 +58,10 @@ export class AcumaticaClient {
   private token?: Token;
   private tokenPromise?: Promise<Token>;
 
-  constructor(private readonly s: AcumaticaSettings) {
+  constructor(
+    private readonly s: AcumaticaSettings,
+    private readonly o: { connection: string; credentials?: CredentialStore } = { connection: 'acumatica' },
+  ) {
     this.http = new HttpClient({
       baseUrl: s.baseUrl,
       timeoutMs: s.timeoutMs,
@@ -110,7 +120,7 @@ export class AcumaticaClient {
   }
 
   private async login(): Promise<void> {
-    const body: Record<string, string> = { name: this.s.username, password: this.s.password };
+    const body: Record<string, string> = { name: this.s.username ?? '', password: this.s.password ?? '' };
     if (this.s.company) body.company = this.s.company;
     if (this.s.branch) body.branch = this.s.branch;
     try {
@@ -138,45 +148,71 @@ export class AcumaticaClient {
 
   private async accessToken(): Promise<Token> {
     if (this.token && this.token.expiresAt - 30_000 > Date.now()) return this.token;
-    this.tokenPromise ??= this.fetchToken(this.token?.refresh).finally(() => {
+    this.tokenPromise ??= this.renew().finally(() => {
       this.tokenPromise = undefined;
     });
     this.token = await this.tokenPromise;
     return this.token;
   }
 
-  private async fetchToken(refresh?: string): Promise<Token> {
-    const base = { client_id: this.s.clientId ?? '', client_secret: this.s.clientSecret ?? '' };
-    const form = refresh
-      ? { ...base, grant_type: 'refresh_token', refresh_token: refresh }
-      : {
-          ...base,
-          grant_type: 'password',
-          username: this.s.username,
-          password: this.s.password,
-          scope: 'api offline_access',
-        };
+  private get codeFlow(): boolean {
+    return this.s.oauthFlow === 'authorization_code';
+  }
+
+  /**
+   * A fresh access token: by refresh token when there is one (the code flow keeps its latest one in
+   * the credential store, since Acumatica may hand out a new one each time), else by password grant.
+   */
+  private async renew(): Promise<Token> {
+    const refresh =
+      this.token?.refresh ??
+      (this.codeFlow ? ((await this.o.credentials?.get(REFRESH)) ?? this.s.refreshToken) : undefined);
+    if (refresh) {
+      try {
+        return await this.grant({ grant_type: 'refresh_token', refresh_token: refresh });
+      } catch (e) {
+        if (!(e instanceof LedgerlinkError && e.category === 'config')) throw e;
+        if (this.codeFlow) throw this.notAuthorized('its authorization has expired or was revoked');
+        // A refused refresh token: start over with the password grant.
+      }
+    }
+    if (this.codeFlow) throw this.notAuthorized('it has not been authorized yet');
+    return this.grant({
+      grant_type: 'password',
+      username: this.s.username ?? '',
+      password: this.s.password ?? '',
+      scope: SCOPE,
+    });
+  }
+
+  private notAuthorized(why: string): LedgerlinkError {
+    return new LedgerlinkError({
+      code: 'auth',
+      category: 'config',
+      message: `the Acumatica connection "${this.o.connection}" uses the authorization-code flow and ${why}: run "ledgerlink authorize ${this.o.connection}"`,
+    });
+  }
+
+  private async grant(fields: Record<string, string>): Promise<Token> {
+    const form = { client_id: this.s.clientId ?? '', client_secret: this.s.clientSecret ?? '', ...fields };
+    let body: { access_token: string; refresh_token?: string; expires_in?: number };
     try {
-      const res = await this.http.request<{
-        access_token: string;
-        refresh_token?: string;
-        expires_in?: number;
-      }>({
-        method: 'POST',
-        path: 'identity/connect/token',
-        form,
-        anonymous: true,
-        idempotent: true,
-      });
-      return {
-        access: res.body.access_token,
-        ...(res.body.refresh_token ? { refresh: res.body.refresh_token } : {}),
-        expiresAt: Date.now() + (res.body.expires_in ?? 3600) * 1000,
-      };
+      body = (
+        await this.http.request<typeof body>({
+          method: 'POST',
+          path: 'identity/connect/token',
+          form,
+          anonymous: true,
+          idempotent: true,
+        })
+      ).body;
     } catch (e) {
-      // An expired refresh token: start over with the password grant once.
-      if (refresh) return this.fetchToken(undefined);
-      if (e instanceof LedgerlinkError && e.httpStatus !== undefined && e.httpStatus < 500) {
+      if (
+        e instanceof LedgerlinkError &&
+        e.httpStatus !== undefined &&
+        e.httpStatus < 500 &&
+        e.httpStatus !== 429
+      ) {
         throw new LedgerlinkError({
           code: 'auth',
           category: 'config',
@@ -186,6 +222,30 @@ export class AcumaticaClient {
       }
       throw e;
     }
+    if (body.refresh_token && this.codeFlow) await this.o.credentials?.set(REFRESH, body.refresh_token);
+    return {
+      access: body.access_token,
+      ...(body.refresh_token ? { refresh: body.refresh_token } : {}),
+      expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000,
+    };
+  }
+
+  /** Where a person grants access (Acumatica's authorization endpoint, asking for a refresh token). */
+  authorizeUrl(redirectUri: string, state: string): string {
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: this.s.clientId ?? '',
+      redirect_uri: redirectUri,
+      scope: SCOPE,
+      state,
+    });
+    return this.http.url(`identity/connect/authorize?${q.toString()}`);
+  }
+
+  /** Exchanges the code from the redirect; the refresh token lands in the credential store. */
+  async exchangeCode(code: string, redirectUri: string): Promise<void> {
+    if (!this.o.credentials) throw new Error('this connection has nowhere to keep its refresh token');
+    this.token = await this.grant({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
   }
 
   /** A 401 on a call: the session or token expired; authenticate again and repeat once. */

@@ -3,6 +3,7 @@ import type {
   CheckResult,
   Connector,
   ConnectorContext,
+  OAuthAuthorization,
   ReadQuery,
   SourceItem,
   TargetRecord,
@@ -65,11 +66,22 @@ export class AcumaticaConnector implements Connector {
   readonly manifest = acumaticaManifest;
   readonly client: AcumaticaClient;
 
+  readonly authorization?: OAuthAuthorization;
+
   constructor(
     private readonly s: Settings,
-    _ctx: ConnectorContext,
+    ctx: ConnectorContext,
   ) {
-    this.client = new AcumaticaClient(s);
+    this.client = new AcumaticaClient(s, {
+      connection: ctx.connection,
+      ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
+    });
+    if (s.authMode === 'oauth2' && s.oauthFlow === 'authorization_code') {
+      this.authorization = {
+        authorizeUrl: (redirectUri, state) => this.client.authorizeUrl(redirectUri, state),
+        complete: (code, redirectUri) => this.client.exchangeCode(code, redirectUri),
+      };
+    }
   }
 
   private toItem(sp: EntitySpec, raw: RawEntity): SourceItem {

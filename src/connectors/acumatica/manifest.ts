@@ -28,8 +28,41 @@ export const acumaticaManifest: ConnectorManifest = {
       options: ['cookie', 'oauth2'],
       default: 'cookie',
     },
-    { name: 'username', title: 'User name', type: 'string', required: true },
-    { name: 'password', title: 'Password', type: 'secret', required: true },
+    {
+      name: 'oauthFlow',
+      title: 'OAuth 2.0 flow of the connected application',
+      type: 'enum',
+      options: ['password', 'authorization_code'],
+      default: 'password',
+      description: 'authorization_code: a person grants access once with "ledgerlink authorize"',
+    },
+    // A user and password are needed for a session and for the resource-owner password grant.
+    {
+      name: 'username',
+      title: 'User name',
+      type: 'string',
+      required: true,
+      when: [
+        { field: 'authMode', equals: ['cookie'] },
+        { field: 'oauthFlow', equals: ['password'] },
+      ],
+    },
+    {
+      name: 'password',
+      title: 'Password',
+      type: 'secret',
+      required: true,
+      when: [
+        { field: 'authMode', equals: ['cookie'] },
+        { field: 'oauthFlow', equals: ['password'] },
+      ],
+    },
+    {
+      name: 'refreshToken',
+      title: 'Refresh token (if obtained elsewhere)',
+      type: 'secret',
+      when: { field: 'oauthFlow', equals: ['authorization_code'] },
+    },
     { name: 'company', title: 'Tenant (company)', type: 'string' },
     { name: 'branch', title: 'Branch', type: 'string' },
     {

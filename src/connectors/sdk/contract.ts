@@ -82,6 +82,21 @@ export interface WebhookHandler {
   parse(delivery: InboundDelivery): WebhookEvent[];
 }
 
+/**
+ * An interactive OAuth grant (authorization code): a person opens `authorizeUrl`, the system redirects
+ * back with a code, and `complete` exchanges it, keeping what must survive in the credential store.
+ */
+export interface OAuthAuthorization {
+  authorizeUrl(redirectUri: string, state: string): string;
+  complete(code: string, redirectUri: string): Promise<void>;
+}
+
+/** Where a connector keeps what it earns at run time (a rotating refresh token); sealed at rest. */
+export interface CredentialStore {
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
+}
+
 /** One live connection to one external system. */
 export interface Connector {
   readonly manifest: ConnectorManifest;
@@ -103,6 +118,8 @@ export interface Connector {
   /** Writes records; one result per item, in any order. Never throws for a record-level problem. */
   write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]>;
   readonly webhook?: WebhookHandler;
+  /** Present when the connection is configured for an interactive OAuth grant. */
+  readonly authorization?: OAuthAuthorization;
   /** Releases sessions (Acumatica sessions are a licensed resource) and sockets. */
   close(): Promise<void>;
 }
@@ -111,6 +128,7 @@ export interface ConnectorContext {
   /** The connection's name in the configuration (e.g. "acumatica"). */
   connection: string;
   logger: Logger;
+  credentials?: CredentialStore;
 }
 
 export interface ConnectorDefinition {

@@ -13,9 +13,21 @@ export interface ConnectionField {
   default?: string | number | boolean;
   options?: readonly string[];
   description?: string;
-  /** Only relevant when another field has one of these values, e.g. OAuth fields when authMode is oauth2. */
-  when?: { field: string; equals: readonly string[] };
+  /**
+   * Only relevant when another field has one of these values, e.g. OAuth fields when authMode is
+   * oauth2; a list means "when any of these holds".
+   */
+  when?: FieldCondition | readonly FieldCondition[];
 }
+
+export interface FieldCondition {
+  field: string;
+  equals: readonly string[];
+}
+
+/** The conditions of a field, as a list. */
+export const conditionsOf = (f: ConnectionField): readonly FieldCondition[] =>
+  f.when === undefined ? [] : Array.isArray(f.when) ? f.when : [f.when as FieldCondition];
 
 /** A batch filter a connector can apply on its side (the seeds' checkboxes). */
 export interface BatchFilter {
@@ -89,12 +101,15 @@ export function settingsSchema(fields: readonly ConnectionField[]): z.ZodType<Re
     .superRefine((value, ctx) => {
       for (const f of fields) {
         if (!f.required || !f.when) continue;
-        const other = value[f.when.field];
-        if (typeof other === 'string' && f.when.equals.includes(other) && value[f.name] === undefined) {
+        const holding = conditionsOf(f).find((c) => {
+          const other = value[c.field];
+          return typeof other === 'string' && c.equals.includes(other);
+        });
+        if (holding && value[f.name] === undefined) {
           ctx.addIssue({
             code: 'custom',
             path: [f.name],
-            message: `${f.title} is required when ${f.when.field} is ${other}`,
+            message: `${f.title} is required when ${holding.field} is ${String(value[holding.field])}`,
           });
         }
       }

@@ -24,6 +24,8 @@ export class SandboxAuth {
   logins = 0;
   logouts = 0;
   refreshes = 0;
+  /** Authorization codes issued and not yet exchanged: code → client and redirect URI. */
+  readonly codes = new Map<string, { client: string; redirect: string; user: string }>();
 
   constructor(private readonly o: SandboxAuthOptions) {}
 
@@ -62,6 +64,26 @@ export class SandboxAuth {
       return reply.code(204).send();
     });
 
+    // Acumatica shows its login and consent page here; the sandbox acts as if the first user approved.
+    app.get<{ Querystring: Record<string, string> }>('/identity/connect/authorize', async (req, reply) => {
+      const q = req.query;
+      if (q.response_type !== 'code') return reply.code(400).send({ error: 'unsupported_response_type' });
+      if (!q.client_id || this.o.oauthClients[q.client_id] === undefined)
+        return reply.code(400).send({ error: 'invalid_client' });
+      if (!q.redirect_uri || !/^https?:\/\//.test(q.redirect_uri))
+        return reply.code(400).send({ error: 'invalid_request', error_description: 'redirect_uri' });
+      const code = token();
+      this.codes.set(code, {
+        client: q.client_id,
+        redirect: q.redirect_uri,
+        user: Object.keys(this.o.users)[0]!,
+      });
+      const back = new URL(q.redirect_uri);
+      back.searchParams.set('code', code);
+      if (q.state) back.searchParams.set('state', q.state);
+      return reply.redirect(back.toString(), 302);
+    });
+
     app.post('/identity/connect/token', async (req, reply) => {
       const f = (req.body ?? {}) as Record<string, string>;
       if (!f.client_id || this.o.oauthClients[f.client_id] !== f.client_secret)
@@ -73,6 +95,12 @@ export class SandboxAuth {
             .code(400)
             .send({ error: 'invalid_grant', error_description: 'invalid_username_or_password' });
         user = f.username;
+      } else if (f.grant_type === 'authorization_code') {
+        const issued = this.codes.get(f.code ?? '');
+        this.codes.delete(f.code ?? '');
+        if (!issued || issued.client !== f.client_id || issued.redirect !== f.redirect_uri)
+          return reply.code(400).send({ error: 'invalid_grant' });
+        user = issued.user;
       } else if (f.grant_type === 'refresh_token') {
         user = this.refreshTokens.get(f.refresh_token ?? '');
         if (!user) return reply.code(400).send({ error: 'invalid_grant' });
