@@ -425,6 +425,33 @@ describe('Magento specifics', () => {
     await picky.close();
   });
 
+  it("with Magento's Web API input limits on, stock reads are paged explicitly and stock writes split to the list limit", async () => {
+    const limited = await startMagentoSandbox({ conformance: true, products: 30, inputLimits: {} });
+    const reader = connect(limited);
+    // Without an explicit page size Magento would answer 20 source items: products 21-30 would read as stockless.
+    const read = await collect(reader.read('product', {}));
+    expect(read).toHaveLength(30);
+    for (const item of read) {
+      const qty = limited.sourceItems.get(`${item.id}|default`)!.quantity;
+      expect((item.data as { stock: unknown }).stock).toEqual([
+        { warehouse: 'default', onHand: String(qty) },
+      ]);
+    }
+    const fresh = Array.from({ length: 25 }, () => product());
+    const results = await reader.write(
+      'product',
+      fresh.map((d, i) => ({ ref: String(i), action: 'create' as const, data: d })),
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(fresh.every((p) => limited.sourceItems.get(`${p.sku}|default`)?.quantity === 10.5)).toBe(true);
+    // One refused for its length, then pieces of the 20 Magento allows.
+    const posts = limited.kit.calls.filter((x) => x.method === 'POST' && x.path.endsWith('/source-items'));
+    expect(posts.map((x) => x.status)).toEqual([400, 200, 200]);
+    await reader.close();
+    expect(limited.kit.violations).toEqual([]);
+    await limited.close();
+  });
+
   it('legacy stock item: sent whole with the product, keeping settings a person made in Magento', async () => {
     const legacy = connect(sb, { stockApi: 'stock-item' });
     const p = product();

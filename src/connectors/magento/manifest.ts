@@ -92,7 +92,14 @@ export const magentoManifest: ConnectorManifest = {
       description:
         'comma-separated canonical warehouse codes whose stock adds up to the Magento quantity; empty counts every warehouse',
     },
-    { name: 'pageSize', title: 'Records per request', type: 'integer', default: 100 },
+    {
+      name: 'pageSize',
+      title: 'Records per request',
+      type: 'integer',
+      default: 100,
+      description:
+        "at most the store's Maximum Page Size (300 by default) when its Web API input limits are on",
+    },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
   ],
   entities: {

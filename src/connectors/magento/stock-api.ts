@@ -6,6 +6,11 @@ import { anyOf, searchParams } from './search-criteria.js';
 import type { MagentoSettings } from './settings.js';
 import type { MsiSourceItem, SearchResult, StockItem } from './types.js';
 
+/** SKUs per search: keeps the URL of the `in` list well below what web servers accept. */
+const SKUS_PER_SEARCH = 100;
+/** Within Magento's "Maximum Page Size" (300 when input limits are on). */
+const SOURCE_ITEMS_PER_PAGE = 200;
+
 /**
  * Stock lives outside the product in Magento, in one of two APIs:
  * - Multi-Source Inventory (2.3+): source items, read with one search per page of products and
@@ -35,15 +40,40 @@ export class StockApi {
       });
       return out;
     }
-    const r = await this.client.request<SearchResult<MsiSourceItem>>({
-      method: 'GET',
-      path: 'V1/inventory/source-items',
-      query: searchParams({ groups: [anyOf('sku', skus)] }),
-    });
     const bySku = new Map<string, MsiSourceItem[]>();
-    for (const item of r.body.items) bySku.set(item.sku, [...(bySku.get(item.sku) ?? []), item]);
+    for (let i = 0; i < skus.length; i += SKUS_PER_SEARCH) {
+      for await (const item of this.sourceItems(skus.slice(i, i + SKUS_PER_SEARCH)))
+        bySku.set(item.sku, [...(bySku.get(item.sku) ?? []), item]);
+    }
     for (const sku of skus) out.set(sku, stockFromSourceItems(sku, bySku.get(sku) ?? []));
     return out;
+  }
+
+  /**
+   * Every source item of these SKUs (a product has one per source). The page size is always sent:
+   * with Magento's Web API input limits on, a search without one gets the "Default Page Size" (20)
+   * and the rest would silently read as no stock. Sorted on the table's unique key, so pages are
+   * stable; the loop ends on total_count because a page past the end repeats the last one.
+   */
+  private async *sourceItems(skus: readonly string[]): AsyncIterable<MsiSourceItem> {
+    for (let page = 1; ; page++) {
+      const r = await this.client.request<SearchResult<MsiSourceItem>>({
+        method: 'GET',
+        path: 'V1/inventory/source-items',
+        query: searchParams({
+          groups: [anyOf('sku', skus)],
+          sort: [
+            { field: 'sku', direction: 'ASC' },
+            { field: 'source_code', direction: 'ASC' },
+          ],
+          pageSize: SOURCE_ITEMS_PER_PAGE,
+          currentPage: page,
+        }),
+      });
+      yield* r.body.items;
+      if (r.body.items.length < SOURCE_ITEMS_PER_PAGE || page * SOURCE_ITEMS_PER_PAGE >= r.body.total_count)
+        return;
+    }
   }
 
   /** The legacy stock item of a product as Magento has it; undefined when there is none. */

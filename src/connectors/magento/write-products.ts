@@ -72,8 +72,18 @@ export async function writeProducts(
 }
 
 /**
+ * The list size Magento allows when its Web API input limits are on ("Input List Limit", 20 by
+ * default), read from its refusal: 'Maximum items of type "%type" is %max'.
+ */
+export function listLimit(message: string): number | undefined {
+  const n = Number(/Maximum items of type "[^"]*" is (\d+)/.exec(message)?.[1]);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
  * One MSI call for the batch. Magento refuses the whole call for one bad item, so when it refuses,
- * each item is sent alone: the good ones land and only the bad one carries the error.
+ * each item is sent alone: the good ones land and only the bad one carries the error. A refusal for
+ * the size of the list alone is answered by sending it in pieces of the allowed size.
  */
 async function saveStock(
   stock: StockApi,
@@ -91,6 +101,12 @@ async function saveStock(
   } catch (e) {
     failure = toErrorData(e);
     if (failure.category === 'config') throw e;
+  }
+  const limit = failure && listLimit(failure.message);
+  if (limit && limit < batch.length) {
+    // The store's Web API input limits cap the list: send it in pieces of the size Magento named.
+    for (let i = 0; i < batch.length; i += limit) await saveStock(stock, batch.slice(i, i + limit), results);
+    return;
   }
   if (failure?.category === 'rejected' && batch.length > 1) {
     for (const one of batch) await saveStock(stock, [one], results);

@@ -29,7 +29,7 @@ export function customerRoutes(
 
   app.get(`${prefix}/V1/customers/search`, async (req, reply) => {
     if (!(await authorised(auth, req, reply, READ))) return reply;
-    return searchRoute(req, reply, [...store.customers.values()], customerField);
+    return searchRoute(req, reply, [...store.customers.values()], customerField, store.inputLimits);
   });
 
   app.post(`${prefix}/V1/customers`, async (req, reply) => {

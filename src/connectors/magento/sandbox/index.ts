@@ -5,8 +5,11 @@ import { adminTokenRoute, type SandboxAuth } from './auth.js';
 import { customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
 import { fail, noSuch } from './errors.js';
+import type { InputLimits } from './limits.js';
 import { productRoutes } from './products.js';
 import { SandboxStore } from './store.js';
+
+export type { InputLimits } from './limits.js';
 
 export interface MagentoSandboxOptions extends SandboxOptions {
   /** Customers to pre-seed (default 0). */
@@ -15,6 +18,8 @@ export interface MagentoSandboxOptions extends SandboxOptions {
   products?: number;
   accessToken?: string;
   admin?: { username: string; password: string };
+  /** Turns Magento's Web API input limits on (off by default, like Magento); omitted values take Magento's defaults. */
+  inputLimits?: InputLimits;
 }
 
 export interface MagentoSandbox {
@@ -29,6 +34,8 @@ export interface MagentoSandbox {
   stockItem(sku: string): StockItem | undefined;
   /** Admin tokens handed out; clear it to make them expire. */
   adminTokens: Set<string>;
+  /** Turns Magento's Web API input limits on (omitted values take Magento's defaults), or off with undefined. */
+  setInputLimits(limits: InputLimits | undefined): void;
   /** A person editing a customer in the Magento admin (updated_at moves on). */
   editCustomer(id: number, patch: Partial<MagentoCustomer>): void;
   editProduct(sku: string, patch: Partial<MagentoProduct>): void;
@@ -66,6 +73,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
   };
   const store = new SandboxStore();
   store.seed(opts);
+  if (opts.inputLimits) store.inputLimits = opts.inputLimits;
 
   for (const prefix of PREFIXES) {
     adminTokenRoute(kit.app, prefix, auth);
@@ -88,6 +96,10 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     sourceItems: store.sourceItems,
     stockItem: (sku) => store.stockItem(sku),
     adminTokens: auth.adminTokens,
+    setInputLimits(limits) {
+      if (limits) store.inputLimits = limits;
+      else delete store.inputLimits;
+    },
     editCustomer(id, patch) {
       const c = store.customers.get(id);
       if (!c) throw new Error(`the sandbox has no customer ${id}`);

@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import { authorised, type SandboxAuth } from './auth.js';
 import { emptyAttribute, fail, NO_SUCH_PRODUCT, required } from './errors.js';
+import { listRefusal } from './limits.js';
 import { searchRoute } from './search.js';
 import type { SandboxStore } from './store.js';
 
 const PRODUCTS = 'Magento_Catalog::products';
 const STOCK = 'Magento_CatalogInventory::cataloginventory';
 const SOURCE_ITEMS = 'Magento_InventoryApi::source_item';
+const SOURCE_ITEM_TYPE = '\\Magento\\InventoryApi\\Api\\Data\\SourceItemInterface';
 
 const productField = (p: MagentoProduct, f: string) => (f === 'entity_id' ? p.id : p[f]);
 
@@ -76,7 +78,7 @@ export function productRoutes(
 ): void {
   app.get(`${prefix}/V1/products`, async (req, reply) => {
     if (!(await authorised(auth, req, reply, PRODUCTS))) return reply;
-    return searchRoute(req, reply, [...store.products.values()], productField);
+    return searchRoute(req, reply, [...store.products.values()], productField, store.inputLimits);
   });
 
   app.get<{ Params: { sku: string } }>(`${prefix}/V1/products/:sku`, async (req, reply) => {
@@ -121,13 +123,21 @@ export function productRoutes(
 
   app.get(`${prefix}/V1/inventory/source-items`, async (req, reply) => {
     if (!(await authorised(auth, req, reply, SOURCE_ITEMS))) return reply;
-    return searchRoute(req, reply, [...store.sourceItems.values()], (s, f) => s[f as keyof MsiSourceItem]);
+    return searchRoute(
+      req,
+      reply,
+      [...store.sourceItems.values()],
+      (s, f) => s[f as keyof MsiSourceItem],
+      store.inputLimits,
+    );
   });
 
   app.post(`${prefix}/V1/inventory/source-items`, async (req, reply) => {
     if (!(await authorised(auth, req, reply, SOURCE_ITEMS))) return reply;
     const items = (req.body as { sourceItems?: MsiSourceItem[] } | undefined)?.sourceItems;
     if (!Array.isArray(items)) return reply.code(400).send(required('sourceItems'));
+    const tooMany = listRefusal(store.inputLimits, SOURCE_ITEM_TYPE, items.length);
+    if (tooMany) return reply.code(400).send(tooMany);
     // All or nothing, like Magento: one unknown SKU refuses the whole call.
     for (const s of items) {
       if (!store.productBySku(s.sku))

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from './errors.js';
+import { type InputLimits, pageSizeUnder } from './limits.js';
 
 /** searchCriteria as Magento parses it from bracketed query parameters, and applies it. */
 export interface ParsedFilter {
@@ -144,9 +145,13 @@ export function searchRoute<T>(
   reply: FastifyReply,
   rows: T[],
   field: (row: T, name: string) => unknown,
+  limits?: InputLimits,
 ) {
   try {
     const criteria = parseCriteria(req.query as Record<string, unknown>);
+    const size = pageSizeUnder(limits, criteria.page_size);
+    if ('refusal' in size) return reply.code(400).send(size.refusal);
+    if (size.pageSize !== undefined) criteria.page_size = size.pageSize;
     const { items, total } = applyCriteria(rows, criteria, field);
     return { items, search_criteria: criteria, total_count: total };
   } catch (e) {

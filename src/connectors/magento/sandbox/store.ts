@@ -1,6 +1,7 @@
 import { seededRandom } from '../../sdk/sandbox-kit.js';
 import { DEFAULT_STOCK_ITEM } from '../mappers/stock.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
+import type { InputLimits } from './limits.js';
 
 /** The per-product stock settings of the legacy stock item (everything but quantity and availability). */
 type StockSettings = Omit<StockItem, 'qty' | 'is_in_stock' | 'item_id' | 'product_id' | 'stock_id'>;
@@ -13,6 +14,8 @@ const LAST = ['Berg', 'Stone', 'Hill', 'Park', 'Wood', 'Lake'];
 
 /** The sandbox's data: what a Magento database holds for the entities the connector touches. */
 export class SandboxStore {
+  /** The store's Web API input limits; undefined while they are off (Magento's default). */
+  inputLimits?: InputLimits;
   readonly customers = new Map<number, MagentoCustomer>();
   readonly products = new Map<string, MagentoProduct>();
   /** MSI stock per "sku|source". */
