@@ -110,6 +110,15 @@ describe('Acumatica sessions and OAuth', () => {
     const items = await c.get('customer', ['C000001']);
     expect(items).toHaveLength(1);
     expect(sb.auth.logins - before).toBe(2);
+    // Several calls meeting the expired session at once renew it once: sessions are licensed.
+    sb.auth.expireAll();
+    const logins = sb.auth.logins;
+    const found = await Promise.all(
+      ['C000001', 'C000002', 'C000003', 'C000004', 'C000005'].map((id) => c.get('customer', [id])),
+    );
+    expect(found.map((f) => f[0]?.id)).toEqual(['C000001', 'C000002', 'C000003', 'C000004', 'C000005']);
+    expect(sb.auth.logins - logins).toBe(1);
+    expect(sb.auth.sessions.size).toBe(1);
     await c.close();
     expect(sb.auth.sessions.size).toBe(0);
   });

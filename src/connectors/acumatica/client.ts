@@ -68,7 +68,7 @@ export class AcumaticaClient {
       rateLimit: { concurrency: 4 },
       systemName: 'Acumatica',
       authHeaders: () => this.authHeaders(),
-      onUnauthorized: () => this.reauthenticate(),
+      onUnauthorized: (sent) => this.reauthenticate(sent),
       onResponse: (res) => this.keepCookies(res),
       errorMessage: (body) => errorText(body),
       classify: (status, body) => {
@@ -116,7 +116,7 @@ export class AcumaticaClient {
       this.session = undefined;
       throw e;
     }
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    return { cookie: this.cookieHeader() };
   }
 
   private async login(): Promise<void> {
@@ -248,15 +248,25 @@ export class AcumaticaClient {
     this.token = await this.grant({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
   }
 
-  /** A 401 on a call: the session or token expired; authenticate again and repeat once. */
-  private async reauthenticate(): Promise<boolean> {
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /**
+   * A 401 on a call: the session or token expired. Only a request refused with the credentials we
+   * still hold renews them; the others wait for that renewal, so concurrent 401s cost one login
+   * (sessions are licensed) and one token.
+   */
+  private async reauthenticate(sent: Readonly<Record<string, string>>): Promise<boolean> {
     if (this.s.authMode === 'oauth2') {
-      this.token = undefined;
+      if (this.token && sent.authorization === `Bearer ${this.token.access}`) this.token = undefined;
       await this.accessToken();
       return true;
     }
-    this.cookies.clear();
-    this.session = this.login();
+    if (this.cookies.size > 0 && sent.cookie === this.cookieHeader()) {
+      this.cookies.clear();
+      this.session = this.login();
+    }
     await this.session;
     return true;
   }
@@ -268,7 +278,7 @@ export class AcumaticaClient {
   /** Ends the session; never throws (closing must not hide the error that made us close). */
   async logout(): Promise<void> {
     if (this.s.authMode === 'cookie' && this.session && this.cookies.size > 0) {
-      const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const cookie = this.cookieHeader();
       await this.http
         .request({
           method: 'POST',

@@ -21,9 +21,8 @@ export const magentoWords = (message: string): string => message.replace(/^Magen
  * admin token obtained from POST /V1/integration/admin/token (valid 4 hours by default, Stores ›
  * Configuration › Services › OAuth) and obtained again once when Magento answers 401.
  *
- * The token is attached here rather than through the HTTP client's auth hooks so that a 401 can be
- * matched to the token that earned it: when several requests meet an expired token at once, the
- * first logs in again and the others repeat with the new token instead of each logging in.
+ * When several requests meet an expired token at once, only the one refused with the token still
+ * held logs in again; the others repeat with the new token instead of each logging in.
  */
 export class MagentoClient {
   readonly http: HttpClient;
@@ -36,27 +35,20 @@ export class MagentoClient {
       ...(magentoManifest.rateLimit ? { rateLimit: magentoManifest.rateLimit } : {}),
       systemName: 'Magento',
       errorMessage: (body) => magentoMessage(body),
+      authHeaders: async () => ({ authorization: `Bearer ${await this.token()}` }),
+      onUnauthorized: async (sent) => {
+        if (this.s.authMode !== 'admin') return false;
+        // The admin token expired or was revoked: log in again, once for everyone who used it.
+        const current = this.adminToken ? await this.adminToken.catch(() => undefined) : undefined;
+        if (sent.authorization === `Bearer ${current}`) this.adminToken = undefined;
+        await this.token();
+        return true;
+      },
     });
   }
 
-  async request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
-    const token = await this.token();
-    try {
-      return await this.send<T>(req, token);
-    } catch (e) {
-      if (this.s.authMode !== 'admin' || !isLedgerlinkError(e) || e.httpStatus !== 401) throw e;
-      // The admin token expired or was revoked: log in again (once for everyone who used it).
-      const current = this.adminToken ? await this.adminToken.catch(() => undefined) : undefined;
-      if (current === token) this.adminToken = undefined;
-      return this.send<T>(req, await this.token());
-    }
-  }
-
-  private send<T>(req: HttpRequest, token: string): Promise<HttpResponse<T>> {
-    return this.http.request<T>({
-      ...req,
-      headers: { ...req.headers, authorization: `Bearer ${token}` },
-    });
+  request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
+    return this.http.request<T>(req);
   }
 
   close(): Promise<void> {

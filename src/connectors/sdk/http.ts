@@ -60,8 +60,11 @@ export interface HttpClientOptions {
   rateLimit?: RateLimit;
   /** Headers added to every non-anonymous request (auth). */
   authHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
-  /** Called on 401; return true after re-authenticating to repeat the request once. */
-  onUnauthorized?: () => Promise<boolean>;
+  /**
+   * Called on 401 with the auth headers the refused request carried, so that of several requests
+   * refused at once only the first renews the credentials; return true to repeat the request once.
+   */
+  onUnauthorized?: (sent: Readonly<Record<string, string>>) => Promise<boolean>;
   /** Sees every response (e.g. to collect Set-Cookie). */
   onResponse?: (res: HttpResponse) => void;
   /** Pulls the human message out of the system's error body. */
@@ -135,11 +138,12 @@ export class HttpClient {
       let failure: LedgerlinkError;
       let unprocessed = false;
       try {
-        const res = await this.send<T>(req, attempt);
+        const auth = !req.anonymous && this.opts.authHeaders ? await this.opts.authHeaders() : {};
+        const res = await this.send<T>(req, attempt, auth);
         if (res.status < 400 || req.accept?.includes(res.status)) return res;
         if (res.status === 401 && !req.anonymous && !reauthenticated && this.opts.onUnauthorized) {
           reauthenticated = true;
-          if (await this.opts.onUnauthorized()) {
+          if (await this.opts.onUnauthorized(auth)) {
             attempt--;
             continue;
           }
@@ -162,9 +166,13 @@ export class HttpClient {
     }
   }
 
-  private async send<T>(req: HttpRequest, attempt: number): Promise<HttpResponse<T>> {
+  private async send<T>(
+    req: HttpRequest,
+    attempt: number,
+    auth: Record<string, string>,
+  ): Promise<HttpResponse<T>> {
     const url = this.url(req.path, req.query);
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...auth };
     let body: string | undefined;
     if (req.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -173,7 +181,6 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.body);
     }
-    if (!req.anonymous && this.opts.authHeaders) Object.assign(headers, await this.opts.authHeaders());
     const release = await this.limiter.acquire(req.signal);
     const started = performance.now();
     const exchange: HttpExchange = {
