@@ -2,6 +2,11 @@ import { z } from 'zod';
 
 export const Address = z.object({
   kind: z.enum(['main', 'billing', 'shipping']).default('main'),
+  /** The addressee, where a document names one (an order's ship-to person). */
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  company: z.string().optional(),
+  email: z.string().optional(),
   line1: z.string().min(1),
   line2: z.string().optional(),
   city: z.string().optional(),

@@ -16,6 +16,7 @@ export * from './product.js';
 export * from './sales-order.js';
 export * from './shipment.js';
 export * from './stock.js';
+export * from './tax.js';
 export * from './time.js';
 
 /** Every canonical entity, by the name flows and connector manifests use. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CurrencyCode, DecimalString, Money } from './money.js';
+import { TaxLine } from './tax.js';
 import { IsoDate, IsoDateTime } from './time.js';
 
 export const InvoiceLine = z.object({
@@ -17,15 +18,11 @@ export const InvoiceLine = z.object({
   orderLineNumber: z.number().int().optional(),
 });
 
-export const TaxLine = z.object({
-  code: z.string().min(1),
-  rate: DecimalString,
-  taxable: Money,
-  tax: Money,
-});
 
 export const Invoice = z.object({
   number: z.string().min(1),
+  /** The other system's number for this invoice, when it has one. */
+  externalNumber: z.string().optional(),
   type: z.enum(['invoice', 'credit_note']).default('invoice'),
   status: z.string().min(1),
   invoiceDate: IsoDate,

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { Address } from './common.js';
 import { CurrencyCode, DecimalString, Money } from './money.js';
+import { TaxLine } from './tax.js';
 import { IsoDate, IsoDateTime } from './time.js';
 
+/**
+ * One order line. `total` is quantity × unitPrice − discount, before tax (Magento's row total less
+ * its discount, Acumatica's line Amount).
+ */
 export const SalesOrderLine = z.object({
   lineNumber: z.number().int().positive(),
   sku: z.string().min(1),
@@ -12,18 +17,33 @@ export const SalesOrderLine = z.object({
   unitPrice: Money,
   discount: Money.optional(),
   tax: Money.optional(),
+  /** Rate in percent of the tax charged on this line, when the source states it. */
+  taxRate: DecimalString.optional(),
   total: Money,
   warehouse: z.string().optional(),
 });
 
+/**
+ * A sales order. The totals hold as the source computed them:
+ * orderTotal = Σ lines.total − discountTotal + shippingTotal + taxTotal, where discountTotal is the
+ * document-level discount not already taken off the lines. `shipVia`, `paymentMethod`, `orderType`
+ * and `taxLines[].code` are the source's codes; a flow's value maps turn them into the target's.
+ */
 export const SalesOrder = z.object({
   number: z.string().min(1),
-  /** The other system's order number, kept for reconciliation (Magento increment_id, CRM order no.). */
+  /**
+   * The other system's number for this order (the Magento increment_id kept on an Acumatica order,
+   * the Acumatica order number kept on a Magento order), for reconciliation and duplicate checks.
+   */
   externalNumber: z.string().optional(),
   orderType: z.string().optional(),
   status: z.string().min(1),
+  /** The customer's id in the source system (Acumatica CustomerID, Magento customer id). */
   customerNumber: z.string().min(1),
+  /** Ordered without an account (a Magento guest checkout): there is no customer record to sync first. */
+  guest: z.boolean().default(false),
   customerEmail: z.email().optional(),
+  customerName: z.string().optional(),
   orderDate: IsoDate,
   currency: CurrencyCode,
   lines: z.array(SalesOrderLine).min(1, { message: 'an order needs at least one line' }),
@@ -33,8 +53,10 @@ export const SalesOrder = z.object({
   shippingAddress: Address.optional(),
   discountTotal: Money.optional(),
   shippingTotal: Money.optional(),
+  taxLines: z.array(TaxLine).default([]),
   taxTotal: Money,
   orderTotal: Money,
+  paidTotal: Money.optional(),
   unpaidBalance: Money.optional(),
   updatedAt: IsoDateTime,
 });

@@ -33,6 +33,14 @@ export interface TargetRecord {
   snapshot?: unknown;
 }
 
+/**
+ * Ids of other records this record refers to, as they are on the target: by entity, the source id
+ * the canonical record uses → the target's id. The engine resolves them through the link table
+ * (flows in either direction between the two connections) before a record is matched or written,
+ * e.g. `{ customer: { C000042: '17' }, salesOrder: { SO000123: '42' } }` for a Magento target.
+ */
+export type References = Readonly<Partial<Record<EntityName, Readonly<Record<string, string>>>>>;
+
 export interface WriteItem {
   /** Correlates results with items; the engine uses the source id. */
   ref: string;
@@ -48,10 +56,20 @@ export interface WriteItem {
   fields?: readonly string[];
   /** The target's current representation when the engine already has it (from lookup). */
   existing?: TargetRecord;
+  /** The target ids of the records this one refers to (its customer, its products, its order). */
+  refs?: References;
 }
 
 export type WriteResult =
-  | { ref: string; ok: true; targetId: string; action: 'created' | 'updated'; exchanges?: HttpExchange[] }
+  | {
+      ref: string;
+      ok: true;
+      targetId: string;
+      /** The number a person knows the record by on the target, when it differs from the id (Magento's increment_id). */
+      targetNumber?: string;
+      action: 'created' | 'updated';
+      exchanges?: HttpExchange[];
+    }
   | { ref: string; ok: false; error: ErrorData; exchanges?: HttpExchange[] };
 
 export interface CheckResult {
@@ -66,19 +84,24 @@ export interface InboundDelivery {
   rawBody: string;
 }
 
+/** A record a webhook delivery says changed: the engine re-reads it by id, so the delivery's copy never wins over fresher data. */
 export interface WebhookEvent {
   entity: EntityName;
   /** Source id of the record that changed. */
   id: string;
-  /** Identifies this delivery for de-duplication. */
-  dedupeKey: string;
   occurredAt?: string;
   kind?: 'upsert' | 'delete';
 }
 
 export interface WebhookHandler {
-  /** Returns undefined when the delivery is authentic, else the reason it is not. */
+  /** Returns undefined when the delivery is authentic, else the reason it is not (shown in the webhook log). */
   verify(delivery: InboundDelivery): string | undefined;
+  /**
+   * What identifies this delivery across retries by the sender (Acumatica's Query + Id); the inbox
+   * stores a delivery once per key. Undefined: the body's hash is used.
+   */
+  deliveryId(delivery: InboundDelivery): string | undefined;
+  /** The records the delivery names. Throws a LedgerlinkError (code parse) when the body cannot be read. */
   parse(delivery: InboundDelivery): WebhookEvent[];
 }
 
@@ -111,8 +134,9 @@ export interface Connector {
   /**
    * The key that identifies a canonical record on this (target) system, e.g. the e-mail for a
    * Magento customer; undefined when the record lacks it (the engine then rejects the record).
+   * `refs` are the target ids of the records it refers to (a shipment's key may need its order's id).
    */
-  naturalKey(entity: EntityName, data: unknown): string | undefined;
+  naturalKey(entity: EntityName, data: unknown, refs?: References): string | undefined;
   /** Finds existing target records by natural key, in as few calls as the API allows. */
   lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>>;
   /** Writes records; one result per item, in any order. Never throws for a record-level problem. */
