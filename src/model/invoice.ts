@@ -18,7 +18,6 @@ export const InvoiceLine = z.object({
   orderLineNumber: z.number().int().optional(),
 });
 
-
 export const Invoice = z.object({
   number: z.string().min(1),
   /** The other system's number for this invoice, when it has one. */
