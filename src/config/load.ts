@@ -5,7 +5,7 @@ import jsonata from 'jsonata';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
 import { settingsSchema } from '../connectors/sdk/manifest.js';
-import { type Flow, flowDefaults } from '../engine/flow.js';
+import { type Dependency, type Flow, flowDefaults, type ValueMap } from '../engine/flow.js';
 import { flowCatalog } from '../flows/catalog.js';
 import type { EntityName } from '../model/index.js';
 import { DEFAULT_DATABASE_URL } from '../store/index.js';
@@ -23,6 +23,7 @@ export interface LoadedConfig {
   server: { host: string; port: number };
   connections: Map<string, ConfiguredConnection>;
   flows: Map<string, Flow>;
+  valueMaps: Map<string, ValueMap>;
 }
 
 type Path = ReadonlyArray<string | number>;
@@ -169,9 +170,18 @@ export function loadConfig(
     if (flow) flows.set(name, flow);
   }
   for (const flow of flows.values()) {
-    flow.dependencies.forEach((d, i) => {
-      if (!flows.has(d.flow))
-        issue(['flows', flow.name, 'dependencies', i, 'flow'], `no flow named "${d.flow}" is configured`);
+    flow.dependencies = flow.dependencies.map((d, i) =>
+      resolveDependency(flow, d, flows, (m) => issue(['flows', flow.name, 'dependencies', i, 'flow'], m)),
+    );
+  }
+  const valueMaps = new Map<string, ValueMap>(
+    Object.entries(cfg.valueMaps).map(([name, rows]) => [name, { name, rows }]),
+  );
+  for (const [name, rows] of valueMaps) {
+    rows.rows.forEach((row, i) => {
+      for (const conn of Object.keys(row))
+        if (!cfg.connections[conn])
+          issue(['valueMaps', name, i, conn], `no connection named "${conn}" is configured`);
     });
   }
   if (issues.length) throw new ConfigError(issues);
@@ -181,7 +191,36 @@ export function loadConfig(
     server: { host: env.HOST ?? cfg.server.host, port: env.PORT ? Number(env.PORT) : cfg.server.port },
     connections,
     flows,
+    valueMaps,
   };
+}
+
+/**
+ * A dependency names its entity, or the flow that brings it over (then the entity is that flow's).
+ * Without a flow, the configured flow of the entity between the same two connections is used, so a
+ * missing customer is synced before its order; when there is none the record only waits.
+ */
+function resolveDependency(
+  flow: Flow,
+  d: Partial<Dependency> & { ids: string },
+  flows: Map<string, Flow>,
+  issue: (message: string) => void,
+): Dependency {
+  if (d.flow) {
+    const named = flows.get(d.flow);
+    if (!named) {
+      issue(`no flow named "${d.flow}" is configured`);
+      return { entity: d.entity ?? flow.entity, ids: d.ids };
+    }
+    if (d.entity && d.entity !== named.entity)
+      issue(`flow "${d.flow}" syncs ${named.entity} records, not ${d.entity}`);
+    return { entity: named.entity, ids: d.ids, flow: d.flow };
+  }
+  const entity = d.entity ?? flow.entity;
+  const forward = [...flows.values()].find(
+    (f) => f.entity === entity && f.source === flow.source && f.target === flow.target && f.enabled,
+  );
+  return { entity, ids: d.ids, ...(forward ? { flow: forward.name } : {}) };
 }
 
 function resolveFlow(
@@ -246,13 +285,29 @@ function resolveFlow(
   }
   const conditions = f.conditions ?? base?.conditions ?? [];
   conditions.forEach((c, i) => {
-    try {
-      jsonata(c.expression);
-    } catch (e) {
-      issue(['conditions', i, 'expression'], `not a valid JSONata expression: ${(e as Error).message}`);
-      ok = false;
+    for (const key of ['expression', 'explain'] as const) {
+      const text = c[key];
+      if (text === undefined) continue;
+      try {
+        jsonata(text);
+      } catch (e) {
+        issue(['conditions', i, key], `not a valid JSONata expression: ${(e as Error).message}`);
+        ok = false;
+      }
     }
   });
+  const writeBack =
+    f.writeBack === null
+      ? undefined
+      : (f.writeBack ?? (base?.writeBack ? { field: base.writeBack, value: 'number' as const } : undefined));
+  for (const [i, d] of (f.dependencies ?? []).entries()) {
+    try {
+      jsonata(d.ids);
+    } catch (e) {
+      issue(['dependencies', i, 'ids'], `not a valid JSONata expression: ${(e as Error).message}`);
+      ok = false;
+    }
+  }
   const schedule = f.schedule === null ? undefined : (f.schedule ?? base?.schedule);
   if (schedule) {
     try {
@@ -274,9 +329,11 @@ function resolveFlow(
     ownedFields,
     neverOverwrite: f.neverOverwrite ?? base?.neverOverwrite ?? flowDefaults.neverOverwrite,
     conditions,
-    dependencies: f.dependencies ?? [],
+    // Resolved against the other flows once every flow is known.
+    dependencies: (f.dependencies ?? base?.dependencies ?? []) as Dependency[],
+    valueMaps: { ...base?.valueMaps, ...f.valueMaps },
     ...(f.transform ? { transform: f.transform } : {}),
-    ...(f.writeBack ? { writeBack: f.writeBack } : {}),
+    ...(writeBack ? { writeBack } : {}),
     ...(schedule ? { schedule } : {}),
     overlapMs: f.overlapMinutes !== undefined ? f.overlapMinutes * 60_000 : flowDefaults.overlapMs,
     pageSize: f.pageSize ?? flowDefaults.pageSize,

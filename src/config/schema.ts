@@ -12,7 +12,9 @@ export const ConnectionConfig = z
   })
   .strict();
 
-const ConditionConfig = z.object({ name: z.string().min(1), expression: z.string().min(1) }).strict();
+const ConditionConfig = z
+  .object({ name: z.string().min(1), expression: z.string().min(1), explain: z.string().min(1).optional() })
+  .strict();
 
 export const FlowConfig = z
   .object({
@@ -28,10 +30,27 @@ export const FlowConfig = z
     neverOverwrite: z.boolean().optional(),
     conditions: z.array(ConditionConfig).optional(),
     transform: z.string().min(1).optional(),
-    dependencies: z.array(z.object({ flow: z.string().min(1), ids: z.string().min(1) }).strict()).optional(),
+    /** Replaces the catalog's dependencies; each names the entity it refers to, or the flow that brings it. */
+    dependencies: z
+      .array(
+        z
+          .object({
+            entity: z.enum(entityNames as [string, ...string[]]).optional(),
+            flow: z.string().min(1).optional(),
+            ids: z.string().min(1),
+          })
+          .strict()
+          .refine((d) => d.entity !== undefined || d.flow !== undefined, {
+            message: 'name the entity the ids refer to (entity: customer), or the flow that brings it',
+          }),
+      )
+      .optional(),
+    /** Canonical field path → value map name; merged over the catalog's. */
+    valueMaps: z.record(z.string().min(1), z.string().min(1)).optional(),
     writeBack: z
-      .object({ field: z.string().min(1) })
+      .object({ field: z.string().min(1), value: z.enum(['number', 'id']).default('number') })
       .strict()
+      .nullable()
       .optional(),
     overlapMinutes: z
       .number()
@@ -61,6 +80,16 @@ export const ConfigFile = z
       .default({ host: '127.0.0.1', port: 3000 }),
     connections: z.record(name, ConnectionConfig),
     flows: z.record(z.string().min(1), FlowConfig).default({}),
+    /**
+     * Value maps: each a list of rows naming the same code on each connection, e.g.
+     * shippingMethod: [{ acumatica: FEDEX2DAY, magento: fedex_FEDEX_2_DAY }].
+     */
+    valueMaps: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, { message: 'use letters, digits and "_"' }),
+        z.array(z.record(name, z.union([z.string().min(1), z.number()]).transform(String))),
+      )
+      .default({}),
   })
   .strict();
 

@@ -5,6 +5,8 @@ export interface ConditionResult {
   name: string;
   passed: boolean;
   error?: string;
+  /** Why it is false, in the record's own values. */
+  because?: string;
 }
 
 export interface ConditionVerdict {
@@ -14,7 +16,12 @@ export interface ConditionVerdict {
   reason?: string;
 }
 
-type Compiled = { name: string; expression: string; fn: ReturnType<typeof jsonata> };
+type Compiled = {
+  name: string;
+  expression: string;
+  fn: ReturnType<typeof jsonata>;
+  explain?: ReturnType<typeof jsonata>;
+};
 
 /**
  * A flow's conditions, compiled once. A record passes when ANY condition is true (the seed's
@@ -26,7 +33,12 @@ export class ConditionSet {
   constructor(conditions: readonly Condition[]) {
     this.compiled = conditions.map((c) => {
       try {
-        return { name: c.name, expression: c.expression, fn: jsonata(c.expression) };
+        return {
+          name: c.name,
+          expression: c.expression,
+          fn: jsonata(c.expression),
+          ...(c.explain ? { explain: jsonata(c.explain) } : {}),
+        };
       } catch (e) {
         throw new Error(`condition "${c.name}" is not a valid JSONata expression: ${(e as Error).message}`);
       }
@@ -43,14 +55,25 @@ export class ConditionSet {
     for (const c of this.compiled) {
       try {
         const value = await c.fn.evaluate(record);
-        results.push({ name: c.name, passed: value === true });
-        if (value === true) return { passed: true, results };
+        if (value === true) {
+          results.push({ name: c.name, passed: true });
+          return { passed: true, results };
+        }
+        const because = c.explain ? await c.explain.evaluate(record).catch(() => undefined) : undefined;
+        results.push({
+          name: c.name,
+          passed: false,
+          ...(typeof because === 'string' && because ? { because } : {}),
+        });
       } catch (e) {
         results.push({ name: c.name, passed: false, error: (e as Error).message });
       }
     }
     const why = results
-      .map((r) => `"${r.name}" ${r.error ? `could not be evaluated (${r.error})` : 'is false'}`)
+      .map(
+        (r) =>
+          `"${r.name}" ${r.error ? `could not be evaluated (${r.error})` : `is false${r.because ? ` (${r.because})` : ''}`}`,
+      )
       .join(', ');
     return { passed: false, results, reason: `no sync condition holds: ${why}` };
   }

@@ -5,10 +5,12 @@ import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError } from './errors.js';
-import type { Flow } from './flow.js';
+import type { Flow, ValueMap } from './flow.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
-import { type DependencyState, RecordPipeline } from './pipeline.js';
+import { RecordPipeline } from './pipeline.js';
+import { ReferenceResolver } from './references.js';
 import { entityWord } from './validate.js';
+import { FlowValueMaps } from './value-maps.js';
 
 /** Resolves a connection name to a live connector (created once, closed by its owner). */
 export interface ConnectorResolver {
@@ -62,13 +64,24 @@ export const RETRY_TASK = 'flow.retry';
 export class Engine {
   readonly owner = `${hostname()}:${process.pid}`;
   private readonly pipelines = new Map<string, RecordPipeline>();
+  private readonly references: ReferenceResolver;
 
   constructor(
     readonly store: Store,
     private readonly flows: ReadonlyMap<string, Flow>,
     private readonly connectors: ConnectorResolver,
     private readonly logger: Logger,
-  ) {}
+    private readonly valueMaps: ReadonlyMap<string, ValueMap> = new Map(),
+  ) {
+    this.references = new ReferenceResolver(
+      store,
+      flows,
+      async (f, ids) => {
+        await this.runIds(f, ids, 'dependency');
+      },
+      logger,
+    );
+  }
 
   flowNames(): string[] {
     return [...this.flows.keys()];
@@ -88,11 +101,12 @@ export class Engine {
   private pipeline(flow: Flow): RecordPipeline {
     let p = this.pipelines.get(flow.name);
     if (!p) {
+      const target = this.connectors.get(flow.target);
       p = new RecordPipeline({
         store: this.store,
         flow,
         source: this.connectors.get(flow.source),
-        target: this.connectors.get(flow.target),
+        target,
         conditions: new ConditionSet(flow.conditions),
         ...(flow.transform
           ? { transform: new Expression(flow.transform, `the transform of flow ${flow.name}`) }
@@ -101,8 +115,15 @@ export class Engine {
           dep,
           ids: new Expression(dep.ids, `a dependency of flow ${flow.name}`),
         })),
-        ensureDependencies: (f, ids, sync) => this.ensureDependencies(f, ids, sync),
-        onSucceeded: (f, ids) => this.releaseWaiting(f, ids),
+        valueMaps: new FlowValueMaps(
+          flow.valueMaps,
+          this.valueMaps,
+          flow.source,
+          flow.target,
+          target.manifest.title,
+        ),
+        references: this.references,
+        onSucceeded: (f, done) => this.releaseWaiting(f, done),
         logger: this.logger,
       });
       this.pipelines.set(flow.name, p);
@@ -261,43 +282,19 @@ export class Engine {
     }
   }
 
-  /** Predecessors on the target: synced first when missing; the verdict per id. */
-  private async ensureDependencies(
-    depFlow: string,
-    ids: readonly string[],
-    syncMissing: boolean,
-  ): Promise<Map<string, DependencyState>> {
-    const flow = this.flow(depFlow);
-    const have = await this.store.records.getMany(flow.name, ids);
-    const missing = syncMissing ? ids.filter((id) => have.get(id)?.state !== 'processed') : [];
-    if (missing.length) {
-      try {
-        await this.runIds(flow.name, missing, 'dependency');
-      } catch (e) {
-        this.logger.warn({ err: e, flow: flow.name }, 'syncing dependencies failed');
-      }
-    }
-    const after = missing.length ? await this.store.records.getMany(flow.name, ids) : have;
-    const out = new Map<string, DependencyState>();
-    for (const id of ids) {
-      const row = after.get(id);
-      if (row?.state === 'processed') out.set(id, { ok: true });
-      else
-        out.set(id, {
-          ok: false,
-          reason: row
-            ? `${row.state}${row.error_message ? `: ${row.error_message}` : row.reason ? `: ${row.reason}` : ''}`
-            : syncMissing
-              ? 'not found in the source'
-              : 'not synced yet',
-        });
-    }
-    return out;
-  }
-
-  /** A predecessor succeeded: its waiters become due now. */
-  private async releaseWaiting(flow: string, ids: readonly string[]): Promise<void> {
-    const waiters = await this.store.records.waitingOn(ids.map((id) => `${flow}:${id}`));
+  /**
+   * Records succeeded: whoever waits on them — by the id either system knows them by — becomes due now.
+   */
+  private async releaseWaiting(
+    flowName: string,
+    done: ReadonlyArray<{ sourceId: string; targetId?: string }>,
+  ): Promise<void> {
+    const flow = this.flow(flowName);
+    const keys = done.flatMap((d) => [
+      ReferenceResolver.waitKey(flow.entity, flow.source, d.sourceId),
+      ...(d.targetId ? [ReferenceResolver.waitKey(flow.entity, flow.target, d.targetId)] : []),
+    ]);
+    const waiters = await this.store.records.waitingOn(keys);
     if (waiters.length === 0) return;
     const now = new Date().toISOString();
     for (const w of waiters) await this.store.records.setState(w.id, 'waiting', { next_attempt_at: now });

@@ -264,7 +264,7 @@ describe('engine', () => {
       name: 'a-b.orders',
       entity: 'salesOrder',
       ownedFields: ['status'],
-      dependencies: [{ flow: 'a-b.customers', ids: 'customerNumber' }],
+      dependencies: [{ entity: 'customer', flow: 'a-b.customers', ids: 'customerNumber' }],
     });
     build(flowOf(), orders);
     source.put('customer', customer(1, { email: 'nope' }), T0);
@@ -295,13 +295,13 @@ describe('engine', () => {
     const preview = await engine.preview('a-b.orders', {});
     expect(preview[0]).toMatchObject({
       plan: 'wait',
-      reason: 'waiting on a-b.customers C0001 (not synced yet)',
+      reason: 'waiting on customer C0001 (not on b yet)',
     });
     expect(target.records.get('customer')).toBeUndefined();
     const r = await engine.run('a-b.orders', { trigger: 'manual' });
     expect(r.outcomes[0]).toMatchObject({ status: 'waiting' });
     expect(r.outcomes[0]?.reason).toMatch(
-      /^waiting on a-b.customers C0001 \(failed: customer C0001: email is not a valid e-mail address\)$/,
+      /^waiting on customer C0001 \(failed: customer C0001: email is not a valid e-mail address\)$/,
     );
     expect(target.records.get('salesOrder')).toBeUndefined();
     // The customer is fixed and synced: the order is released and lands.
@@ -314,7 +314,7 @@ describe('engine', () => {
   });
 
   it('writes the target id back to the source after a create', async () => {
-    build(flowOf({ ownedFields: ['creditLimit'], writeBack: { field: 'annualRevenue' } }));
+    build(flowOf({ ownedFields: ['creditLimit'], writeBack: { field: 'annualRevenue', value: 'id' } }));
     const writes: unknown[] = [];
     const origWrite = source.write.bind(source);
     source.write = async (entity, items) => {

@@ -4,19 +4,40 @@ import type { EntityName } from '../model/index.js';
 export interface Condition {
   name: string;
   expression: string;
+  /** Optional JSONata saying why it is false, shown in the log ("the unpaid balance is 120.50 USD"). */
+  explain?: string;
 }
 
-/** A record of this flow needs a record of another flow on the target first (an order needs its customer). */
+/**
+ * A record of this flow refers to records of another entity that must be on the target first (an
+ * order needs its customer and products; a shipment needs its order). They are found through the
+ * link table of any flow between the same two connections, in either direction; a missing one is
+ * synced first by `flow` (default: the configured flow of that entity from this flow's source to its
+ * target), and while it is not there the record waits on it.
+ */
 export interface Dependency {
-  flow: string;
-  /** JSONata expression over the canonical record giving the predecessor's source id(s). */
+  entity: EntityName;
+  /** JSONata expression over the canonical record giving the ids the record refers to, as the source knows them. */
   ids: string;
+  /** The flow that brings a missing one over; none configured: the record only waits. */
+  flow?: string;
 }
 
-/** After a create, tell the source what the target made (its id or number). */
+/** After a create, tell the source what the target made (its number, or its id). */
 export interface WriteBack {
   /** The canonical field on the source record that receives the value. */
   field: string;
+  /** `number` (default) writes the number a person knows (Magento's increment_id), falling back to the id. */
+  value: 'number' | 'id';
+}
+
+/** One row of a value map: the same thing's code on each connection, by connection name. */
+export type ValueMapRow = Readonly<Record<string, string>>;
+
+/** A named value map (shipping methods, payment methods, order types, tax classes). */
+export interface ValueMap {
+  name: string;
+  rows: readonly ValueMapRow[];
 }
 
 /** A flow as the engine runs it: entity E from connection A to connection B, with its policy. */
@@ -36,6 +57,12 @@ export interface Flow {
   dependencies: readonly Dependency[];
   /** A JSONata expression applied to each canonical record before anything else (field mapping overrides). */
   transform?: string;
+  /**
+   * Canonical fields whose codes are translated from the source's to the target's by a value map:
+   * field path (dots go through arrays: "taxLines.code") → map name. An unmapped code fails the
+   * record, naming the map.
+   */
+  valueMaps: Readonly<Record<string, string>>;
   writeBack?: WriteBack;
   /** Cron expression (croner) for scheduled runs. */
   schedule?: string;
@@ -55,6 +82,7 @@ export const flowDefaults = {
   neverOverwrite: false,
   conditions: [],
   dependencies: [],
+  valueMaps: {},
   overlapMs: 5 * 60_000,
   pageSize: 100,
   maxAttempts: 5,

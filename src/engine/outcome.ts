@@ -26,6 +26,8 @@ export interface RecordOutcome {
   status: OutcomeStatus;
   action: 'create' | 'update' | 'none';
   targetId?: string;
+  /** The target's number for the record, when it has one besides its id. */
+  targetNumber?: string;
   reason?: string;
   error?: ErrorData;
   exchanges?: HttpExchange[];

@@ -40,6 +40,9 @@ export async function persistOutcomes(
       flow: flow.name,
       source_id: w.sourceId,
       target_id: o.targetId ?? prev?.target_id ?? null,
+      target_number:
+        o.targetNumber ??
+        (o.targetId && o.targetId !== prev?.target_id ? null : (prev?.target_number ?? null)),
       natural_key: w.naturalKey ?? prev?.natural_key ?? null,
       state: 'processed',
       last_hash: prev?.last_hash ?? null,
@@ -147,6 +150,9 @@ export async function persistOutcomes(
         entity: flow.entity,
         source_id: w.sourceId,
         target_id: o.targetId ?? prev?.target_id ?? null,
+        source_number: w.label !== w.sourceId ? w.label : null,
+        target_number: o.targetNumber ?? prev?.target_number ?? null,
+        related: w.related?.length ? ` ${[...new Set(w.related)].join(' ')} ` : null,
         action: o.action,
         status: logStatus,
         reason: o.reason ?? null,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type {
   Connector,
+  References,
   SourceItem,
   TargetRecord,
   WriteItem,
@@ -14,9 +15,9 @@ import { changedFields, fieldHashes } from './hash.js';
 import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
+import { ReferenceResolver, type ReferenceState } from './references.js';
 import { entityWord, recordLabel, validateRecord } from './validate.js';
-
-export type DependencyState = { ok: true } | { ok: false; reason: string };
+import type { FlowValueMaps } from './value-maps.js';
 
 export interface PipelineContext {
   store: Store;
@@ -26,14 +27,11 @@ export interface PipelineContext {
   conditions: ConditionSet;
   transform?: Expression;
   dependencies: ReadonlyArray<{ dep: Dependency; ids: Expression }>;
-  /** Makes sure predecessors exist on the target (syncing them first when possible). */
-  ensureDependencies?: (
-    flow: string,
-    ids: readonly string[],
-    syncMissing: boolean,
-  ) => Promise<Map<string, DependencyState>>;
-  /** Called with the source ids that succeeded, so records waiting on them are released. */
-  onSucceeded?: (flow: string, sourceIds: readonly string[]) => Promise<void>;
+  valueMaps: FlowValueMaps;
+  /** Finds what records refer to on the target (syncing missing predecessors first when asked). */
+  references?: ReferenceResolver;
+  /** Called with the records that succeeded, so records waiting on them are released. */
+  onSucceeded?: (flow: string, done: ReadonlyArray<{ sourceId: string; targetId?: string }>) => Promise<void>;
   logger: Logger;
 }
 
@@ -42,7 +40,14 @@ export interface WorkItem {
   sourceId: string;
   updatedAt: string;
   label: string;
+  /** The canonical record in the source's codes (what is kept for a retry or a person's edit). */
   data?: Record<string, unknown>;
+  /** The same record in the target's codes (value maps applied): what is matched, hashed and written. */
+  out?: Record<string, unknown>;
+  /** The target ids of what the record refers to. */
+  refs?: References;
+  /** Ids of the records it refers to, on both systems, for the connector log. */
+  related?: string[];
   prev?: SyncRecord;
   naturalKey?: string;
   ownedHash?: string;
@@ -82,6 +87,16 @@ export class RecordPipeline {
         w.plan = fail(item.error);
         continue;
       }
+      if (
+        prev?.state === 'processed' &&
+        prev.target_id &&
+        prev.source_updated_at &&
+        item.updatedAt < prev.source_updated_at
+      ) {
+        // An older copy (a poll that paged before a webhook's fresher write) never overwrites newer data.
+        w.plan = { kind: 'unchanged', targetId: prev.target_id };
+        continue;
+      }
       let data: unknown = item.data;
       if (this.ctx.transform) {
         try {
@@ -102,8 +117,22 @@ export class RecordPipeline {
       }
       w.data = valid.data;
       w.label = recordLabel(flow.entity, valid.data, item.id);
-      const verdict = await this.ctx.conditions.evaluate(valid.data);
-      if (!verdict.passed) w.plan = { kind: 'skip', reason: verdict.reason ?? 'a sync condition is not met' };
+    }
+    await this.recogniseEchoes(work.filter((w) => w.plan.kind === 'create' && !w.prev?.target_id));
+    for (const w of work) {
+      if (w.plan.kind !== 'create') continue;
+      const verdict = await this.ctx.conditions.evaluate(w.data);
+      if (!verdict.passed) {
+        w.plan = { kind: 'skip', reason: verdict.reason ?? 'a sync condition is not met' };
+        continue;
+      }
+      const mapped = this.ctx.valueMaps.apply(w.data!);
+      if (mapped.ok) w.out = mapped.data;
+      else
+        w.plan = fail({
+          ...mapped.error,
+          message: `${entityWord(flow.entity)} ${w.label}: ${mapped.error.message}`,
+        });
     }
     await this.applyDependencies(
       work.filter((w) => w.plan.kind === 'create'),
@@ -113,13 +142,34 @@ export class RecordPipeline {
     return work;
   }
 
-  /** Records whose predecessors are not on the target wait for them, named. */
+  /**
+   * A record that came from the target (a Magento order this process wrote into Acumatica, read back
+   * by the flow the other way) is already there: link it, never send it back.
+   */
+  private async recogniseEchoes(work: WorkItem[]): Promise<void> {
+    const { flow, references } = this.ctx;
+    if (!references || work.length === 0) return;
+    const byId = new Map(work.map((w) => [w.sourceId, w]));
+    for (const reverse of references.reverse(flow.entity, flow.source, flow.target)) {
+      for (const row of await this.ctx.store.records.byTargetIds(reverse.name, [...byId.keys()])) {
+        const w = byId.get(row.target_id!);
+        if (w?.plan.kind !== 'create') continue;
+        w.plan = { kind: 'unchanged', targetId: row.source_id };
+        w.out = w.data;
+        w.ownedHash = JSON.stringify(fieldHashes(w.data!, flow.ownedFields));
+        byId.delete(row.target_id!);
+      }
+    }
+  }
+
+  /** Records whose predecessors are not on the target wait for them, named; the others learn their target ids. */
   private async applyDependencies(work: WorkItem[], preview: boolean): Promise<void> {
-    const { dependencies, ensureDependencies } = this.ctx;
-    if (dependencies.length === 0 || work.length === 0 || !ensureDependencies) return;
+    const { dependencies, references, flow } = this.ctx;
+    if (dependencies.length === 0 || work.length === 0 || !references) return;
     for (const { dep, ids } of dependencies) {
       const needed = new Map<WorkItem, string[]>();
       for (const w of work) {
+        if (w.plan.kind !== 'create') continue;
         const value = await ids.evaluate(w.data);
         const list = (
           Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]
@@ -128,19 +178,25 @@ export class RecordPipeline {
       }
       const all = [...new Set([...needed.values()].flat())];
       if (all.length === 0) continue;
-      const states = await ensureDependencies(dep.flow, all, !preview);
+      const states = await references.resolve(flow, dep, all, !preview);
       for (const [w, list] of needed) {
-        if (w.plan.kind !== 'create') continue;
         const blocking = list.find((id) => !states.get(id)?.ok);
         if (blocking !== undefined) {
-          const st = states.get(blocking);
-          const why = st && !st.ok ? ` (${st.reason})` : '';
+          const st = states.get(blocking) as Extract<ReferenceState, { ok: false }> | undefined;
           w.plan = {
             kind: 'wait',
-            reason: `waiting on ${dep.flow} ${blocking}${why}`,
-            waitingOn: `${dep.flow}:${blocking}`,
+            reason: `waiting on ${entityWord(dep.entity)} ${blocking}${st ? ` (${st.reason})` : ''}`,
+            waitingOn: ReferenceResolver.waitKey(dep.entity, flow.source, blocking),
           };
+          continue;
         }
+        const resolved: Record<string, string> = {};
+        for (const id of list) {
+          const targetId = (states.get(id) as { targetId: string }).targetId;
+          resolved[id] = targetId;
+          w.related = [...(w.related ?? []), id, targetId];
+        }
+        w.refs = { ...w.refs, [dep.entity]: { ...w.refs?.[dep.entity], ...resolved } };
       }
     }
   }
@@ -150,7 +206,7 @@ export class RecordPipeline {
     const { flow, target, store } = this.ctx;
     const unlinked: WorkItem[] = [];
     for (const w of work) {
-      const data = w.data!;
+      const data = w.out!;
       const hashes = fieldHashes(data, flow.ownedFields);
       w.ownedHash = JSON.stringify(hashes);
       const targetId = w.prev?.target_id;
@@ -163,7 +219,7 @@ export class RecordPipeline {
             : { kind: 'update', targetId, fields: changed };
         continue;
       }
-      const key = target.naturalKey(flow.entity, data);
+      const key = target.naturalKey(flow.entity, data, w.refs);
       if (!key) {
         const what = target.manifest.entities[flow.entity]?.write?.naturalKey ?? 'a natural key';
         w.plan = fail({
@@ -209,9 +265,11 @@ export class RecordPipeline {
       const existing = found.get(w.naturalKey!);
       if (existing) {
         w.existing = existing;
-        w.plan = flow.neverOverwrite
-          ? { kind: 'unchanged', targetId: existing.id }
-          : { kind: 'update', targetId: existing.id, fields: flow.ownedFields };
+        // Found by its key: link it; write the owned fields unless the flow owns none or never overwrites.
+        w.plan =
+          flow.neverOverwrite || flow.ownedFields.length === 0
+            ? { kind: 'unchanged', targetId: existing.id }
+            : { kind: 'update', targetId: existing.id, fields: flow.ownedFields };
       } else if (!flow.createIfMissing) {
         w.plan = {
           kind: 'skip',
@@ -245,15 +303,17 @@ export class RecordPipeline {
     const { flow, target } = this.ctx;
     const writes: WriteItem[] = [];
     for (const w of work) {
-      if (w.plan.kind === 'create') writes.push({ ref: w.sourceId, action: 'create', data: w.data });
+      const refs = w.refs ? { refs: w.refs } : {};
+      if (w.plan.kind === 'create') writes.push({ ref: w.sourceId, action: 'create', data: w.out, ...refs });
       else if (w.plan.kind === 'update') {
         writes.push({
           ref: w.sourceId,
           action: 'update',
           targetId: w.plan.targetId,
-          data: w.data,
+          data: w.out,
           fields: w.plan.fields,
           ...(w.existing ? { existing: w.existing } : {}),
+          ...refs,
         });
       }
     }
@@ -276,15 +336,16 @@ export class RecordPipeline {
     if (succeeded.length && this.ctx.onSucceeded)
       await this.ctx.onSucceeded(
         flow.name,
-        succeeded.map((o) => o.sourceId),
+        succeeded.map((o) => ({ sourceId: o.sourceId, ...(o.targetId ? { targetId: o.targetId } : {}) })),
       );
     return outcomes;
   }
 
   /** Tells the source what the target created (e.g. the Magento order number onto the Acumatica order). */
   private async writeBack(work: readonly WorkItem[], outcomes: RecordOutcome[]): Promise<void> {
-    const field = this.ctx.flow.writeBack?.field;
-    if (!field) return;
+    const wb = this.ctx.flow.writeBack;
+    if (!wb) return;
+    const field = wb.field;
     const created = outcomes.filter((o) => o.status === 'created' && o.targetId);
     if (created.length === 0) return;
     const byId = new Map(work.map((w) => [w.sourceId, w]));
@@ -292,7 +353,10 @@ export class RecordPipeline {
       ref: o.sourceId,
       action: 'update',
       targetId: o.sourceId,
-      data: { ...byId.get(o.sourceId)?.data, [field]: o.targetId },
+      data: {
+        ...byId.get(o.sourceId)?.data,
+        [field]: wb.value === 'number' ? (o.targetNumber ?? o.targetId) : o.targetId,
+      },
       fields: [field],
     }));
     let results: WriteResult[];
@@ -364,6 +428,7 @@ function toOutcome(w: WorkItem, result: WriteResult | undefined): RecordOutcome 
         status: result.action,
         action,
         targetId: result.targetId,
+        ...(result.targetNumber ? { targetNumber: result.targetNumber } : {}),
         ...(action === 'update' && w.plan.kind === 'update'
           ? { reason: `updated ${w.plan.fields.join(', ')}` }
           : {}),

@@ -1,4 +1,4 @@
-import type { Condition } from '../engine/flow.js';
+import type { Condition, Dependency } from '../engine/flow.js';
 import type { EntityName } from '../model/index.js';
 
 /**
@@ -15,9 +15,28 @@ export interface CatalogFlow {
   ownedFields: readonly string[];
   conditions?: readonly Condition[];
   neverOverwrite?: boolean;
+  /** What a record refers to on the target; `flow` is found among the configured flows when omitted. */
+  dependencies?: readonly Omit<Dependency, 'flow'>[];
+  /** Canonical field path → value map name. */
+  valueMaps?: Readonly<Record<string, string>>;
+  /** After a create, the target's number is written to this field of the source record. */
+  writeBack?: string;
   /** Default schedule (croner syntax). */
   schedule?: string;
 }
+
+/** The codes of a sales document that differ between systems. */
+const ORDER_MAPS = {
+  shipVia: 'shippingMethod',
+  paymentMethod: 'paymentMethod',
+  'taxLines.code': 'taxClass',
+} as const;
+
+/** An order waits for its customer (guests have none) and its products. */
+const ORDER_DEPENDENCIES: readonly Omit<Dependency, 'flow'>[] = [
+  { entity: 'customer', ids: 'guest ? [] : customerNumber' },
+  { entity: 'product', ids: 'lines.sku' },
+];
 
 export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   'acumatica-magento.customers': {
@@ -36,5 +55,115 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     targetConnector: 'magento',
     ownedFields: ['listPrice', 'standardCost', 'stock'],
     schedule: '*/15 * * * *',
+  },
+  'magento-acumatica.customers': {
+    description:
+      'Magento customers who ordered to Acumatica customers, created when an order needs them; Acumatica stays the master of customers it knows',
+    entity: 'customer',
+    sourceConnector: 'magento',
+    targetConnector: 'acumatica',
+    ownedFields: [],
+  },
+  'magento-acumatica.products': {
+    description: 'Magento products an order needs that Acumatica lacks, created as stock items',
+    entity: 'product',
+    sourceConnector: 'magento',
+    targetConnector: 'acumatica',
+    ownedFields: [],
+  },
+  'magento-acumatica.orders': {
+    description:
+      'Magento orders to Acumatica sales orders (customer and products first); the Acumatica number goes back to Magento',
+    entity: 'salesOrder',
+    sourceConnector: 'magento',
+    targetConnector: 'acumatica',
+    ownedFields: [],
+    neverOverwrite: true,
+    dependencies: ORDER_DEPENDENCIES,
+    valueMaps: { ...ORDER_MAPS, orderType: 'orderType' },
+    writeBack: 'externalNumber',
+    schedule: '*/5 * * * *',
+  },
+  'acumatica-magento.orders': {
+    description:
+      'Acumatica sales orders to Magento orders when any sync preference holds; the Magento number goes back to Acumatica',
+    entity: 'salesOrder',
+    sourceConnector: 'acumatica',
+    targetConnector: 'magento',
+    ownedFields: [],
+    neverOverwrite: true,
+    // The seed's A→M order sync preferences: any of them lets an order through.
+    conditions: [
+      {
+        name: 'unpaid balance is 0.00',
+        expression: '$exists(unpaidBalance) and $number(unpaidBalance.amount) = 0',
+        explain: '"the unpaid balance is " & unpaidBalance.amount & " " & unpaidBalance.currency',
+      },
+      {
+        name: 'status is Completed',
+        expression: 'status = "Completed"',
+        explain: '"the status is " & status',
+      },
+      {
+        name: 'picked up by the customer (ship via WILLCALL)',
+        expression: 'shipVia = "WILLCALL"',
+        explain: '"it ships via " & (shipVia ? shipVia : "no shipping method")',
+      },
+    ],
+    dependencies: ORDER_DEPENDENCIES,
+    valueMaps: ORDER_MAPS,
+    writeBack: 'externalNumber',
+    schedule: '*/5 * * * *',
+  },
+  'acumatica-magento.shipments': {
+    description: 'Confirmed Acumatica shipments to Magento shipments with carrier and tracking numbers',
+    entity: 'shipment',
+    sourceConnector: 'acumatica',
+    targetConnector: 'magento',
+    ownedFields: [],
+    neverOverwrite: true,
+    conditions: [
+      {
+        name: 'confirmed',
+        expression: 'status in ["Confirmed", "Completed", "Invoiced", "Released"]',
+        explain: '"the shipment is " & status',
+      },
+    ],
+    dependencies: [{ entity: 'salesOrder', ids: 'orderNumbers' }],
+    valueMaps: { shipVia: 'shippingMethod' },
+    schedule: '*/5 * * * *',
+  },
+  'acumatica-magento.invoices': {
+    description: 'Released Acumatica invoices to Magento invoices (never overwritten), moving the order on',
+    entity: 'invoice',
+    sourceConnector: 'acumatica',
+    targetConnector: 'magento',
+    ownedFields: [],
+    neverOverwrite: true,
+    conditions: [
+      { name: 'released', expression: 'status in ["Open", "Closed"]', explain: '"the invoice is " & status' },
+    ],
+    dependencies: [{ entity: 'salesOrder', ids: 'orderNumbers' }],
+    schedule: '*/5 * * * *',
+  },
+  'acumatica-magento.payments': {
+    description: 'Payments applied in Acumatica, noted on the Magento orders they pay',
+    entity: 'payment',
+    sourceConnector: 'acumatica',
+    targetConnector: 'magento',
+    ownedFields: [],
+    neverOverwrite: true,
+    conditions: [
+      {
+        name: 'released and applied to an order or an invoice',
+        expression: '$count(applications) > 0 and status in ["Open", "Closed"]',
+        explain: '"the payment is " & status & " and applied to " & $count(applications) & " documents"',
+      },
+    ],
+    dependencies: [
+      { entity: 'salesOrder', ids: 'applications[documentType = "order"].documentNumber' },
+      { entity: 'invoice', ids: 'applications[documentType = "invoice"].documentNumber' },
+    ],
+    schedule: '*/5 * * * *',
   },
 };

@@ -57,7 +57,7 @@ export async function openContext(
   const connectors = new ConnectorSet(config.connections, logger, (name) =>
     store.credentials.forConnection(name),
   );
-  const engine = new Engine(store, config.flows, connectors, logger);
+  const engine = new Engine(store, config.flows, connectors, logger, config.valueMaps);
   return {
     config,
     store,

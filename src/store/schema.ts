@@ -15,6 +15,14 @@ export interface Database {
   webhook_inbox: WebhookInboxTable;
   jobs: JobsTable;
   credentials: CredentialsTable;
+  schedules: SchedulesTable;
+}
+
+/** When each flow's schedule last fired, so a tick missed while no process ran is made up once. */
+export interface SchedulesTable {
+  flow: string;
+  expression: string;
+  fired_at: string;
 }
 
 /** Credentials a connection earns at run time (an OAuth refresh token), encrypted with the store's key. */
@@ -59,6 +67,8 @@ export interface SyncRecordsTable {
   flow: string;
   source_id: string;
   target_id: string | null;
+  /** The number a person knows the target record by, when it differs from its id. */
+  target_number: string | null;
   natural_key: string | null;
   state: SyncState;
   /** Hash of the owned projection last written; equal hash = zero calls to the target. */
@@ -121,6 +131,10 @@ export interface ConnectorLogTable {
   entity: string;
   source_id: string;
   target_id: string | null;
+  source_number: string | null;
+  target_number: string | null;
+  /** " id1 id2 … ": the records this one refers to (a shipment's order), on both systems. */
+  related: string | null;
   action: string;
   status: LogStatus;
   reason: string | null;
@@ -144,6 +158,8 @@ export interface WebhookInboxTable {
   status: string;
   error: string | null;
   processed_at: string | null;
+  /** JSON: the records the delivery named ({entity, id}), once parsed. */
+  events: string | null;
 }
 
 export interface JobsTable {

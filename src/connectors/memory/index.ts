@@ -27,6 +27,8 @@ const NATURAL: Partial<Record<EntityName, string>> = { customer: 'email', produc
 export class MemoryConnector implements Connector {
   readonly records = new Map<EntityName, Map<string, Stored>>();
   readonly calls = { read: 0, get: 0, lookup: 0, create: 0, update: 0 };
+  /** Every write item received, in order (tests look at what the engine sent: data, fields, refs). */
+  readonly writes: Array<{ entity: EntityName; item: WriteItem }> = [];
   /** Errors the next writes answer with, one per record, in order. */
   readonly writeFaults: ErrorData[] = [];
   /** Throw this from every call until cleared (a system that is down). */
@@ -138,6 +140,7 @@ export class MemoryConnector implements Connector {
   async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
     this.guard();
     const t = this.table(entity);
+    for (const item of items) this.writes.push({ entity, item: structuredClone(item) });
     return items.map((item): WriteResult => {
       const fault = this.writeFaults.shift();
       if (fault) return { ref: item.ref, ok: false, error: fault };

@@ -20,7 +20,7 @@ export class SyncRecordRepository {
 
   /** Rows whose `column` is one of `values` (and `equals` holds), fetched in chunks the engines accept. */
   private async selectIn(
-    column: 'source_id' | 'natural_key' | 'waiting_on',
+    column: 'source_id' | 'target_id' | 'natural_key' | 'waiting_on',
     values: readonly string[],
     equals: { flow?: string; state?: SyncState },
   ): Promise<SyncRecord[]> {
@@ -88,6 +88,11 @@ export class SyncRecordRepository {
     return (row?.at as string | null | undefined) ?? undefined;
   }
 
+  /** Rows of the flow whose target is one of these ids (a reverse flow's view of the same pairs). */
+  async byTargetIds(flow: string, targetIds: readonly string[]): Promise<SyncRecord[]> {
+    return this.selectIn('target_id', targetIds, { flow });
+  }
+
   async byTarget(flow: string, targetId: string): Promise<SyncRecord | undefined> {
     return this.db
       .selectFrom('sync_records')
@@ -108,6 +113,7 @@ export class SyncRecordRepository {
           .onConflict((oc) =>
             oc.columns(['flow', 'source_id']).doUpdateSet((eb) => ({
               target_id: eb.ref('excluded.target_id'),
+              target_number: eb.ref('excluded.target_number'),
               natural_key: eb.ref('excluded.natural_key'),
               state: eb.ref('excluded.state'),
               last_hash: eb.ref('excluded.last_hash'),

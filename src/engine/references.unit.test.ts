@@ -1,0 +1,226 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { MemoryConnector } from '../connectors/memory/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { Engine } from './engine.js';
+import { type Flow, flowDefaults, type ValueMap } from './flow.js';
+
+/**
+ * Two systems in memory: "a" (an ERP) and "b" (a shop). Orders are born in b and travel to a;
+ * customers, and shipments of orders, travel from a to b. These tests are about what records refer
+ * to: ids found through flows in either direction, waiting and release, value maps, records that
+ * come back the other way, and older copies that must not overwrite newer ones.
+ */
+const T0 = '2026-01-01T00:00:00.000Z';
+const usd = (amount: string) => ({ amount, currency: 'USD' });
+
+const customer = (n: number, patch: Record<string, unknown> = {}) => ({
+  number: `C${String(n).padStart(4, '0')}`,
+  name: `Customer ${n}`,
+  email: `c${n}@example.com`,
+  currency: 'USD',
+  ...patch,
+});
+
+const order = (number: string, customerNumber: string, patch: Record<string, unknown> = {}) => ({
+  number,
+  status: 'Open',
+  customerNumber,
+  orderDate: '2026-01-01',
+  currency: 'USD',
+  shipVia: 'flatrate',
+  lines: [
+    { lineNumber: 1, sku: 'A', quantity: '2', unit: 'EA', unitPrice: usd('5.00'), total: usd('10.00') },
+  ],
+  taxTotal: usd('0.00'),
+  orderTotal: usd('10.00'),
+  ...patch,
+});
+
+const shipment = (number: string, orderNumber: string) => ({
+  number,
+  status: 'Confirmed',
+  shipmentDate: '2026-01-02',
+  customerNumber: 'C0001',
+  orderNumbers: [orderNumber],
+  trackingNumbers: ['1Z999'],
+  lines: [{ orderNumber, orderLineNumber: 1, sku: 'A', quantity: '2', unit: 'EA' }],
+});
+
+describe('engine: references, value maps, echoes and stale copies', () => {
+  let tdb: TestDatabase;
+  let store: Store;
+  let a: MemoryConnector;
+  let b: MemoryConnector;
+  let engine: Engine;
+
+  const flow = (patch: Partial<Flow> & Pick<Flow, 'name' | 'entity' | 'source' | 'target'>): Flow => ({
+    ...flowDefaults,
+    ownedFields: [],
+    retryBaseMs: 20,
+    retryCapMs: 100,
+    pageSize: 10,
+    ...patch,
+  });
+
+  const customers = flow({ name: 'a-b.customers', entity: 'customer', source: 'a', target: 'b' });
+  const inbound = flow({
+    name: 'b-a.orders',
+    entity: 'salesOrder',
+    source: 'b',
+    target: 'a',
+    dependencies: [{ entity: 'customer', ids: 'customerNumber' }],
+    valueMaps: { shipVia: 'shippingMethod' },
+  });
+  const outbound = flow({
+    name: 'a-b.orders',
+    entity: 'salesOrder',
+    source: 'a',
+    target: 'b',
+    conditions: [{ name: 'paid', expression: 'unpaidBalance.amount = "0.00"' }],
+    dependencies: [{ entity: 'customer', ids: 'customerNumber', flow: 'a-b.customers' }],
+  });
+  const shipments = flow({
+    name: 'a-b.shipments',
+    entity: 'shipment',
+    source: 'a',
+    target: 'b',
+    dependencies: [{ entity: 'salesOrder', ids: 'orderNumbers', flow: 'a-b.orders' }],
+  });
+
+  const shippingMethods: ValueMap = {
+    name: 'shippingMethod',
+    rows: [{ a: 'FLATRATE', b: 'flatrate' }],
+  };
+
+  const build = (maps: ValueMap[] = [shippingMethods]) => {
+    const flows = new Map([customers, inbound, outbound, shipments].map((f) => [f.name, f]));
+    engine = new Engine(
+      store,
+      flows,
+      { get: (n) => (n === 'a' ? a : b) },
+      pino({ level: 'silent' }),
+      new Map(maps.map((m) => [m.name, m])),
+    );
+  };
+
+  beforeEach(async () => {
+    tdb = await createTestDatabase('sqlite');
+    store = await openStore(tdb.url);
+    a = new MemoryConnector('ERP');
+    b = new MemoryConnector('Shop');
+    build();
+  });
+  afterEach(async () => {
+    await store.close();
+    await tdb.drop();
+  });
+
+  it('an order from the shop finds its customer through the flow the other way, in the ERP’s codes', async () => {
+    a.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const shopCustomerId = (await store.records.get('a-b.customers', 'C0001'))!.target_id!;
+
+    b.put('salesOrder', order('100000001', shopCustomerId), T0);
+    const r = await engine.run('b-a.orders', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ created: 1, failed: 0, waiting: 0 });
+    const sent = a.writes.find((w) => w.entity === 'salesOrder')!.item;
+    expect(sent.refs).toEqual({ customer: { [shopCustomerId]: 'C0001' } });
+    expect(sent.data).toMatchObject({ shipVia: 'FLATRATE', number: '100000001' });
+    const [entry] = (await store.log.list({ flow: 'b-a.orders' })).rows;
+    expect(entry?.related).toBe(` ${shopCustomerId} C0001 `);
+  });
+
+  it('an unmapped code fails the record naming the map; once a row is added, a retry succeeds', async () => {
+    a.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const shopCustomerId = (await store.records.get('a-b.customers', 'C0001'))!.target_id!;
+    b.put('salesOrder', order('100000002', shopCustomerId, { shipVia: 'fedex_2day' }), T0);
+
+    const r = await engine.run('b-a.orders', { trigger: 'manual' });
+    expect(r.outcomes[0]).toMatchObject({ status: 'failed' });
+    expect(r.outcomes[0]?.reason).toBe(
+      'sales order 100000002: shipping method fedex_2day has no ERP mapping; add a row for it to valueMaps.shippingMethod (b: fedex_2day, a: …)',
+    );
+    const failed = await store.records.get('b-a.orders', '100000002');
+    expect(failed).toMatchObject({ state: 'failed', error_code: 'unmapped_value', next_attempt_at: null });
+    // What is kept for a retry or a person's edit stays in the shop's codes.
+    expect(JSON.parse(failed!.data!)).toMatchObject({ shipVia: 'fedex_2day' });
+    expect(a.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
+
+    build([{ name: 'shippingMethod', rows: [...shippingMethods.rows, { a: 'FEDEX2DAY', b: 'fedex_2day' }] }]);
+    const [again] = await engine.retry({ ids: [failed!.id] });
+    expect(again?.counts).toMatchObject({ created: 1, failed: 0 });
+    expect(a.writes.find((w) => w.entity === 'salesOrder')?.item.data).toMatchObject({
+      shipVia: 'FEDEX2DAY',
+    });
+  });
+
+  it('a record that came from the other side is linked, never sent back', async () => {
+    a.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const shopCustomerId = (await store.records.get('a-b.customers', 'C0001'))!.target_id!;
+    b.put('salesOrder', order('100000003', shopCustomerId, { unpaidBalance: usd('0.00') }), T0);
+    await engine.run('b-a.orders', { trigger: 'manual' });
+    const erpOrderId = (await store.records.get('b-a.orders', '100000003'))!.target_id!;
+    // The ERP now holds the order (the memory connector keeps what was written); the outbound flow reads it.
+    a.put('salesOrder', { ...a.records.get('salesOrder')!.get(erpOrderId)!.data, number: erpOrderId }, T0);
+
+    const r = await engine.run('a-b.orders', { trigger: 'manual' });
+    expect(r.counts).toMatchObject({ read: 1, unchanged: 1, created: 0 });
+    expect(b.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
+    expect((await store.records.get('a-b.orders', erpOrderId))?.target_id).toBe('100000003');
+  });
+
+  it('a shipment whose order is not on the shop yet waits on it, and is released when the order syncs', async () => {
+    a.put('customer', customer(1), T0);
+    a.put('salesOrder', order('SO9', 'C0001', { unpaidBalance: usd('10.00') }), T0);
+    a.put('shipment', shipment('SH1', 'SO9'), T0);
+
+    const first = await engine.run('a-b.shipments', { trigger: 'manual' });
+    expect(first.outcomes[0]).toMatchObject({ status: 'waiting' });
+    expect(first.outcomes[0]?.reason).toMatch(
+      /^waiting on sales order SO9 \(skipped: no sync condition holds: "paid" is false\)$/,
+    );
+    expect(b.writes.filter((w) => w.entity === 'shipment')).toHaveLength(0);
+
+    // Paid: the order syncs (its customer first), which releases the shipment.
+    a.put('salesOrder', order('SO9', 'C0001', { unpaidBalance: usd('0.00') }), '2026-01-01T01:00:00.000Z');
+    const o = await engine.run('a-b.orders', { trigger: 'manual' });
+    expect(o.counts).toMatchObject({ created: 1 });
+    expect((await store.records.get('a-b.shipments', 'SH1'))?.next_attempt_at).toBeTruthy();
+    await engine.settle('a-b.shipments', Date.now() + 2_000);
+    expect((await store.records.get('a-b.shipments', 'SH1'))?.state).toBe('processed');
+    const shopOrderId = (await store.records.get('a-b.orders', 'SO9'))!.target_id!;
+    expect(b.writes.find((w) => w.entity === 'shipment')?.item.refs).toEqual({
+      salesOrder: { SO9: shopOrderId },
+    });
+    const story = (await store.log.list({ flow: 'a-b.shipments', status: ['success'] })).rows[0];
+    expect(story?.related).toBe(` SO9 ${shopOrderId} `);
+  });
+
+  it('an older copy of a record never overwrites what a newer one wrote', async () => {
+    const owning = flow({
+      name: 'a-b.customers',
+      entity: 'customer',
+      source: 'a',
+      target: 'b',
+      ownedFields: ['creditLimit'],
+    });
+    engine = new Engine(
+      store,
+      new Map([[owning.name, owning]]),
+      { get: (n) => (n === 'a' ? a : b) },
+      pino({ level: 'silent' }),
+    );
+    a.put('customer', customer(1, { creditLimit: usd('500.00') }), '2026-01-02T00:00:00.000Z');
+    await engine.run('a-b.customers', { trigger: 'webhook' });
+    // A poll that paged before that write hands over the record as it was the day before.
+    a.put('customer', customer(1, { creditLimit: usd('100.00') }), T0);
+    const r = await engine.run('a-b.customers', { trigger: 'schedule' });
+    expect(r.counts).toMatchObject({ unchanged: 1, updated: 0 });
+    const [stored] = [...b.records.get('customer')!.values()];
+    expect(stored?.data.creditLimit).toEqual(usd('500.00'));
+  });
+});
