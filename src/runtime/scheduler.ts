@@ -6,7 +6,9 @@ import { RUN_TASK } from './worker.js';
 
 /**
  * Turns each flow's cron schedule into jobs. The job key makes a tick that finds the previous run
- * still queued merge with it instead of piling up; the worker runs one run of a flow at a time.
+ * still queued merge with it instead of piling up; the worker runs one run of a flow at a time. Each
+ * tick is remembered in the store, so a tick that fell while no process ran is made up once at start
+ * (not once per missed tick, and not never — n8n#23906).
  */
 export class Scheduler {
   private readonly crons: Cron[] = [];
@@ -17,15 +19,36 @@ export class Scheduler {
     private readonly onEnqueue: () => void = () => undefined,
   ) {}
 
-  start(flows: Iterable<Flow>): void {
+  async start(flows: Iterable<Flow>, now = new Date()): Promise<void> {
     for (const flow of flows) {
       if (!flow.enabled || !flow.schedule) continue;
-      const cron = new Cron(flow.schedule, { protect: true }, async () => {
-        await this.enqueue(flow.name);
+      const expression = flow.schedule;
+      const cron = new Cron(expression, { protect: true }, async () => {
+        try {
+          await this.store.schedules.fired(flow.name, expression, new Date().toISOString());
+          await this.enqueue(flow.name);
+        } catch (e) {
+          this.logger.error({ err: e, flow: flow.name }, 'a scheduled run could not be queued');
+        }
       });
       this.crons.push(cron);
+      const last = await this.store.schedules.get(flow.name);
+      if (last && last.expression === expression) {
+        const due = new Cron(expression, { paused: true }).nextRun(new Date(last.fired_at));
+        if (due && due < now) {
+          this.logger.info(
+            { flow: flow.name, missed: due.toISOString() },
+            'running a schedule missed while stopped',
+          );
+          await this.store.schedules.fired(flow.name, expression, now.toISOString());
+          await this.enqueue(flow.name);
+        }
+      } else {
+        // A new or changed schedule starts counting now; nothing before it was missed.
+        await this.store.schedules.fired(flow.name, expression, now.toISOString());
+      }
       this.logger.info(
-        { flow: flow.name, schedule: flow.schedule, next: cron.nextRun()?.toISOString() },
+        { flow: flow.name, schedule: expression, next: cron.nextRun()?.toISOString() },
         'flow scheduled',
       );
     }

@@ -24,7 +24,7 @@ export async function startService(ctx: Context, opts: { host: string; port: num
   const app = await buildServer({ ctx, wake: () => worker.poke(), version });
   const url = await app.listen({ host: opts.host, port: opts.port });
   worker.start();
-  scheduler.start(ctx.config.flows.values());
+  await scheduler.start(ctx.config.flows.values());
   return {
     app,
     url,

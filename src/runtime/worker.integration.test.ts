@@ -105,4 +105,39 @@ describe.each(DIALECTS)('embedded worker and scheduler on %s', (dialect) => {
     worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
     worker.start();
   });
+
+  it('a schedule missed while no process ran runs once at start, and a new schedule misses nothing', async () => {
+    await worker.stop();
+    const hourly: Flow = { ...flow, schedule: '0 * * * *' };
+    const now = new Date();
+    const scheduler = new Scheduler(store, logger);
+    // Never seen before: nothing was missed.
+    await scheduler.start([hourly], now);
+    scheduler.stop();
+    expect(await store.jobs.list()).toEqual([]);
+    // Down for three hours: three ticks missed, one run.
+    await store.schedules.fired(
+      flow.name,
+      '0 * * * *',
+      new Date(now.getTime() - 3 * 3_600_000).toISOString(),
+    );
+    await scheduler.start([hourly], now);
+    scheduler.stop();
+    await scheduler.start([hourly], now);
+    scheduler.stop();
+    const jobs = await store.jobs.list();
+    expect(jobs.map((j) => [j.task, j.job_key])).toEqual([[RUN_TASK, `run:${flow.name}`]]);
+    expect(jobs[0]?.revision).toBe(0);
+    // A changed schedule starts counting afresh.
+    await store.schedules.fired(
+      flow.name,
+      '0 * * * *',
+      new Date(now.getTime() - 3 * 3_600_000).toISOString(),
+    );
+    await scheduler.start([{ ...flow, schedule: '30 * * * *' }], now);
+    scheduler.stop();
+    expect((await store.jobs.list())[0]?.revision).toBe(0);
+    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
+    worker.start();
+  });
 });

@@ -4,6 +4,7 @@ import { backoffMs } from '../connectors/sdk/http.js';
 import { type Engine, RETRY_TASK, type RunTrigger } from '../engine/engine.js';
 import { isEngineError } from '../engine/errors.js';
 import type { JobRow } from '../store/index.js';
+import { processInbox, WEBHOOK_TASK } from './webhooks.js';
 
 export const RUN_TASK = 'flow.run';
 
@@ -40,6 +41,9 @@ export class EmbeddedWorker {
         const flow = String(p.flow);
         await engine.processDueRetries(flow);
         await engine.scheduleRetry(flow);
+      },
+      [WEBHOOK_TASK]: async (p) => {
+        await processInbox(engine, String(p.connection), logger);
       },
     };
   }
@@ -82,7 +86,7 @@ export class EmbeddedWorker {
     const jobs = this.engine.store.jobs;
     try {
       await this.handlers[job.task]!(JSON.parse(job.payload) as Record<string, unknown>, job);
-      await jobs.complete(job.id);
+      await jobs.complete(job.id, job.revision);
     } catch (e) {
       const busy = isEngineError(e) && e.code === 'flow_busy';
       const wait = busy ? 5_000 : backoffMs(job.attempts, 1_000, 10 * 60_000);

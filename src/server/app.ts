@@ -9,6 +9,7 @@ import { registerConnectionRoutes } from './routes/connections.js';
 import { registerFlowRoutes } from './routes/flows.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHomeRoute } from './routes/home.js';
+import { registerHookRoutes } from './routes/hooks.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerRecordRoutes } from './routes/records.js';
 
@@ -64,5 +65,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerRecordRoutes(app, deps);
   registerConnectionRoutes(app, deps);
   registerHomeRoute(app, deps);
+  registerHookRoutes(app, deps);
   return app;
 }

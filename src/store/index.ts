@@ -11,14 +11,17 @@ import { DefinitionRepository } from './repositories/definitions.js';
 import { InboxRepository } from './repositories/inbox.js';
 import { JobRepository } from './repositories/jobs.js';
 import { RunRepository } from './repositories/runs.js';
+import { ScheduleRepository } from './repositories/schedules.js';
 import { SyncRecordRepository } from './repositories/sync-records.js';
 import type { Database } from './schema.js';
 import { SecretBox } from './secret-box.js';
 
 export * from './repositories/connector-log.js';
 export type { CredentialStore } from './repositories/credentials.js';
+export type { InboxEntry, InboxStatus } from './repositories/inbox.js';
 export * from './repositories/jobs.js';
 export * from './repositories/runs.js';
+export type { ScheduleRow } from './repositories/schedules.js';
 export * from './repositories/sync-records.js';
 export type * from './schema.js';
 
@@ -36,6 +39,7 @@ export interface Store {
   inbox: InboxRepository;
   definitions: DefinitionRepository;
   credentials: CredentialRepository;
+  schedules: ScheduleRepository;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ export async function openStore(
     inbox: new InboxRepository(db),
     definitions: new DefinitionRepository(db),
     credentials: new CredentialRepository(db, () => SecretBox.open(keyFileFor(opened.location))),
+    schedules: new ScheduleRepository(db),
     close: () => opened.destroy(),
   };
 }

@@ -174,6 +174,8 @@ export interface JobsTable {
   last_error: string | null;
   locked_at: string | null;
   locked_by: string | null;
+  /** Bumped each time the job is added again under its key. */
+  revision: Generated<number>;
   created_at: string;
   updated_at: string;
 }

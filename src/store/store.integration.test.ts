@@ -189,8 +189,21 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     // w1 "dies": its lock goes stale and another worker takes the job.
     expect(await store.jobs.claim('w2', { lockTimeoutMs: 60_000 })).toHaveLength(0);
     expect(await store.jobs.claim('w2', { lockTimeoutMs: -1 })).toHaveLength(1);
-    await store.jobs.complete(again[0]!.id);
+    await store.jobs.complete(again[0]!.id, again[0]!.revision);
     expect(await store.jobs.pending()).toBe(1);
     expect(await store.jobs.nextRunAt()).toBeTruthy();
+  });
+
+  it('a job added again while it runs runs once more afterwards, with the new payload', async () => {
+    await store.jobs.add({ task: 't', payload: { n: 1 }, jobKey: 'inbox' });
+    const [running] = await store.jobs.claim('w1');
+    await store.jobs.add({ task: 't', payload: { n: 2 }, jobKey: 'inbox' });
+    expect(await store.jobs.claim('w2')).toHaveLength(0);
+    await store.jobs.complete(running!.id, running!.revision);
+    const [next] = await store.jobs.claim('w2');
+    expect(JSON.parse(next!.payload)).toEqual({ n: 2 });
+    expect(next!.attempts).toBe(1);
+    await store.jobs.complete(next!.id, next!.revision);
+    expect((await store.jobs.list()).filter((j) => j.job_key === 'inbox')).toEqual([]);
   });
 });

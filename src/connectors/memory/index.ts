@@ -1,13 +1,16 @@
 import type { EntityName } from '../../model/index.js';
 import type {
   Connector,
+  InboundDelivery,
   ReadQuery,
   SourceItem,
   TargetRecord,
+  WebhookEvent,
+  WebhookHandler,
   WriteItem,
   WriteResult,
 } from '../sdk/contract.js';
-import type { ErrorData, LedgerlinkError } from '../sdk/errors.js';
+import { type ErrorData, type LedgerlinkError, rejected } from '../sdk/errors.js';
 import type { ConnectorManifest } from '../sdk/manifest.js';
 
 interface Stored {
@@ -36,8 +39,30 @@ export class MemoryConnector implements Connector {
   /** Refuse records for which this returns a message (a validation rule of the target). */
   rejectWhen?: (entity: EntityName, data: Record<string, unknown>) => string | undefined;
   private nextId = 1;
+  /** When set, webhook deliveries must carry it in x-memory-secret. */
+  webhookSecret?: string;
 
   readonly manifest: ConnectorManifest;
+
+  /**
+   * Deliveries are {"id": "<delivery id>", "events": [{"entity": "customer", "id": "C1"}]}: enough to
+   * test the inbox without any real system's format.
+   */
+  readonly webhook: WebhookHandler = {
+    verify: (d: InboundDelivery) =>
+      this.webhookSecret === undefined || d.headers['x-memory-secret'] === this.webhookSecret
+        ? undefined
+        : 'x-memory-secret does not match the connection’s webhook secret',
+    deliveryId: (d: InboundDelivery) => {
+      const id = (safeJson(d.rawBody) as { id?: unknown } | undefined)?.id;
+      return typeof id === 'string' ? id : undefined;
+    },
+    parse: (d: InboundDelivery): WebhookEvent[] => {
+      const body = safeJson(d.rawBody) as { events?: WebhookEvent[] } | undefined;
+      if (!Array.isArray(body?.events)) throw rejected('parse', 'a memory webhook has an "events" list');
+      return body.events;
+    },
+  };
 
   constructor(title = 'Memory') {
     this.manifest = {
@@ -194,4 +219,12 @@ export class MemoryConnector implements Connector {
   }
 
   async close(): Promise<void> {}
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,12 @@ import type { Database, WebhookInboxTable } from '../schema.js';
 
 export type InboxEntry = Selectable<WebhookInboxTable>;
 
+/**
+ * received: stored and acknowledged, waiting for its job; processed: its records were synced;
+ * ignored: no enabled flow reads what it names; rejected: not authentic; failed: unreadable.
+ */
+export type InboxStatus = 'received' | 'processed' | 'ignored' | 'rejected' | 'failed';
+
 /** Inbound deliveries are rows before they are work: stored, then acknowledged, then processed. */
 export class InboxRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -15,6 +21,9 @@ export class InboxRepository {
     dedupeKey?: string;
     verified: boolean;
     error?: string;
+    /** Default: received when verified, else rejected. */
+    status?: InboxStatus;
+    events?: unknown[];
   }): Promise<number | undefined> {
     const row = await this.db
       .insertInto('webhook_inbox')
@@ -25,9 +34,10 @@ export class InboxRepository {
         body: e.body,
         dedupe_key: e.dedupeKey ?? null,
         verified: e.verified ? 1 : 0,
-        status: e.verified ? 'received' : 'rejected',
+        status: e.status ?? (e.verified ? 'received' : 'rejected'),
         error: e.error ?? null,
         processed_at: null,
+        events: e.events ? JSON.stringify(e.events) : null,
       })
       .onConflict((oc) => oc.columns(['connection', 'dedupe_key']).doNothing())
       .returning('id')
@@ -35,7 +45,19 @@ export class InboxRepository {
     return row ? Number(row.id) : undefined;
   }
 
-  async mark(id: number, status: string, error?: string): Promise<void> {
+  /** Deliveries of a connection still waiting for their job, oldest first. */
+  async pending(connection: string, limit = 500): Promise<InboxEntry[]> {
+    return this.db
+      .selectFrom('webhook_inbox')
+      .selectAll()
+      .where('connection', '=', connection)
+      .where('status', '=', 'received')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  async mark(id: number, status: InboxStatus, error?: string): Promise<void> {
     await this.db
       .updateTable('webhook_inbox')
       .set({ status, error: error ?? null, processed_at: new Date().toISOString() })

@@ -7,7 +7,11 @@ export type JobRow = Selectable<JobsTable>;
 export interface AddJob {
   task: string;
   payload: unknown;
-  /** Same key = same job: adding again replaces its payload and run time (unless it is running). */
+  /**
+   * Same key = same job: adding again replaces its payload and run time. Added again while it runs,
+   * it runs once more when the current run ends (graphile-worker's rule), so work that arrived
+   * during a run is never dropped.
+   */
   jobKey?: string;
   runAt?: Date;
   maxAttempts?: number;
@@ -43,17 +47,16 @@ export class JobRepository {
     }
     await insert
       .onConflict((oc) =>
-        oc
-          .column('job_key')
-          .doUpdateSet({
-            payload,
-            run_at: runAt,
-            attempts: 0,
-            last_error: null,
-            updated_at: now,
-            task: job.task,
-          })
-          .where('jobs.locked_at', 'is', null),
+        oc.column('job_key').doUpdateSet({
+          payload,
+          run_at: runAt,
+          // A running job keeps counting its attempt; an idle one starts afresh.
+          attempts: sql`case when jobs.locked_at is null then 0 else jobs.attempts end`,
+          last_error: null,
+          updated_at: now,
+          task: job.task,
+          revision: sql`jobs.revision + 1`,
+        }),
       )
       .execute();
   }
@@ -88,8 +91,19 @@ export class JobRepository {
       .execute();
   }
 
-  async complete(id: number): Promise<void> {
-    await this.db.deleteFrom('jobs').where('id', '=', id).execute();
+  /** Done: the job goes, unless it was added again while it ran — then it is unlocked to run once more. */
+  async complete(id: number, revision = 0): Promise<void> {
+    const res = await this.db
+      .deleteFrom('jobs')
+      .where('id', '=', id)
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    if (Number(res.numDeletedRows) > 0) return;
+    await this.db
+      .updateTable('jobs')
+      .set({ locked_at: null, locked_by: null, attempts: 0, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Unlocks the job to run again at `retryAt`; past max_attempts it stays as a record of the failure. */
