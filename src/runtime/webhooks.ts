@@ -73,9 +73,8 @@ export async function processInbox(engine: Engine, connection: string, logger: L
         for (const name of engine.flowNames()) {
           const f = engine.flow(name);
           if (!f.enabled || f.source !== connection || f.entity !== ev.entity) continue;
-          let ids = byFlow.get(name);
-          if (!ids) byFlow.set(name, (ids = new Set()));
-          ids.add(ev.id);
+          const ids = byFlow.get(name) ?? new Set<string>();
+          byFlow.set(name, ids.add(ev.id));
           taken = true;
         }
       }
