@@ -188,6 +188,7 @@ export class RecordPipeline {
             reason: `waiting on ${entityWord(dep.entity)} ${blocking}${st ? ` (${st.reason})` : ''}`,
             waitingOn: ReferenceResolver.waitKey(dep.entity, flow.source, blocking),
           };
+          w.related = [...(w.related ?? []), blocking];
           continue;
         }
         const resolved: Record<string, string> = {};

@@ -198,6 +198,16 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     });
     const story = (await store.log.list({ flow: 'a-b.shipments', status: ['success'] })).rows[0];
     expect(story?.related).toBe(` SO9 ${shopOrderId} `);
+    // The order's whole story, asked for by either system's id: skipped, created, and its shipment's wait and success.
+    for (const id of ['SO9', shopOrderId]) {
+      const { rows } = await store.log.list({ record: id });
+      expect(rows.map((r) => `${r.flow} ${r.source_id} ${r.status}`).reverse()).toEqual([
+        'a-b.orders SO9 skipped',
+        'a-b.shipments SH1 waiting',
+        'a-b.orders SO9 success',
+        'a-b.shipments SH1 success',
+      ]);
+    }
   });
 
   it('an older copy of a record never overwrites what a newer one wrote', async () => {

@@ -12,7 +12,7 @@ export function registerLog(program: Command): void {
     .description('The connector log: every attempt with its status and reason')
     .option('--status <statuses>', `comma-separated: ${STATUSES.join(', ')}`)
     .option('--flow <flow>', 'only this flow')
-    .option('--record <sourceId>', 'the whole story of one record')
+    .option('--record <id>', 'the whole story of one record, by any id or number either system knows it by')
     .option('--run <id>', 'only this run')
     .option('--since <date>', 'entries at or after this date')
     .option('--text <text>', 'reason or id contains')
@@ -48,16 +48,19 @@ export function registerLog(program: Command): void {
           const { rows, total } = await ctx.store.log.list({
             ...(status ? { status } : {}),
             ...(o.flow ? { flow: o.flow } : {}),
-            ...(o.record ? { sourceId: o.record } : {}),
+            ...(o.record ? { record: o.record } : {}),
             ...(o.run ? { runId: Number(o.run) } : {}),
             ...(o.since ? { since: parseFilterDate(o.since, '--since') } : {}),
             ...(o.text ? { text: o.text } : {}),
             limit,
           });
-          const records = o.record
+          const aliases = o.record ? new Set(await ctx.store.log.aliases(o.record)) : undefined;
+          const records = aliases
             ? (
                 await ctx.store.records.list({ search: o.record, ...(o.flow ? { flow: o.flow } : {}) })
-              ).rows.filter((r) => r.source_id === o.record)
+              ).rows.filter(
+                (r) => aliases.has(r.source_id) || (r.target_id !== null && aliases.has(r.target_id)),
+              )
             : [];
           out.result({
             total,
@@ -81,8 +84,8 @@ export function registerLog(program: Command): void {
                 r.id,
                 r.created_at.replace('T', ' ').slice(0, 19),
                 r.flow,
-                r.source_id,
-                r.target_id,
+                withNumber(r.source_id, r.source_number),
+                withNumber(r.target_id, r.target_number),
                 r.action,
                 r.status,
                 r.reason,
@@ -99,3 +102,7 @@ export function registerLog(program: Command): void {
       },
     );
 }
+
+/** "42 (#000000042)" when a record has a number besides its id. */
+const withNumber = (id: string | null, number: string | null): string | null =>
+  id && number && number !== id ? `${id} (#${number})` : id;

@@ -10,6 +10,11 @@ export interface LogQuery {
   entity?: string;
   status?: readonly LogStatus[];
   sourceId?: string;
+  /**
+   * The whole story of one record: entries about it under any id or number either system knows it
+   * by, and entries of the records that refer to it (an order's shipments, invoices and payments).
+   */
+  record?: string;
   runId?: number;
   since?: string;
   until?: string;
@@ -27,8 +32,49 @@ export class ConnectorLogRepository {
     }
   }
 
+  /** Every id and number the record is known by, on both systems (its links and its log entries). */
+  async aliases(id: string): Promise<string[]> {
+    const keys = new Set([id]);
+    const entries = await this.db
+      .selectFrom('connector_log')
+      .select(['source_id', 'target_id', 'source_number', 'target_number'])
+      .where((eb) =>
+        eb.or([
+          eb('source_id', '=', id),
+          eb('target_id', '=', id),
+          eb('source_number', '=', id),
+          eb('target_number', '=', id),
+        ]),
+      )
+      .limit(1000)
+      .execute();
+    const links = await this.db
+      .selectFrom('sync_records')
+      .select(['source_id', 'target_id', 'target_number'])
+      .where((eb) =>
+        eb.or([eb('source_id', '=', id), eb('target_id', '=', id), eb('target_number', '=', id)]),
+      )
+      .limit(1000)
+      .execute();
+    for (const r of [...entries, ...links])
+      for (const v of Object.values(r)) if (typeof v === 'string' && v) keys.add(v);
+    return [...keys];
+  }
+
   async list(q: LogQuery = {}): Promise<{ rows: LogEntry[]; total: number }> {
     let s = this.db.selectFrom('connector_log');
+    if (q.record) {
+      const keys = await this.aliases(q.record);
+      s = s.where((eb) =>
+        eb.or([
+          eb('source_id', 'in', keys),
+          eb('target_id', 'in', keys),
+          eb('source_number', 'in', keys),
+          eb('target_number', 'in', keys),
+          ...keys.map((k) => eb('related', 'like', `% ${k} %`)),
+        ]),
+      );
+    }
     if (q.flow) s = s.where('flow', '=', q.flow);
     if (q.entity) s = s.where('entity', '=', q.entity);
     if (q.status?.length) s = s.where('status', 'in', [...q.status]);
