@@ -4,6 +4,7 @@ import type {
   Connector,
   ConnectorContext,
   ReadQuery,
+  References,
   SourceItem,
   TargetRecord,
   WriteItem,
@@ -15,23 +16,32 @@ import { magentoManifest } from './manifest.js';
 import { customerFromMagento } from './mappers/customer.js';
 import { productFromMagento } from './mappers/product.js';
 import { updatedAtFrom } from './mappers/values.js';
+import { lookupDocuments } from './order-documents.js';
+import { chunks, KEYS_PER_SEARCH, pages, search } from './paging.js';
+import { ORDERS_PATH, orderGroups, orderItem } from './read-orders.js';
 import { RegionDirectory } from './regions.js';
-import { anyOf, type Criteria, type FilterGroup, searchParams, toMagentoTime } from './search-criteria.js';
+import type { MagentoInvoice, MagentoOrder, MagentoShipment } from './sales-types.js';
+import { anyOf, type Criteria, type FilterGroup, toMagentoTime } from './search-criteria.js';
 import { type MagentoSettings, readSettings } from './settings.js';
 import { StockApi } from './stock-api.js';
 import type { MagentoCustomer, MagentoProduct, SearchResult } from './types.js';
+import { MagentoWebhook } from './webhook.js';
 import { writeCustomers } from './write-customers.js';
+import { writeDocuments } from './write-documents.js';
+import { INVOICES_PATH, invoiceKey, invoiceSpec } from './write-invoices.js';
+import { lookupOrders, orderKey, writeOrders } from './write-orders.js';
+import { lookupPayments, paymentKey, writePayments } from './write-payments.js';
 import { writeProducts } from './write-products.js';
+import { SHIPMENTS_PATH, shipmentKey, shipmentSpec } from './write-shipments.js';
 
-type Row = MagentoCustomer | MagentoProduct;
+type Row = MagentoCustomer | MagentoProduct | MagentoOrder;
 
-/** Keys per search: keeps the URL of an `in` list well below what web servers accept (8 KB). */
-const KEYS_PER_SEARCH = 100;
-
-const SEARCH_PATH = { customer: 'V1/customers/search', product: 'V1/products' } as const;
-
-const chunks = <T>(list: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const SEARCH_PATH = {
+  customer: 'V1/customers/search',
+  product: 'V1/products',
+  salesOrder: ORDERS_PATH,
+} as const;
+type Readable = keyof typeof SEARCH_PATH;
 
 export class MagentoConnector implements Connector {
   readonly manifest = magentoManifest;
@@ -39,25 +49,29 @@ export class MagentoConnector implements Connector {
   readonly settings: MagentoSettings;
   private readonly stock: StockApi;
   private readonly regions: RegionDirectory;
+  /** Adobe Commerce webhooks: signed order, customer and product saves. */
+  readonly webhook: MagentoWebhook;
 
   constructor(settings: Record<string, unknown>, _ctx: ConnectorContext) {
     this.settings = readSettings(settings);
     this.client = new MagentoClient(this.settings);
     this.stock = new StockApi(this.client, this.settings);
     this.regions = new RegionDirectory(this.client);
+    this.webhook = new MagentoWebhook(this.settings);
   }
 
   private entityPath(entity: EntityName): string {
-    if (entity === 'customer' || entity === 'product') return SEARCH_PATH[entity];
-    throw configError(`the Magento connector does not handle ${entity} records`);
+    if (entity in SEARCH_PATH) return SEARCH_PATH[entity as Readable];
+    throw configError(`the Magento connector does not read ${entity} records`);
   }
 
-  private async search<T>(path: string, c: Criteria): Promise<SearchResult<T>> {
-    return (await this.client.request<SearchResult<T>>({ method: 'GET', path, query: searchParams(c) })).body;
+  private search<T>(path: string, c: Criteria): Promise<SearchResult<T>> {
+    return search<T>(this.client, path, c);
   }
 
   /** Filter groups of a read: the window on updated_at, the ids, and (customers) this website. */
   private groups(entity: EntityName, q: ReadQuery, ids?: readonly string[]): FilterGroup[] {
+    if (entity === 'salesOrder') return orderGroups(q, ids);
     if (q.filters && Object.keys(q.filters).length)
       throw configError(
         `Magento has no batch filters besides dates and ids (asked for ${Object.keys(q.filters).join(', ')})`,
@@ -80,37 +94,14 @@ export class MagentoConnector implements Connector {
     return g;
   }
 
-  /**
-   * Pages sorted by id, which never changes: a record updated while we page cannot move another one
-   * past us. Past the last page Magento answers with the last page again, so the loop ends on
-   * total_count (re-read on every page), never on an empty page.
-   */
-  private async *pages(
-    entity: EntityName,
-    groups: FilterGroup[],
-    pageSize: number,
-    signal?: AbortSignal,
-  ): AsyncIterable<Row[]> {
-    let lastId = Number.NEGATIVE_INFINITY;
-    for (let page = 1; ; page++) {
-      signal?.throwIfAborted();
-      const r = await this.search<Row>(this.entityPath(entity), {
-        groups,
-        sort: [{ field: 'entity_id', direction: 'ASC' }],
-        pageSize,
-        currentPage: page,
-      });
-      // Ids only grow from page to page: anything at or below the last one is a repeated page.
-      const fresh = r.items.filter((x) => Number(x.id) > lastId);
-      if (fresh.length) {
-        lastId = Number(fresh[fresh.length - 1]!.id);
-        yield fresh;
-      }
-      if (fresh.length === 0 || r.items.length < pageSize || page * pageSize >= r.total_count) return;
-    }
+  /** Pages of an entity, sorted by its id (see paging.ts). */
+  private rows(entity: EntityName, groups: FilterGroup[], pageSize: number, signal?: AbortSignal) {
+    const idOf = (r: Row) => Number(entity === 'salesOrder' ? (r as MagentoOrder).entity_id : r.id);
+    return pages<Row>(this.client, this.entityPath(entity), groups, pageSize, idOf, signal ? { signal } : {});
   }
 
   private async toItems(entity: EntityName, rows: Row[]): Promise<SourceItem[]> {
+    if (entity === 'salesOrder') return rows.map((o) => orderItem(o as MagentoOrder, this.settings));
     const stock = entity === 'product' ? await this.stock.read(rows.map((r) => String(r.sku))) : undefined;
     return rows.map((r): SourceItem => {
       const id = entity === 'customer' ? String(r.id) : String(r.sku);
@@ -135,7 +126,7 @@ export class MagentoConnector implements Connector {
       const groups = this.groups(entity, query, ids);
       // Ids that cannot match anything (neither a number nor an e-mail) need no request at all.
       if (groups.some((g) => g.length === 0)) continue;
-      for await (const rows of this.pages(entity, groups, size, signal)) yield this.toItems(entity, rows);
+      for await (const rows of this.rows(entity, groups, size, signal)) yield this.toItems(entity, rows);
     }
   }
 
@@ -155,7 +146,11 @@ export class MagentoConnector implements Connector {
     return out;
   }
 
-  naturalKey(entity: EntityName, data: unknown): string | undefined {
+  naturalKey(entity: EntityName, data: unknown, refs?: References): string | undefined {
+    if (entity === 'salesOrder') return orderKey(data);
+    if (entity === 'shipment') return shipmentKey(data, refs);
+    if (entity === 'invoice') return invoiceKey(data, refs);
+    if (entity === 'payment') return paymentKey(data, refs);
     const d = (data ?? {}) as Record<string, unknown>;
     if (entity === 'customer')
       return typeof d.email === 'string' && d.email.trim()
@@ -167,6 +162,13 @@ export class MagentoConnector implements Connector {
 
   /** One search per hundred keys (e-mail in (…) AND this website, or sku in (…)), full records as snapshots. */
   async lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
+    if (keys.length === 0) return new Map();
+    if (entity === 'salesOrder') return lookupOrders(this.client, keys);
+    if (entity === 'shipment')
+      return lookupDocuments<MagentoShipment>(this.client, SHIPMENTS_PATH, 'shipment', keys);
+    if (entity === 'invoice')
+      return lookupDocuments<MagentoInvoice>(this.client, INVOICES_PATH, 'invoice', keys);
+    if (entity === 'payment') return lookupPayments(this.client, keys);
     const out = new Map<string, TargetRecord>();
     const path = this.entityPath(entity);
     for (const chunk of chunks(keys, KEYS_PER_SEARCH)) {
@@ -202,6 +204,10 @@ export class MagentoConnector implements Connector {
     if (items.length === 0) return [];
     if (entity === 'customer') return writeCustomers(this.client, this.regions, this.settings, items);
     if (entity === 'product') return writeProducts(this.client, this.stock, this.settings, items);
+    if (entity === 'salesOrder') return writeOrders(this.client, this.settings, items);
+    if (entity === 'shipment') return writeDocuments(this.client, shipmentSpec, items);
+    if (entity === 'invoice') return writeDocuments(this.client, invoiceSpec, items);
+    if (entity === 'payment') return writePayments(this.client, items);
     throw configError(`the Magento connector does not write ${entity} records`);
   }
 
@@ -232,6 +238,11 @@ export class MagentoConnector implements Connector {
         const r = await this.search<MagentoProduct>(SEARCH_PATH.product, { pageSize: 1, currentPage: 1 });
         firstSku = r.items[0]?.sku;
       }),
+    );
+    out.push(
+      await this.verdict('orders', 'can read orders', () =>
+        this.search(SEARCH_PATH.salesOrder, { pageSize: 1, currentPage: 1 }),
+      ),
     );
     out.push(
       this.stock.legacy

@@ -73,10 +73,15 @@ async function collect(it: AsyncIterable<SourceItem[]>): Promise<SourceItem[]> {
 for (const stockApi of ['source-items', 'stock-item'] as const) {
   connectorContractSuite({
     name: `magento (stock via ${stockApi})`,
-    readable: ['customer', 'product'],
+    readable: ['customer', 'product', 'salesOrder'],
     writable: ['customer', 'product'],
     async start(count) {
-      const sb = await startMagentoSandbox({ customers: count, products: count, conformance: true });
+      const sb = await startMagentoSandbox({
+        customers: count,
+        products: count,
+        orders: count,
+        conformance: true,
+      });
       return {
         kit: sb.kit,
         connector: connect(sb, { stockApi }),

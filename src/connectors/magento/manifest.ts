@@ -1,4 +1,13 @@
-import type { ConnectorManifest } from '../sdk/manifest.js';
+import type { ConnectorManifest, EntityCapability } from '../sdk/manifest.js';
+import { DEFAULT_SECRET_HEADER } from './settings.js';
+
+/**
+ * A document the ERP creates and Magento records against an order (shipment, invoice, payment):
+ * created once, never changed afterwards from here.
+ */
+const createOnly = (naturalKey: string): EntityCapability => ({
+  write: { naturalKey, updatableFields: [] },
+});
 
 /**
  * Assumption about the store: Magento has no native customer field for the ERP account number, the
@@ -11,7 +20,7 @@ import type { ConnectorManifest } from '../sdk/manifest.js';
 export const magentoManifest: ConnectorManifest = {
   name: 'magento',
   title: 'Magento',
-  triggers: ['poll', 'batch'],
+  triggers: ['poll', 'batch', 'webhook'],
   connectionFields: [
     {
       name: 'baseUrl',
@@ -101,6 +110,26 @@ export const magentoManifest: ConnectorManifest = {
         "at most the store's Maximum Page Size (300 by default) when its Web API input limits are on",
     },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
+    {
+      name: 'webhookPublicKey',
+      title: 'Webhook public key',
+      type: 'string',
+      description:
+        'the PEM public key of Stores › Settings › Configuration › Adobe Services › Webhooks (Digital Signature): deliveries must carry a valid x-adobe-commerce-webhook-signature',
+    },
+    {
+      name: 'webhookSecret',
+      title: 'Webhook token',
+      type: 'secret',
+      description:
+        'without a public key: a shared token each webhook sends in a header (set it as a header of the webhook in Adobe Commerce)',
+    },
+    {
+      name: 'webhookSecretHeader',
+      title: 'Webhook token header',
+      type: 'string',
+      default: DEFAULT_SECRET_HEADER,
+    },
   ],
   entities: {
     customer: {
@@ -125,6 +154,7 @@ export const magentoManifest: ConnectorManifest = {
           'addresses',
         ],
       },
+      webhook: true,
     },
     product: {
       read: {
@@ -138,7 +168,29 @@ export const magentoManifest: ConnectorManifest = {
         naturalKey: 'sku',
         updatableFields: ['name', 'description', 'status', 'listPrice', 'standardCost', 'weight', 'stock'],
       },
+      webhook: true,
     },
+    salesOrder: {
+      read: {
+        cursorField: 'updated_at',
+        filters: [
+          { name: 'dates', title: 'Updated between', kind: 'dates' },
+          { name: 'status', title: 'Order status', kind: 'values' },
+          // An ID file lists order numbers (increment ids); ids typed in may be Magento entity ids too.
+          { name: 'ids', title: 'Specific orders', kind: 'ids', idFileHeader: 'IncrementId' },
+        ],
+      },
+      write: {
+        naturalKey:
+          'ext_order_id (the ERP order number), or increment_id for an order that came from Magento',
+        // The write-back of the other direction: the ERP's number for a web order, into ext_order_id.
+        updatableFields: ['externalNumber'],
+      },
+      webhook: true,
+    },
+    shipment: createOnly('order + the ERP shipment number in the shipment comment'),
+    invoice: createOnly('order + the ERP invoice number in the invoice comment'),
+    payment: createOnly('order + the ERP payment number in an order comment'),
   },
   // Magento has no REST rate limit by default, but each call is a full PHP bootstrap on the shop's
   // own servers: a handful in parallel keeps a small shop responsive for its shoppers.

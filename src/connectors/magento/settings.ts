@@ -19,7 +19,16 @@ export interface MagentoSettings {
   stockWarehouses: string[];
   pageSize: number;
   timeoutMs: number;
+  /** PEM public key Adobe Commerce signs webhook bodies with; verification by signature when set. */
+  webhookPublicKey?: string;
+  /** A shared token the webhook's configured headers carry; used when there is no public key. */
+  webhookSecret?: string;
+  /** The header carrying webhookSecret (lower case). */
+  webhookSecretHeader: string;
 }
+
+/** The header a webhook's shared token travels in, unless the connection names another. */
+export const DEFAULT_SECRET_HEADER = 'x-ledgerlink-webhook-token';
 
 const int = (v: unknown, fallback: number): number => (v === undefined || v === null ? fallback : Number(v));
 const str = (v: unknown, fallback: string): string => (typeof v === 'string' && v ? v : fallback);
@@ -49,7 +58,11 @@ export function readSettings(raw: Record<string, unknown>): MagentoSettings {
       .filter(Boolean),
     pageSize: int(raw.pageSize, 100),
     timeoutMs: int(raw.timeoutMs, 30_000),
+    webhookSecretHeader: str(raw.webhookSecretHeader, DEFAULT_SECRET_HEADER).toLowerCase(),
   };
+  if (typeof raw.webhookPublicKey === 'string' && raw.webhookPublicKey.trim())
+    out.webhookPublicKey = raw.webhookPublicKey;
+  if (typeof raw.webhookSecret === 'string' && raw.webhookSecret) out.webhookSecret = raw.webhookSecret;
   if (typeof raw.accessToken === 'string') out.accessToken = raw.accessToken;
   if (typeof raw.username === 'string') out.username = raw.username;
   if (typeof raw.password === 'string') out.password = raw.password;

@@ -103,6 +103,11 @@ export interface WebhookHandler {
   deliveryId(delivery: InboundDelivery): string | undefined;
   /** The records the delivery names. Throws a LedgerlinkError (code parse) when the body cannot be read. */
   parse(delivery: InboundDelivery): WebhookEvent[];
+  /**
+   * The answer the sender expects once the delivery is safely stored (Adobe Commerce's synchronous
+   * webhooks wait for {"op": "success"}); default 202 with the inbox id.
+   */
+  readonly acknowledgement?: { status: number; body: unknown };
 }
 
 /**

@@ -38,3 +38,12 @@ export const unauthorized = (resource: string): ErrorBody =>
 export const BAD_LOGIN = fail(
   'The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later.',
 );
+
+/** NoSuchEntityException of the sales repositories (orders, shipments, invoices). */
+export const NO_SUCH_ENTITY = fail(
+  "The entity that was requested doesn't exist. Verify the entity and try again.",
+);
+
+/** DocumentValidationException of ShipOrder and InvoiceOrder: a heading, then one line per problem. */
+export const documentInvalid = (document: 'Shipment' | 'Invoice', problems: readonly string[]): ErrorBody =>
+  fail(`${document} Document Validation Error(s):\n${problems.join('\n')}`);

@@ -1,15 +1,23 @@
 import { loadSpec } from '../../sdk/conformance.js';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
+import type { MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import { adminTokenRoute, type SandboxAuth } from './auth.js';
 import { customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
 import { fail, noSuch } from './errors.js';
+import { invoiceRoutes } from './invoices.js';
 import type { InputLimits } from './limits.js';
+import { orderRoutes, orderView } from './orders.js';
+import { type PlaceOrderInput, placeOrder, seedOrders } from './place-order.js';
 import { productRoutes } from './products.js';
-import { SandboxStore } from './store.js';
+import { shipmentRoutes } from './shipments.js';
+import { SandboxStore, type SavedRecord } from './store.js';
+import { type WebhookDelivery, WebhookSender, type WebhookTarget } from './webhooks.js';
 
 export type { InputLimits } from './limits.js';
+export type { PlaceOrderInput } from './place-order.js';
+export { SIGNATURE_HEADER, type WebhookDelivery, type WebhookTarget } from './webhooks.js';
 
 export interface MagentoSandboxOptions extends SandboxOptions {
   /** Customers to pre-seed (default 0). */
@@ -20,6 +28,10 @@ export interface MagentoSandboxOptions extends SandboxOptions {
   admin?: { username: string; password: string };
   /** Turns Magento's Web API input limits on (off by default, like Magento); omitted values take Magento's defaults. */
   inputLimits?: InputLimits;
+  /** Sample orders to pre-seed (default 0); they use the seeded products, and customers when there are any. */
+  orders?: number;
+  /** Adobe Commerce webhooks: where every order, customer and product save is sent. */
+  webhooks?: WebhookTarget[];
 }
 
 export interface MagentoSandbox {
@@ -39,6 +51,21 @@ export interface MagentoSandbox {
   /** A person editing a customer in the Magento admin (updated_at moves on). */
   editCustomer(id: number, patch: Partial<MagentoCustomer>): void;
   editProduct(sku: string, patch: Partial<MagentoProduct>): void;
+  /** Orders, shipments and invoices by entity id, as stored. */
+  orders: Map<number, MagentoOrder>;
+  shipments: Map<number, MagentoShipment>;
+  invoices: Map<number, MagentoInvoice>;
+  /** A shopper checking out: the order as Magento saves it, totals computed as Magento does. */
+  placeOrder(input: PlaceOrderInput): MagentoOrder;
+  /** A person changing an order in the admin (status, ext_order_id, …): saved, updated_at moves, announced. */
+  editOrder(id: number, patch: Partial<MagentoOrder>): MagentoOrder;
+  /** The PEM public key of the store's webhook signatures (what Adobe Services › Webhooks shows). */
+  readonly webhookPublicKey: string;
+  /** Every delivery attempt, in the order they were answered. */
+  webhookLog: WebhookDelivery[];
+  addWebhook(w: WebhookTarget): void;
+  /** Resolves once every queued webhook delivery has been answered or has run out of retries. */
+  webhooksSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +80,9 @@ const PREFIXES = ['/rest/default', '/rest/all', '/rest'];
 /**
  * A Magento 2.4 store in one process, serving the admin REST API the connector uses with Magento's
  * shapes, validation and messages: customers, products, legacy stock items, MSI source items, the
- * country directory and admin tokens. Data is deterministic for a seed.
+ * country directory, admin tokens, and sales — orders with their comments, shipments and invoices.
+ * Saves are announced as Adobe Commerce webhooks to the URLs configured. Data is deterministic for
+ * a seed.
  */
 export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Promise<MagentoSandbox> {
   const validator = loadSpec('magento2/admin-schema-2.4.8.yaml', { allowQuery: /^searchCriteria\[/ });
@@ -73,12 +102,19 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
   };
   const store = new SandboxStore();
   store.seed(opts);
+  seedOrders(store, opts.orders ?? 0, opts.seed ?? 1);
   if (opts.inputLimits) store.inputLimits = opts.inputLimits;
+  // Seeded data is already there when the store starts: only saves from now on are announced.
+  const webhooks = new WebhookSender([...(opts.webhooks ?? [])]);
+  store.onSave = (saved) => announce(webhooks, saved);
 
   for (const prefix of PREFIXES) {
     adminTokenRoute(kit.app, prefix, auth);
     customerRoutes(kit.app, prefix, store, auth);
     productRoutes(kit.app, prefix, store, auth);
+    orderRoutes(kit.app, prefix, store, auth);
+    shipmentRoutes(kit.app, prefix, store, auth);
+    invoiceRoutes(kit.app, prefix, store, auth);
     kit.app.get<{ Params: { country: string } }>(
       `${prefix}/V1/directory/countries/:country`,
       async (req, reply) =>
@@ -110,6 +146,31 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       if (!p) throw new Error(`the sandbox has no product ${sku}`);
       store.putProduct({ ...p, ...structuredClone(patch), sku, updated_at: store.now() });
     },
-    close: () => kit.close(),
+    orders: store.orders,
+    shipments: store.shipments,
+    invoices: store.invoices,
+    placeOrder: (input) => orderView(placeOrder(store, input)),
+    editOrder(id, patch) {
+      const o = store.orders.get(id);
+      if (!o) throw new Error(`the sandbox has no order ${id}`);
+      return orderView(store.saveOrder({ ...o, ...structuredClone(patch), entity_id: id }));
+    },
+    get webhookPublicKey() {
+      return webhooks.publicKey;
+    },
+    webhookLog: webhooks.log,
+    addWebhook: (w) => webhooks.addTarget(w),
+    webhooksSettled: () => webhooks.settled(),
+    async close() {
+      await webhooks.close();
+      await kit.close();
+    },
   };
+}
+
+/** Adobe Commerce's save_after events, with the record as the API shows it. */
+function announce(webhooks: WebhookSender, saved: SavedRecord): void {
+  if (saved.kind === 'order') webhooks.send('sales_order_save_after', { order: orderView(saved.record) });
+  else if (saved.kind === 'customer') webhooks.send('customer_save_after', { customer: saved.record });
+  else webhooks.send('catalog_product_save_after', { product: saved.record });
 }

@@ -146,6 +146,8 @@ export function searchRoute<T>(
   rows: T[],
   field: (row: T, name: string) => unknown,
   limits?: InputLimits,
+  /** How a row is answered, when the API shows more than is stored (an order's shipping assignment). */
+  present: (row: T) => unknown = (row) => row,
 ) {
   try {
     const criteria = parseCriteria(req.query as Record<string, unknown>);
@@ -153,7 +155,7 @@ export function searchRoute<T>(
     if ('refusal' in size) return reply.code(400).send(size.refusal);
     if (size.pageSize !== undefined) criteria.page_size = size.pageSize;
     const { items, total } = applyCriteria(rows, criteria, field);
-    return { items, search_criteria: criteria, total_count: total };
+    return { items: items.map(present), search_criteria: criteria, total_count: total };
   } catch (e) {
     if (e instanceof CriteriaError) return reply.code(400).send(fail(e.message));
     throw e;

@@ -1,5 +1,6 @@
 import { seededRandom } from '../../sdk/sandbox-kit.js';
 import { DEFAULT_STOCK_ITEM } from '../mappers/stock.js';
+import type { MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import type { InputLimits } from './limits.js';
 
@@ -8,6 +9,26 @@ type StockSettings = Omit<StockItem, 'qty' | 'is_in_stock' | 'item_id' | 'produc
 
 /** Magento's default source: the one the legacy stock item mirrors when MSI is on. */
 export const DEFAULT_SOURCE = 'default';
+
+/** A record just saved, as Magento's save_after events name it. */
+export type SavedRecord =
+  | { kind: 'order'; record: MagentoOrder }
+  | { kind: 'customer'; record: MagentoCustomer }
+  | { kind: 'product'; record: MagentoProduct };
+
+/** Magento's id sequences: one per table, and one increment_id sequence per document type. */
+type Sequence =
+  | 'order'
+  | 'orderItem'
+  | 'orderAddress'
+  | 'payment'
+  | 'history'
+  | 'shipment'
+  | 'shipmentItem'
+  | 'track'
+  | 'comment'
+  | 'invoice'
+  | 'invoiceItem';
 
 const FIRST = ['Mia', 'Noah', 'Lea', 'Tom', 'Ava', 'Leo'];
 const LAST = ['Berg', 'Stone', 'Hill', 'Park', 'Wood', 'Lake'];
@@ -20,6 +41,12 @@ export class SandboxStore {
   readonly products = new Map<string, MagentoProduct>();
   /** MSI stock per "sku|source". */
   readonly sourceItems = new Map<string, MsiSourceItem>();
+  readonly orders = new Map<number, MagentoOrder>();
+  readonly shipments = new Map<number, MagentoShipment>();
+  readonly invoices = new Map<number, MagentoInvoice>();
+  /** Told of every saved order, customer and product (the sandbox's webhooks listen here). */
+  onSave?: (saved: SavedRecord) => void;
+  private readonly sequences = new Map<Sequence, number>();
   private readonly stockSettings = new Map<string, StockSettings>();
   /** Magento's unique key on (website, e-mail) and its case-blind SKU lookup, kept as indexes. */
   private readonly byEmail = new Map<string, number>();
@@ -90,12 +117,34 @@ export class SandboxStore {
     if (previous) this.byEmail.delete(SandboxStore.emailKey(previous));
     this.customers.set(c.id!, c);
     this.byEmail.set(SandboxStore.emailKey(c), c.id!);
+    this.onSave?.({ kind: 'customer', record: c });
   }
 
   /** Saves a product and keeps the SKU index in step. */
   putProduct(p: MagentoProduct): void {
     this.products.set(p.sku, p);
     this.bySkuLower.set(p.sku.toLowerCase(), p.sku);
+    this.onSave?.({ kind: 'product', record: p });
+  }
+
+  /** The next id of a table (1, 2, …). */
+  nextId(sequence: Sequence): number {
+    const n = (this.sequences.get(sequence) ?? 0) + 1;
+    this.sequences.set(sequence, n);
+    return n;
+  }
+
+  /** A document's number as Magento's default sequence makes it: nine digits, zero-padded. */
+  static incrementId(id: number): string {
+    return String(id).padStart(9, '0');
+  }
+
+  /** Saves an order: every save moves updated_at, and is announced (sales_order_save_after). */
+  saveOrder(o: MagentoOrder): MagentoOrder {
+    o.updated_at = this.now();
+    this.orders.set(o.entity_id!, o);
+    this.onSave?.({ kind: 'order', record: o });
+    return o;
   }
 
   /** Gives new addresses ids and points the customer's defaults at them, as Magento does on save. */
