@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CredentialStore } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
 import { HttpClient, type HttpExchange, type HttpRequest, type HttpResponse } from '../sdk/http.js';
@@ -18,6 +19,23 @@ export interface AcumaticaSettings {
   clientSecret?: string;
   timeoutMs: number;
 }
+
+/** What a finished action answered: where the record it processed can be read, when Acumatica says. */
+export interface ActionResult {
+  location?: string;
+}
+
+export interface ActionOptions {
+  /** How long the long-running operation may take before we stop waiting (default two minutes). */
+  deadlineMs?: number;
+  record?: HttpExchange[];
+  signal?: AbortSignal;
+}
+
+const POLL_FIRST_MS = 100;
+const POLL_MAX_MS = 2_000;
+
+const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 interface Token {
   access: string;
@@ -92,6 +110,77 @@ export class AcumaticaClient {
     req: Omit<HttpRequest, 'path'> & { path: string; record?: HttpExchange[] },
   ): Promise<HttpResponse<T>> {
     return this.http.request<T>({ ...req, path: `${this.entityBase}/${req.path}` });
+  }
+
+  /**
+   * Runs an action (POST /<resource>/<action> with the record's keys and the action's parameters)
+   * and waits for the long-running operation it starts: Acumatica answers 204 when it is done at
+   * once, else 202 with a Location to poll until that answers 204. A failed operation (the status
+   * answers an error) throws with Acumatica's message, as does one that outlasts the deadline.
+   */
+  async invokeAction(
+    resource: string,
+    action: string,
+    entityKeys: Readonly<Record<string, string>>,
+    parameters: Readonly<Record<string, unknown>> = {},
+    o: ActionOptions = {},
+  ): Promise<ActionResult> {
+    const wrapAll = (r: Readonly<Record<string, unknown>>) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { value: v }]));
+    const common = { ...(o.record ? { record: o.record } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+    const started = await this.entity({
+      method: 'POST',
+      path: `${resource}/${action}`,
+      body: { entity: wrapAll(entityKeys), parameters: wrapAll(parameters) },
+      accept: [202, 204],
+      ...common,
+    });
+    const what = `${action} of ${resource} ${Object.values(entityKeys).join(' ')}`;
+    const deadline = Date.now() + (o.deadlineMs ?? 120_000);
+    let res = started;
+    for (let wait = POLL_FIRST_MS; res.status === 202; wait = Math.min(POLL_MAX_MS, wait * 2)) {
+      const location = header(res.headers.location);
+      if (!location)
+        throw new LedgerlinkError({
+          code: 'server',
+          category: 'transient',
+          message: `Acumatica accepted the ${what} but gave no Location to follow it`,
+        });
+      if (Date.now() + wait > deadline)
+        throw new LedgerlinkError({
+          code: 'timeout',
+          category: 'transient',
+          message: `the ${what} was still running after ${Math.round((o.deadlineMs ?? 120_000) / 1000)} s`,
+        });
+      await sleep(wait, undefined, o.signal ? { signal: o.signal } : undefined);
+      // A failed operation is reported once; polling again would only find it gone.
+      res = await this.request({ method: 'GET', path: this.below(location), accept: [500], ...common });
+      if (res.status === 500)
+        throw new LedgerlinkError({
+          code: 'conflict',
+          category: 'rejected',
+          httpStatus: 500,
+          message: `Acumatica could not complete the ${what}: ${errorText(res.body) ?? 'no reason given'}`,
+        });
+    }
+    const location = header(res.headers.location);
+    return location ? { location } : {};
+  }
+
+  /**
+   * A Location header as a path below the instance URL. Only locations on the instance itself are
+   * followed: the session cookie or token must never go to another host.
+   */
+  private below(location: string): string {
+    const base = new URL(this.http.url(''));
+    const target = new URL(location, base);
+    if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname))
+      throw new LedgerlinkError({
+        code: 'config',
+        category: 'config',
+        message: `Acumatica pointed to ${target.origin}${target.pathname}, outside the instance at ${base.href}; check the instance URL`,
+      });
+    return `${target.pathname.slice(base.pathname.length)}${target.search}`;
   }
 
   private keepCookies(res: HttpResponse): void {

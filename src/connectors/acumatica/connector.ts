@@ -1,72 +1,41 @@
-import type { Customer, EntityName, Product } from '../../model/index.js';
+import type { EntityName } from '../../model/index.js';
 import type {
   CheckResult,
   Connector,
   ConnectorContext,
   OAuthAuthorization,
   ReadQuery,
+  References,
   SourceItem,
   TargetRecord,
+  WebhookHandler,
   WriteItem,
   WriteResult,
 } from '../sdk/contract.js';
 import { configError, LedgerlinkError, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
-import { AcumaticaClient, type AcumaticaSettings } from './client.js';
+import { AcumaticaClient } from './client.js';
+import { type EntitySpec, spec } from './entities.js';
+import { Lookups } from './lookups.js';
 import { acumaticaManifest } from './manifest.js';
-import { CUSTOMER_EXPAND, customerFromAcumatica, customerToAcumatica } from './mappers/customer.js';
-import { PRODUCT_EXPAND, productFromAcumatica, productToAcumatica } from './mappers/product.js';
+import type { DocumentContext } from './mappers/document.js';
 import { allOf, anyOf, dateLiteral } from './odata.js';
+import { SalesOrderTarget, salesOrderKey } from './sales-orders.js';
+import { orderTypesOf, type Settings } from './settings.js';
 import { type RawEntity, str, val } from './types.js';
-
-interface EntitySpec {
-  resource: 'Customer' | 'StockItem';
-  key: string;
-  cursor: string;
-  expand: string;
-  /** Manifest filter name → Acumatica field. */
-  filterFields: Record<string, string>;
-  fromRaw(raw: RawEntity, s: Settings): Record<string, unknown>;
-  toRaw(data: unknown, fields: readonly string[] | undefined, s: Settings): RawEntity;
-}
-
-type Settings = AcumaticaSettings & { baseCurrency: string; pageSize: number; defaultItemClass?: string };
-
-const SPECS: Partial<Record<EntityName, EntitySpec>> = {
-  customer: {
-    resource: 'Customer',
-    key: 'CustomerID',
-    cursor: 'LastModifiedDateTime',
-    expand: CUSTOMER_EXPAND,
-    filterFields: { customerClass: 'CustomerClass', status: 'Status' },
-    fromRaw: (raw, s) => customerFromAcumatica(raw, s.baseCurrency),
-    toRaw: (data, fields) => customerToAcumatica(data as Customer, fields),
-  },
-  product: {
-    resource: 'StockItem',
-    key: 'InventoryID',
-    cursor: 'LastModified',
-    expand: PRODUCT_EXPAND,
-    filterFields: { itemClass: 'ItemClass', itemStatus: 'ItemStatus' },
-    fromRaw: (raw, s) => productFromAcumatica(raw, s.baseCurrency),
-    toRaw: (data, fields, s) => productToAcumatica(data as Product, fields, s.defaultItemClass),
-  },
-};
+import { acumaticaWebhook } from './webhook.js';
 
 /** ids per request: an `or` of key comparisons keeps URLs well under common proxy limits. */
 const IDS_PER_REQUEST = 25;
-
-function spec(entity: EntityName): EntitySpec {
-  const s = SPECS[entity];
-  if (!s) throw configError(`the Acumatica connector does not handle ${entity} records`);
-  return s;
-}
 
 export class AcumaticaConnector implements Connector {
   readonly manifest = acumaticaManifest;
   readonly client: AcumaticaClient;
 
   readonly authorization?: OAuthAuthorization;
+  readonly webhook: WebhookHandler;
+  private readonly lookups: Lookups;
+  private readonly orders: SalesOrderTarget;
 
   constructor(
     private readonly s: Settings,
@@ -76,6 +45,13 @@ export class AcumaticaConnector implements Connector {
       connection: ctx.connection,
       ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
     });
+    this.lookups = new Lookups(this.client, ctx.logger);
+    this.orders = new SalesOrderTarget(this.client, s);
+    this.webhook = acumaticaWebhook({
+      webhookHeaderName: s.webhookHeaderName ?? 'X-Ledgerlink-Token',
+      ...(s.webhookHeaderValue ? { webhookHeaderValue: s.webhookHeaderValue } : {}),
+      orderTypes: orderTypesOf(s),
+    });
     if (s.authMode === 'oauth2' && s.oauthFlow === 'authorization_code') {
       this.authorization = {
         authorizeUrl: (redirectUri, state) => this.client.authorizeUrl(redirectUri, state),
@@ -84,7 +60,16 @@ export class AcumaticaConnector implements Connector {
     }
   }
 
-  private toItem(sp: EntitySpec, raw: RawEntity): SourceItem {
+  private get mapContext(): DocumentContext {
+    return {
+      baseCurrency: this.s.baseCurrency,
+      ...(this.s.guestCustomerId ? { guestCustomerId: this.s.guestCustomerId } : {}),
+      taxSchedules: this.lookups.taxSchedules,
+      shipVias: this.lookups.shipVias,
+    };
+  }
+
+  private toItem(sp: EntitySpec, raw: RawEntity, ctx: DocumentContext): SourceItem {
     const id = str(raw[sp.key] as { value?: string }) ?? '';
     const updatedAt = String(
       val(raw[sp.cursor] as { value?: string }) ??
@@ -92,14 +77,25 @@ export class AcumaticaConnector implements Connector {
         new Date(0).toISOString(),
     );
     try {
-      return { id, updatedAt: new Date(updatedAt).toISOString(), data: sp.fromRaw(raw, this.s) };
+      return { id, updatedAt: new Date(updatedAt).toISOString(), data: sp.fromRaw(raw, ctx) };
     } catch (e) {
       return { id, updatedAt: new Date(updatedAt).toISOString(), error: toErrorData(e) };
     }
   }
 
+  /** Maps a page, after reading what its records refer to. */
+  private async items(
+    sp: EntitySpec,
+    rows: readonly RawEntity[],
+    signal?: AbortSignal,
+  ): Promise<SourceItem[]> {
+    await sp.prepare?.(rows, this.lookups, signal);
+    const ctx = this.mapContext;
+    return rows.map((r) => this.toItem(sp, r, ctx));
+  }
+
   private filterOf(sp: EntitySpec, q: ReadQuery, ids?: readonly string[]): string | undefined {
-    const parts: Array<string | undefined> = [];
+    const parts: Array<string | undefined> = [sp.scope?.(this.s)];
     if (q.since) parts.push(`${sp.cursor} ge ${dateLiteral(q.since)}`);
     if (q.until) parts.push(`${sp.cursor} le ${dateLiteral(q.until)}`);
     for (const [name, values] of Object.entries(q.filters ?? {})) {
@@ -148,12 +144,12 @@ export class AcumaticaConnector implements Connector {
       for (let i = 0; i < query.ids.length; i += IDS_PER_REQUEST) {
         const chunk = query.ids.slice(i, i + IDS_PER_REQUEST);
         for await (const rows of this.pages(sp, this.filterOf(sp, query, chunk), size, undefined, signal))
-          yield rows.map((r) => this.toItem(sp, r));
+          yield await this.items(sp, rows, signal);
       }
       return;
     }
     for await (const rows of this.pages(sp, this.filterOf(sp, query), size, undefined, signal))
-      yield rows.map((r) => this.toItem(sp, r));
+      yield await this.items(sp, rows, signal);
   }
 
   /** Acumatica has no $count: page through the keys alone, a thousand at a time. */
@@ -171,14 +167,16 @@ export class AcumaticaConnector implements Connector {
     return out;
   }
 
-  naturalKey(entity: EntityName, data: unknown): string | undefined {
+  naturalKey(entity: EntityName, data: unknown, _refs?: References): string | undefined {
+    if (entity === 'salesOrder') return salesOrderKey(data);
     const d = data as Record<string, unknown>;
     const v = entity === 'customer' ? d.number : entity === 'product' ? d.sku : undefined;
     return typeof v === 'string' && v ? v : undefined;
   }
 
   async lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
-    const sp = spec(entity);
+    if (entity === 'salesOrder') return this.orders.lookup(keys);
+    const sp = writable(entity);
     const out = new Map<string, TargetRecord>();
     for (let i = 0; i < keys.length; i += IDS_PER_REQUEST) {
       const chunk = keys.slice(i, i + IDS_PER_REQUEST);
@@ -197,7 +195,8 @@ export class AcumaticaConnector implements Connector {
    * when the record exists and an update fail when it does not, so a write never lands on the wrong side.
    */
   async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
-    const sp = spec(entity);
+    if (entity === 'salesOrder') return this.orders.write(items);
+    const sp = writable(entity);
     return Promise.all(
       items.map(async (item): Promise<WriteResult> => {
         const exchanges: HttpExchange[] = [];
@@ -274,6 +273,13 @@ export class AcumaticaConnector implements Connector {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** Customers and stock items: written by their own key with PUT. */
+function writable(entity: EntityName): EntitySpec & Required<Pick<EntitySpec, 'toRaw'>> {
+  const sp = spec(entity);
+  if (!sp.toRaw) throw configError(`the Acumatica connector does not write ${entity} records`);
+  return sp as EntitySpec & Required<Pick<EntitySpec, 'toRaw'>>;
 }
 
 export function createAcumaticaConnector(

@@ -5,7 +5,7 @@ export const ENDPOINT_VERSIONS = ['23.200.001', '24.200.001'] as const;
 export const acumaticaManifest: ConnectorManifest = {
   name: 'acumatica',
   title: 'Acumatica',
-  triggers: ['poll', 'batch'],
+  triggers: ['poll', 'batch', 'webhook'],
   connectionFields: [
     {
       name: 'baseUrl',
@@ -88,6 +88,35 @@ export const acumaticaManifest: ConnectorManifest = {
       description: 'currency of prices and costs',
     },
     { name: 'defaultItemClass', title: 'Item class for new stock items', type: 'string' },
+    {
+      name: 'orderTypes',
+      title: 'Order types to read',
+      type: 'string',
+      default: 'SO',
+      // Orders are read and found by OrderNbr alone: numbering sequences differ per order type, so a
+      // number names one order among the types read.
+      description: 'comma-separated, e.g. SO,IN; order numbers must be unique across them',
+    },
+    { name: 'defaultOrderType', title: 'Order type of new orders', type: 'string', default: 'SO' },
+    {
+      name: 'guestCustomerId',
+      title: 'Customer for guest orders',
+      type: 'string',
+      description: 'the CustomerID web orders placed without an account are booked to',
+    },
+    {
+      name: 'webhookHeaderName',
+      title: 'Push notification header name',
+      type: 'string',
+      default: 'X-Ledgerlink-Token',
+      description: 'the Header Name of the push notification destination (type Webhook)',
+    },
+    {
+      name: 'webhookHeaderValue',
+      title: 'Push notification header value',
+      type: 'secret',
+      description: 'the Header Value of the destination; pushes without it are refused',
+    },
     { name: 'pageSize', title: 'Records per request', type: 'integer', default: 100 },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
   ],
@@ -116,6 +145,7 @@ export const acumaticaManifest: ConnectorManifest = {
           'addresses',
         ],
       },
+      webhook: true,
     },
     product: {
       read: {
@@ -132,6 +162,58 @@ export const acumaticaManifest: ConnectorManifest = {
         naturalKey: 'InventoryID',
         updatableFields: ['name', 'status', 'listPrice', 'standardCost', 'unit', 'weight'],
       },
+      webhook: true,
+    },
+    salesOrder: {
+      read: {
+        // SalesOrder has no LastModifiedDateTime on either endpoint version.
+        cursorField: 'LastModified',
+        filters: [
+          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
+          { name: 'orderType', title: 'Filter by order types', kind: 'values' },
+          { name: 'status', title: 'Filter by status', kind: 'values' },
+          { name: 'ids', title: 'Filter by specific orders', kind: 'ids', idFileHeader: 'OrderNbr' },
+        ],
+      },
+      write: {
+        // OrderNbr when the record knows it (externalNumber), else ExternalRef = the web order's number.
+        naturalKey: 'OrderNbr or ExternalRef',
+        updatableFields: ['externalNumber'],
+      },
+      webhook: true,
+    },
+    shipment: {
+      read: {
+        cursorField: 'LastModifiedDateTime',
+        filters: [
+          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
+          { name: 'status', title: 'Filter by status', kind: 'values' },
+          { name: 'ids', title: 'Filter by specific shipments', kind: 'ids', idFileHeader: 'ShipmentNbr' },
+        ],
+      },
+      webhook: true,
+    },
+    invoice: {
+      read: {
+        cursorField: 'LastModifiedDateTime',
+        filters: [
+          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
+          { name: 'status', title: 'Filter by status', kind: 'values' },
+          { name: 'ids', title: 'Filter by specific invoices', kind: 'ids', idFileHeader: 'InvoiceNbr' },
+        ],
+      },
+      webhook: true,
+    },
+    payment: {
+      read: {
+        cursorField: 'LastModifiedDateTime',
+        filters: [
+          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
+          { name: 'status', title: 'Filter by status', kind: 'values' },
+          { name: 'ids', title: 'Filter by specific payments', kind: 'ids', idFileHeader: 'ReferenceNbr' },
+        ],
+      },
+      webhook: true,
     },
   },
   // Acumatica licences cap concurrent API requests per tenant; 4 keeps us well inside the smallest tier.

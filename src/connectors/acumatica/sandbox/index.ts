@@ -3,24 +3,56 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadSpec } from '../../sdk/conformance.js';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
 import { ENDPOINT_VERSIONS } from '../manifest.js';
-import type { RawCustomer, RawEntity, RawStockItem } from '../types.js';
+import type {
+  RawCustomer,
+  RawEntity,
+  RawPayment,
+  RawSalesInvoice,
+  RawSalesOrder,
+  RawShipment,
+  RawStockItem,
+} from '../types.js';
+import { actionRoutes } from './actions.js';
 import { SandboxAuth, type SandboxAuthOptions } from './auth.js';
 import { CUSTOMER_CLASSES, ITEM_CLASSES, seedData } from './data.js';
-import { FilterSyntaxError, matches, parseFilter } from './filter.js';
+import { documentRoutes } from './documents.js';
+import { type SalesHelpers, salesHelpers } from './helpers.js';
+import { type EntityQuery, httpError as err, listAnswer, parseQuery } from './http.js';
+import { type PushDelivery, type PushDestination, PushNotifier, type PushRow } from './push.js';
+import { shape } from './shape.js';
+import { contractBasedValidator } from './spec.js';
+import { SalesStore } from './store.js';
+
+export type { PaymentInput, SalesOrderInput } from './helpers.js';
+export type { PushBody, PushDelivery, PushDestination } from './push.js';
+export { PUSH_QUERIES } from './push.js';
+export type { ShipOptions } from './shipments.js';
 
 export interface AcumaticaSandboxOptions extends SandboxOptions, Partial<SandboxAuthOptions> {
   customers?: number;
   products?: number;
   /** A few records with problems a person must fix (no e-mail), for the demo. */
   defects?: boolean;
+  /** Push notification destinations (type Webhook): every saved change is pushed to each. */
+  pushNotifications?: PushDestination[];
 }
 
-export interface AcumaticaSandbox {
+export interface AcumaticaSandbox extends SalesHelpers {
   url: string;
   kit: SandboxKit;
   auth: SandboxAuth;
   customers: Map<string, RawCustomer>;
   items: Map<string, RawStockItem>;
+  /** Sales documents by number (OrderNbr, ShipmentNbr, invoice and payment ReferenceNbr). */
+  orders: Map<string, RawSalesOrder>;
+  shipments: Map<string, RawShipment>;
+  invoices: Map<string, RawSalesInvoice>;
+  payments: Map<string, RawPayment>;
+  /** Every attempt to deliver a push notification, in order. */
+  pushLog: PushDelivery[];
+  addPushDestination(d: PushDestination): void;
+  /** Resolves when every push notification raised so far has been delivered (or given up on). */
+  pushIdle(): Promise<void>;
   /** Changes records as a person saving them in Acumatica would: the patch merges, the timestamps move. */
   touch(entity: 'customer' | 'product', ids: readonly string[], patch?: (r: RawEntity) => void): void;
   close(): Promise<void>;
@@ -34,60 +66,13 @@ export const SANDBOX_CREDENTIALS = {
   clientSecret: 'sandbox-secret',
 };
 
-const LINKED: Record<string, readonly string[]> = {
-  Customer: ['MainContact', 'BillingContact', 'ShippingContact', 'Contacts', 'Attributes', 'Salespersons'],
-  StockItem: [
-    'WarehouseDetails',
-    'UOMConversions',
-    'Attributes',
-    'VendorDetails',
-    'CrossReferences',
-    'Categories',
-  ],
-};
 const KEY: Record<string, string> = { Customer: 'CustomerID', StockItem: 'InventoryID' };
 const CUSTOMER_STATUSES = ['Active', 'On Hold', 'Credit Hold', 'Inactive', 'One-Time'];
 
-/** HttpError as Acumatica writes it; Default/23.200.001 documents the exception fields as plain strings, so absent ones are omitted. */
-const err = (message: string, exceptionMessage?: string) =>
-  exceptionMessage ? { message, exceptionMessage, exceptionType: 'PX.Data.PXException' } : { message };
-
-/** Keeps only what $expand and $select ask for, as the contract-based API does. */
-function shape(
-  raw: RawEntity,
-  resource: string,
-  version: string,
-  expand: Set<string>,
-  select?: Set<string>,
-  rowNumber = 1,
-): RawEntity {
-  const out: RawEntity = { id: raw.id ?? randomUUID(), rowNumber, note: { value: '' }, custom: {} };
-  for (const [k, v] of Object.entries(raw)) {
-    if (k === 'id') continue;
-    if (version === '23.200.001' && resource === 'StockItem' && k === 'LastModifiedDateTime') continue;
-    if (LINKED[resource]?.includes(k)) {
-      if (!expand.has(k)) continue;
-      if (Array.isArray(v))
-        out[k] = v.map((x, i) => ({ ...x, rowNumber: i + 1, note: { value: '' }, custom: {} }));
-      else if (v && typeof v === 'object') {
-        const linked: RawEntity = { ...(v as RawEntity), rowNumber: 1, note: { value: '' }, custom: {} };
-        if (!expand.has(`${k}/Address`)) delete linked.Address;
-        else if (linked.Address)
-          linked.Address = {
-            ...(linked.Address as RawEntity),
-            rowNumber: 1,
-            note: { value: '' },
-            custom: {},
-          };
-        out[k] = linked;
-      }
-      continue;
-    }
-    if (select && !select.has(k)) continue;
-    out[k] = v;
-  }
-  return out;
-}
+/** Rows of the LL-Customers and LL-StockItems generic inquiries. */
+const pushRow = (resource: string, r: RawEntity): PushRow => ({
+  [KEY[resource]!]: (r[KEY[resource]!] as { value?: string } | undefined)?.value ?? null,
+});
 
 function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(patch)) {
@@ -134,12 +119,14 @@ function validate(resource: string, rec: RawEntity, creating: boolean): Record<s
 
 /**
  * An Acumatica tenant in one process: the contract-based REST endpoints Default/23.200.001 and
- * 24.200.001 for Customer and StockItem, cookie and OAuth authentication with a session cap.
+ * 24.200.001 for Customer, StockItem, SalesOrder, Shipment, SalesInvoice, Payment (with their
+ * long-running actions) and the Tax and ShipVia setup, cookie and OAuth authentication with a
+ * session cap, and push notifications of every saved change.
  */
 export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}): Promise<AcumaticaSandbox> {
   const specs = ENDPOINT_VERSIONS.map((v) => ({
     prefix: `/entity/Default/${v}`,
-    validator: loadSpec(`acumatica/Default_${v}.swagger.json`),
+    validator: contractBasedValidator(loadSpec(`acumatica/Default_${v}.swagger.json`)),
   }));
   const kit = createSandboxKit({
     name: 'acumatica',
@@ -165,6 +152,10 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
   auth.register(app);
+  const push = new PushNotifier(
+    opts.pushNotifications ?? [],
+    (opts.companies ?? [SANDBOX_CREDENTIALS.company])[0] ?? SANDBOX_CREDENTIALS.company,
+  );
 
   const data = seedData({
     seed: opts.seed ?? 1,
@@ -189,6 +180,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     r.LastModifiedDateTime = { value: t };
     if (resource === 'StockItem') r.LastModified = { value: t };
   };
+  const store = new SalesStore({ customers, items, now, push });
 
   app.get('/entity', async () => ({
     version: { acumaticaBuildVersion: '24.200.0081', databaseVersion: '24.200.0081' },
@@ -208,87 +200,72 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     return rows;
   };
 
-  type Q = { $filter?: string; $top?: string; $skip?: string; $expand?: string; $select?: string };
-  const parse = (q: Q) => ({
-    filter: q.$filter ? parseFilter(q.$filter) : undefined,
-    expand: new Set(
-      (q.$expand ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-    select: q.$select ? new Set(q.$select.split(',').map((s) => s.trim())) : undefined,
-  });
-
   for (const resource of Object.keys(tables)) {
     const table = tables[resource]!;
     const key = KEY[resource]!;
     const list = async (
-      req: FastifyRequest<{ Params: { version: string }; Querystring: Q }>,
+      req: FastifyRequest<{ Params: { version: string }; Querystring: EntityQuery }>,
       reply: FastifyReply,
     ) => {
       if (!(await auth.guard(req, reply))) return reply;
-      let p: ReturnType<typeof parse>;
-      try {
-        p = parse(req.query);
-      } catch (e) {
-        if (e instanceof FilterSyntaxError)
-          return reply.code(400).send(err(`The $filter parameter is invalid: ${e.message}`));
-        throw e;
-      }
-      const rows = sorted(resource).filter((r) => !p.filter || matches(p.filter!, r));
-      const skip = Number(req.query.$skip ?? 0);
-      const top = req.query.$top !== undefined ? Number(req.query.$top) : rows.length;
-      return rows
-        .slice(skip, skip + top)
-        .map((r, i) => shape(r, resource, req.params.version, p.expand, p.select, skip + i + 1));
+      return listAnswer(reply, sorted(resource), resource, req.params.version, req.query);
     };
     app.get(`/entity/Default/:version/${resource}`, list);
 
-    app.get<{ Params: { version: string; ids: string }; Querystring: Q }>(
+    app.get<{ Params: { version: string; ids: string }; Querystring: EntityQuery }>(
       `/entity/Default/:version/${resource}/:ids`,
       async (req, reply) => {
         if (!(await auth.guard(req, reply))) return reply;
         const rec = table.get(decodeURIComponent(req.params.ids));
         if (!rec) return reply.code(404).send(err(`No entity satisfies the condition.`));
-        const p = parse(req.query);
+        const p = parseQuery(req.query);
         return shape(rec, resource, req.params.version, p.expand, p.select);
       },
     );
 
-    app.put<{ Params: { version: string }; Querystring: Q; Body: RawEntity }>(
+    app.put<{ Params: { version: string }; Querystring: EntityQuery; Body: RawEntity }>(
       `/entity/Default/:version/${resource}`,
-      async (req, reply) => {
-        if (!(await auth.guard(req, reply))) return reply;
-        const body = req.body ?? {};
-        const id = (body[key] as { value?: string } | undefined)?.value;
-        if (!id) return reply.code(400).send(err(`The ${key} field is required to identify the record.`));
-        const existing = table.get(id);
-        if (req.headers['if-none-match'] === '*' && existing) {
-          return reply
-            .code(412)
-            .send(err('An error has occurred.', `A record with ${key} '${id}' already exists.`));
-        }
-        if (req.headers['if-match'] === '*' && !existing) {
-          return reply.code(412).send(err('An error has occurred.', `No record with ${key} '${id}' exists.`));
-        }
-        const next: RawEntity = existing ? structuredClone(existing) : { id: randomUUID() };
-        deepMerge(next, body as Record<string, unknown>);
-        const problems = validate(resource, next, !existing);
-        if (Object.keys(problems).length) {
-          const echoed = shape(next, resource, req.params.version, new Set(), undefined);
-          for (const [f, m] of Object.entries(problems)) echoed[f] = { ...(echoed[f] as object), error: m };
-          echoed.error = Object.values(problems).join(' ');
-          return reply.code(422).send(echoed);
-        }
-        bump(resource, next);
-        table.set(id, next);
-        order.delete(resource);
-        const p = parse(req.query);
-        return shape(next, resource, req.params.version, p.expand, p.select);
-      },
+      (req, reply) =>
+        push.during(reply, async () => {
+          if (!(await auth.guard(req, reply))) return reply;
+          const body = req.body ?? {};
+          const id = (body[key] as { value?: string } | undefined)?.value;
+          if (!id) return reply.code(400).send(err(`The ${key} field is required to identify the record.`));
+          const existing = table.get(id);
+          if (req.headers['if-none-match'] === '*' && existing) {
+            return reply
+              .code(412)
+              .send(err('An error has occurred.', `A record with ${key} '${id}' already exists.`));
+          }
+          if (req.headers['if-match'] === '*' && !existing) {
+            return reply
+              .code(412)
+              .send(err('An error has occurred.', `No record with ${key} '${id}' exists.`));
+          }
+          const next: RawEntity = existing ? structuredClone(existing) : { id: randomUUID() };
+          deepMerge(next, body as Record<string, unknown>);
+          const problems = validate(resource, next, !existing);
+          if (Object.keys(problems).length) {
+            const echoed = shape(next, resource, req.params.version, new Set(), undefined);
+            for (const [f, m] of Object.entries(problems)) echoed[f] = { ...(echoed[f] as object), error: m };
+            echoed.error = Object.values(problems).join(' ');
+            return reply.code(422).send(echoed);
+          }
+          bump(resource, next);
+          table.set(id, next);
+          order.delete(resource);
+          push.changed(
+            resource as 'Customer' | 'StockItem',
+            existing && pushRow(resource, existing),
+            pushRow(resource, next),
+          );
+          const p = parseQuery(req.query);
+          return shape(next, resource, req.params.version, p.expand, p.select);
+        }),
     );
   }
+  documentRoutes(app, store, auth, push);
+  actionRoutes(app, store, auth, push);
 
   const { url } = await kit.listen(opts);
   return {
@@ -297,17 +274,31 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     auth,
     customers,
     items,
+    orders: store.orders,
+    shipments: store.shipments,
+    invoices: store.invoices,
+    payments: store.payments,
+    ...salesHelpers(store),
+    pushLog: push.log,
+    addPushDestination: (d) => {
+      push.destinations.push({ ...d });
+    },
+    pushIdle: () => push.idle(),
     touch(entity, ids, patch) {
       const resource = entity === 'customer' ? 'Customer' : 'StockItem';
       for (const id of ids) {
         const r = tables[resource]!.get(id);
         if (!r) throw new Error(`the sandbox has no ${resource} ${id}`);
+        const before = pushRow(resource, r);
         patch?.(r);
         bump(resource, r);
+        push.changed(resource, before, pushRow(resource, r));
       }
       // A test may have put records straight into the map before touching them.
       order.delete(resource);
     },
-    close: () => kit.close(),
+    close: async () => {
+      await kit.close();
+    },
   };
 }

@@ -1,0 +1,105 @@
+import type { Customer, EntityName, Product } from '../../model/index.js';
+import { configError } from '../sdk/errors.js';
+import type { Lookups } from './lookups.js';
+import { CUSTOMER_EXPAND, customerFromAcumatica, customerToAcumatica } from './mappers/customer.js';
+import type { DocumentContext } from './mappers/document.js';
+import { INVOICE_EXPAND, invoiceFromAcumatica } from './mappers/invoice.js';
+import { PAYMENT_EXPAND, paymentFromAcumatica } from './mappers/payment.js';
+import { PRODUCT_EXPAND, productFromAcumatica, productToAcumatica } from './mappers/product.js';
+import { SALES_ORDER_EXPAND, salesOrderFromAcumatica } from './mappers/sales-order.js';
+import { SHIPMENT_EXPAND, shipmentFromAcumatica } from './mappers/shipment.js';
+import { anyOf, literal } from './odata.js';
+import { orderTypesOf, type Settings } from './settings.js';
+import { type RawEntity, type RawSalesInvoice, type RawSalesOrder, type RawShipment, str } from './types.js';
+
+/** How one canonical entity is read from (and, for some, written to) an Acumatica resource. */
+export interface EntitySpec {
+  resource: 'Customer' | 'StockItem' | 'SalesOrder' | 'Shipment' | 'SalesInvoice' | 'Payment';
+  /** The field whose value is the source id. */
+  key: string;
+  /** The change stamp incremental reads follow (it differs per resource; see the manifest). */
+  cursor: string;
+  expand: string;
+  /** Manifest filter name → Acumatica field. */
+  filterFields: Record<string, string>;
+  /** Always part of the filter: the order types read, the document type. */
+  scope?(s: Settings): string;
+  /** Reads what a page's records refer to (tax rates, ship vias) before they are mapped. */
+  prepare?(rows: readonly RawEntity[], lookups: Lookups, signal?: AbortSignal): Promise<void>;
+  fromRaw(raw: RawEntity, ctx: DocumentContext): Record<string, unknown>;
+  toRaw?(data: unknown, fields: readonly string[] | undefined, s: Settings): RawEntity;
+}
+
+const SPECS: Partial<Record<EntityName, EntitySpec>> = {
+  customer: {
+    resource: 'Customer',
+    key: 'CustomerID',
+    cursor: 'LastModifiedDateTime',
+    expand: CUSTOMER_EXPAND,
+    filterFields: { customerClass: 'CustomerClass', status: 'Status' },
+    fromRaw: (raw, ctx) => customerFromAcumatica(raw, ctx.baseCurrency),
+    toRaw: (data, fields) => customerToAcumatica(data as Customer, fields),
+  },
+  product: {
+    resource: 'StockItem',
+    key: 'InventoryID',
+    cursor: 'LastModified',
+    expand: PRODUCT_EXPAND,
+    filterFields: { itemClass: 'ItemClass', itemStatus: 'ItemStatus' },
+    fromRaw: (raw, ctx) => productFromAcumatica(raw, ctx.baseCurrency),
+    toRaw: (data, fields, s) => productToAcumatica(data as Product, fields, s.defaultItemClass),
+  },
+  salesOrder: {
+    resource: 'SalesOrder',
+    key: 'OrderNbr',
+    cursor: 'LastModified',
+    expand: SALES_ORDER_EXPAND,
+    filterFields: { orderType: 'OrderType', status: 'Status' },
+    scope: (s) => anyOf('OrderType', orderTypesOf(s)),
+    fromRaw: (raw, ctx) => salesOrderFromAcumatica(raw as RawSalesOrder, ctx),
+  },
+  shipment: {
+    resource: 'Shipment',
+    key: 'ShipmentNbr',
+    cursor: 'LastModifiedDateTime',
+    expand: SHIPMENT_EXPAND,
+    filterFields: { status: 'Status' },
+    prepare: (rows, lookups, signal) =>
+      lookups.shipViaNames(
+        rows.map((r) => str((r as RawShipment).ShipVia)).filter((v): v is string => !!v),
+        signal,
+      ),
+    fromRaw: (raw, ctx) => shipmentFromAcumatica(raw as RawShipment, ctx),
+  },
+  invoice: {
+    resource: 'SalesInvoice',
+    key: 'ReferenceNbr',
+    cursor: 'LastModifiedDateTime',
+    expand: INVOICE_EXPAND,
+    filterFields: { status: 'Status' },
+    scope: () => `Type eq ${literal('Invoice')}`,
+    prepare: (rows, lookups, signal) =>
+      lookups.taxes(
+        rows
+          .flatMap((r) => ((r as RawSalesInvoice).TaxDetails ?? []).map((t) => str(t.TaxID)))
+          .filter((v): v is string => !!v),
+        signal,
+      ),
+    fromRaw: (raw, ctx) => invoiceFromAcumatica(raw as RawSalesInvoice, ctx),
+  },
+  payment: {
+    resource: 'Payment',
+    key: 'ReferenceNbr',
+    cursor: 'LastModifiedDateTime',
+    expand: PAYMENT_EXPAND,
+    filterFields: { status: 'Status' },
+    scope: () => `Type eq ${literal('Payment')}`,
+    fromRaw: (raw, ctx) => paymentFromAcumatica(raw, ctx),
+  },
+};
+
+export function spec(entity: EntityName): EntitySpec {
+  const s = SPECS[entity];
+  if (!s) throw configError(`the Acumatica connector does not handle ${entity} records`);
+  return s;
+}
