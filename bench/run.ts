@@ -46,8 +46,11 @@ writeFileSync(
   stringify({
     database: `sqlite:${join(dir, 'bench.db')}`,
     connections: {
-      acumatica: { connector: 'acumatica', settings: sandboxRegistry.acumatica!.settings(acumatica.url) },
-      magento: { connector: 'magento', settings: sandboxRegistry.magento!.settings(magento.url) },
+      acumatica: {
+        connector: 'acumatica',
+        settings: sandboxRegistry.acumatica!.settings({ url: acumatica.url }),
+      },
+      magento: { connector: 'magento', settings: sandboxRegistry.magento!.settings({ url: magento.url }) },
     },
     flows: { 'acumatica-magento.customers': {}, 'acumatica-magento.products': {} },
   }),

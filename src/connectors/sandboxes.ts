@@ -8,6 +8,8 @@ import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 export interface RunningSandbox {
   url: string;
   kit: SandboxKit;
+  /** The PEM a connection verifies the sandbox's signed webhooks with (Magento). */
+  webhookPublicKey?: string;
   close(): Promise<void>;
 }
 
@@ -17,28 +19,63 @@ export interface SandboxStart extends SandboxOptions {
   defects?: boolean;
 }
 
+/** The header value the Acumatica sandbox's push destinations carry, and its connection expects. */
+export const SANDBOX_PUSH_SECRET = 'sandbox-push-secret';
+
+/**
+ * Value maps between the two sandboxes' reference data: Acumatica's ship vias, payment methods and
+ * tax ids against Magento's shipping methods, payment methods and tax rate codes. FEDEX2DAY is left
+ * out on purpose, so the demo and the tests meet an unmapped shipping method.
+ */
+export const SANDBOX_VALUE_MAPS: Record<string, Array<Record<string, string>>> = {
+  shippingMethod: [
+    { acumatica: 'FLATRATE', magento: 'flatrate_flatrate' },
+    { acumatica: 'UPSGROUND', magento: 'ups_GND' },
+    { acumatica: 'WILLCALL', magento: 'instore_pickup' },
+  ],
+  paymentMethod: [
+    { acumatica: 'CHECK', magento: 'checkmo' },
+    { acumatica: 'CCARD', magento: 'braintree' },
+    { acumatica: 'INVOICE', magento: 'purchaseorder' },
+    { acumatica: 'CASH', magento: 'cashondelivery' },
+  ],
+  orderType: [{ magento: 'web', acumatica: 'SO' }],
+  taxClass: [
+    { acumatica: 'NYSTATE', magento: 'US-NY-*-Rate 1' },
+    { acumatica: 'CASTATE', magento: 'US-CA-*-Rate 1' },
+    { acumatica: 'VAT20', magento: 'VAT20' },
+    { acumatica: 'VAT10', magento: 'VAT10' },
+  ],
+};
+
 /** Every sandbox this build ships, with the settings a connection needs to reach it. */
 export const sandboxRegistry: Record<
   string,
   {
     start(o: SandboxStart): Promise<RunningSandbox>;
-    settings(url: string): Record<string, unknown>;
+    settings(sandbox: Pick<RunningSandbox, 'url' | 'webhookPublicKey'>): Record<string, unknown>;
     defaultPort: number;
   }
 > = {
   acumatica: {
     start: (o) => startAcumaticaSandbox(o),
-    settings: (url) => ({
+    settings: ({ url }) => ({
       baseUrl: url,
       username: ACUMATICA_CREDENTIALS.username,
       password: ACUMATICA_CREDENTIALS.password,
       company: ACUMATICA_CREDENTIALS.company,
+      webhookHeaderValue: SANDBOX_PUSH_SECRET,
     }),
     defaultPort: 8081,
   },
   magento: {
     start: (o) => startMagentoSandbox(o),
-    settings: (url) => ({ baseUrl: url, authMode: 'token', accessToken: MAGENTO_SANDBOX.accessToken }),
+    settings: ({ url, webhookPublicKey }) => ({
+      baseUrl: url,
+      authMode: 'token',
+      accessToken: MAGENTO_SANDBOX.accessToken,
+      ...(webhookPublicKey ? { webhookPublicKey } : {}),
+    }),
     defaultPort: 8082,
   },
 };

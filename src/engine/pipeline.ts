@@ -46,7 +46,9 @@ export interface WorkItem {
   out?: Record<string, unknown>;
   /** The target ids of what the record refers to. */
   refs?: References;
-  /** Ids of the records it refers to, on both systems, for the connector log. */
+  /** The source ids it refers to, per dependency (in the flow's order). */
+  needs?: string[][];
+  /** "<entity>:<id>" of the records it refers to, on both systems, for the connector log. */
   related?: string[];
   prev?: SyncRecord;
   naturalKey?: string;
@@ -117,6 +119,7 @@ export class RecordPipeline {
       }
       w.data = valid.data;
       w.label = recordLabel(flow.entity, valid.data, item.id);
+      await this.noteNeeds(w);
     }
     await this.recogniseEchoes(work.filter((w) => w.plan.kind === 'create' && !w.prev?.target_id));
     for (const w of work) {
@@ -162,20 +165,38 @@ export class RecordPipeline {
     }
   }
 
+  /**
+   * What the record refers to, by the source's ids: kept on every outcome (a skipped shipment still
+   * belongs to its order's story), and resolved to the target's ids only for records that go on.
+   */
+  private async noteNeeds(w: WorkItem): Promise<void> {
+    const { dependencies } = this.ctx;
+    if (dependencies.length === 0) return;
+    w.needs = [];
+    for (const { dep, ids } of dependencies) {
+      let value: unknown;
+      try {
+        value = await ids.evaluate(w.data);
+      } catch {
+        value = undefined;
+      }
+      const list = [
+        ...new Set(
+          (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]).map(String),
+        ),
+      ];
+      w.needs.push(list);
+      w.related = [...(w.related ?? []), ...list.map((id) => `${dep.entity}:${id}`)];
+    }
+  }
+
   /** Records whose predecessors are not on the target wait for them, named; the others learn their target ids. */
   private async applyDependencies(work: WorkItem[], preview: boolean): Promise<void> {
     const { dependencies, references, flow } = this.ctx;
     if (dependencies.length === 0 || work.length === 0 || !references) return;
-    for (const { dep, ids } of dependencies) {
+    for (const [index, { dep }] of dependencies.entries()) {
       const needed = new Map<WorkItem, string[]>();
-      for (const w of work) {
-        if (w.plan.kind !== 'create') continue;
-        const value = await ids.evaluate(w.data);
-        const list = (
-          Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]
-        ).map(String);
-        needed.set(w, [...new Set(list)]);
-      }
+      for (const w of work) if (w.plan.kind === 'create') needed.set(w, w.needs?.[index] ?? []);
       const all = [...new Set([...needed.values()].flat())];
       if (all.length === 0) continue;
       const states = await references.resolve(flow, dep, all, !preview);
@@ -188,14 +209,13 @@ export class RecordPipeline {
             reason: `waiting on ${entityWord(dep.entity)} ${blocking}${st ? ` (${st.reason})` : ''}`,
             waitingOn: ReferenceResolver.waitKey(dep.entity, flow.source, blocking),
           };
-          w.related = [...(w.related ?? []), blocking];
           continue;
         }
         const resolved: Record<string, string> = {};
         for (const id of list) {
           const targetId = (states.get(id) as { targetId: string }).targetId;
           resolved[id] = targetId;
-          w.related = [...(w.related ?? []), id, targetId];
+          w.related = [...(w.related ?? []), `${dep.entity}:${targetId}`];
         }
         w.refs = { ...w.refs, [dep.entity]: { ...w.refs?.[dep.entity], ...resolved } };
       }

@@ -57,12 +57,12 @@ export async function startSyncEnvironment(opts: {
           connections: {
             acumatica: {
               connector: 'acumatica',
-              settings: { ...sandboxRegistry.acumatica!.settings(acumatica.url), timeoutMs: 5000 },
+              settings: { ...sandboxRegistry.acumatica!.settings(acumatica), timeoutMs: 5000 },
             },
             magento: {
               connector: 'magento',
               settings: {
-                ...sandboxRegistry.magento!.settings(magento.url),
+                ...sandboxRegistry.magento!.settings(magento),
                 timeoutMs: 2000,
                 ...magentoPatch,
               },

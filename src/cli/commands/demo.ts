@@ -67,9 +67,9 @@ export function registerDemo(program: Command): void {
             connections: {
               acumatica: {
                 connector: 'acumatica',
-                settings: sandboxRegistry.acumatica!.settings(acumatica.url),
+                settings: sandboxRegistry.acumatica!.settings(acumatica),
               },
-              magento: { connector: 'magento', settings: sandboxRegistry.magento!.settings(magento.url) },
+              magento: { connector: 'magento', settings: sandboxRegistry.magento!.settings(magento) },
             },
             flows: {
               'acumatica-magento.customers': { schedule: '* * * * *', retryBaseSeconds: 5 },

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseFilterDate } from '../../engine/ids-file.js';
 import { type Context, openContext } from '../../runtime/context.js';
-import type { LogStatus } from '../../store/index.js';
+import type { LogStatus, SyncRecord } from '../../store/index.js';
 import { output, reportError, table, UsageError } from '../output.js';
 
 const STATUSES: readonly LogStatus[] = ['success', 'failed', 'skipped', 'waiting', 'aborted'];
@@ -54,14 +54,7 @@ export function registerLog(program: Command): void {
             ...(o.text ? { text: o.text } : {}),
             limit,
           });
-          const aliases = o.record ? new Set(await ctx.store.log.aliases(o.record)) : undefined;
-          const records = aliases
-            ? (
-                await ctx.store.records.list({ search: o.record, ...(o.flow ? { flow: o.flow } : {}) })
-              ).rows.filter(
-                (r) => aliases.has(r.source_id) || (r.target_id !== null && aliases.has(r.target_id)),
-              )
-            : [];
+          const records = o.record ? await linksOf(ctx, o.record, o.flow) : [];
           out.result({
             total,
             entries: rows.map((r) => ({
@@ -106,3 +99,16 @@ export function registerLog(program: Command): void {
 /** "42 (#000000042)" when a record has a number besides its id. */
 const withNumber = (id: string | null, number: string | null): string | null =>
   id && number && number !== id ? `${id} (#${number})` : id;
+
+/** The link rows of a record, under any id either system knows it by, within its own entity. */
+async function linksOf(ctx: Context, id: string, flow?: string): Promise<SyncRecord[]> {
+  const aliases = await ctx.store.log.aliases(id);
+  const out = new Map<number, SyncRecord>();
+  for (const name of flow ? [flow] : ctx.engine.flowNames()) {
+    const ids = aliases.get(ctx.engine.flow(name).entity);
+    if (!ids) continue;
+    for (const r of (await ctx.store.records.getMany(name, [...ids])).values()) out.set(r.id, r);
+    for (const r of await ctx.store.records.byTargetIds(name, [...ids])) out.set(r.id, r);
+  }
+  return [...out.values()];
+}

@@ -56,7 +56,7 @@ export function registerSandbox(program: Command): void {
             defects: o.defects === true,
             conformance: o.conformance === true,
           });
-          const settings = entry.settings(sb.url);
+          const settings = entry.settings(sb);
           out.result({ system, url: sb.url, settings });
           out.line(
             `${system} sandbox on ${sb.url} with ${nums.customers} customers and ${nums.products} products (seed ${nums.seed})`,

@@ -32,12 +32,15 @@ export class ConnectorLogRepository {
     }
   }
 
-  /** Every id and number the record is known by, on both systems (its links and its log entries). */
-  async aliases(id: string): Promise<string[]> {
-    const keys = new Set([id]);
+  /**
+   * Every id and number a record is known by on both systems, by entity (an order's Acumatica
+   * number, Magento id and increment id), from the log entries that name it. Ids are only unique
+   * within an entity: Magento's order 1 and customer 1 are different records.
+   */
+  async aliases(id: string): Promise<Map<string, Set<string>>> {
     const entries = await this.db
       .selectFrom('connector_log')
-      .select(['source_id', 'target_id', 'source_number', 'target_number'])
+      .select(['entity', 'source_id', 'target_id', 'source_number', 'target_number'])
       .where((eb) =>
         eb.or([
           eb('source_id', '=', id),
@@ -48,31 +51,37 @@ export class ConnectorLogRepository {
       )
       .limit(1000)
       .execute();
-    const links = await this.db
-      .selectFrom('sync_records')
-      .select(['source_id', 'target_id', 'target_number'])
-      .where((eb) =>
-        eb.or([eb('source_id', '=', id), eb('target_id', '=', id), eb('target_number', '=', id)]),
-      )
-      .limit(1000)
-      .execute();
-    for (const r of [...entries, ...links])
-      for (const v of Object.values(r)) if (typeof v === 'string' && v) keys.add(v);
-    return [...keys];
+    const out = new Map<string, Set<string>>();
+    for (const { entity, ...ids } of entries) {
+      const set = out.get(entity) ?? new Set<string>();
+      for (const v of Object.values(ids)) if (v) set.add(v);
+      out.set(entity, set);
+    }
+    return out;
   }
 
   async list(q: LogQuery = {}): Promise<{ rows: LogEntry[]; total: number }> {
     let s = this.db.selectFrom('connector_log');
     if (q.record) {
-      const keys = await this.aliases(q.record);
+      const aliases = await this.aliases(q.record);
+      if (aliases.size === 0) aliases.set('', new Set([q.record]));
       s = s.where((eb) =>
-        eb.or([
-          eb('source_id', 'in', keys),
-          eb('target_id', 'in', keys),
-          eb('source_number', 'in', keys),
-          eb('target_number', 'in', keys),
-          ...keys.map((k) => eb('related', 'like', `% ${k} %`)),
-        ]),
+        eb.or(
+          [...aliases].flatMap(([entity, set]) => {
+            const ids = [...set];
+            const own = eb.or([
+              eb('source_id', 'in', ids),
+              eb('target_id', 'in', ids),
+              eb('source_number', 'in', ids),
+              eb('target_number', 'in', ids),
+            ]);
+            return [
+              entity ? eb.and([eb('entity', '=', entity), own]) : own,
+              // Records that refer to it (its shipments, invoices, payments).
+              ...ids.map((id) => eb('related', 'like', entity ? `% ${entity}:${id} %` : `%:${id} %`)),
+            ];
+          }),
+        ),
       );
     }
     if (q.flow) s = s.where('flow', '=', q.flow);

@@ -1,4 +1,3 @@
-import { Decimal } from 'decimal.js';
 import type { Address, Money } from '../../../model/index.js';
 import { toDecimalString, toUtcIso } from '../../../model/index.js';
 import { rejected } from '../../sdk/errors.js';
@@ -94,27 +93,5 @@ export function toDocumentAddress(a: Address): { address: RawAddress; contact: R
   return { address, contact };
 }
 
-/**
- * Splits an amount over weights in cents so that the parts add up to it exactly: each part is
- * rounded down in proportion, and the cents left over go to the largest remainders.
- */
-export function allocate(amount: string, weights: readonly string[]): string[] {
-  const total = weights.reduce((s, w) => s.plus(new Decimal(w).abs()), new Decimal(0));
-  const cents = new Decimal(amount).times(100);
-  if (weights.length === 0) return [];
-  if (total.isZero()) return weights.map((_, i) => (i === 0 ? new Decimal(amount).toFixed(2) : '0.00'));
-  const sign = cents.isNegative() ? -1 : 1;
-  const whole = cents.abs();
-  const exact = weights.map((w) => whole.times(new Decimal(w).abs()).dividedBy(total));
-  const parts = exact.map((e) => e.floor());
-  let left = whole.minus(parts.reduce((s, p) => s.plus(p), new Decimal(0))).toNumber();
-  const order = exact
-    .map((e, i) => ({ i, r: e.minus(e.floor()) }))
-    .sort((a, b) => b.r.comparedTo(a.r) || a.i - b.i);
-  for (const { i } of order) {
-    if (left <= 0) break;
-    parts[i] = parts[i]!.plus(1);
-    left--;
-  }
-  return parts.map((p) => p.times(sign).dividedBy(100).toFixed(2));
-}
+/** Money split over weights to the cent (see the model). */
+export { allocateMoney as allocate } from '../../../model/index.js';

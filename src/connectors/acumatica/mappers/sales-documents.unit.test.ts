@@ -117,9 +117,14 @@ describe('Acumatica sales order mapping', () => {
       unitPrice: { amount: '10.1', currency: 'EUR' },
       discount: { amount: '1.5', currency: 'EUR' },
       total: { amount: '28.8', currency: 'EUR' },
+      // Acumatica keeps tax per tax: each line gets its share by amount, to the cent, at the order's one rate.
+      tax: { amount: '5.76', currency: 'EUR' },
+      taxRate: '20',
       warehouse: 'MAIN',
     });
     expect(o.lines[1]?.discount).toBeUndefined();
+    const taxes = o.lines.reduce((sum, l) => sum + Math.round(Number(l.tax?.amount) * 100), 0);
+    expect(taxes).toBe(Math.round(Number(o.taxTotal.amount) * 100));
     expect(o.billingAddress).toEqual({
       kind: 'billing',
       firstName: 'Ann',

@@ -1,6 +1,12 @@
 import { Decimal } from 'decimal.js';
 import type { Address, Money, SalesOrder } from '../../../model/index.js';
-import { decimalsEqual, decimalToApiNumber, roundMoney, toDecimalString } from '../../../model/index.js';
+import {
+  allocateMoney as allocate,
+  decimalsEqual,
+  decimalToApiNumber,
+  roundMoney,
+  toDecimalString,
+} from '../../../model/index.js';
 import { rejected } from '../../sdk/errors.js';
 import { type RawSalesOrder, type RawSalesOrderLine, type RawTaxDetail, str, val, wrap } from '../types.js';
 import {
@@ -34,7 +40,7 @@ export function salesOrderFromAcumatica(raw: RawSalesOrder, ctx: DocumentContext
     guest: ctx.guestCustomerId !== undefined && customer === ctx.guestCustomerId,
     orderDate: datePart(raw.Date),
     currency,
-    lines: (raw.Details ?? []).map((l) => lineFromAcumatica(l, currency, what)),
+    lines: linesWithTax(raw, currency, what),
     taxLines: (raw.TaxDetails ?? []).map((t) => taxLineFromAcumatica(t, currency, what)),
     taxTotal: requiredMoney(raw.TaxTotal ?? raw.Totals?.TaxTotal, currency, `${what}: TaxTotal`),
     orderTotal: requiredMoney(raw.OrderTotal, currency, `${what}: OrderTotal`),
@@ -80,6 +86,27 @@ function lineFromAcumatica(l: RawSalesOrderLine, currency: string, what: string)
   const warehouse = str(l.WarehouseID);
   if (warehouse) out.warehouse = warehouse;
   return out;
+}
+
+/**
+ * Acumatica keeps tax per tax, not per line; a target that books tax on its lines (a Magento order
+ * item, and the invoices made from it) needs each line's share. The tax total is split over the
+ * lines by amount, to the cent, and a line states the rate when the order has one tax.
+ */
+function linesWithTax(raw: RawSalesOrder, currency: string, what: string): Record<string, unknown>[] {
+  const lines = (raw.Details ?? []).map((l) => lineFromAcumatica(l, currency, what));
+  const tax = decimal(raw.TaxTotal ?? raw.Totals?.TaxTotal) ?? '0';
+  if (lines.length === 0 || new Decimal(tax).isZero()) return lines;
+  const shares = allocate(
+    tax,
+    lines.map((l) => (l.total as { amount?: string } | undefined)?.amount ?? '0'),
+  );
+  const rates = (raw.TaxDetails ?? []).map((t) => decimal(t.TaxRate)).filter((r) => r !== undefined);
+  return lines.map((l, i) => ({
+    ...l,
+    tax: { amount: shares[i], currency },
+    ...(rates.length === 1 ? { taxRate: rates[0] } : {}),
+  }));
 }
 
 function taxLineFromAcumatica(t: RawTaxDetail, currency: string, what: string): Record<string, unknown> {

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { DIALECTS } from '../support/databases.js';
+import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
+
+const A2M = 'acumatica-magento.orders';
+const val = <T>(w: { value?: T | null } | undefined): T | undefined => w?.value ?? undefined;
+
+/**
+ * The seed's walk-through (001), end to end over loopback HTTP with real-time triggers: a person
+ * works in Acumatica's screens (the sandbox's helpers); Acumatica pushes each change to Ledgerlink's
+ * webhook intake; Ledgerlink syncs what the order sync preferences let through to Magento.
+ */
+describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s store)', (dialect) => {
+  let env: OrderEnvironment;
+  let orderNbr: string;
+  let paymentNbr: string;
+  let shipmentNbr: string;
+  let invoiceNbr: string;
+
+  const record = (flow: string, id: string) => env.ctx.store.records.get(flow, id);
+  const stateOf = async (flow: string, id: string) => (await record(flow, id))?.state;
+  const magentoOrder = () => [...env.magento.orders.values()].find((o) => o.ext_order_id === orderNbr);
+
+  beforeAll(async () => {
+    env = await startOrderEnvironment({ customers: 20, products: 20, dialect });
+  });
+  afterAll(async () => {
+    await env?.close();
+    expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
+      [],
+    );
+    expect(env.magento.kit.violations, 'Magento traffic that departs from its published spec').toEqual([]);
+  });
+
+  it('an unpaid order matches none of the sync preferences: skipped, and the log says which failed and why', async () => {
+    orderNbr = env.acumatica.createSalesOrder({
+      customerId: 'C000003',
+      lines: [
+        { inventoryId: 'ITEM00004', qty: 2 },
+        { inventoryId: 'ITEM00007', qty: 1, discount: '1.50' },
+      ],
+      shipVia: 'FLATRATE',
+      paymentMethod: 'CHECK',
+      taxIds: ['NYSTATE'],
+    });
+    await env.until(async () => (await stateOf(A2M, orderNbr)) === 'skipped', 'the order to be skipped');
+    const unpaid = val(env.acumatica.orders.get(orderNbr)?.Totals?.UnpaidBalance as { value?: number });
+    expect((await record(A2M, orderNbr))?.reason).toBe(
+      `no sync condition holds: "unpaid balance is 0.00" is false (the unpaid balance is ${unpaid} USD), "status is Completed" is false (the status is Open), "picked up by the customer (ship via WILLCALL)" is false (it ships via FLATRATE)`,
+    );
+    expect(magentoOrder()).toBeUndefined();
+  });
+
+  it('a payment brings the unpaid balance to 0.00: the order syncs, customer and products first, and each shows the other’s number', async () => {
+    const total = val(env.acumatica.orders.get(orderNbr)?.OrderTotal as { value?: number })!;
+    paymentNbr = env.acumatica.createPayment({
+      customerId: 'C000003',
+      amount: total,
+      orderNbr,
+      method: 'CHECK',
+      ref: 'CHK-1001',
+    });
+    await env.until(async () => (await stateOf(A2M, orderNbr)) === 'processed', 'the order to sync');
+    const m = magentoOrder()!;
+    expect(m).toBeDefined();
+    // The customer and the two products were synced first, by their own flows.
+    expect((await record('acumatica-magento.customers', 'C000003'))?.state).toBe('processed');
+    expect(Number(m.customer_id)).toBe(
+      Number((await record('acumatica-magento.customers', 'C000003'))?.target_id),
+    );
+    for (const sku of ['ITEM00004', 'ITEM00007'])
+      expect((await record('acumatica-magento.products', sku))?.state).toBe('processed');
+    // Totals to the cent, the shipping and payment methods mapped.
+    expect(m.grand_total).toBe(total);
+    expect(m.tax_amount).toBe(val(env.acumatica.orders.get(orderNbr)?.TaxTotal as { value?: number }));
+    expect(m.extension_attributes?.shipping_assignments?.[0]?.shipping?.method).toBe('flatrate_flatrate');
+    expect(m.payment?.method).toBe('checkmo');
+    // Magento shows the Acumatica number; Acumatica shows the Magento number.
+    expect(m.ext_order_id).toBe(orderNbr);
+    expect(val(env.acumatica.orders.get(orderNbr)?.ExternalRef as { value?: string })).toBe(m.increment_id);
+    expect((await record(A2M, orderNbr))?.target_number).toBe(m.increment_id);
+  });
+
+  it('a confirmed shipment becomes a Magento shipment with its carrier and tracking number', async () => {
+    shipmentNbr = env.acumatica.createShipment(orderNbr, { trackingNumbers: ['1Z999AA10123456784'] });
+    await env.until(
+      async () => (await stateOf('acumatica-magento.shipments', shipmentNbr)) === 'skipped',
+      'the open shipment to be skipped',
+    );
+    env.acumatica.confirmShipment(shipmentNbr);
+    await env.until(
+      async () => (await stateOf('acumatica-magento.shipments', shipmentNbr)) === 'processed',
+      'the shipment to sync',
+    );
+    const m = magentoOrder()!;
+    const shipments = [...env.magento.shipments.values()].filter((s) => s.order_id === m.entity_id);
+    expect(shipments).toHaveLength(1);
+    expect(shipments[0]?.tracks?.map((t) => [t.track_number, t.carrier_code])).toEqual([
+      ['1Z999AA10123456784', 'flatrate'],
+    ]);
+    expect(shipments[0]?.items?.reduce((n, i) => n + Number(i.qty), 0)).toBe(3);
+  });
+
+  it('a released invoice becomes a Magento invoice, and the order is complete', async () => {
+    invoiceNbr = env.acumatica.prepareInvoice(shipmentNbr);
+    env.acumatica.releaseInvoice(invoiceNbr);
+    await env.until(
+      async () => (await stateOf('acumatica-magento.invoices', invoiceNbr)) === 'processed',
+      'the invoice to sync',
+    );
+    const m = magentoOrder()!;
+    const invoices = [...env.magento.invoices.values()].filter((i) => i.order_id === m.entity_id);
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]?.grand_total).toBe(m.grand_total);
+    expect(m.state).toBe('complete');
+  });
+
+  it('the released payment is noted on the Magento order', async () => {
+    env.acumatica.releasePayment(paymentNbr);
+    await env.until(
+      async () => (await stateOf('acumatica-magento.payments', paymentNbr)) === 'processed',
+      'the payment to sync',
+    );
+    const comments = magentoOrder()!.status_histories?.map((h) => h.comment) ?? [];
+    expect(comments.some((c) => c?.includes(`Payment ${paymentNbr}`))).toBe(true);
+  });
+
+  it('ledgerlink log --record tells the whole story of the order under either system’s number', async () => {
+    const m = magentoOrder()!;
+    const steps = (rows: Array<{ flow: string; status: string; source_id: string }>) =>
+      rows.map((r) => `${r.flow} ${r.source_id} ${r.status}`).reverse();
+    // In the order things happened; the unreleased payment's skip and the order's sync come from one
+    // save in Acumatica, so either may be logged first.
+    const expected = [
+      `${A2M} ${orderNbr} skipped`,
+      `acumatica-magento.payments ${paymentNbr} skipped`,
+      `${A2M} ${orderNbr} success`,
+      `acumatica-magento.shipments ${shipmentNbr} skipped`,
+      `acumatica-magento.shipments ${shipmentNbr} success`,
+      `acumatica-magento.invoices ${invoiceNbr} success`,
+      `acumatica-magento.payments ${paymentNbr} success`,
+    ];
+    const inOrder = (got: string[]) => {
+      expect([...got].sort()).toEqual([...expected].sort());
+      expect(got.slice(3)).toEqual(expected.slice(3));
+      expect(got[0]).toBe(expected[0]);
+    };
+    for (const id of [orderNbr, m.increment_id!])
+      inOrder(steps((await env.ctx.store.log.list({ record: id })).rows));
+    const success = (await env.ctx.store.log.list({ record: orderNbr, status: ['success'] })).rows;
+    for (const r of success) expect(r.target_id).toBeTruthy();
+    expect(success.find((r) => r.flow === A2M)).toMatchObject({
+      source_id: orderNbr,
+      target_id: String(m.entity_id),
+      target_number: m.increment_id,
+    });
+    // The same story from the command a person types.
+    const cli = await runCli(['log', '--record', orderNbr, '--json', '-c', env.configPath]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const out = JSON.parse(cli.stdout) as {
+      entries: Array<{ flow: string; status: string; source_id: string }>;
+    };
+    inOrder(steps(out.entries));
+  });
+});
