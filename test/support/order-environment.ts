@@ -40,6 +40,8 @@ export interface OrderEnvironment {
 
 export interface ConfigPatch {
   flows?: Record<string, Record<string, unknown>>;
+  /** Settings laid over each connection's. */
+  connections?: Record<string, Record<string, unknown>>;
   valueMaps?: Record<string, Array<Record<string, string>>>;
   /** Whether the sandboxes push their changes to Ledgerlink's webhook intake (default true). */
   webhooks?: boolean;
@@ -55,6 +57,9 @@ export async function startOrderEnvironment(opts: {
   products: number;
   dialect?: 'sqlite' | 'postgres';
   seed?: number;
+  /** Shop sign-ups and shop-only products, which Acumatica does not know yet. */
+  magentoCustomers?: number;
+  magentoProducts?: number;
   patch?: ConfigPatch;
 }): Promise<OrderEnvironment> {
   const acumatica = await startAcumaticaSandbox({
@@ -63,7 +68,11 @@ export async function startOrderEnvironment(opts: {
     conformance: true,
     seed: opts.seed ?? 7,
   });
-  const magento = await startMagentoSandbox({ conformance: true });
+  const magento = await startMagentoSandbox({
+    conformance: true,
+    customers: opts.magentoCustomers ?? 0,
+    products: opts.magentoProducts ?? 0,
+  });
   const db = await createTestDatabase(opts.dialect ?? 'sqlite');
   const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-o2c-'));
   const configPath = join(dir, 'ledgerlink.yaml');
@@ -80,11 +89,19 @@ export async function startOrderEnvironment(opts: {
         connections: {
           acumatica: {
             connector: 'acumatica',
-            settings: { ...sandboxRegistry.acumatica!.settings(acumatica), timeoutMs: 5000 },
+            settings: {
+              ...sandboxRegistry.acumatica!.settings(acumatica),
+              timeoutMs: 5000,
+              ...patch.connections?.acumatica,
+            },
           },
           magento: {
             connector: 'magento',
-            settings: { ...sandboxRegistry.magento!.settings(magento), timeoutMs: 5000 },
+            settings: {
+              ...sandboxRegistry.magento!.settings(magento),
+              timeoutMs: 5000,
+              ...patch.connections?.magento,
+            },
           },
         },
         flows: Object.fromEntries(ORDER_FLOWS.map((f) => [f, { ...fast, ...patch.flows?.[f] }])),
