@@ -113,24 +113,50 @@ describe('long-running commands', () => {
     await db.drop();
   });
 
-  it('demo (npm start): seeded sandboxes, an initial sync visible through the API, a clean stop', async () => {
+  it('demo (npm start): seeded sandboxes, an initial sync, orders to cash both ways in real time, a clean stop', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-demo-'));
     const child = spawnCli(
-      ['demo', '--port', '0', '--dir', dir, '--customers', '30', '--products', '20', '--no-activity'],
+      [
+        'demo',
+        '--port',
+        '0',
+        '--dir',
+        dir,
+        '--customers',
+        '30',
+        '--products',
+        '20',
+        '--activity-every',
+        '0.5',
+      ],
       { PORT: undefined },
     );
     const [, url] = await waitFor(child, /running on (http:\/\/127\.0\.0\.1:\d+)/);
-    let flows: Array<{ name: string; states: Record<string, number>; lastRun: { status: string } | null }> =
-      [];
-    for (let i = 0; i < 200; i++) {
-      flows = ((await (await fetch(`${url}/api/flows`)).json()) as { flows: typeof flows }).flows;
-      if (flows.every((f) => f.lastRun && f.lastRun.status !== 'running')) break;
+    type Flows = Array<{ name: string; states: Record<string, number> }>;
+    const processed = (flows: Flows, name: string) =>
+      flows.find((f) => f.name === name)?.states.processed ?? 0;
+    const busy = [
+      'magento-acumatica.orders',
+      'acumatica-magento.orders',
+      'acumatica-magento.shipments',
+      'acumatica-magento.invoices',
+      'acumatica-magento.payments',
+    ];
+    let flows: Flows = [];
+    for (let i = 0; i < 300; i++) {
+      flows = ((await (await fetch(`${url}/api/flows`)).json()) as { flows: Flows }).flows;
+      if (busy.every((name) => processed(flows, name) > 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(Object.fromEntries(flows.map((f) => [f.name, f.states]))).toEqual({
-      'acumatica-magento.customers': { processed: 30 },
-      'acumatica-magento.products': { processed: 20 },
-    });
+    // The 30 sample customers and the web guest account; the 20 products.
+    expect(processed(flows, 'acumatica-magento.customers')).toBeGreaterThanOrEqual(31);
+    expect(processed(flows, 'acumatica-magento.products')).toBe(20);
+    // Shoppers' orders reached Acumatica; paid Acumatica orders, their shipments, invoices and payments reached Magento.
+    for (const name of busy) expect(processed(flows, name), name).toBeGreaterThan(0);
+    const failed = (await (await fetch(`${url}/api/log?status=failed,aborted`)).json()) as {
+      entries: Array<{ reason: string }>;
+    };
+    expect(failed.entries.map((e) => e.reason)).toEqual([]);
     expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/text\/html/);
     const exited = exitOf(child);
     child.kill('SIGTERM');

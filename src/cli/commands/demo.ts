@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { readEnv } from '../../config/env.js';
 import type { AcumaticaSandbox } from '../../connectors/acumatica/sandbox/index.js';
+import type { MagentoSandbox } from '../../connectors/magento/sandbox/index.js';
 import type { RunningSandbox, SandboxStart } from '../../connectors/sandboxes.js';
-import { output, reportError } from '../output.js';
+import { output, reportError, UsageError } from '../output.js';
 import { untilSignal } from '../signals.js';
 
 async function startOn(system: string, opts: SandboxStart): Promise<RunningSandbox> {
@@ -21,7 +22,8 @@ async function startOn(system: string, opts: SandboxStart): Promise<RunningSandb
 
 /**
  * What `npm start` runs: seeded sandboxes of Acumatica and Magento, a fresh demo store, the API, the
- * scheduler and a worker — and a little activity in Acumatica so incremental syncs have work to do.
+ * scheduler and a worker, webhooks from both sandboxes — and people at work in both systems (prices
+ * change, shoppers order, orders are entered, paid, shipped and invoiced) so every flow has work to do.
  */
 export function registerDemo(program: Command): void {
   program
@@ -32,7 +34,8 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'where the demo keeps its configuration and store (reset at start)', 'data/demo')
     .option('--customers <n>', 'sample customers in Acumatica', '250')
     .option('--products <n>', 'sample products in Acumatica', '250')
-    .option('--no-activity', 'do not change Acumatica records while the demo runs')
+    .option('--no-activity', 'do not change records in the sandboxes while the demo runs')
+    .option('--activity-every <seconds>', 'how often people act in the sandboxes', '20')
     .action(
       async (o: {
         port?: string;
@@ -40,12 +43,18 @@ export function registerDemo(program: Command): void {
         customers: string;
         products: string;
         activity: boolean;
+        activityEvery: string;
         json?: boolean;
       }) => {
         const out = output(o.json === true);
         try {
+          const every = Number(o.activityEvery);
+          if (!(every > 0)) throw new UsageError('--activity-every must be a positive number of seconds');
           // Loaded here: sandboxes and the server stack are heavy, and other commands never need them.
-          const { sandboxRegistry } = await import('../../connectors/sandboxes.js');
+          const { sandboxRegistry, SANDBOX_PUSH_SECRET, SANDBOX_VALUE_MAPS } = await import(
+            '../../connectors/sandboxes.js'
+          );
+          const { startDemoActivity } = await import('../demo-activity.js');
           const { connectorRegistry } = await import('../../connectors/registry.js');
           const { loadConfig } = await import('../../config/load.js');
           const { openContext, createLogger } = await import('../../runtime/context.js');
@@ -59,7 +68,16 @@ export function registerDemo(program: Command): void {
             defects: true,
             seed: 42,
           })) as unknown as AcumaticaSandbox;
-          const magento = await startOn('magento', {});
+          const magento = (await startOn('magento', {})) as unknown as MagentoSandbox;
+          // Web orders placed without an account are booked to this Acumatica customer.
+          const guest = structuredClone(acumatica.customers.values().next().value!);
+          guest.CustomerID = { value: 'WEBGUEST' };
+          guest.CustomerName = { value: 'Web guest orders' };
+          guest.Email = { value: 'guests@shop.example.com' };
+          if (guest.MainContact) guest.MainContact.Email = { value: 'guests@shop.example.com' };
+          acumatica.customers.set('WEBGUEST', guest);
+          acumatica.touch('customer', ['WEBGUEST']);
+          const scheduled = (schedule: string) => ({ schedule, retryBaseSeconds: 5 });
           const configPath = join(o.dir, 'ledgerlink.yaml');
           const config = {
             database: `sqlite:${join(o.dir, 'ledgerlink.db')}`,
@@ -67,14 +85,23 @@ export function registerDemo(program: Command): void {
             connections: {
               acumatica: {
                 connector: 'acumatica',
-                settings: sandboxRegistry.acumatica!.settings(acumatica),
+                settings: { ...sandboxRegistry.acumatica!.settings(acumatica), guestCustomerId: 'WEBGUEST' },
               },
               magento: { connector: 'magento', settings: sandboxRegistry.magento!.settings(magento) },
             },
+            // Webhooks bring changes in real time; the schedules are the polling pass behind them.
             flows: {
-              'acumatica-magento.customers': { schedule: '* * * * *', retryBaseSeconds: 5 },
-              'acumatica-magento.products': { schedule: '* * * * *', retryBaseSeconds: 5 },
+              'acumatica-magento.customers': scheduled('* * * * *'),
+              'acumatica-magento.products': scheduled('* * * * *'),
+              'magento-acumatica.customers': scheduled('*/5 * * * *'),
+              'magento-acumatica.products': scheduled('*/5 * * * *'),
+              'magento-acumatica.orders': scheduled('*/2 * * * *'),
+              'acumatica-magento.orders': scheduled('*/2 * * * *'),
+              'acumatica-magento.shipments': scheduled('*/2 * * * *'),
+              'acumatica-magento.invoices': scheduled('*/2 * * * *'),
+              'acumatica-magento.payments': scheduled('*/2 * * * *'),
             },
+            valueMaps: SANDBOX_VALUE_MAPS,
           };
           writeFileSync(
             configPath,
@@ -90,27 +117,17 @@ export function registerDemo(program: Command): void {
             }),
           });
           const svc = await startService(ctx, ctx.config.server);
-          for (const flow of ctx.config.flows.keys()) await svc.scheduler.enqueue(flow, 'manual');
-          let activity: NodeJS.Timeout | undefined;
-          if (o.activity) {
-            let tick = 0;
-            activity = setInterval(() => {
-              tick++;
-              const ids = [...acumatica.customers.keys()];
-              const items = [...acumatica.items.keys()];
-              const some = <T>(list: T[]) =>
-                [0, 1, 2].map((i) => list[(tick * 7 + i * 13) % list.length]!).filter(Boolean);
-              acumatica.touch('customer', some(ids), (r) => {
-                const cl = (r.CreditLimit as { value?: number } | undefined)?.value ?? 0;
-                r.CreditLimit = { value: cl + 250 };
-              });
-              acumatica.touch('product', some(items), (r) => {
-                const p = (r.DefaultPrice as { value?: number } | undefined)?.value ?? 0;
-                r.DefaultPrice = { value: Math.round((p + 1.1) * 100) / 100 };
-              });
-            }, 20_000);
-            activity.unref();
-          }
+          acumatica.addPushDestination({
+            url: `${svc.url}/hooks/acumatica`,
+            headerName: 'X-Ledgerlink-Token',
+            headerValue: SANDBOX_PUSH_SECRET,
+          });
+          magento.addWebhook({ url: `${svc.url}/hooks/magento` });
+          for (const flow of ['acumatica-magento.customers', 'acumatica-magento.products'])
+            await svc.scheduler.enqueue(flow, 'manual');
+          const stopActivity = o.activity
+            ? startDemoActivity(acumatica, magento, logger, every * 1000)
+            : undefined;
           out.result({
             url: svc.url,
             docs: `${svc.url}/docs`,
@@ -127,11 +144,12 @@ export function registerDemo(program: Command): void {
           out.line(`  Magento sandbox    ${magento.url}`);
           out.line(`  Configuration      ${configPath}   store ${ctx.store.location}`);
           out.line(
-            `  Flows run now and every minute. From another terminal: npx ledgerlink log -c ${configPath} --status failed`,
+            `  Customers and products sync now and every minute; orders, shipments, invoices and payments follow in real time (webhooks) with a polling pass every 2 minutes.`,
           );
+          out.line(`  From another terminal: npx ledgerlink log -c ${configPath} --status failed`);
           out.line('  Stop with Ctrl+C.');
           await untilSignal(async () => {
-            if (activity) clearInterval(activity);
+            stopActivity?.();
             await svc.stop();
             await ctx.close();
             await Promise.all([acumatica.close(), magento.close()]);
