@@ -2,84 +2,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { acumaticaManifest } from '../connectors/acumatica/manifest.js';
+import { magentoManifest } from '../connectors/magento/manifest.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
 import type { ConnectorManifest } from '../connectors/sdk/manifest.js';
 import { ConfigError, loadConfig } from './load.js';
 import { CONFIG_TEMPLATE } from './template.js';
 
-const manifest = (name: string, fields: ConnectorManifest['connectionFields']): ConnectorManifest => ({
-  name,
-  title: name[0]!.toUpperCase() + name.slice(1),
-  connectionFields: fields,
-  triggers: ['poll'],
-  entities: {
-    customer: {
-      read: { cursorField: 'x', filters: [] },
-      write: { naturalKey: 'email', updatableFields: ['creditLimit', 'onHold', 'name'] },
-    },
-    product: {
-      read: { cursorField: 'x', filters: [] },
-      write: { naturalKey: 'sku', updatableFields: ['listPrice', 'standardCost', 'stock'] },
-    },
-  },
-});
 const def = (m: ConnectorManifest): ConnectorDefinition => ({
   manifest: m,
   create: () => new MemoryConnector(m.title),
 });
-const registry = {
-  acumatica: def(
-    manifest('acumatica', [
-      { name: 'baseUrl', title: 'Base URL', type: 'url', required: true },
-      {
-        name: 'endpointVersion',
-        title: 'Endpoint version',
-        type: 'enum',
-        options: ['23.200.001', '24.200.001'],
-        default: '24.200.001',
-      },
-      {
-        name: 'authMode',
-        title: 'Authentication',
-        type: 'enum',
-        options: ['cookie', 'oauth2'],
-        default: 'cookie',
-      },
-      { name: 'username', title: 'User name', type: 'string' },
-      { name: 'password', title: 'Password', type: 'secret' },
-      { name: 'company', title: 'Company', type: 'string' },
-      {
-        name: 'clientId',
-        title: 'Client ID',
-        type: 'string',
-        required: true,
-        when: { field: 'authMode', equals: ['oauth2'] },
-      },
-      {
-        name: 'clientSecret',
-        title: 'Client secret',
-        type: 'secret',
-        required: true,
-        when: { field: 'authMode', equals: ['oauth2'] },
-      },
-    ]),
-  ),
-  magento: def(
-    manifest('magento', [
-      { name: 'baseUrl', title: 'Base URL', type: 'url', required: true },
-      {
-        name: 'authMode',
-        title: 'Authentication',
-        type: 'enum',
-        options: ['token', 'admin'],
-        default: 'token',
-      },
-      { name: 'accessToken', title: 'Access token', type: 'secret' },
-      { name: 'websiteId', title: 'Website', type: 'integer', default: 1 },
-    ]),
-  ),
-};
+/** The real manifests (what the template and the messages are written against), over in-memory connectors. */
+const registry = { acumatica: def(acumaticaManifest), magento: def(magentoManifest) };
 
 const dir = mkdtempSync(join(tmpdir(), 'config-'));
 let n = 0;
@@ -101,7 +37,42 @@ function problems(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 describe('configuration', () => {
   it('the template written by init loads as it is, with catalog defaults', () => {
     const cfg = loadConfig(file(CONFIG_TEMPLATE), registry, {});
-    expect([...cfg.flows.keys()]).toEqual(['acumatica-magento.customers', 'acumatica-magento.products']);
+    expect([...cfg.flows.keys()]).toEqual([
+      'acumatica-magento.customers',
+      'acumatica-magento.products',
+      'magento-acumatica.orders',
+      'magento-acumatica.customers',
+      'magento-acumatica.products',
+      'acumatica-magento.orders',
+      'acumatica-magento.shipments',
+      'acumatica-magento.invoices',
+      'acumatica-magento.payments',
+    ]);
+    // Catalog defaults of the order flows: preferences, what an order refers to, value maps, write-back.
+    const orders = cfg.flows.get('acumatica-magento.orders')!;
+    expect(orders.conditions.map((c) => c.name)).toEqual([
+      'unpaid balance is 0.00',
+      'status is Completed',
+      'picked up by the customer (ship via WILLCALL)',
+    ]);
+    expect(orders.dependencies).toEqual([
+      { entity: 'customer', ids: 'guest ? [] : customerNumber', flow: 'acumatica-magento.customers' },
+      { entity: 'product', ids: 'lines.sku', flow: 'acumatica-magento.products' },
+    ]);
+    expect(orders.writeBack).toEqual({ field: 'externalNumber', value: 'number' });
+    // A shipment's order is brought over by the order flow of the same direction, when it is configured.
+    expect(cfg.flows.get('acumatica-magento.shipments')?.dependencies).toEqual([
+      { entity: 'salesOrder', ids: 'orderNumbers', flow: 'acumatica-magento.orders' },
+    ]);
+    expect(cfg.flows.get('magento-acumatica.orders')?.valueMaps).toMatchObject({
+      shipVia: 'shippingMethod',
+      orderType: 'orderType',
+      'taxLines.code': 'taxClass',
+    });
+    expect(cfg.valueMaps.get('shippingMethod')?.rows[0]).toEqual({
+      acumatica: 'FLATRATE',
+      magento: 'flatrate_flatrate',
+    });
     const customers = cfg.flows.get('acumatica-magento.customers')!;
     expect(customers).toMatchObject({
       entity: 'customer',
@@ -146,7 +117,7 @@ describe('configuration', () => {
   it('names the YAML path and line of each mistake', () => {
     const text = CONFIG_TEMPLATE.replace(
       'ownedFields: [creditLimit, onHold]',
-      'ownedFields: [creditLimit, addresses]',
+      'ownedFields: [creditLimit, annualRevenue]',
     )
       .replace('websiteId: 1', 'websiteId: 1\n      colour: blue')
       .replace('schedule: "*/15 * * * *"          # cron', 'schedule: "every day"  # cron');
@@ -158,12 +129,12 @@ describe('configuration', () => {
     const again = problems(fixed);
     expect(again).toEqual([
       expect.stringMatching(
-        /:\d+:\d+ flows\.acumatica-magento\.customers\.ownedFields\[1\]: Magento cannot update "addresses" on a customer; it can update: creditLimit, onHold, name$/,
+        /:\d+:\d+ flows\.acumatica-magento\.customers\.ownedFields\[1\]: Magento cannot update "annualRevenue" on a customer; it can update: name, email, class, creditLimit, onHold, status, contacts, addresses$/,
       ),
       expect.stringMatching(/flows\.acumatica-magento\.customers\.schedule: not a valid cron schedule/),
     ]);
     const line = Number(/:(\d+):/.exec(again[0]!)?.[1]);
-    expect(fixed.split('\n')[line - 1]).toContain('ownedFields: [creditLimit, addresses]');
+    expect(fixed.split('\n')[line - 1]).toContain('ownedFields: [creditLimit, annualRevenue]');
   });
 
   it('refuses unknown flows, connectors, wrong connection kinds, and OAuth without its client', () => {
@@ -177,10 +148,10 @@ describe('configuration', () => {
     );
     expect(problems(CONFIG_TEMPLATE.replace('authMode: cookie ', 'authMode: oauth2 '))).toEqual([
       expect.stringMatching(
-        /connections\.acumatica\.settings\.clientId: Client ID is required when authMode is oauth2$/,
+        /connections\.acumatica\.settings\.clientId: Connected application client ID is required when authMode is oauth2$/,
       ),
       expect.stringMatching(
-        /connections\.acumatica\.settings\.clientSecret: Client secret is required when authMode is oauth2$/,
+        /connections\.acumatica\.settings\.clientSecret: Connected application secret is required when authMode is oauth2$/,
       ),
     ]);
     const swapped = CONFIG_TEMPLATE.replace(

@@ -30,6 +30,12 @@ connections:
       company: \${ACUMATICA_COMPANY:-Company}
       # clientId: 00000000-0000-0000-0000-000000000000@Company   # oauth2 only
       # clientSecret: \${ACUMATICA_CLIENT_SECRET}                # oauth2 only
+      orderTypes: SO                  # order types the order flows read (numbers must be unique across them)
+      # guestCustomerId: WEBGUEST     # the customer web orders placed without an account are booked to
+      # Push notifications (SM302000, destination type Webhook, address http://<ledgerlink>/hooks/acumatica)
+      # carry this header; generic inquiries named LL-SalesOrders, LL-Shipments, LL-SalesInvoices, LL-Payments.
+      webhookHeaderName: X-Ledgerlink-Token
+      webhookHeaderValue: \${ACUMATICA_WEBHOOK_TOKEN:-sandbox-push-secret}
   magento:
     connector: magento
     settings:
@@ -37,6 +43,10 @@ connections:
       authMode: token                 # token (an integration's access token) or admin (username + password)
       accessToken: \${MAGENTO_TOKEN:-sandbox-integration-token}
       websiteId: 1
+      # Adobe Commerce webhooks (sales_order_save_after → http://<ledgerlink>/hooks/magento) are verified
+      # with the store's public key (Adobe Services › Webhooks › Digital Signature), or a token header:
+      # webhookPublicKey: \${MAGENTO_WEBHOOK_PUBLIC_KEY}
+      # webhookSecret: \${MAGENTO_WEBHOOK_TOKEN}
 
 # What flows where. A flow named here takes its defaults from Ledgerlink's catalog; override what you need.
 flows:
@@ -53,4 +63,43 @@ flows:
     enabled: true
     schedule: "*/15 * * * *"
     ownedFields: [listPrice, standardCost, stock]
+
+  # Order to cash. Webhooks bring changes in real time; each schedule is the polling pass behind them.
+  # Web orders into Acumatica; their customers and products are created there first when missing.
+  magento-acumatica.orders:
+    schedule: "*/5 * * * *"
+  magento-acumatica.customers: {}
+  magento-acumatica.products: {}
+  # Acumatica orders to Magento when ANY sync preference holds (the defaults: unpaid balance 0.00,
+  # status Completed, ship via WILLCALL); an order that meets none is skipped, each preference named.
+  acumatica-magento.orders:
+    schedule: "*/5 * * * *"
+    # conditions:
+    #   - name: paid in full
+    #     expression: "$number(unpaidBalance.amount) = 0"
+    #     explain: '"the unpaid balance is " & unpaidBalance.amount'
+  acumatica-magento.shipments:      # confirmed shipments, with carrier and tracking numbers
+    schedule: "*/5 * * * *"
+  acumatica-magento.invoices:       # released invoices; never overwritten
+    schedule: "*/5 * * * *"
+  acumatica-magento.payments:       # released payments, noted on the orders they pay
+    schedule: "*/5 * * * *"
+
+# Codes that differ between the systems, one row per code. A code no row maps fails its record with
+# the map's name ("shipping method FEDEX2DAY has no Magento mapping"); add the row and retry.
+valueMaps:
+  shippingMethod:                   # Acumatica ShipVia ↔ Magento carrier_method
+    - { acumatica: FLATRATE, magento: flatrate_flatrate }
+    - { acumatica: UPSGROUND, magento: ups_GND }
+    - { acumatica: WILLCALL, magento: instore_pickup }
+  paymentMethod:
+    - { acumatica: CHECK, magento: checkmo }
+    - { acumatica: CCARD, magento: braintree }
+    - { acumatica: INVOICE, magento: purchaseorder }
+  orderType:                        # Magento orders are "web"; a flow's transform may set another
+    - { magento: web, acumatica: SO }
+  taxClass:                         # Magento tax rate codes ↔ Acumatica tax IDs
+    - { magento: "US-NY-*-Rate 1", acumatica: NYSTATE }
+    - { magento: "US-CA-*-Rate 1", acumatica: CASTATE }
+    - { magento: VAT20, acumatica: VAT20 }
 `;
