@@ -8,11 +8,10 @@ import type {
   MagentoOrderItem,
 } from '../sales-types.js';
 import { authorised, type SandboxAuth } from './auth.js';
-import { requestedLines } from './document-lines.js';
+import { creationComments, documentReadRoutes, requestedLines } from './document-lines.js';
 import { documentInvalid, NO_SUCH_ENTITY } from './errors.js';
 import { canInvoice, num, orderLines, qtyToInvoice, settleState } from './order-state.js';
 import { Refusal } from './orders.js';
-import { searchRoute } from './search.js';
 import { SandboxStore } from './store.js';
 
 const INVOICE = 'Magento_Sales::invoice';
@@ -152,18 +151,7 @@ export function invoiceOrder(
     created_at: t,
     updated_at: t,
     items,
-    comments: req.comment?.comment
-      ? [
-          {
-            entity_id: store.nextId('comment'),
-            parent_id: id,
-            comment: req.comment.comment,
-            is_customer_notified: req.notify ? 1 : 0,
-            is_visible_on_front: req.comment.is_visible_on_front ? 1 : 0,
-            created_at: t,
-          },
-        ]
-      : [],
+    comments: creationComments(store, id, req, t),
   };
   store.invoices.set(id, invoice);
   settleState(order);
@@ -185,19 +173,13 @@ export function invoiceRoutes(
     return reply.type('application/json').send(JSON.stringify(r.entity_id));
   });
 
-  app.get(`${prefix}/V1/invoices`, async (req, reply) => {
-    if (!(await authorised(auth, req, reply, READ))) return reply;
-    return searchRoute(
-      req,
-      reply,
-      [...store.invoices.values()],
-      (i, f) => (i as unknown as Record<string, unknown>)[f],
-      store.inputLimits,
-    );
-  });
-
-  app.get<{ Params: { id: string } }>(`${prefix}/V1/invoices/:id`, async (req, reply) => {
-    if (!(await authorised(auth, req, reply, READ))) return reply;
-    return store.invoices.get(Number(req.params.id)) ?? reply.code(404).send(NO_SUCH_ENTITY);
+  documentReadRoutes(app, {
+    prefix,
+    store,
+    auth,
+    resource: READ,
+    list: '/V1/invoices',
+    one: '/V1/invoices',
+    table: store.invoices,
   });
 }

@@ -2,11 +2,10 @@ import { Decimal } from 'decimal.js';
 import type { FastifyInstance } from 'fastify';
 import type { MagentoDocumentItemRequest, MagentoShipment, MagentoTrackRequest } from '../sales-types.js';
 import { authorised, type SandboxAuth } from './auth.js';
-import { requestedLines } from './document-lines.js';
+import { creationComments, documentReadRoutes, requestedLines } from './document-lines.js';
 import { documentInvalid, NO_SUCH_ENTITY } from './errors.js';
 import { canShip, num, orderLines, qtyToShip, settleState } from './order-state.js';
 import { Refusal } from './orders.js';
-import { searchRoute } from './search.js';
 import { SandboxStore } from './store.js';
 
 const SHIP = 'Magento_Sales::ship';
@@ -80,18 +79,7 @@ export function shipOrder(store: SandboxStore, orderId: number, req: ShipRequest
       description: '',
       created_at: t,
     })),
-    comments: req.comment?.comment
-      ? [
-          {
-            entity_id: store.nextId('comment'),
-            parent_id: id,
-            comment: req.comment.comment,
-            is_customer_notified: req.notify ? 1 : 0,
-            is_visible_on_front: req.comment.is_visible_on_front ? 1 : 0,
-            created_at: t,
-          },
-        ]
-      : [],
+    comments: creationComments(store, id, req, t),
   };
   store.shipments.set(id, shipment);
   settleState(order);
@@ -114,19 +102,13 @@ export function shipmentRoutes(
     return reply.type('application/json').send(JSON.stringify(r.entity_id));
   });
 
-  app.get(`${prefix}/V1/shipments`, async (req, reply) => {
-    if (!(await authorised(auth, req, reply, READ))) return reply;
-    return searchRoute(
-      req,
-      reply,
-      [...store.shipments.values()],
-      (s, f) => (s as unknown as Record<string, unknown>)[f],
-      store.inputLimits,
-    );
-  });
-
-  app.get<{ Params: { id: string } }>(`${prefix}/V1/shipment/:id`, async (req, reply) => {
-    if (!(await authorised(auth, req, reply, READ))) return reply;
-    return store.shipments.get(Number(req.params.id)) ?? reply.code(404).send(NO_SUCH_ENTITY);
+  documentReadRoutes(app, {
+    prefix,
+    store,
+    auth,
+    resource: READ,
+    list: '/V1/shipments',
+    one: '/V1/shipment',
+    table: store.shipments,
   });
 }
