@@ -12,6 +12,7 @@ import { registerHomeRoute } from './routes/home.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerRecordRoutes } from './routes/records.js';
+import { registerWebhookLogRoutes } from './routes/webhooks.js';
 
 export interface ServerDeps {
   ctx: Context;
@@ -66,5 +67,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerConnectionRoutes(app, deps);
   registerHomeRoute(app, deps);
   registerHookRoutes(app, deps);
+  registerWebhookLogRoutes(app, deps);
   return app;
 }

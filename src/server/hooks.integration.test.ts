@@ -152,6 +152,16 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     const [row] = await store.inbox.list();
     expect(row).toMatchObject({ status: 'rejected', verified: 0 });
     expect(await store.jobs.list()).toEqual([]);
+    // The webhook log shows it, with the reason and the secret header redacted.
+    const log = (await (await fetch(`${url}/api/webhooks?status=rejected`)).json()) as {
+      deliveries: Array<{ verified: boolean; error: string; headers: Record<string, string> }>;
+    };
+    expect(log.deliveries).toHaveLength(1);
+    expect(log.deliveries[0]).toMatchObject({
+      verified: false,
+      error: 'x-memory-secret does not match the connection’s webhook secret',
+    });
+    expect(log.deliveries[0]?.headers['x-memory-secret']).toBe('[redacted]');
   });
 
   it('an unreadable body is a 400 with the reason; an unknown connection a 404', async () => {
