@@ -163,7 +163,10 @@ export class Engine {
         }
         if (opts.countFirst && source.count) {
           const total = await source.count(flow.entity, query).catch(() => undefined);
-          if (total !== undefined) ctx.total = total;
+          if (total !== undefined) {
+            ctx.total = total;
+            await this.store.runs.progress(ctx.runId, emptyCounts(), total);
+          }
         }
         let maxSeen: string | undefined;
         for await (const page of source.read(flow.entity, query, opts.signal)) {
@@ -350,6 +353,7 @@ export class Engine {
     const outcomes: RecordOutcome[] = [];
     const pipeline = this.pipeline(flow);
     const ctx: RunContext = {
+      runId,
       process: async (page: readonly SourceItem[]) => {
         if (page.length === 0) return;
         const work = await pipeline.plan(page);
@@ -364,7 +368,7 @@ export class Engine {
             outcomes.push(kept);
           }
         }
-        await this.store.runs.progress(runId, counts);
+        await this.store.runs.progress(runId, counts, ctx.total);
         opts.onProgress?.({
           runId,
           flow: flow.name,
@@ -374,7 +378,7 @@ export class Engine {
       },
     };
     const heartbeat = setInterval(() => {
-      this.store.runs.progress(runId, counts).catch(() => undefined);
+      this.store.runs.progress(runId, counts, ctx.total).catch(() => undefined);
     }, HEARTBEAT_MS);
     heartbeat.unref();
     try {
@@ -402,6 +406,7 @@ export class Engine {
 }
 
 interface RunContext {
+  runId: number;
   process(page: readonly SourceItem[]): Promise<void>;
   total?: number;
   cursor?: string;

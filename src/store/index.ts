@@ -4,6 +4,7 @@ import type { DialectAdapter, OpenedDatabase } from './dialects/adapter.js';
 import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { migrate } from './migrate.js';
+import { BatchRepository } from './repositories/batches.js';
 import { ConnectorLogRepository } from './repositories/connector-log.js';
 import { CredentialRepository } from './repositories/credentials.js';
 import { CursorRepository } from './repositories/cursors.js';
@@ -16,6 +17,7 @@ import { SyncRecordRepository } from './repositories/sync-records.js';
 import type { Database } from './schema.js';
 import { SecretBox } from './secret-box.js';
 
+export * from './repositories/batches.js';
 export * from './repositories/connector-log.js';
 export type { CredentialStore } from './repositories/credentials.js';
 export type { InboxEntry, InboxStatus } from './repositories/inbox.js';
@@ -40,6 +42,7 @@ export interface Store {
   definitions: DefinitionRepository;
   credentials: CredentialRepository;
   schedules: ScheduleRepository;
+  batches: BatchRepository;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function openStore(
     definitions: new DefinitionRepository(db),
     credentials: new CredentialRepository(db, () => SecretBox.open(keyFileFor(opened.location))),
     schedules: new ScheduleRepository(db),
+    batches: new BatchRepository(db),
     close: () => opened.destroy(),
   };
 }

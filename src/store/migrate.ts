@@ -2,9 +2,14 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { OpenedDatabase } from './dialects/adapter.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_order_to_cash.js';
+import * as m003 from './migrations/003_batches.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
-const MIGRATIONS = { '001_initial': m001, '002_order_to_cash': m002 } as const;
+const MIGRATIONS = {
+  '001_initial': m001,
+  '002_order_to_cash': m002,
+  '003_batches': m003,
+} as const;
 
 export class StoreVersionError extends Error {
   readonly code = 'store_version';

@@ -16,6 +16,34 @@ export interface Database {
   jobs: JobsTable;
   credentials: CredentialsTable;
   schedules: SchedulesTable;
+  batches: BatchesTable;
+  batch_rows: BatchRowsTable;
+}
+
+/** A Load of a batch screen, kept so its grid pages and sorts on the server and Process works from it. */
+export interface BatchesTable {
+  id: Generated<number>;
+  flow: string;
+  /** JSON: the read query (dates, filters, ids) the Load used. */
+  query: string;
+  row_count: number;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** One record of a Load: what it is, its sync state, and what processing would do. */
+export interface BatchRowsTable {
+  batch_id: number;
+  position: number;
+  source_id: string;
+  label: string;
+  updated_at: string;
+  current_state: string | null;
+  target_id: string | null;
+  plan: string;
+  reason: string | null;
+  /** JSON: the owned fields an update would write. */
+  fields: string | null;
 }
 
 /** When each flow's schedule last fired, so a tick missed while no process ran is made up once. */
@@ -119,6 +147,8 @@ export interface RunsTable {
   skipped: number;
   failed: number;
   waiting: number;
+  /** How many records the run covers, when known (the end of a progress bar). */
+  total: number | null;
   message: string | null;
 }
 

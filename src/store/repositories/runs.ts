@@ -72,10 +72,14 @@ export class RunRepository {
     return Number(row.id);
   }
 
-  async progress(id: number, counts: RunCounts): Promise<void> {
+  async progress(id: number, counts: RunCounts, total?: number): Promise<void> {
     await this.db
       .updateTable('runs')
-      .set({ ...countColumns(counts), heartbeat_at: new Date().toISOString() })
+      .set({
+        ...countColumns(counts),
+        heartbeat_at: new Date().toISOString(),
+        ...(total !== undefined ? { total } : {}),
+      })
       .where('id', '=', id)
       .execute();
   }
