@@ -8,6 +8,8 @@ import { registerLog } from './commands/log.js';
 import { registerRetry } from './commands/retry.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
+import { registerTokens } from './commands/tokens.js';
+import { registerUsers } from './commands/users.js';
 import { EXIT } from './output.js';
 import { version } from './version.js';
 
@@ -26,6 +28,8 @@ registerRetry(program);
 registerSandbox(program);
 registerServe(program);
 registerDemo(program);
+registerUsers(program);
+registerTokens(program);
 
 try {
   await program.parseAsync(process.argv);

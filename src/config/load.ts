@@ -92,6 +92,16 @@ export function loadConfig(
         : `${file}: cannot be read (${code ?? (e as Error).message})`,
     ]);
   }
+  return loadConfigText(text, file, registry, env);
+}
+
+/** The same validation over text that is (or is about to be) the file's: an edit is checked before it is written. */
+export function loadConfigText(
+  text: string,
+  file: string,
+  registry: Readonly<Record<string, ConnectorDefinition>>,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const shown = basename(file);
@@ -317,9 +327,19 @@ function resolveFlow(
       ok = false;
     }
   }
+  const syncMode = f.syncMode ?? flowDefaults.syncMode;
+  if (syncMode === 'shift-close' && !src.definition.manifest.triggers.includes('shift-close')) {
+    issue(
+      ['syncMode'],
+      `${src.definition.manifest.title} has no register shift closing event; use realtime, scheduled or manual`,
+    );
+    ok = false;
+  }
   if (!ok) return undefined;
   return {
     ...flowDefaults,
+    syncMode,
+    idMapping: f.idMapping ?? flowDefaults.idMapping,
     name,
     entity,
     source,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SYNC_MODES } from '../engine/flow.js';
 import { entityNames } from '../model/index.js';
 
 const name = z
@@ -25,6 +26,8 @@ export const FlowConfig = z
     enabled: z.boolean().default(true),
     /** Cron hours (croner syntax); null turns the catalog's default schedule off. */
     schedule: z.string().nullable().optional(),
+    syncMode: z.enum(SYNC_MODES).optional(),
+    idMapping: z.enum(['source', 'target']).optional(),
     createIfMissing: z.boolean().optional(),
     ownedFields: z.array(z.string().min(1)).optional(),
     neverOverwrite: z.boolean().optional(),

@@ -161,7 +161,10 @@ export class Engine {
           const cursor = await this.store.cursors.get(flow.name);
           if (cursor) query.since = new Date(Date.parse(cursor) - flow.overlapMs).toISOString();
         }
-        if (opts.countFirst && source.count) {
+        if (opts.countFirst && query.ids?.length) {
+          ctx.total = query.ids.length;
+          await this.store.runs.progress(ctx.runId, emptyCounts(), ctx.total);
+        } else if (opts.countFirst && source.count) {
           const total = await source.count(flow.entity, query).catch(() => undefined);
           if (total !== undefined) {
             ctx.total = total;

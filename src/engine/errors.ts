@@ -2,7 +2,15 @@
 export class EngineError extends Error {
   readonly engineError = true as const;
   constructor(
-    readonly code: 'unknown_flow' | 'flow_busy' | 'flow_disabled' | 'unknown_record' | 'invalid_request',
+    readonly code:
+      | 'unknown_flow'
+      | 'flow_busy'
+      | 'flow_disabled'
+      | 'unknown_record'
+      | 'invalid_request'
+      | 'config_read_only'
+      | 'not_found'
+      | 'conflict',
     message: string,
   ) {
     super(message);

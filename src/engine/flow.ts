@@ -40,6 +40,14 @@ export interface ValueMap {
   rows: readonly ValueMapRow[];
 }
 
+/**
+ * When a flow runs (the seeds' sync modes): in real time (webhooks, with the schedule as the polling
+ * pass behind them), at a register's shift closing (a source event), at scheduled hours only, or
+ * only when a person asks.
+ */
+export const SYNC_MODES = ['realtime', 'shift-close', 'scheduled', 'manual'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
 /** A flow as the engine runs it: entity E from connection A to connection B, with its policy. */
 export interface Flow {
   name: string;
@@ -66,6 +74,12 @@ export interface Flow {
   writeBack?: WriteBack;
   /** Cron expression (croner) for scheduled runs. */
   schedule?: string;
+  syncMode: SyncMode;
+  /**
+   * `source`: a created record takes the source's id as its id on the target (the seed's "use the id
+   * in customer data as the mapping"); `target`: the target numbers it.
+   */
+  idMapping: 'source' | 'target';
   /** Re-read this far behind the cursor so late-committed rows and shared timestamps are never missed. */
   overlapMs: number;
   pageSize: number;
@@ -83,6 +97,8 @@ export const flowDefaults = {
   conditions: [],
   dependencies: [],
   valueMaps: {},
+  syncMode: 'realtime',
+  idMapping: 'target',
   overlapMs: 5 * 60_000,
   pageSize: 100,
   maxAttempts: 5,

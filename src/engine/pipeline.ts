@@ -8,6 +8,7 @@ import type {
   WriteResult,
 } from '../connectors/sdk/contract.js';
 import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
+import { entityKeyField } from '../model/index.js';
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
@@ -130,8 +131,11 @@ export class RecordPipeline {
         continue;
       }
       const mapped = this.ctx.valueMaps.apply(w.data!);
-      if (mapped.ok) w.out = mapped.data;
-      else
+      if (mapped.ok) {
+        w.out = mapped.data;
+        // The seed's ID mapping option: the target record takes the source's id as its own.
+        if (flow.idMapping === 'source') w.out = { ...w.out, [entityKeyField[flow.entity]]: w.sourceId };
+      } else
         w.plan = fail({
           ...mapped.error,
           message: `${entityWord(flow.entity)} ${w.label}: ${mapped.error.message}`,

@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
 import type { ConfiguredConnection } from '../config/load.js';
 import type { Connector, CredentialStore } from '../connectors/sdk/contract.js';
+import { configError } from '../connectors/sdk/errors.js';
 import type { ConnectorResolver } from '../engine/engine.js';
+
+/**
+ * A secret setting given on the dashboard is kept sealed in the store, and the configuration file
+ * names it `${secret:<field>}`: the file never holds the secret, and still says where it comes from.
+ */
+export const SECRET_SETTING = /^\$\{secret:([A-Za-z0-9_]+)\}$/;
+export const SECRET_PREFIX = 'setting:';
 
 /** Live connectors of one process, created on first use and closed (logged out) together. */
 export class ConnectorSet implements ConnectorResolver {
@@ -11,14 +19,35 @@ export class ConnectorSet implements ConnectorResolver {
     private readonly configured: ReadonlyMap<string, ConfiguredConnection>,
     private readonly logger: Logger,
     private readonly credentialsFor?: (connection: string) => CredentialStore,
+    /** Sealed secret settings by connection and field (opened once, at start and on reload). */
+    private readonly sealed: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
   ) {}
+
+  /** The settings a connector gets: `${secret:…}` replaced by the sealed value. */
+  private settingsOf(conf: ConfiguredConnection): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(conf.settings)) {
+      const m = typeof v === 'string' ? SECRET_SETTING.exec(v) : null;
+      if (!m) {
+        out[k] = v;
+        continue;
+      }
+      const value = this.sealed.get(conf.name)?.get(m[1]!);
+      if (value === undefined)
+        throw configError(
+          `the secret "${m[1]}" of connection "${conf.name}" is not set; set it on the Connections screen (or write a value or \${ENV_VAR} in the configuration)`,
+        );
+      out[k] = value;
+    }
+    return out;
+  }
 
   get(name: string): Connector {
     let c = this.live.get(name);
     if (!c) {
       const conf = this.configured.get(name);
       if (!conf) throw new Error(`no connection named "${name}" is configured`);
-      c = conf.definition.create(conf.settings, {
+      c = conf.definition.create(this.settingsOf(conf), {
         connection: name,
         logger: this.logger.child({ connection: name }),
         ...(this.credentialsFor ? { credentials: this.credentialsFor(name) } : {}),

@@ -1,10 +1,10 @@
 import pino, { type Logger } from 'pino';
 import { readEnv } from '../config/env.js';
-import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.js';
 import { connectorRegistry } from '../connectors/registry.js';
 import { Engine } from '../engine/engine.js';
 import { openStore, type Store } from '../store/index.js';
-import { ConnectorSet } from './connections.js';
+import { ConnectorSet, SECRET_PREFIX } from './connections.js';
 
 export interface Context {
   config: LoadedConfig;
@@ -12,6 +12,12 @@ export interface Context {
   connectors: ConnectorSet;
   engine: Engine;
   logger: Logger;
+  /**
+   * Runs a new configuration from now on: new connectors and a new engine; work in flight finishes
+   * on the old ones. Listeners (the scheduler) follow. The store cannot change while running.
+   */
+  reload(next: LoadedConfig): Promise<void>;
+  onReload(listener: (ctx: Context) => Promise<void> | void): void;
   close(): Promise<void>;
 }
 
@@ -19,6 +25,46 @@ export function createLogger(level?: string): Logger {
   const env = readEnv();
   return pino({ level: level ?? env.LOG_LEVEL, base: { pid: process.pid } }, pino.destination(2));
 }
+
+/** Connections and flows are kept in the store too, for the dashboard and other processes; secrets never. */
+async function saveDefinitions(store: Store, config: LoadedConfig): Promise<void> {
+  for (const c of config.connections.values()) {
+    const secretNames = new Set(
+      c.definition.manifest.connectionFields.filter((f) => f.type === 'secret').map((f) => f.name),
+    );
+    const visible = Object.fromEntries(Object.entries(c.settings).filter(([k]) => !secretNames.has(k)));
+    await store.definitions.saveConnection({
+      name: c.name,
+      connector: c.definition.manifest.name,
+      settings: visible,
+    });
+  }
+  for (const f of config.flows.values()) {
+    await store.definitions.saveFlow({
+      name: f.name,
+      source: f.source,
+      target: f.target,
+      entity: f.entity,
+      enabled: f.enabled,
+      config: f,
+    });
+  }
+}
+
+async function connectorsFor(store: Store, config: LoadedConfig, logger: Logger): Promise<ConnectorSet> {
+  const sealed = new Map<string, Map<string, string>>();
+  for (const name of config.connections.keys())
+    sealed.set(name, await store.credentials.withPrefix(name, SECRET_PREFIX));
+  return new ConnectorSet(
+    config.connections,
+    logger,
+    (name) => store.credentials.forConnection(name),
+    sealed,
+  );
+}
+
+/** How long replaced connectors stay open for the work that was using them. */
+const RETIRE_AFTER_MS = 60_000;
 
 /** Everything a command needs, wired once: configuration, store (migrated), connectors, engine. */
 export async function openContext(
@@ -28,45 +74,47 @@ export async function openContext(
   const config = opts.config ?? loadConfig(opts.configPath ?? env.LEDGERLINK_CONFIG, connectorRegistry);
   const logger = opts.logger ?? createLogger();
   const store = await openStore(config.database);
+  let connectors: ConnectorSet;
   try {
-    for (const c of config.connections.values()) {
-      const secretNames = new Set(
-        c.definition.manifest.connectionFields.filter((f) => f.type === 'secret').map((f) => f.name),
-      );
-      const visible = Object.fromEntries(Object.entries(c.settings).filter(([k]) => !secretNames.has(k)));
-      await store.definitions.saveConnection({
-        name: c.name,
-        connector: c.definition.manifest.name,
-        settings: visible,
-      });
-    }
-    for (const f of config.flows.values()) {
-      await store.definitions.saveFlow({
-        name: f.name,
-        source: f.source,
-        target: f.target,
-        entity: f.entity,
-        enabled: f.enabled,
-        config: f,
-      });
-    }
+    await saveDefinitions(store, config);
+    connectors = await connectorsFor(store, config, logger);
   } catch (e) {
     await store.close();
     throw e;
   }
-  const connectors = new ConnectorSet(config.connections, logger, (name) =>
-    store.credentials.forConnection(name),
-  );
-  const engine = new Engine(store, config.flows, connectors, logger, config.valueMaps);
-  return {
+  const listeners: Array<(ctx: Context) => Promise<void> | void> = [];
+  const retiring = new Set<ConnectorSet>();
+  const ctx: Context = {
     config,
     store,
     connectors,
-    engine,
+    engine: new Engine(store, config.flows, connectors, logger, config.valueMaps),
     logger,
+    async reload(next) {
+      if (next.database !== ctx.config.database)
+        throw new ConfigError([
+          `database: the store cannot change while Ledgerlink runs (${ctx.config.database} → ${next.database}); restart to use the new one`,
+        ]);
+      await saveDefinitions(store, next);
+      const fresh = await connectorsFor(store, next, logger);
+      const old = ctx.connectors;
+      ctx.config = next;
+      ctx.connectors = fresh;
+      ctx.engine = new Engine(store, next.flows, fresh, logger, next.valueMaps);
+      for (const l of listeners) await l(ctx);
+      retiring.add(old);
+      setTimeout(() => {
+        retiring.delete(old);
+        void old.closeAll();
+      }, RETIRE_AFTER_MS).unref();
+    },
+    onReload(listener) {
+      listeners.push(listener);
+    },
     async close() {
-      await connectors.closeAll();
+      await Promise.all([ctx.connectors.closeAll(), ...[...retiring].map((c) => c.closeAll())]);
       await store.close();
     },
   };
+  return ctx;
 }

@@ -21,7 +21,9 @@ export class Scheduler {
 
   async start(flows: Iterable<Flow>, now = new Date()): Promise<void> {
     for (const flow of flows) {
-      if (!flow.enabled || !flow.schedule) continue;
+      // Real time keeps its schedule as the polling pass; manual and shift-close flows have none.
+      if (!flow.enabled || !flow.schedule || (flow.syncMode !== 'realtime' && flow.syncMode !== 'scheduled'))
+        continue;
       const expression = flow.schedule;
       const cron = new Cron(expression, { protect: true }, async () => {
         try {

@@ -72,7 +72,9 @@ export async function processInbox(engine: Engine, connection: string, logger: L
       for (const ev of events) {
         for (const name of engine.flowNames()) {
           const f = engine.flow(name);
-          if (!f.enabled || f.source !== connection || f.entity !== ev.entity) continue;
+          // Only real-time flows act on webhooks; a scheduled or manual one waits for its turn.
+          if (!f.enabled || f.syncMode !== 'realtime' || f.source !== connection || f.entity !== ev.entity)
+            continue;
           const ids = byFlow.get(name) ?? new Set<string>();
           byFlow.set(name, ids.add(ev.id));
           taken = true;

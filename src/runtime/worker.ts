@@ -21,12 +21,16 @@ export class EmbeddedWorker {
   readonly id: string;
   private readonly handlers: Record<string, TaskHandler>;
 
+  /** The engine of the configuration running now (it is replaced when the configuration changes). */
+  private readonly current: () => Engine;
+
   constructor(
-    private readonly engine: Engine,
+    engine: Engine | (() => Engine),
     private readonly logger: Logger,
     opts: { id?: string; pollMs?: number } = {},
   ) {
-    this.id = opts.id ?? `${engine.owner}:worker`;
+    this.current = typeof engine === 'function' ? engine : () => engine;
+    this.id = opts.id ?? `${this.current().owner}:worker`;
     this.pollMs = opts.pollMs ?? 1000;
     this.handlers = {
       [RUN_TASK]: async (p) => {
@@ -34,16 +38,22 @@ export class EmbeddedWorker {
         const query = p.query as ReadQuery | undefined;
         const incremental = p.incremental === undefined ? !query : p.incremental === true;
         const trigger = (p.trigger as RunTrigger | undefined) ?? 'schedule';
-        const r = await engine.run(String(p.flow), { trigger, incremental, ...(query ? { query } : {}) });
+        const r = await this.current().run(String(p.flow), {
+          trigger,
+          incremental,
+          // A person is watching a progress bar: tell it where the end is.
+          countFirst: trigger === 'manual',
+          ...(query ? { query } : {}),
+        });
         if (r.status === 'failed') throw new Error(r.message ?? 'run failed');
       },
       [RETRY_TASK]: async (p) => {
         const flow = String(p.flow);
-        await engine.processDueRetries(flow);
-        await engine.scheduleRetry(flow);
+        await this.current().processDueRetries(flow);
+        await this.current().scheduleRetry(flow);
       },
       [WEBHOOK_TASK]: async (p) => {
-        await processInbox(engine, String(p.connection), logger);
+        await processInbox(this.current(), String(p.connection), logger);
       },
     };
   }
@@ -60,7 +70,7 @@ export class EmbeddedWorker {
   }
 
   private async run(): Promise<void> {
-    const jobs = this.engine.store.jobs;
+    const jobs = this.current().store.jobs;
     while (!this.stopped) {
       let claimed: JobRow[] = [];
       try {
@@ -83,7 +93,7 @@ export class EmbeddedWorker {
   }
 
   private async execute(job: JobRow): Promise<void> {
-    const jobs = this.engine.store.jobs;
+    const jobs = this.current().store.jobs;
     try {
       await this.handlers[job.task]!(JSON.parse(job.payload) as Record<string, unknown>, job);
       await jobs.complete(job.id, job.revision);
@@ -102,6 +112,6 @@ export class EmbeddedWorker {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    await this.engine.store.jobs.release(this.id);
+    await this.current().store.jobs.release(this.id);
   }
 }

@@ -11,6 +11,8 @@ import { WEBHOOK_TASK } from '../runtime/webhooks.js';
 import { EmbeddedWorker, RUN_TASK } from '../runtime/worker.js';
 import { openStore, type Store } from '../store/index.js';
 import { buildServer } from './app.js';
+import { createUser } from './auth/accounts.js';
+import { createApiToken } from './auth/api-tokens.js';
 
 const logger = pino({ level: 'silent' });
 const flow: Flow = {
@@ -77,6 +79,8 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
       engine,
       logger,
       connectors: connectors as unknown as ConnectorSet,
+      reload: async () => undefined,
+      onReload: () => undefined,
       close: async () => undefined,
     } satisfies Context;
     const app = await buildServer({ ctx, wake: () => worker.poke(), version: 'test' });
@@ -152,8 +156,12 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     const [row] = await store.inbox.list();
     expect(row).toMatchObject({ status: 'rejected', verified: 0 });
     expect(await store.jobs.list()).toEqual([]);
-    // The webhook log shows it, with the reason and the secret header redacted.
-    const log = (await (await fetch(`${url}/api/webhooks?status=rejected`)).json()) as {
+    // The webhook log shows it to whoever may read the API, with the reason and the secret header redacted.
+    await createUser(store, { username: 'vic', role: 'viewer', password: 'correct horse battery' });
+    const { token } = await createApiToken(store, { username: 'vic', name: 'tests' });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${url}/api/webhooks`)).status).toBe(401);
+    const log = (await (await fetch(`${url}/api/webhooks?status=rejected`, { headers })).json()) as {
       deliveries: Array<{ verified: boolean; error: string; headers: Record<string, string> }>;
     };
     expect(log.deliveries).toHaveLength(1);

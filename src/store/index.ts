@@ -4,6 +4,7 @@ import type { DialectAdapter, OpenedDatabase } from './dialects/adapter.js';
 import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { migrate } from './migrate.js';
+import { ApiTokenRepository } from './repositories/api-tokens.js';
 import { BatchRepository } from './repositories/batches.js';
 import { ConnectorLogRepository } from './repositories/connector-log.js';
 import { CredentialRepository } from './repositories/credentials.js';
@@ -13,10 +14,13 @@ import { InboxRepository } from './repositories/inbox.js';
 import { JobRepository } from './repositories/jobs.js';
 import { RunRepository } from './repositories/runs.js';
 import { ScheduleRepository } from './repositories/schedules.js';
+import { SessionRepository } from './repositories/sessions.js';
 import { SyncRecordRepository } from './repositories/sync-records.js';
+import { UserRepository } from './repositories/users.js';
 import type { Database } from './schema.js';
 import { SecretBox } from './secret-box.js';
 
+export type { ApiTokenRow, ApiTokenWithUser } from './repositories/api-tokens.js';
 export * from './repositories/batches.js';
 export * from './repositories/connector-log.js';
 export type { CredentialStore } from './repositories/credentials.js';
@@ -24,7 +28,9 @@ export type { InboxEntry, InboxStatus } from './repositories/inbox.js';
 export * from './repositories/jobs.js';
 export * from './repositories/runs.js';
 export type { ScheduleRow } from './repositories/schedules.js';
+export type { SessionRow, SessionWithUser } from './repositories/sessions.js';
 export * from './repositories/sync-records.js';
+export type { GuardedResult, UserRow } from './repositories/users.js';
 export type * from './schema.js';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/ledgerlink.db';
@@ -43,6 +49,9 @@ export interface Store {
   credentials: CredentialRepository;
   schedules: ScheduleRepository;
   batches: BatchRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  tokens: ApiTokenRepository;
   close(): Promise<void>;
 }
 
@@ -78,6 +87,9 @@ export async function openStore(
     credentials: new CredentialRepository(db, () => SecretBox.open(keyFileFor(opened.location))),
     schedules: new ScheduleRepository(db),
     batches: new BatchRepository(db),
+    users: new UserRepository(db, adapter),
+    sessions: new SessionRepository(db),
+    tokens: new ApiTokenRepository(db),
     close: () => opened.destroy(),
   };
 }

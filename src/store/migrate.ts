@@ -3,12 +3,14 @@ import type { OpenedDatabase } from './dialects/adapter.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_order_to_cash.js';
 import * as m003 from './migrations/003_batches.js';
+import * as m004 from './migrations/004_access.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
 const MIGRATIONS = {
   '001_initial': m001,
   '002_order_to_cash': m002,
   '003_batches': m003,
+  '004_access': m004,
 } as const;
 
 export class StoreVersionError extends Error {

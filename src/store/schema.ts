@@ -18,6 +18,9 @@ export interface Database {
   schedules: SchedulesTable;
   batches: BatchesTable;
   batch_rows: BatchRowsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
 }
 
 /** A Load of a batch screen, kept so its grid pages and sorts on the server and Process works from it. */
@@ -152,7 +155,8 @@ export interface RunsTable {
   message: string | null;
 }
 
-export type LogStatus = 'success' | 'failed' | 'skipped' | 'waiting' | 'aborted';
+/** `manual`: a person's decision about the record (skipped, marked processed, edited, linked, unlinked). */
+export type LogStatus = 'success' | 'failed' | 'skipped' | 'waiting' | 'aborted' | 'manual';
 
 export interface ConnectorLogTable {
   id: Generated<number>;
@@ -208,4 +212,48 @@ export interface JobsTable {
   revision: Generated<number>;
   created_at: string;
   updated_at: string;
+}
+
+/** What a person may do, in order: a viewer reads, an operator runs and fixes, an admin also manages access. */
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface UsersTable {
+  username: string;
+  role: Role;
+  /** bcrypt, cost and salt included. */
+  password_hash: string;
+  /** 1 when someone else set the password (a one-time one): every call but /api/auth/* is refused until it changes. */
+  must_change_password: number;
+  /** Failed logins in a row; the tenth locks the account until `locked_until`. */
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A browser login. */
+export interface SessionsTable {
+  /** SHA-256 (hex) of the cookie's random token; the token itself is never stored. */
+  id: string;
+  username: string;
+  /** What a mutating request authenticated by the cookie must repeat in x-csrf-token. */
+  csrf_token: string;
+  created_at: string;
+  /** Refreshed at most once a minute; a session idle too long ends. */
+  last_seen_at: string;
+  /** The absolute end, however busy the session. */
+  expires_at: string;
+}
+
+/** A credential for scripts and the CLI: `Authorization: Bearer ll_…`. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  /** SHA-256 (hex) of the token; the token is shown once, when created. */
+  token_hash: string;
+  /** At most its user's role. */
+  role: Role;
+  created_at: string;
+  last_used_at: string | null;
 }

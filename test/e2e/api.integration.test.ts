@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { type Service, startService } from '../../src/runtime/service.js';
+import { createUser } from '../../src/server/auth/accounts.js';
+import { createApiToken } from '../../src/server/auth/api-tokens.js';
 import { type SyncEnvironment, startSyncEnvironment } from '../support/environment.js';
 
 const FLOW = 'acumatica-magento.customers';
@@ -21,12 +23,26 @@ describe('the HTTP API with its worker (ledgerlink serve)', () => {
   let ctx: Context;
   let svc: Service;
   let app: FastifyInstance;
+  let token: string;
+  /** The API as a script calls it: an operator's API token on every request. */
+  const api = (o: string | InjectOptions) =>
+    app.inject({
+      ...(typeof o === 'string' ? { url: o } : o),
+      headers: { authorization: `Bearer ${token}` },
+    });
 
   beforeAll(async () => {
     env = await startSyncEnvironment({ customers: 40, products: 10, seed: 21 });
     ctx = await openContext({ configPath: env.configPath });
     svc = await startService(ctx, { host: '127.0.0.1', port: 0 });
     app = svc.app;
+    await createUser(ctx.store, {
+      username: 'ops',
+      role: 'operator',
+      password: 'correct horse battery',
+      mustChangePassword: false,
+    });
+    token = (await createApiToken(ctx.store, { username: 'ops', name: 'api tests' })).token;
   });
   afterAll(async () => {
     await svc.stop();
@@ -52,40 +68,45 @@ describe('the HTTP API with its worker (ledgerlink serve)', () => {
   });
 
   it('loads a preview, queues a run that the worker carries out, and shows it in runs, records and the log', async () => {
-    const load = await app.inject({
+    const load = await api({
       method: 'POST',
       url: `/api/flows/${FLOW}/load`,
       payload: { ids: ['C000001', 'C000002'] },
     });
     expect(load.statusCode).toBe(200);
-    expect(load.json()).toMatchObject({ count: 2, rows: [{ plan: 'create' }, { plan: 'create' }] });
+    const { batchId } = load.json() as { batchId: number };
+    expect(load.json()).toMatchObject({ count: 2 });
+    expect((await api(`/api/batches/${batchId}/rows`)).json()).toMatchObject({
+      total: 2,
+      rows: [{ plan: 'create' }, { plan: 'create' }],
+    });
 
-    const queued = await app.inject({
+    const queued = await api({
       method: 'POST',
       url: `/api/flows/${FLOW}/runs`,
       payload: { since: '2000-01-01' },
     });
     expect(queued.statusCode).toBe(202);
     const run = await until('the run to finish', async () => {
-      const runs = (await app.inject(`/api/runs?flow=${FLOW}`)).json() as {
+      const runs = (await api(`/api/runs?flow=${FLOW}`)).json() as {
         runs: Array<{ status: string; created: number }>;
       };
       return runs.runs.find((r) => r.status !== 'running');
     });
     expect(run).toMatchObject({ status: 'succeeded', created: 40 });
-    const records = (await app.inject(`/api/records?flow=${FLOW}&state=processed&limit=5`)).json() as {
+    const records = (await api(`/api/records?flow=${FLOW}&state=processed&limit=5`)).json() as {
       total: number;
       records: unknown[];
     };
     expect(records.total).toBe(40);
     expect(records.records).toHaveLength(5);
-    const log = (await app.inject(`/api/log?flow=${FLOW}&status=success&limit=1`)).json() as {
+    const log = (await api(`/api/log?flow=${FLOW}&status=success&limit=1`)).json() as {
       total: number;
       entries: Array<{ request: { method: string } }>;
     };
     expect(log.total).toBe(40);
     expect(log.entries[0]?.request.method).toBe('POST');
-    const flows = (await app.inject('/api/flows')).json() as {
+    const flows = (await api('/api/flows')).json() as {
       flows: Array<{ name: string; states: Record<string, number> }>;
     };
     expect(flows.flows.find((f) => f.name === FLOW)?.states).toEqual({ processed: 40 });
@@ -104,7 +125,7 @@ describe('the HTTP API with its worker (ledgerlink serve)', () => {
     const first = await ctx.engine.run(FLOW, { trigger: 'manual', query: { ids: ['C000003'] } });
     expect(first.counts.failed).toBe(1);
     const row = await ctx.store.records.get(FLOW, 'C000003');
-    const retried = await app.inject({ method: 'POST', url: `/api/records/${row!.id}/retry` });
+    const retried = await api({ method: 'POST', url: `/api/records/${row!.id}/retry` });
     expect(retried.statusCode).toBe(200);
     expect(
       (retried.json() as { results: Array<{ counts: { updated: number } }> }).results[0]?.counts.updated,
@@ -112,34 +133,34 @@ describe('the HTTP API with its worker (ledgerlink serve)', () => {
   });
 
   it('tests connections, hides secrets, and refuses bad requests with a reason', async () => {
-    const conns = (await app.inject('/api/connections')).json() as {
+    const conns = (await api('/api/connections')).json() as {
       connections: Array<{ name: string; settings: Record<string, unknown> }>;
     };
     expect(conns.connections.find((c) => c.name === 'acumatica')?.settings.password).toBe('********');
     expect(JSON.stringify(conns)).not.toContain('sandbox-integration-token');
-    const check = (await app.inject({ method: 'POST', url: '/api/connections/magento/check' })).json() as {
+    const check = (await api({ method: 'POST', url: '/api/connections/magento/check' })).json() as {
       ok: boolean;
     };
     expect(check.ok).toBe(true);
 
-    const unknown = await app.inject({ method: 'POST', url: '/api/flows/nope/load', payload: {} });
+    const unknown = await api({ method: 'POST', url: '/api/flows/nope/load', payload: {} });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: { code: 'unknown_flow' } });
-    const badDate = await app.inject({
+    const badDate = await api({
       method: 'POST',
       url: `/api/flows/${FLOW}/load`,
       payload: { since: '31/12/2026' },
     });
     expect(badDate.statusCode).toBe(400);
     expect(badDate.json().error.message).toMatch(/since "31\/12\/2026" is not a date/);
-    const badBody = await app.inject({
+    const badBody = await api({
       method: 'POST',
       url: `/api/flows/${FLOW}/runs`,
       payload: { colour: 'blue' },
     });
     expect(badBody.statusCode).toBe(400);
-    expect((await app.inject({ method: 'POST', url: '/api/records/999999/retry' })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: '/api/connections/nope/check' })).statusCode).toBe(404);
+    expect((await api({ method: 'POST', url: '/api/records/999999/retry' })).statusCode).toBe(404);
+    expect((await api({ method: 'POST', url: '/api/connections/nope/check' })).statusCode).toBe(404);
   });
 
   it('a scheduled job runs incrementally through the worker', async () => {

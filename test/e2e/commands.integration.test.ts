@@ -129,9 +129,17 @@ describe('long-running commands', () => {
         '--activity-every',
         '0.5',
       ],
-      { PORT: undefined },
+      { PORT: undefined, LEDGERLINK_ADMIN_PASSWORD: 'demo admin password' },
     );
     const [, url] = await waitFor(child, /running on (http:\/\/127\.0\.0\.1:\d+)/);
+    // The first admin, from LEDGERLINK_ADMIN_PASSWORD; the API is read with the session cookie.
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'demo admin password' }),
+    });
+    expect(login.status).toBe(200);
+    const headers = { cookie: login.headers.get('set-cookie')!.split(';')[0]! };
     type Flows = Array<{ name: string; states: Record<string, number> }>;
     const processed = (flows: Flows, name: string) =>
       flows.find((f) => f.name === name)?.states.processed ?? 0;
@@ -144,7 +152,7 @@ describe('long-running commands', () => {
     ];
     let flows: Flows = [];
     for (let i = 0; i < 300; i++) {
-      flows = ((await (await fetch(`${url}/api/flows`)).json()) as { flows: Flows }).flows;
+      flows = ((await (await fetch(`${url}/api/flows`, { headers })).json()) as { flows: Flows }).flows;
       if (busy.every((name) => processed(flows, name) > 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -153,7 +161,7 @@ describe('long-running commands', () => {
     expect(processed(flows, 'acumatica-magento.products')).toBe(20);
     // Shoppers' orders reached Acumatica; paid Acumatica orders, their shipments, invoices and payments reached Magento.
     for (const name of busy) expect(processed(flows, name), name).toBeGreaterThan(0);
-    const failed = (await (await fetch(`${url}/api/log?status=failed,aborted`)).json()) as {
+    const failed = (await (await fetch(`${url}/api/log?status=failed,aborted`, { headers })).json()) as {
       entries: Array<{ reason: string }>;
     };
     expect(failed.entries.map((e) => e.reason)).toEqual([]);

@@ -116,6 +116,11 @@ export function registerDemo(program: Command): void {
               LEDGERLINK_DATABASE_URL: undefined,
             }),
           });
+          // The first admin's one-time password goes to the terminal once (stderr under --json), never to the log.
+          const { ensureFirstAdmin } = await import('../../server/auth/first-admin.js');
+          await ensureFirstAdmin(ctx.store, (line) =>
+            (out.json ? process.stderr : process.stdout).write(`${line}\n`),
+          );
           const svc = await startService(ctx, ctx.config.server);
           acumatica.addPushDestination({
             url: `${svc.url}/hooks/acumatica`,

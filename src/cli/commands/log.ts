@@ -4,7 +4,7 @@ import { type Context, openContext } from '../../runtime/context.js';
 import type { LogStatus, SyncRecord } from '../../store/index.js';
 import { output, reportError, table, UsageError } from '../output.js';
 
-const STATUSES: readonly LogStatus[] = ['success', 'failed', 'skipped', 'waiting', 'aborted'];
+const STATUSES: readonly LogStatus[] = ['success', 'failed', 'skipped', 'waiting', 'aborted', 'manual'];
 
 export function registerLog(program: Command): void {
   program

@@ -16,6 +16,11 @@ export function registerServe(program: Command): void {
         const { openContext } = await import('../../runtime/context.js');
         const { startService } = await import('../../runtime/service.js');
         const ctx = await openContext(o.config ? { configPath: o.config } : {});
+        // The first admin's one-time password goes to the terminal once (stderr under --json), never to the log.
+        const { ensureFirstAdmin } = await import('../../server/auth/first-admin.js');
+        await ensureFirstAdmin(ctx.store, (line) =>
+          (out.json ? process.stderr : process.stdout).write(`${line}\n`),
+        );
         const svc = await startService(ctx, {
           host: ctx.config.server.host,
           port: o.port ? Number(o.port) : ctx.config.server.port,

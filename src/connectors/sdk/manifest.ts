@@ -66,7 +66,8 @@ export interface ConnectorManifest {
   title: string;
   connectionFields: readonly ConnectionField[];
   entities: Partial<Record<EntityName, EntityCapability>>;
-  triggers: readonly ('poll' | 'webhook' | 'batch')[];
+  /** shift-close: the system announces a register shift closing (a POS), which a flow may run on. */
+  triggers: readonly ('poll' | 'webhook' | 'batch' | 'shift-close')[];
   rateLimit?: RateLimit;
 }
 

@@ -1,27 +1,19 @@
 import type { FastifyInstance } from 'fastify';
+import type { ConfiguredConnection } from '../../config/load.js';
 import { toErrorData } from '../../connectors/sdk/errors.js';
+import type { ConnectionField } from '../../connectors/sdk/manifest.js';
+import { EngineError } from '../../engine/errors.js';
+import { SECRET_PREFIX } from '../../runtime/connections.js';
 import type { ServerDeps } from '../app.js';
+import { editable, mapAt } from './flow-edit.js';
 import { errorSchema } from './schemas.js';
 
-export function registerConnectionRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
+export function registerConnectionRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const { ctx } = deps;
   app.get(
     '/api/connections',
     { schema: { tags: ['connections'], summary: 'Connections and their non-secret settings' } },
-    async () => ({
-      connections: [...ctx.config.connections.values()].map((c) => {
-        const fields = c.definition.manifest.connectionFields;
-        const secret = new Set(fields.filter((f) => f.type === 'secret').map((f) => f.name));
-        return {
-          name: c.name,
-          connector: c.definition.manifest.name,
-          title: c.definition.manifest.title,
-          settings: Object.fromEntries(
-            Object.entries(c.settings).map(([k, v]) => [k, secret.has(k) ? (v ? '********' : null) : v]),
-          ),
-          fields,
-        };
-      }),
-    }),
+    async () => ({ connections: [...ctx.config.connections.values()].map(describe) }),
   );
 
   app.post<{ Params: { name: string } }>(
@@ -48,4 +40,83 @@ export function registerConnectionRoutes(app: FastifyInstance, { ctx }: ServerDe
       }
     },
   );
+
+  app.put<{ Params: { name: string }; Body: { settings: Record<string, unknown> } }>(
+    '/api/connections/:name',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['connections'],
+        summary:
+          "Change a connection's settings: written to the configuration file and applied without a restart; a secret is kept sealed in the store, the file names it ${secret:<field>}, and an empty secret keeps the current one",
+        params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['settings'],
+          properties: {
+            settings: {
+              type: 'object',
+              additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+            },
+          },
+        },
+        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const conn = ctx.config.connections.get(req.params.name);
+      if (!conn)
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: `no connection named "${req.params.name}"` } });
+      await saveConnectionEdit(deps, conn.name, conn.definition.manifest.connectionFields, req.body.settings);
+      return { connection: describe(ctx.config.connections.get(conn.name)!) };
+    },
+  );
+}
+
+/** A connection as the dashboard shows it: secret settings only say whether they are set. */
+function describe(c: ConfiguredConnection) {
+  const fields = c.definition.manifest.connectionFields;
+  const secret = new Set(fields.filter((f) => f.type === 'secret').map((f) => f.name));
+  return {
+    name: c.name,
+    connector: c.definition.manifest.name,
+    title: c.definition.manifest.title,
+    settings: Object.fromEntries(
+      Object.entries(c.settings).map(([k, v]) => [k, secret.has(k) ? (v ? '********' : null) : v]),
+    ),
+    fields,
+  };
+}
+
+async function saveConnectionEdit(
+  deps: ServerDeps,
+  name: string,
+  fields: readonly ConnectionField[],
+  settings: Record<string, unknown>,
+): Promise<void> {
+  const live = editable(deps);
+  const values: Array<[string, unknown]> = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const field = fields.find((f) => f.name === key);
+    if (!field)
+      throw new EngineError(
+        'invalid_request',
+        `connection "${name}" has no setting "${key}"; it has: ${fields.map((f) => f.name).join(', ')}`,
+      );
+    if (field.type === 'secret') {
+      if (value === null || value === undefined || value === '') continue;
+      await deps.ctx.store.credentials.forConnection(name).set(`${SECRET_PREFIX}${key}`, String(value));
+      values.push([key, `\${secret:${key}}`]);
+    } else values.push([key, value === '' ? null : value]);
+  }
+  await live.edit((doc) => {
+    mapAt(doc, ['connections', name, 'settings']);
+    for (const [key, value] of values) {
+      if (value === null) doc.deleteIn(['connections', name, 'settings', key]);
+      else doc.setIn(['connections', name, 'settings', key], value);
+    }
+  });
 }

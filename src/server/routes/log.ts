@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LogStatus } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
-import { paging } from './schemas.js';
+import { errorSchema, paging } from './schemas.js';
 
 export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
   app.get<{
@@ -30,7 +30,7 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
             entity: { type: 'string' },
             status: {
               type: 'string',
-              description: 'comma-separated: success, failed, skipped, waiting, aborted',
+              description: 'comma-separated: success, failed, skipped, waiting, aborted, manual',
             },
             record: {
               type: 'string',
@@ -66,6 +66,32 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
           request: r.request ? JSON.parse(r.request) : null,
           response: r.response ? JSON.parse(r.response) : null,
         })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/log/:id',
+    {
+      schema: {
+        tags: ['log'],
+        summary: "One entry with its request and response (secrets redacted) and the record's sync state",
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        response: { 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const e = await ctx.store.log.get(req.params.id);
+      if (!e)
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: `no log entry ${req.params.id}` } });
+      const record = await ctx.store.records.get(e.flow, e.source_id);
+      return {
+        ...e,
+        request: e.request ? JSON.parse(e.request) : null,
+        response: e.response ? JSON.parse(e.response) : null,
+        record: record ? { ...record, data: record.data ? JSON.parse(record.data) : null } : null,
       };
     },
   );

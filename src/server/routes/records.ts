@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { SyncState } from '../../store/index.js';
+import { RecordActions } from '../../engine/record-actions.js';
+import type { SyncRecord, SyncState } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
 import { errorSchema, paging } from './schemas.js';
 
@@ -62,4 +63,123 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
       ).map(({ outcomes: _o, ...r }) => r),
     }),
   );
+
+  const actions = () => new RecordActions(ctx.store, (name) => ctx.engine.flow(name));
+  const idParams = {
+    type: 'object',
+    properties: { id: { type: 'integer', minimum: 1 } },
+    required: ['id'],
+  } as const;
+  const shaped = (r: SyncRecord) => ({ ...r, data: r.data ? JSON.parse(r.data) : null });
+
+  app.get<{ Params: { id: number } }>(
+    '/api/records/:id',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'One sync record',
+        params: idParams,
+        response: { 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const r = await ctx.store.records.byId(req.params.id);
+      if (!r)
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: `no sync record ${req.params.id}` } });
+      return shaped(r);
+    },
+  );
+
+  app.put<{ Params: { id: number }; Body: { data: Record<string, unknown> } }>(
+    '/api/records/:id/data',
+    {
+      schema: {
+        tags: ['records'],
+        summary: "Edit a record's data before retrying it (validated against the canonical model)",
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['data'],
+          properties: { data: { type: 'object' } },
+        },
+        response: { 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (req) => ({ record: shaped(await actions().editData(req.params.id, req.body.data, who(req))) }),
+  );
+
+  app.post<{ Params: { id: number }; Body: { reason?: string } }>(
+    '/api/records/:id/skip',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Skip a record: no more automatic retries; the log says who and why',
+        params: idParams,
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { reason: { type: 'string', maxLength: 500 } },
+        },
+        response: { 404: errorSchema },
+      },
+    },
+    async (req) => ({ record: shaped(await actions().skip(req.params.id, who(req), req.body?.reason)) }),
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/records/:id/processed',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Mark a record as processed (it is in place on the target)',
+        params: idParams,
+        response: { 404: errorSchema },
+      },
+    },
+    async (req) => ({ record: shaped(await actions().markProcessed(req.params.id, who(req))) }),
+  );
+
+  app.post<{ Body: { flow: string; sourceId: string; targetId: string } }>(
+    '/api/records/link',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Link a source record to a target record by hand',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['flow', 'sourceId', 'targetId'],
+          properties: {
+            flow: { type: 'string', minLength: 1 },
+            sourceId: { type: 'string', minLength: 1 },
+            targetId: { type: 'string', minLength: 1 },
+          },
+        },
+        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req) => ({
+      record: shaped(await actions().link(req.body.flow, req.body.sourceId, req.body.targetId, who(req))),
+    }),
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/records/:id/unlink',
+    {
+      schema: {
+        tags: ['records'],
+        summary: 'Forget the link: the next run finds the target record by its key again, or creates it',
+        params: idParams,
+        response: { 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (req) => ({ record: shaped(await actions().unlink(req.params.id, who(req))) }),
+  );
 }
+
+/** The person acting, for the log ("skipped by anna"). */
+export const who = (req: unknown): string =>
+  (req as { user?: { username?: string } }).user?.username ?? 'an operator';

@@ -4,7 +4,12 @@ export const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        /** A configuration change that does not validate: every problem, each with its place in the file. */
+        problems: { type: 'array', items: { type: 'string' } },
+      },
       required: ['code', 'message'],
     },
   },

@@ -107,6 +107,25 @@ export class ConnectorLogRepository {
     return { rows, total: Number(total.n) };
   }
 
+  /** Entries per flow, status and hour since `since` (hours as ISO strings of their start, UTC). */
+  async hourly(since: string): Promise<Array<{ flow: string; status: string; hour: string; n: number }>> {
+    const rows = await this.db
+      .selectFrom('connector_log')
+      .select(['flow', 'status', 'created_at'])
+      .where('created_at', '>=', since)
+      .execute();
+    // Grouped here, not in SQL: the two dialects truncate timestamps differently, and a day is small.
+    const out = new Map<string, { flow: string; status: string; hour: string; n: number }>();
+    for (const r of rows) {
+      const hour = `${r.created_at.slice(0, 13)}:00:00.000Z`;
+      const key = `${r.flow}|${r.status}|${hour}`;
+      const cur = out.get(key);
+      if (cur) cur.n++;
+      else out.set(key, { flow: r.flow, status: r.status, hour, n: 1 });
+    }
+    return [...out.values()];
+  }
+
   async get(id: number): Promise<LogEntry | undefined> {
     return this.db.selectFrom('connector_log').selectAll().where('id', '=', id).executeTakeFirst();
   }

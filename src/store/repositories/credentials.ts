@@ -21,6 +21,17 @@ export class CredentialRepository {
     return this.boxCache;
   }
 
+  /** Every credential of a connection whose name starts with the prefix, opened (e.g. secret settings). */
+  async withPrefix(connection: string, prefix: string): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom('credentials')
+      .select(['name', 'value'])
+      .where('connection', '=', connection)
+      .where('name', 'like', `${prefix}%`)
+      .execute();
+    return new Map(rows.map((r) => [r.name.slice(prefix.length), this.box.open(r.value)]));
+  }
+
   forConnection(connection: string): CredentialStore {
     return {
       get: async (name) => {

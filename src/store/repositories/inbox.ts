@@ -65,6 +65,15 @@ export class InboxRepository {
       .execute();
   }
 
+  /** Back to the queue (a person's replay): processed again by the next job. */
+  async requeue(id: number): Promise<void> {
+    await this.db
+      .updateTable('webhook_inbox')
+      .set({ status: 'received', error: null, processed_at: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async get(id: number): Promise<InboxEntry | undefined> {
     return this.db.selectFrom('webhook_inbox').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -72,14 +81,26 @@ export class InboxRepository {
   async list(
     q: { connection?: string; status?: string; limit?: number; offset?: number } = {},
   ): Promise<InboxEntry[]> {
-    let s = this.db.selectFrom('webhook_inbox').selectAll();
-    if (q.connection) s = s.where('connection', '=', q.connection);
-    if (q.status) s = s.where('status', '=', q.status);
-    return s
+    return this.filtered(q)
+      .selectAll()
       .orderBy('id', 'desc')
       .limit(q.limit ?? 100)
       .offset(q.offset ?? 0)
       .execute();
+  }
+
+  async count(q: { connection?: string; status?: string } = {}): Promise<number> {
+    const row = await this.filtered(q)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private filtered(q: { connection?: string; status?: string }) {
+    let s = this.db.selectFrom('webhook_inbox');
+    if (q.connection) s = s.where('connection', '=', q.connection);
+    if (q.status) s = s.where('status', '=', q.status);
+    return s;
   }
 
   async depth(): Promise<number> {

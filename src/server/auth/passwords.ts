@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import { AccessError } from './errors.js';
+
+/** bcrypt's work factor: about 50–100 ms a hash in pure JavaScript on a small server. */
+const COST = 10;
+export const MIN_PASSWORD_LENGTH = 12;
+/** bcrypt reads only the first 72 bytes; a longer password would be silently cut, so it is refused. */
+const MAX_PASSWORD_BYTES = 72;
+
+/** Refuses a password too short to resist guessing, or too long for bcrypt to read whole. */
+export function checkPassword(password: string): void {
+  if ([...password].length < MIN_PASSWORD_LENGTH)
+    throw new AccessError(
+      'weak_password',
+      `a password needs at least ${MIN_PASSWORD_LENGTH} characters; a few unrelated words make a good one`,
+    );
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES)
+    throw new AccessError('weak_password', `a password can be at most ${MAX_PASSWORD_BYTES} bytes long`);
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  checkPassword(password);
+  return bcrypt.hash(password, COST);
+}
+
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+/** Checked against when a username is unknown, so a wrong name takes as long as a wrong password. */
+let decoy: Promise<string> | undefined;
+export async function spendVerifyTime(password: string): Promise<void> {
+  decoy ??= bcrypt.hash(randomBytes(16).toString('hex'), COST);
+  await bcrypt.compare(password, await decoy);
+}
+
+/** A one-time password: 18 random bytes, 24 characters a person can copy from a terminal. */
+export const generatePassword = (): string => randomBytes(18).toString('base64url');

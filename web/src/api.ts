@@ -1,0 +1,467 @@
+// The one client the dashboard talks to the server through: JSON in and out, the session cookie,
+// the CSRF token on every change, and the server's {error:{code,message}} turned into an ApiError
+// whose message is what the person sees.
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface User {
+  username: string;
+  role: Role;
+  mustChangePassword?: boolean;
+}
+
+export interface Counts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  waiting: number;
+}
+
+export interface LastRun {
+  id: number;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: Counts;
+}
+
+export interface Condition {
+  name: string;
+  expression: string;
+  explain?: string;
+}
+
+export interface FlowFilter {
+  name: string;
+  title: string;
+  kind: 'dates' | 'values' | 'ids';
+  idFileHeader?: string;
+}
+
+export interface Flow {
+  name: string;
+  description?: string;
+  entity: string;
+  source: string;
+  target: string;
+  enabled: boolean;
+  syncMode?: string;
+  schedule: string | null;
+  ownedFields: string[];
+  targetUpdatableFields?: string[];
+  conditions?: Condition[];
+  valueMaps?: Record<string, string>;
+  idMapping?: 'source' | 'target';
+  filters?: FlowFilter[];
+  states: Record<string, number>;
+  lastRun: LastRun | null;
+}
+
+export interface FlowUpdate {
+  enabled?: boolean;
+  syncMode?: string;
+  schedule?: string | null;
+  ownedFields?: string[];
+  conditions?: Condition[];
+  idMapping?: 'source' | 'target';
+}
+
+export interface ReadQuery {
+  since?: string;
+  until?: string;
+  ids?: string[];
+  filters?: Record<string, string[]>;
+}
+
+export type Plan = 'create' | 'update' | 'unchanged' | 'skip' | 'wait' | 'fail';
+
+export interface BatchRow {
+  position: number;
+  source_id: string;
+  label: string;
+  updated_at: string;
+  current_state: string | null;
+  target_id: string | null;
+  plan: Plan;
+  reason: string | null;
+  fields: string[] | null;
+}
+
+export type BatchSort = 'position' | 'source_id' | 'label' | 'updated_at' | 'current_state' | 'plan';
+
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'completed_with_failures'
+  | 'failed'
+  | 'cancelled';
+
+/** A run as the flow's event stream tells it; a queued run has no id or counts yet. */
+export interface RunEvent {
+  id: number | null;
+  flow: string;
+  status: RunStatus;
+  trigger: string | null;
+  counts: Counts | null;
+  total: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  message: string | null;
+}
+
+/** A run row as GET /api/runs lists it. */
+export interface RunRow {
+  id: number;
+  flow: string;
+  trigger: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  read_count: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  waiting: number;
+  total: number | null;
+  message: string | null;
+}
+
+export type LogStatus = 'success' | 'failed' | 'skipped' | 'waiting' | 'aborted' | 'manual';
+
+export interface LogEntry {
+  id: number;
+  run_id: number | null;
+  flow: string;
+  entity: string;
+  source_id: string;
+  target_id: string | null;
+  source_number: string | null;
+  target_number: string | null;
+  action: string;
+  status: LogStatus;
+  reason: string | null;
+  error_code: string | null;
+  error_category: string | null;
+  request: unknown;
+  response: unknown;
+  duration_ms: number;
+  attempt: number;
+  created_at: string;
+}
+
+export interface SyncRecord {
+  id: number;
+  flow: string;
+  source_id: string;
+  target_id: string | null;
+  target_number: string | null;
+  natural_key: string | null;
+  state: string;
+  attempts: number;
+  error_code: string | null;
+  error_message: string | null;
+  reason: string | null;
+  waiting_on: string | null;
+  edited: number | boolean;
+  next_attempt_at: string | null;
+  last_synced_at: string | null;
+  data: unknown;
+  updated_at: string;
+}
+
+export interface Delivery {
+  id: number;
+  connection: string;
+  received_at: string;
+  verified: boolean;
+  status: string;
+  error: string | null;
+  events: { entity: string; id: string }[] | null;
+  headers: Record<string, unknown>;
+  body: string;
+  processed_at: string | null;
+}
+
+export interface ConnectionField {
+  name: string;
+  title: string;
+  type: 'string' | 'url' | 'secret' | 'integer' | 'boolean' | 'enum';
+  required?: boolean;
+  default?: string | number | boolean;
+  options?: string[];
+  description?: string;
+  when?: { field: string; equals: string[] } | { field: string; equals: string[] }[];
+}
+
+export interface Connection {
+  name: string;
+  connector: string;
+  title: string;
+  settings: Record<string, unknown>;
+  fields: ConnectionField[];
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+export type ValueMapRow = Record<string, string>;
+
+export interface Stats {
+  hours: string[];
+  flows: { name: string; success: number[]; failed: number[] }[];
+  openFailures: number;
+  inboxDepth: number;
+}
+
+export interface UserRow {
+  username: string;
+  role: Role;
+  mustChangePassword?: boolean;
+  createdAt?: string;
+  created_at?: string;
+}
+
+export interface TokenRow {
+  id: number;
+  username?: string;
+  name: string;
+  role: Role;
+  createdAt?: string;
+  created_at?: string;
+  lastUsedAt?: string | null;
+  last_used_at?: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    /** Each problem of a refused configuration change, when the server lists them. */
+    readonly problems: string[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const isApiError = (e: unknown): e is ApiError => (e as { name?: string })?.name === 'ApiError';
+
+/** The message to show a person for anything a call threw. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+let csrfToken: string | null = null;
+let unauthorized: () => void = () => {};
+
+export function setCsrfToken(token: string | null | undefined): void {
+  csrfToken = token ?? null;
+}
+
+/** What to do when the server says the session is gone (the app shows the login screen). */
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined | readonly string[]>;
+
+export function withQuery(path: string, query: Query = {}): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length) qs.set(k, v.join(','));
+    } else qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** Sends the body as is (a file) instead of JSON. */
+  raw?: Blob;
+  /** A 401 here is an answer, not a lost session (the login form itself). */
+  quiet401?: boolean;
+}
+
+async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (opts.raw) {
+    headers['content-type'] = 'application/octet-stream';
+    body = opts.raw;
+  } else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  } else if (method !== 'GET' && method !== 'DELETE') {
+    // Fastify refuses an empty body declared as JSON; send an empty object instead.
+    headers['content-type'] = 'application/json';
+    body = '{}';
+  }
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError('The server cannot be reached; is Ledgerlink running?', 0, 'unreachable');
+  }
+  const text = await res.text();
+  let data: unknown;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err =
+      (data as {
+        error?: { code?: string; message?: string; problems?: string[] } | string;
+        message?: string;
+      }) ?? {};
+    const structured = typeof err.error === 'object' ? err.error : undefined;
+    let message = structured?.message ?? err.message ?? `${method} ${path} answered ${res.status}`;
+    if (res.status === 404 && !structured && /^Route /.test(message)) {
+      message = `This server does not offer ${method} ${path.split('?')[0]} (is it an older version?)`;
+    }
+    const e = new ApiError(message, res.status, structured?.code ?? String(res.status), structured?.problems);
+    if (res.status === 401 && !opts.quiet401) unauthorized();
+    throw e;
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  // Session
+  me: () => request<{ user: User; csrfToken?: string }>('GET', '/api/auth/me', { quiet401: true }),
+  login: (username: string, password: string) =>
+    request<{ user: User; csrfToken?: string }>('POST', '/api/auth/login', {
+      body: { username, password },
+      quiet401: true,
+    }),
+  logout: () => request<unknown>('POST', '/api/auth/logout'),
+  changePassword: (current: string, next: string) =>
+    request<{ user?: User; csrfToken?: string }>('POST', '/api/auth/password', {
+      body: { current, next },
+      quiet401: true,
+    }),
+
+  // Users and tokens
+  users: () => request<{ users: UserRow[] }>('GET', '/api/users'),
+  addUser: (u: { username: string; password: string; role: Role }) =>
+    request<unknown>('POST', '/api/users', { body: u }),
+  updateUser: (username: string, change: { role?: Role; password?: string }) =>
+    request<unknown>('PATCH', `/api/users/${enc(username)}`, { body: change }),
+  removeUser: (username: string) => request<unknown>('DELETE', `/api/users/${enc(username)}`),
+  tokens: () => request<{ tokens: TokenRow[] }>('GET', '/api/tokens'),
+  createToken: (t: { name: string; role: Role }) =>
+    request<{ id: number; token: string; name: string; role: Role }>('POST', '/api/tokens', { body: t }),
+  revokeToken: (id: number) => request<unknown>('DELETE', `/api/tokens/${id}`),
+
+  // Flows, batches, runs
+  flows: () => request<{ flows: Flow[]; configProblems?: string[] }>('GET', '/api/flows'),
+  flow: (name: string) => request<Flow>('GET', `/api/flows/${enc(name)}`),
+  updateFlow: (name: string, change: FlowUpdate) =>
+    request<{ flow: Flow }>('PUT', `/api/flows/${enc(name)}`, { body: change }),
+  idsFile: (flow: string, file: File) =>
+    request<{ ids: string[]; count: number }>(
+      'POST',
+      withQuery(`/api/flows/${enc(flow)}/ids-file`, { filename: file.name }),
+      { raw: file },
+    ),
+  load: (flow: string, query: ReadQuery) =>
+    request<{ batchId: number; count: number }>('POST', `/api/flows/${enc(flow)}/load`, { body: query }),
+  batchRows: (
+    batchId: number,
+    q: {
+      offset: number;
+      limit: number;
+      sort: BatchSort;
+      dir: 'asc' | 'desc';
+      plan?: string;
+      search?: string;
+    },
+  ) =>
+    request<{
+      total: number;
+      rows: BatchRow[];
+      batch?: { id: number; flow: string; count: number; createdAt: string };
+    }>('GET', withQuery(`/api/batches/${batchId}/rows`, q)),
+  run: (flow: string, body: { batchId: number; ids?: string[] } | ReadQuery) =>
+    request<{ queued: boolean; flow: string }>('POST', `/api/flows/${enc(flow)}/runs`, { body }),
+  runs: (q: { flow?: string; limit?: number; offset?: number }) =>
+    request<{ runs: RunRow[] }>('GET', withQuery('/api/runs', q)),
+
+  // Connector log
+  log: (q: Query) => request<{ total: number; entries: LogEntry[] }>('GET', withQuery('/api/log', q)),
+  logEntry: (id: number) => request<LogEntry & { record: SyncRecord | null }>('GET', `/api/log/${id}`),
+
+  // Sync records
+  records: (q: Query) =>
+    request<{ total: number; records: SyncRecord[] }>('GET', withQuery('/api/records', q)),
+  record: (id: number) => request<SyncRecord>('GET', `/api/records/${id}`),
+  retry: (id: number) => request<{ results: unknown }>('POST', `/api/records/${id}/retry`),
+  retryFailed: (flow?: string) =>
+    request<{ results: unknown }>('POST', '/api/records/retry-failed', { body: flow ? { flow } : {} }),
+  editData: (id: number, data: unknown) =>
+    request<{ record: SyncRecord }>('PUT', `/api/records/${id}/data`, { body: { data } }),
+  skip: (id: number, reason?: string) =>
+    request<unknown>('POST', `/api/records/${id}/skip`, { body: reason ? { reason } : {} }),
+  markProcessed: (id: number) => request<unknown>('POST', `/api/records/${id}/processed`),
+  link: (flow: string, sourceId: string, targetId: string) =>
+    request<unknown>('POST', '/api/records/link', { body: { flow, sourceId, targetId } }),
+  unlink: (id: number) => request<unknown>('POST', `/api/records/${id}/unlink`),
+
+  // Webhooks
+  webhooks: (q: Query) =>
+    request<{ depth: number; total?: number; deliveries: Delivery[] }>('GET', withQuery('/api/webhooks', q)),
+  replay: (id: number) => request<unknown>('POST', `/api/webhooks/${id}/replay`),
+
+  // Connections and value maps
+  connections: () => request<{ connections: Connection[] }>('GET', '/api/connections'),
+  checkConnection: (name: string) =>
+    request<{ ok: boolean; checks: Check[] }>('POST', `/api/connections/${enc(name)}/check`),
+  saveConnection: (name: string, settings: Record<string, unknown>) =>
+    request<{ connection: Connection }>('PUT', `/api/connections/${enc(name)}`, { body: { settings } }),
+  valueMaps: () => request<{ maps: Record<string, ValueMapRow[]> }>('GET', '/api/value-maps'),
+  saveValueMap: (name: string, rows: ValueMapRow[]) =>
+    request<{ rows: ValueMapRow[] }>('PUT', `/api/value-maps/${enc(name)}`, { body: { rows } }),
+
+  // Home
+  stats: (hours = 24) => request<Stats>('GET', withQuery('/api/stats', { hours })),
+};
+
+/** The counts of a run row, in the shape the event stream uses. */
+export function runEventOf(r: RunRow): RunEvent {
+  return {
+    id: r.id,
+    flow: r.flow,
+    status: r.status,
+    trigger: r.trigger,
+    counts: {
+      read: r.read_count,
+      created: r.created,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      skipped: r.skipped,
+      failed: r.failed,
+      waiting: r.waiting,
+    },
+    total: r.total ?? null,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    message: r.message,
+  };
+}

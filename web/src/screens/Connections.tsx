@@ -1,0 +1,260 @@
+import { type FormEvent, useState } from 'react';
+import { api, type Check, type Connection, type ConnectionField, isApiError, messageOf } from '../api';
+import { Badge } from '../components/Badge';
+import { Button, Done, ErrorText } from '../components/Controls';
+import { useAction, useData } from '../hooks';
+import { usePermission } from '../session';
+
+export function ConnectionsScreen() {
+  const list = useData(() => api.connections(), []);
+  return (
+    <section>
+      <div className="title-row">
+        <h1>Connections</h1>
+        <p className="muted">
+          The systems Ledgerlink talks to. Secrets are never shown: a secret field only says whether it is
+          set, and is replaced only when you type a new one.
+        </p>
+      </div>
+      <ErrorText>{list.error}</ErrorText>
+      {list.data?.connections.map((c) => (
+        <ConnectionCard key={c.name} connection={c} onSaved={list.reload} />
+      ))}
+    </section>
+  );
+}
+
+type Values = Record<string, string | boolean>;
+
+function initialValues(c: Connection): Values {
+  const v: Values = {};
+  for (const f of c.fields) {
+    if (f.type === 'secret') v[f.name] = '';
+    else {
+      const current = c.settings[f.name] ?? f.default;
+      v[f.name] =
+        f.type === 'boolean'
+          ? current === true || current === 'true'
+          : current == null
+            ? ''
+            : String(current);
+    }
+  }
+  return v;
+}
+
+/** A field shows when its `when` conditions hold on the values in the form (OAuth fields under oauth2). */
+function shown(f: ConnectionField, values: Values): boolean {
+  if (!f.when) return true;
+  const conds = Array.isArray(f.when) ? f.when : [f.when];
+  return conds.some((c) => c.equals.includes(String(values[c.field] ?? '')));
+}
+
+function ConnectionCard({ connection: c, onSaved }: { connection: Connection; onSaved: () => void }) {
+  const { canAdmin } = usePermission();
+  const [values, setValues] = useState<Values>(() => initialValues(c));
+  const [problems, setProblems] = useState<string[]>([]);
+  const save = useAction();
+  const test = useAction();
+  const [checks, setChecks] = useState<{ ok: boolean; checks: Check[] } | null>(null);
+  const set = (name: string, v: string | boolean) => setValues((s) => ({ ...s, [name]: v }));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setProblems([]);
+    void save.run(async () => {
+      // Only what changed is sent, so settings left alone (and their defaults) stay as the file has them.
+      const before = initialValues(c);
+      const settings: Record<string, string | number | boolean | null> = {};
+      for (const f of c.fields) {
+        const v = values[f.name];
+        if (f.type === 'secret') {
+          if (typeof v === 'string' && v !== '') settings[f.name] = v; // empty: keep the current secret
+          continue;
+        }
+        if (v === before[f.name]) continue;
+        if (f.type === 'boolean') settings[f.name] = v === true;
+        else if (f.type === 'integer') settings[f.name] = v === '' ? null : Number(v);
+        else settings[f.name] = v === '' ? null : String(v);
+      }
+      if (Object.keys(settings).length === 0) return 'Nothing changed.';
+      try {
+        await api.saveConnection(c.name, settings);
+      } catch (err) {
+        if (isApiError(err) && err.problems.length) setProblems(err.problems);
+        throw err;
+      }
+      setValues((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, isSecret(c, k) ? '' : v])));
+      onSaved();
+      return 'Saved. The connection uses the new settings from now on.';
+    });
+  };
+
+  const runTest = () =>
+    test.run(async () => {
+      setChecks(null);
+      try {
+        const r = await api.checkConnection(c.name);
+        setChecks(r);
+        return r.ok ? 'Every check passed.' : undefined;
+      } catch (err) {
+        throw new Error(messageOf(err));
+      }
+    });
+
+  return (
+    <form className="panel connection" aria-label={`Connection ${c.name}`} onSubmit={submit} noValidate>
+      <div className="panel-head">
+        <h2>
+          {c.name} <span className="muted">· {c.title}</span>
+        </h2>
+        <div className="actions">
+          <Button need="operator" busy={test.pending} onClick={() => void runTest()}>
+            Test connection
+          </Button>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={!canAdmin || save.pending}
+            title={canAdmin ? undefined : 'Only an admin can change this.'}
+          >
+            Save
+          </button>
+        </div>
+      </div>
+      <div className="fields">
+        {c.fields
+          .filter((f) => shown(f, values))
+          .map((f) => (
+            <FieldInput
+              key={f.name}
+              connection={c.name}
+              field={f}
+              value={values[f.name] ?? ''}
+              isSet={c.settings[f.name] !== null && c.settings[f.name] !== undefined}
+              disabled={!canAdmin}
+              onChange={(v) => set(f.name, v)}
+            />
+          ))}
+      </div>
+      <ErrorText>{save.error}</ErrorText>
+      {problems.length > 1 ? (
+        <ul className="problems">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      ) : null}
+      <Done>{save.done}</Done>
+      <ErrorText>{test.error}</ErrorText>
+      <Done>{test.done}</Done>
+      {checks ? (
+        <ul className="checks-list" aria-label={`Diagnostics of ${c.name}`}>
+          {checks.checks.map((k) => (
+            <li key={k.name}>
+              <Badge status={k.ok ? 'ok' : 'failed'} label={k.ok ? 'ok' : 'failed'} />{' '}
+              <strong>{k.name}</strong> <span>{k.message}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </form>
+  );
+}
+
+const isSecret = (c: Connection, name: string) =>
+  c.fields.some((f) => f.name === name && f.type === 'secret');
+
+function FieldInput({
+  connection,
+  field: f,
+  value,
+  isSet,
+  disabled,
+  onChange,
+}: {
+  connection: string;
+  field: ConnectionField;
+  value: string | boolean;
+  isSet: boolean;
+  disabled: boolean;
+  onChange: (v: string | boolean) => void;
+}) {
+  const id = `conn-${connection}-${f.name}`;
+  const help = f.description ? <p className="hint">{f.description}</p> : null;
+  if (f.type === 'boolean') {
+    return (
+      <div className="field">
+        <label className="check" htmlFor={id}>
+          <input
+            id={id}
+            type="checkbox"
+            checked={value === true}
+            disabled={disabled}
+            onChange={(e) => onChange(e.target.checked)}
+          />
+          {f.title}
+        </label>
+        {help}
+      </div>
+    );
+  }
+  if (f.type === 'secret') {
+    return (
+      <div className="field">
+        <span className="field-title">
+          {f.title} <Badge status={isSet ? 'ok' : 'skipped'} label={isSet ? 'set' : 'not set'} />
+        </span>
+        <label htmlFor={id}>Replace {f.title}</label>
+        <input
+          id={id}
+          type="password"
+          autoComplete="new-password"
+          placeholder={isSet ? 'leave empty to keep the current value' : 'not set'}
+          value={String(value)}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        {help}
+      </div>
+    );
+  }
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {f.title}
+        {f.required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      {f.type === 'enum' ? (
+        <select id={id} value={String(value)} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+          {f.required ? null : <option value="">(none)</option>}
+          {f.options?.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      ) : String(value).includes('\n') ? (
+        // Keys and certificates (PEM) run over several lines.
+        <textarea
+          id={id}
+          className="code"
+          rows={4}
+          value={String(value)}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      ) : (
+        <input
+          id={id}
+          type={f.type === 'integer' ? 'number' : f.type === 'url' ? 'url' : 'text'}
+          value={String(value)}
+          required={f.required}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+      {help}
+    </div>
+  );
+}
