@@ -35,6 +35,15 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
     async drop() {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
+      // A pool that was just ended may still be closing its connections: let them go before forcing,
+      // so no client is cut off mid-goodbye (which surfaces as an unhandled "terminating connection").
+      for (let i = 0; i < 20; i++) {
+        const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+          name,
+        ]);
+        if ((rows[0] as { n: number }).n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
