@@ -1,9 +1,13 @@
 import { acumaticaConnector } from './acumatica/index.js';
 import { magentoConnector } from './magento/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
+import { trytonConnector } from './tryton/index.js';
+import { vendureConnector } from './vendure/index.js';
 
 /** Every connector this build ships, by the name a configuration uses. The one place that imports them all. */
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   acumatica: acumaticaConnector,
   magento: magentoConnector,
+  tryton: trytonConnector,
+  vendure: vendureConnector,
 };

@@ -49,7 +49,7 @@ export interface WorkItem {
   refs?: References;
   /** The source ids it refers to, per dependency (in the flow's order). */
   needs?: string[][];
-  /** "<entity>:<id>" of the records it refers to, on both systems, for the connector log. */
+  /** "<entity>:<connection>:<id>" of the records it refers to, on both systems, for the connector log. */
   related?: string[];
   prev?: SyncRecord;
   naturalKey?: string;
@@ -190,7 +190,7 @@ export class RecordPipeline {
         ),
       ];
       w.needs.push(list);
-      w.related = [...(w.related ?? []), ...list.map((id) => `${dep.entity}:${id}`)];
+      w.related = [...(w.related ?? []), ...list.map((id) => `${dep.entity}:${this.ctx.flow.source}:${id}`)];
     }
   }
 
@@ -219,7 +219,7 @@ export class RecordPipeline {
         for (const id of list) {
           const targetId = (states.get(id) as { targetId: string }).targetId;
           resolved[id] = targetId;
-          w.related = [...(w.related ?? []), `${dep.entity}:${targetId}`];
+          w.related = [...(w.related ?? []), `${dep.entity}:${flow.target}:${targetId}`];
         }
         w.refs = { ...w.refs, [dep.entity]: { ...w.refs?.[dep.entity], ...resolved } };
       }

@@ -111,6 +111,9 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     a = new MemoryConnector('ERP');
     b = new MemoryConnector('Shop');
     build();
+    // The log tells a record's story by the flows' definitions (which connection an id lives on).
+    for (const f of [customers, inbound, outbound, shipments])
+      await store.definitions.saveFlow({ ...f, config: f });
   });
   afterEach(async () => {
     await store.close();
@@ -129,7 +132,7 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect(sent.refs).toEqual({ customer: { [shopCustomerId]: 'C0001' } });
     expect(sent.data).toMatchObject({ shipVia: 'FLATRATE', number: '100000001' });
     const [entry] = (await store.log.list({ flow: 'b-a.orders' })).rows;
-    expect(entry?.related).toBe(` customer:${shopCustomerId} customer:C0001 `);
+    expect(entry?.related).toBe(` customer:b:${shopCustomerId} customer:a:C0001 `);
   });
 
   it('an unmapped code fails the record naming the map; once a row is added, a retry succeeds', async () => {
@@ -197,7 +200,7 @@ describe('engine: references, value maps, echoes and stale copies', () => {
       salesOrder: { SO9: shopOrderId },
     });
     const story = (await store.log.list({ flow: 'a-b.shipments', status: ['success'] })).rows[0];
-    expect(story?.related).toBe(` salesOrder:SO9 salesOrder:${shopOrderId} `);
+    expect(story?.related).toBe(` salesOrder:a:SO9 salesOrder:b:${shopOrderId} `);
     // The order's whole story, asked for by either system's id: skipped, created, and its shipment's wait and success.
     for (const id of ['SO9', shopOrderId]) {
       const { rows } = await store.log.list({ record: id });

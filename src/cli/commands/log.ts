@@ -100,15 +100,19 @@ export function registerLog(program: Command): void {
 const withNumber = (id: string | null, number: string | null): string | null =>
   id && number && number !== id ? `${id} (#${number})` : id;
 
-/** The link rows of a record, under any id either system knows it by, within its own entity. */
+/** The link rows of a record, under any id either system knows it by, on the system that knows it. */
 async function linksOf(ctx: Context, id: string, flow?: string): Promise<SyncRecord[]> {
   const aliases = await ctx.store.log.aliases(id);
+  const on = (entity: string, connection: string) =>
+    [...aliases]
+      .filter((k) => k.startsWith(`${entity}:${connection}:`) && !k.startsWith(`${entity}:${connection}:#`))
+      .map((k) => k.slice(entity.length + connection.length + 2));
   const out = new Map<number, SyncRecord>();
   for (const name of flow ? [flow] : ctx.engine.flowNames()) {
-    const ids = aliases.get(ctx.engine.flow(name).entity);
-    if (!ids) continue;
-    for (const r of (await ctx.store.records.getMany(name, [...ids])).values()) out.set(r.id, r);
-    for (const r of await ctx.store.records.byTargetIds(name, [...ids])) out.set(r.id, r);
+    const f = ctx.engine.flow(name);
+    for (const r of (await ctx.store.records.getMany(name, on(f.entity, f.source))).values())
+      out.set(r.id, r);
+    for (const r of await ctx.store.records.byTargetIds(name, on(f.entity, f.target))) out.set(r.id, r);
   }
   return [...out.values()];
 }

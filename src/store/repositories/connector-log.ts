@@ -13,6 +13,7 @@ export interface LogQuery {
   /**
    * The whole story of one record: entries about it under any id or number either system knows it
    * by, and entries of the records that refer to it (an order's shipments, invoices and payments).
+   * Ids are told apart by the flows' definitions in the store (entity and connections).
    */
   record?: string;
   runId?: number;
@@ -21,6 +22,34 @@ export interface LogQuery {
   text?: string;
   limit?: number;
   offset?: number;
+}
+
+/** A flow's entity and the connections its ids live on. */
+interface FlowSides {
+  entity: string;
+  source: string;
+  target: string;
+}
+
+/**
+ * The aliases an entry gives its record: its ids and its numbers, each on the system it belongs to;
+ * a number is marked "#" since a system's numbers and ids are different spaces (Tryton's sale 4 is
+ * not the sale numbered 4).
+ */
+function ownKeys(
+  e: Pick<LogEntry, 'source_id' | 'target_id' | 'source_number' | 'target_number'>,
+  side: FlowSides | undefined,
+): string[] {
+  if (!side) return [];
+  const out: string[] = [];
+  const add = (connection: string, v: string | null, number: boolean) => {
+    if (v) out.push(`${side.entity}:${connection}:${number ? '#' : ''}${v}`);
+  };
+  add(side.source, e.source_id, false);
+  add(side.source, e.source_number, true);
+  add(side.target, e.target_id, false);
+  add(side.target, e.target_number, true);
+  return out;
 }
 
 export class ConnectorLogRepository {
@@ -32,15 +61,22 @@ export class ConnectorLogRepository {
     }
   }
 
+  /** Each flow's entity and the connections its source and target ids live on (from the definitions). */
+  private async sides(): Promise<Map<string, FlowSides>> {
+    const rows = await this.db.selectFrom('flows').select(['name', 'entity', 'source', 'target']).execute();
+    return new Map(rows.map((r) => [r.name, r]));
+  }
+
   /**
-   * Every id and number a record is known by on both systems, by entity (an order's Acumatica
-   * number, Magento id and increment id), from the log entries that name it. Ids are only unique
-   * within an entity: Magento's order 1 and customer 1 are different records.
+   * Every id and number a record is known by, each qualified by the entity and the connection it
+   * lives on ("salesOrder:acumatica:SO000123", "salesOrder:magento:42"): ids are unique within one
+   * system's entity only — Magento's order 1 is neither its customer 1 nor Tryton's sale 1.
    */
-  async aliases(id: string): Promise<Map<string, Set<string>>> {
+  async aliases(id: string): Promise<Set<string>> {
+    const sides = await this.sides();
     const entries = await this.db
       .selectFrom('connector_log')
-      .select(['entity', 'source_id', 'target_id', 'source_number', 'target_number'])
+      .select(['flow', 'source_id', 'target_id', 'source_number', 'target_number'])
       .where((eb) =>
         eb.or([
           eb('source_id', '=', id),
@@ -51,39 +87,62 @@ export class ConnectorLogRepository {
       )
       .limit(1000)
       .execute();
-    const out = new Map<string, Set<string>>();
-    for (const { entity, ...ids } of entries) {
-      const set = out.get(entity) ?? new Set<string>();
-      for (const v of Object.values(ids)) if (v) set.add(v);
-      out.set(entity, set);
-    }
+    const out = new Set<string>();
+    for (const e of entries) for (const k of ownKeys(e, sides.get(e.flow))) out.add(k);
     return out;
   }
 
+  /**
+   * One record's whole story: its own entries under any of its aliases, and the entries of the
+   * records that refer to it (its shipments, invoices, payments, and what waited on it).
+   */
+  private async story(id: string, q: LogQuery): Promise<{ rows: LogEntry[]; total: number }> {
+    const sides = await this.sides();
+    const keys = await this.aliases(id);
+    const raw = [...new Set([...keys].map((k) => k.split(':').slice(2).join(':').replace(/^#/, '')))];
+    if (raw.length === 0) return { rows: [], total: 0 };
+    const found = await this.filtered({ ...q, record: undefined })
+      .where((eb) =>
+        eb.or([
+          eb('source_id', 'in', raw),
+          eb('target_id', 'in', raw),
+          eb('source_number', 'in', raw),
+          eb('target_number', 'in', raw),
+          ...raw.map((r) => eb('related', 'like', `%:${r} %`)),
+        ]),
+      )
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(10_000)
+      .execute();
+    // The query finds every entry naming one of the ids; only those naming it on its own system count.
+    const all = found.filter(
+      (e) =>
+        ownKeys(e, sides.get(e.flow)).some((k) => keys.has(k)) ||
+        (e.related ?? '')
+          .trim()
+          .split(' ')
+          .some((k) => keys.has(k)),
+    );
+    const offset = q.offset ?? 0;
+    return { rows: all.slice(offset, offset + (q.limit ?? 100)), total: all.length };
+  }
+
   async list(q: LogQuery = {}): Promise<{ rows: LogEntry[]; total: number }> {
+    if (q.record) return this.story(q.record, q);
+    const s = this.filtered(q);
+    const total = await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows = await s
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(q.limit ?? 100)
+      .offset(q.offset ?? 0)
+      .execute();
+    return { rows, total: Number(total.n) };
+  }
+
+  private filtered(q: LogQuery) {
     let s = this.db.selectFrom('connector_log');
-    if (q.record) {
-      const aliases = await this.aliases(q.record);
-      if (aliases.size === 0) aliases.set('', new Set([q.record]));
-      s = s.where((eb) =>
-        eb.or(
-          [...aliases].flatMap(([entity, set]) => {
-            const ids = [...set];
-            const own = eb.or([
-              eb('source_id', 'in', ids),
-              eb('target_id', 'in', ids),
-              eb('source_number', 'in', ids),
-              eb('target_number', 'in', ids),
-            ]);
-            return [
-              entity ? eb.and([eb('entity', '=', entity), own]) : own,
-              // Records that refer to it (its shipments, invoices, payments).
-              ...ids.map((id) => eb('related', 'like', entity ? `% ${entity}:${id} %` : `%:${id} %`)),
-            ];
-          }),
-        ),
-      );
-    }
     if (q.flow) s = s.where('flow', '=', q.flow);
     if (q.entity) s = s.where('entity', '=', q.entity);
     if (q.status?.length) s = s.where('status', 'in', [...q.status]);
@@ -97,14 +156,7 @@ export class ConnectorLogRepository {
         eb.or([eb('reason', 'like', like), eb('source_id', 'like', like), eb('target_id', 'like', like)]),
       );
     }
-    const total = await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const rows = await s
-      .selectAll()
-      .orderBy('id', 'desc')
-      .limit(q.limit ?? 100)
-      .offset(q.offset ?? 0)
-      .execute();
-    return { rows, total: Number(total.n) };
+    return s;
   }
 
   /** Entries per flow, status and hour since `since` (hours as ISO strings of their start, UTC). */
