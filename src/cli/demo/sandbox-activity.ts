@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { AcumaticaSandbox } from '../connectors/acumatica/sandbox/index.js';
-import { COUNTRIES } from '../connectors/magento/sandbox/directory.js';
-import type { MagentoSandbox } from '../connectors/magento/sandbox/index.js';
+import type { AcumaticaSandbox } from '../../connectors/acumatica/sandbox/index.js';
+import { COUNTRIES } from '../../connectors/magento/sandbox/directory.js';
+import type { MagentoSandbox } from '../../connectors/magento/sandbox/index.js';
 
 /** A shopper in New York: the sandboxes' tax maps know New York's rate. */
 const NEW_YORK = {
