@@ -39,8 +39,7 @@ export async function peerStory(o: { customers: number; products: number; dir: s
       const id = await tryton.rpc.createProduct({
         code: `SKU-${String(i).padStart(3, '0')}`,
         name: `Product ${i}`,
-        // Five-cent steps: the shop taxes each unit, the ERP each line; such prices agree to the cent.
-        listPrice: (4.95 + i * 1.25).toFixed(2),
+        listPrice: (4.99 + i * 1.37).toFixed(2),
         costPrice: '2.00',
       });
       stock.push([id, 500]);

@@ -262,6 +262,9 @@ export async function setUpBusiness(
     [1],
     { sale_invoice_method: 'order', sale_shipment_method: 'order' },
   ]);
+  // Tax rounded per line, as the shop rounds it (Tryton's default is per document): with several
+  // lines at odd prices the two would otherwise differ by a cent, and the connector refuse the sale.
+  await client.model('account.configuration', 'write', [[1], { tax_rounding: 'line' }]);
 
   const warehouse = await one(client, 'stock.location', [['type', '=', 'warehouse']], 'warehouse');
   const [wh] = await client.model<Row[]>('stock.location', 'read', [[warehouse.id], ['storage_location']]);
