@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
 import type { Logger } from 'pino';
 import { startTryton } from '../../peers/tryton/peer.js';
 import { startVendure } from '../../peers/vendure/peer.js';
@@ -39,7 +40,7 @@ export async function peerStory(o: { customers: number; products: number; dir: s
       const id = await tryton.rpc.createProduct({
         code: `SKU-${String(i).padStart(3, '0')}`,
         name: `Product ${i}`,
-        listPrice: (4.99 + i * 1.37).toFixed(2),
+        listPrice: new Decimal('4.99').plus(new Decimal('1.37').times(i)).toFixed(2),
         costPrice: '2.00',
       });
       stock.push([id, 500]);
