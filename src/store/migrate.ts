@@ -4,6 +4,7 @@ import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_order_to_cash.js';
 import * as m003 from './migrations/003_batches.js';
 import * as m004 from './migrations/004_access.js';
+import * as m006 from './migrations/006_record_indexes.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
 const MIGRATIONS = {
@@ -11,6 +12,7 @@ const MIGRATIONS = {
   '002_order_to_cash': m002,
   '003_batches': m003,
   '004_access': m004,
+  '006_record_indexes': m006,
 } as const;
 
 export class StoreVersionError extends Error {
