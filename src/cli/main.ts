@@ -10,6 +10,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUsers } from './commands/users.js';
+import { registerWorker } from './commands/worker.js';
 import { EXIT } from './output.js';
 import { version } from './version.js';
 
@@ -27,6 +28,7 @@ registerLog(program);
 registerRetry(program);
 registerSandbox(program);
 registerServe(program);
+registerWorker(program);
 registerDemo(program);
 registerUsers(program);
 registerTokens(program);

@@ -1,14 +1,25 @@
-/** Stops cleanly on SIGINT / SIGTERM: the run in flight finishes its page, sessions are logged out. */
+/**
+ * Stops cleanly on SIGINT / SIGTERM: no more jobs are taken, the run in flight finishes its page,
+ * the rest is given back, connections close. A second signal while stopping exits at once (the
+ * jobs still held come back to the other workers after the lock timeout).
+ */
 export function untilSignal(stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
-    const handler = (signal: string) => {
-      if (stopping) return;
+    const handler = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`\n${signal} again: exiting now\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
       stopping = true;
       process.stderr.write(`\n${signal}: stopping…\n`);
-      stop().finally(resolve);
+      stop().finally(() => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+        resolve();
+      });
     };
-    process.once('SIGINT', () => handler('SIGINT'));
-    process.once('SIGTERM', () => handler('SIGTERM'));
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
   });
 }

@@ -9,6 +9,8 @@ const EnvSchema = z.object({
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().optional(),
+  /** Seconds a worker on PostgreSQL may stay silent before its jobs are given to the other workers. */
+  LEDGERLINK_WORKER_TIMEOUT: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

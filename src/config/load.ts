@@ -4,7 +4,8 @@ import { Cron } from 'croner';
 import jsonata from 'jsonata';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
-import { settingsSchema } from '../connectors/sdk/manifest.js';
+import { type RateLimit, settingsSchema } from '../connectors/sdk/manifest.js';
+import { effectiveLimit } from '../connectors/sdk/rate-limit.js';
 import { type Dependency, type Flow, flowDefaults, type ValueMap } from '../engine/flow.js';
 import { flowCatalog } from '../flows/catalog.js';
 import type { EntityName } from '../model/index.js';
@@ -15,6 +16,8 @@ export interface ConfiguredConnection {
   name: string;
   definition: ConnectorDefinition;
   settings: Record<string, unknown>;
+  /** The connection's allowance: the configuration's `rateLimit` fields over its manifest's. */
+  rateLimit: RateLimit;
 }
 
 export interface LoadedConfig {
@@ -169,7 +172,12 @@ export function loadConfigText(
       }
       continue;
     }
-    connections.set(name, { name, definition, settings: settings.data });
+    connections.set(name, {
+      name,
+      definition,
+      settings: settings.data,
+      rateLimit: effectiveLimit(definition.manifest.rateLimit, c.rateLimit),
+    });
   }
 
   const flows = new Map<string, Flow>();

@@ -163,6 +163,42 @@ describe('configuration', () => {
     );
   });
 
+  it("a connection's rateLimit overrides its connector's fields one by one, and bad values are named", () => {
+    const cfg = loadConfig(
+      file(
+        CONFIG_TEMPLATE.replace(
+          '    # rateLimit: { requestsPerMinute: 500, concurrency: 4 }',
+          '    rateLimit: { requestsPerMinute: 500 }',
+        ),
+      ),
+      registry,
+      {},
+    );
+    // The manifest's concurrency stays; the per-minute allowance is the file's.
+    expect(cfg.connections.get('acumatica')!.rateLimit).toEqual({ concurrency: 4, requestsPerMinute: 500 });
+    expect(cfg.connections.get('magento')!.rateLimit).toEqual(magentoManifest.rateLimit);
+
+    const bad = problems(
+      CONFIG_TEMPLATE.replace(
+        '    # rateLimit: { requestsPerMinute: 500, concurrency: 4 }',
+        '    rateLimit: { requestsPerSecond: 0, concurrency: 2.5, requestsPerMinute: lots, burst: 10 }',
+      ),
+    );
+    // Each at its place in the file: line and column of the value.
+    expect(bad).toEqual([
+      expect.stringMatching(
+        /:37:37 connections\.acumatica\.rateLimit\.requestsPerSecond: requests per second must be more than 0$/,
+      ),
+      expect.stringMatching(
+        /:37:77 connections\.acumatica\.rateLimit\.requestsPerMinute: requests per minute must be a number$/,
+      ),
+      expect.stringMatching(
+        /:37:53 connections\.acumatica\.rateLimit\.concurrency: concurrency must be a whole number of requests in flight$/,
+      ),
+      expect.stringMatching(/:37:16 connections\.acumatica\.rateLimit: unknown key "burst"$/),
+    ]);
+  });
+
   it('an invalid JSONata condition is refused at load, not at run time', () => {
     const text = CONFIG_TEMPLATE.replace(
       '# conditions:\n    #   - name: has an e-mail\n    #     expression: "$exists(email)"',

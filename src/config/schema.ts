@@ -6,10 +6,31 @@ const name = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*$/, { message: 'use lower-case letters, digits, "-" and "_"' });
 
+const positive = (what: string) =>
+  z.number({ message: `${what} must be a number` }).positive({ message: `${what} must be more than 0` });
+
+/**
+ * A connection's own allowance, over what its connector declares (a QuickBooks company on a plan with
+ * a lower ceiling, a shop that asks for fewer parallel calls). Each field given replaces the
+ * manifest's; the ones left out keep it.
+ */
+export const RateLimitConfig = z
+  .object({
+    requestsPerSecond: positive('requests per second').optional(),
+    requestsPerMinute: positive('requests per minute').optional(),
+    concurrency: z
+      .number({ message: 'concurrency must be a whole number' })
+      .int({ message: 'concurrency must be a whole number of requests in flight' })
+      .min(1, { message: 'concurrency must be at least 1 (requests in flight at once)' })
+      .optional(),
+  })
+  .strict();
+
 export const ConnectionConfig = z
   .object({
     connector: z.string().min(1),
     settings: z.record(z.string(), z.unknown()).default({}),
+    rateLimit: RateLimitConfig.optional(),
   })
   .strict();
 

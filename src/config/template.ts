@@ -36,6 +36,10 @@ connections:
       # carry this header; generic inquiries named LL-SalesOrders, LL-Shipments, LL-SalesInvoices, LL-Payments.
       webhookHeaderName: X-Ledgerlink-Token
       webhookHeaderValue: \${ACUMATICA_WEBHOOK_TOKEN:-sandbox-push-secret}
+    # What this connection may send, over what its connector declares (Acumatica: 4 requests at once):
+    # requestsPerSecond, requestsPerMinute, concurrency. Every Ledgerlink process sharing a PostgreSQL
+    # store keeps it together.
+    # rateLimit: { requestsPerMinute: 500, concurrency: 4 }
   magento:
     connector: magento
     settings:

@@ -2,10 +2,12 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
+import type { JobQueue } from '../runtime/queue/queue.js';
 import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError } from './errors.js';
 import type { Flow, ValueMap } from './flow.js';
+import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline } from './pipeline.js';
 import { ReferenceResolver } from './references.js';
@@ -72,6 +74,8 @@ export class Engine {
     private readonly connectors: ConnectorResolver,
     private readonly logger: Logger,
     private readonly valueMaps: ReadonlyMap<string, ValueMap> = new Map(),
+    /** Where retry jobs go: the process's queue (the embedded jobs table when none is given). */
+    private readonly queue: Pick<JobQueue, 'add'> = store.jobs,
   ) {
     this.references = new ReferenceResolver(
       store,
@@ -311,7 +315,7 @@ export class Engine {
   async scheduleRetry(flow: string): Promise<void> {
     const at = await this.store.records.nextRetryAt(flow);
     if (at)
-      await this.store.jobs.add({
+      await this.queue.add({
         task: RETRY_TASK,
         payload: { flow },
         jobKey: `retry:${flow}`,
@@ -355,12 +359,23 @@ export class Engine {
     const counts = emptyCounts();
     const outcomes: RecordOutcome[] = [];
     const pipeline = this.pipeline(flow);
+    // Every line about this run says which run and flow it is about (records add their ids).
+    const log = this.logger.child({ flow: flow.name, runId });
+    log.debug({ trigger }, 'run started');
+    reportRun({ flow: flow.name, runId, phase: 'start' });
     const ctx: RunContext = {
       runId,
       process: async (page: readonly SourceItem[]) => {
         if (page.length === 0) return;
+        const started = performance.now();
         const work = await pipeline.plan(page);
-        const result = await pipeline.execute(work, runId);
+        const result = await pipeline.execute(work, runId, log);
+        reportPage({
+          flow: flow.name,
+          runId,
+          outcomes: result.map((o) => o.status),
+          seconds: (performance.now() - started) / 1000,
+        });
         counts.read += page.length;
         for (const o of result) {
           if (o.status === 'aborted') counts.failed++;
@@ -384,10 +399,12 @@ export class Engine {
       this.store.runs.progress(runId, counts, ctx.total).catch(() => undefined);
     }, HEARTBEAT_MS);
     heartbeat.unref();
+    let status: RunResult['status'] = 'failed';
     try {
-      await body(ctx);
-      const status = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
+      await logScope.run({ runId, flow: flow.name }, () => body(ctx));
+      status = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
       await this.store.runs.finish(runId, status, counts);
+      log.info({ status, counts }, 'run finished');
       if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
       return {
         runId,
@@ -399,11 +416,13 @@ export class Engine {
       };
     } catch (e) {
       const message = isLedgerlinkError(e) || e instanceof Error ? e.message : String(e);
+      status = 'failed';
       await this.store.runs.finish(runId, 'failed', counts, message);
-      this.logger.error({ err: e, flow: flow.name, runId }, 'run failed');
+      log.error({ err: e }, 'run failed');
       return { runId, flow: flow.name, status: 'failed', counts, outcomes, message };
     } finally {
       clearInterval(heartbeat);
+      reportRun({ flow: flow.name, runId, phase: 'end', status });
     }
   }
 }

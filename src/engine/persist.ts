@@ -115,6 +115,7 @@ export async function persistOutcomes(
           row.next_attempt_at = new Date(now + (err.retryAfterMs ?? flow.retryBaseMs)).toISOString();
           o.status = 'waiting';
           o.retryAt = row.next_attempt_at;
+          rows.push(row);
           logStatus = 'waiting';
           break;
         }

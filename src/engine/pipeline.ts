@@ -324,7 +324,11 @@ export class RecordPipeline {
   }
 
   /** Writes what the plan says, writes back, then persists link rows and the connector log. */
-  async execute(work: readonly WorkItem[], runId: number | undefined): Promise<RecordOutcome[]> {
+  async execute(
+    work: readonly WorkItem[],
+    runId: number | undefined,
+    log: Logger = this.ctx.logger,
+  ): Promise<RecordOutcome[]> {
     const { flow, target } = this.ctx;
     const writes: WriteItem[] = [];
     for (const w of work) {
@@ -355,6 +359,7 @@ export class RecordPipeline {
     const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
     await this.writeBack(work, outcomes);
     await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
+    logOutcomes(log, work, outcomes);
     const succeeded = outcomes.filter(
       (o) => o.status === 'created' || o.status === 'updated' || o.status === 'unchanged',
     );
@@ -398,6 +403,31 @@ export class RecordPipeline {
         o.reason = `created on ${this.ctx.target.manifest.title}, but writing ${field} back to ${this.ctx.source.manifest.title} failed: ${r.error.message}`;
     }
   }
+}
+
+/**
+ * One line per record as it ended, carrying its ids (the run's logger already carries the run and the
+ * flow): failures as warnings, waits as information, the rest only when debugging.
+ */
+function logOutcomes(log: Logger, work: readonly WorkItem[], outcomes: readonly RecordOutcome[]): void {
+  outcomes.forEach((o, i) => {
+    const level =
+      o.status === 'failed' || o.status === 'aborted' ? 'warn' : o.status === 'waiting' ? 'info' : 'debug';
+    if (!log.isLevelEnabled(level)) return;
+    const recordId = work[i]?.prev?.id;
+    log[level](
+      {
+        sourceId: o.sourceId,
+        ...(recordId !== undefined ? { recordId } : {}),
+        ...(o.label !== o.sourceId ? { label: o.label } : {}),
+        status: o.status,
+        ...(o.targetId ? { targetId: o.targetId } : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.error ? { code: o.error.code, category: o.error.category } : {}),
+      },
+      `record ${o.status}`,
+    );
+  });
 }
 
 function duplicateError(entity: Flow['entity'], w: WorkItem, other: string, targetTitle: string): ErrorData {

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { ConfiguredConnection } from '../config/load.js';
 import type { Connector, CredentialStore } from '../connectors/sdk/contract.js';
 import { configError } from '../connectors/sdk/errors.js';
+import type { RateLimit } from '../connectors/sdk/manifest.js';
+import type { RequestLimiter } from '../connectors/sdk/rate-limit.js';
 import type { ConnectorResolver } from '../engine/engine.js';
 
 /**
@@ -21,6 +23,8 @@ export class ConnectorSet implements ConnectorResolver {
     private readonly credentialsFor?: (connection: string) => CredentialStore,
     /** Sealed secret settings by connection and field (opened once, at start and on reload). */
     private readonly sealed: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
+    /** The connection's request budget (shared by every process on PostgreSQL). */
+    private readonly limiterFor?: (connection: string, limit: RateLimit) => RequestLimiter,
   ) {}
 
   /** The settings a connector gets: `${secret:…}` replaced by the sealed value. */
@@ -51,6 +55,7 @@ export class ConnectorSet implements ConnectorResolver {
         connection: name,
         logger: this.logger.child({ connection: name }),
         ...(this.credentialsFor ? { credentials: this.credentialsFor(name) } : {}),
+        ...(this.limiterFor ? { limiter: this.limiterFor(name, conf.rateLimit) } : {}),
       });
       this.live.set(name, c);
     }

@@ -3,12 +3,19 @@ import { readEnv } from '../config/env.js';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.js';
 import { connectorRegistry } from '../connectors/registry.js';
 import { Engine } from '../engine/engine.js';
+import { logScope } from '../engine/observe.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConnectorSet, SECRET_PREFIX } from './connections.js';
+import { type Limiters, limitersFor } from './limiters.js';
+import { processMetrics } from './metrics.js';
+import { type JobQueue, openQueue } from './queue/open.js';
+import { watchStore } from './store-metrics.js';
 
 export interface Context {
   config: LoadedConfig;
   store: Store;
+  /** Where jobs go and come from: graphile-worker on PostgreSQL, the embedded jobs table on SQLite. */
+  queue: JobQueue;
   connectors: ConnectorSet;
   engine: Engine;
   logger: Logger;
@@ -21,9 +28,26 @@ export interface Context {
   close(): Promise<void>;
 }
 
-export function createLogger(level?: string): Logger {
+export function createLogger(
+  level?: string,
+  destination: pino.DestinationStream = pino.destination(2),
+): Logger {
   const env = readEnv();
-  return pino({ level: level ?? env.LOG_LEVEL, base: { pid: process.pid } }, pino.destination(2));
+  return pino({ level: level ?? env.LOG_LEVEL, base: { pid: process.pid }, mixin: runFields }, destination);
+}
+
+/**
+ * runId and flow on every line logged while a run is processed, whoever logs it; a logger that
+ * already carries them (the engine's own, a child per run) is left alone, so no key appears twice.
+ */
+function runFields(_line: object, _level: number, logger: Logger): object {
+  const scope = logScope.getStore();
+  if (!scope) return {};
+  const bound = logger.bindings();
+  return {
+    ...(bound.runId === undefined ? { runId: scope.runId } : {}),
+    ...(bound.flow === undefined ? { flow: scope.flow } : {}),
+  };
 }
 
 /** Connections and flows are kept in the store too, for the dashboard and other processes; secrets never. */
@@ -51,7 +75,12 @@ async function saveDefinitions(store: Store, config: LoadedConfig): Promise<void
   }
 }
 
-async function connectorsFor(store: Store, config: LoadedConfig, logger: Logger): Promise<ConnectorSet> {
+async function connectorsFor(
+  store: Store,
+  config: LoadedConfig,
+  logger: Logger,
+  limiters: Limiters,
+): Promise<ConnectorSet> {
   const sealed = new Map<string, Map<string, string>>();
   for (const name of config.connections.keys())
     sealed.set(name, await store.credentials.withPrefix(name, SECRET_PREFIX));
@@ -60,6 +89,7 @@ async function connectorsFor(store: Store, config: LoadedConfig, logger: Logger)
     logger,
     (name) => store.credentials.forConnection(name),
     sealed,
+    (name, limit) => limiters.for(name, limit),
   );
 }
 
@@ -74,21 +104,28 @@ export async function openContext(
   const config = opts.config ?? loadConfig(opts.configPath ?? env.LEDGERLINK_CONFIG, connectorRegistry);
   const logger = opts.logger ?? createLogger();
   const store = await openStore(config.database);
+  const limiters = limitersFor(store, logger);
   let connectors: ConnectorSet;
+  let queue: JobQueue | undefined;
   try {
     await saveDefinitions(store, config);
-    connectors = await connectorsFor(store, config, logger);
+    queue = await openQueue(store, config.database, logger);
+    connectors = await connectorsFor(store, config, logger, limiters);
   } catch (e) {
+    await queue?.close();
     await store.close();
     throw e;
   }
   const listeners: Array<(ctx: Context) => Promise<void> | void> = [];
   const retiring = new Set<ConnectorSet>();
+  // The process's metrics read jobs pending and the inbox depth from this store when scraped.
+  const unwatch = watchStore(processMetrics(), store, queue);
   const ctx: Context = {
     config,
     store,
+    queue,
     connectors,
-    engine: new Engine(store, config.flows, connectors, logger, config.valueMaps),
+    engine: new Engine(store, config.flows, connectors, logger, config.valueMaps, queue),
     logger,
     async reload(next) {
       if (next.database !== ctx.config.database)
@@ -96,11 +133,11 @@ export async function openContext(
           `database: the store cannot change while Ledgerlink runs (${ctx.config.database} → ${next.database}); restart to use the new one`,
         ]);
       await saveDefinitions(store, next);
-      const fresh = await connectorsFor(store, next, logger);
+      const fresh = await connectorsFor(store, next, logger, limiters);
       const old = ctx.connectors;
       ctx.config = next;
       ctx.connectors = fresh;
-      ctx.engine = new Engine(store, next.flows, fresh, logger, next.valueMaps);
+      ctx.engine = new Engine(store, next.flows, fresh, logger, next.valueMaps, queue);
       for (const l of listeners) await l(ctx);
       retiring.add(old);
       setTimeout(() => {
@@ -113,6 +150,9 @@ export async function openContext(
     },
     async close() {
       await Promise.all([ctx.connectors.closeAll(), ...[...retiring].map((c) => c.closeAll())]);
+      await limiters.close();
+      unwatch();
+      await queue.close();
       await store.close();
     },
   };

@@ -2,21 +2,27 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Flow } from '../engine/flow.js';
 import type { Store } from '../store/index.js';
+import type { JobQueue } from './queue/queue.js';
 import { RUN_TASK } from './worker.js';
 
+/** How far back a firing looks for the tick it belongs to (a timer may fire late on a busy loop). */
+const TICK_LOOKBACK_MS = 60_000;
+
 /**
- * Turns each flow's cron schedule into jobs. The job key makes a tick that finds the previous run
- * still queued merge with it instead of piling up; the worker runs one run of a flow at a time. Each
- * tick is remembered in the store, so a tick that fell while no process ran is made up once at start
- * (not once per missed tick, and not never — n8n#23906).
+ * Turns each flow's cron schedule into jobs. Every process that serves runs the same schedules, so
+ * each tick is claimed in the store first — an UPDATE of the flow's fired_at that only the first
+ * process to reach it wins — and only the winner queues the run: a tick fires once however many
+ * processes share the store. The job key makes a tick that finds the previous run still queued merge
+ * with it instead of piling up; the worker runs one run of a flow at a time. A tick that fell while
+ * no process ran is made up once at start (not once per missed tick, and not never — n8n#23906).
  */
 export class Scheduler {
   private readonly crons: Cron[] = [];
 
   constructor(
     private readonly store: Store,
+    private readonly queue: Pick<JobQueue, 'add'>,
     private readonly logger: Logger,
-    private readonly onEnqueue: () => void = () => undefined,
   ) {}
 
   async start(flows: Iterable<Flow>, now = new Date()): Promise<void> {
@@ -27,8 +33,11 @@ export class Scheduler {
       const expression = flow.schedule;
       const cron = new Cron(expression, { protect: true }, async () => {
         try {
-          await this.store.schedules.fired(flow.name, expression, new Date().toISOString());
-          await this.enqueue(flow.name);
+          const tick = tickAt(expression, new Date());
+          if (await this.store.schedules.claimTick(flow.name, expression, tick.toISOString())) {
+            await this.enqueue(flow.name);
+            this.logger.info({ flow: flow.name, tick: tick.toISOString() }, 'scheduled run queued');
+          }
         } catch (e) {
           this.logger.error({ err: e, flow: flow.name }, 'a scheduled run could not be queued');
         }
@@ -37,12 +46,16 @@ export class Scheduler {
       const last = await this.store.schedules.get(flow.name);
       if (last && last.expression === expression) {
         const due = new Cron(expression, { paused: true }).nextRun(new Date(last.fired_at));
-        if (due && due < now) {
+        // Compare-and-set on what we read: of several processes starting together, one makes it up.
+        if (
+          due &&
+          due < now &&
+          (await this.store.schedules.claimMissed(flow.name, last.fired_at, now.toISOString()))
+        ) {
           this.logger.info(
             { flow: flow.name, missed: due.toISOString() },
             'running a schedule missed while stopped',
           );
-          await this.store.schedules.fired(flow.name, expression, now.toISOString());
           await this.enqueue(flow.name);
         }
       } else {
@@ -57,12 +70,27 @@ export class Scheduler {
   }
 
   async enqueue(flow: string, trigger = 'schedule'): Promise<void> {
-    await this.store.jobs.add({ task: RUN_TASK, payload: { flow, trigger }, jobKey: `run:${flow}` });
-    this.onEnqueue();
+    await this.queue.add({ task: RUN_TASK, payload: { flow, trigger }, jobKey: `run:${flow}` });
   }
 
   stop(): void {
     for (const c of this.crons) c.stop();
     this.crons.length = 0;
   }
+}
+
+/**
+ * The scheduled time a firing belongs to: the latest tick of the expression at or before `now`.
+ * Every process computes the same instant for the same tick, whenever its timer actually fired.
+ */
+export function tickAt(expression: string, now: Date): Date {
+  const cron = new Cron(expression, { paused: true });
+  let tick: Date | undefined;
+  let next = cron.nextRun(new Date(now.getTime() - TICK_LOOKBACK_MS));
+  while (next && next <= now) {
+    tick = next;
+    next = cron.nextRun(next);
+  }
+  // No tick within the look-back (a timer very late): the second it fired in stands for it.
+  return tick ?? new Date(Math.floor(now.getTime() / 1000) * 1000);
 }

@@ -5,48 +5,58 @@ import { buildServer } from '../server/app.js';
 import type { Context } from './context.js';
 import { LiveConfig } from './live-config.js';
 import { Scheduler } from './scheduler.js';
-import { EmbeddedWorker } from './worker.js';
+import { Worker } from './worker.js';
 
 export interface Service {
   app: FastifyInstance;
   url: string;
-  worker: EmbeddedWorker;
+  /** Absent when this process only serves (`serve --no-worker` on PostgreSQL). */
+  worker?: Worker;
   scheduler: Scheduler;
   config: LiveConfig;
   stop(): Promise<void>;
 }
 
 /**
- * One process doing everything (the embedded default): the HTTP API, the scheduler turning cron
- * hours into jobs, and a worker running them. The configuration file is watched and edited in place
- * (see LiveConfig); a new version replaces the engine and the schedules without a restart. Stopping
- * finishes the job in flight, gives back the rest and closes every connection.
+ * A serving process: the HTTP API and webhook intake, the scheduler turning cron hours into jobs
+ * (each tick claimed in the store, so several serving processes queue it once), and — unless told
+ * otherwise on PostgreSQL, where `ledgerlink worker` processes may do it — a worker running them.
+ * On the embedded default this one process does everything. The configuration file is watched and
+ * edited in place (see LiveConfig); a new version replaces the engine and the schedules without a
+ * restart. Stopping takes no more jobs, lets the one in flight finish its page, gives back the rest
+ * and closes every connection.
  */
-export async function startService(ctx: Context, opts: { host: string; port: number }): Promise<Service> {
-  const worker = new EmbeddedWorker(() => ctx.engine, ctx.logger);
-  const scheduler = new Scheduler(ctx.store, ctx.logger, () => worker.poke());
+export async function startService(
+  ctx: Context,
+  opts: { host: string; port: number; worker?: boolean; concurrency?: number },
+): Promise<Service> {
+  const worker =
+    opts.worker === false
+      ? undefined
+      : new Worker(ctx.queue, () => ctx.engine, ctx.logger, { concurrency: opts.concurrency ?? 1 });
+  const scheduler = new Scheduler(ctx.store, ctx.queue, ctx.logger);
   const config = new LiveConfig(ctx.config, connectorRegistry, (next) => ctx.reload(next), ctx.logger);
   ctx.onReload(async (c) => {
     scheduler.stop();
     await scheduler.start(c.config.flows.values());
-    worker.poke();
+    ctx.queue.wake();
   });
-  const app = await buildServer({ ctx, wake: () => worker.poke(), version, config });
+  const app = await buildServer({ ctx, wake: () => ctx.queue.wake(), version, config });
   const url = await app.listen({ host: opts.host, port: opts.port });
-  worker.start();
+  await worker?.start();
   await scheduler.start(ctx.config.flows.values());
   config.watch();
   return {
     app,
     url,
-    worker,
+    ...(worker ? { worker } : {}),
     scheduler,
     config,
     async stop() {
       config.stop();
       scheduler.stop();
       await app.close();
-      await worker.stop();
+      await worker?.stop();
     },
   };
 }

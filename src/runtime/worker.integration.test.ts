@@ -6,8 +6,9 @@ import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import { Engine } from '../engine/engine.js';
 import { type Flow, flowDefaults } from '../engine/flow.js';
 import { openStore, type Store } from '../store/index.js';
-import { Scheduler } from './scheduler.js';
-import { EmbeddedWorker, RUN_TASK } from './worker.js';
+import { EmbeddedQueue } from './queue/embedded.js';
+import { Scheduler, tickAt } from './scheduler.js';
+import { RUN_TASK, Worker } from './worker.js';
 
 const logger = pino({ level: 'silent' });
 const flow: Flow = {
@@ -43,21 +44,25 @@ describe.each(DIALECTS)('embedded worker and scheduler on %s', (dialect) => {
   let source: MemoryConnector;
   let target: MemoryConnector;
   let engine: Engine;
-  let worker: EmbeddedWorker;
+  let queue: EmbeddedQueue;
+  let worker: Worker;
 
   beforeEach(async () => {
     tdb = await createTestDatabase(dialect);
     store = await openStore(tdb.url);
     source = new MemoryConnector('Source');
     target = new MemoryConnector('Target');
+    queue = new EmbeddedQueue(store, logger, { pollMs: 20 });
     engine = new Engine(
       store,
       new Map([[flow.name, flow]]),
       { get: (n) => (n === 'a' ? source : target) },
       logger,
+      new Map(),
+      queue,
     );
-    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
-    worker.start();
+    worker = new Worker(queue, engine, logger);
+    await worker.start();
   });
   afterEach(async () => {
     await worker.stop();
@@ -72,7 +77,7 @@ describe.each(DIALECTS)('embedded worker and scheduler on %s', (dialect) => {
       category: 'transient',
       message: 'Source is down',
     });
-    const scheduler = new Scheduler(store, logger, () => worker.poke());
+    const scheduler = new Scheduler(store, queue, logger);
     await scheduler.enqueue(flow.name);
     await until(async () => (await store.jobs.list())[0]?.last_error === 'Source is down');
     const job = (await store.jobs.list())[0]!;
@@ -102,15 +107,14 @@ describe.each(DIALECTS)('embedded worker and scheduler on %s', (dialect) => {
     expect(claimed).toBeDefined();
     expect(await store.jobs.release('dying-worker')).toBe(1);
     expect((await store.jobs.claim('other'))[0]?.attempts).toBe(1);
-    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
-    worker.start();
+    await worker.start();
   });
 
   it('a schedule missed while no process ran runs once at start, and a new schedule misses nothing', async () => {
     await worker.stop();
     const hourly: Flow = { ...flow, schedule: '0 * * * *' };
     const now = new Date();
-    const scheduler = new Scheduler(store, logger);
+    const scheduler = new Scheduler(store, queue, logger);
     // Never seen before: nothing was missed.
     await scheduler.start([hourly], now);
     scheduler.stop();
@@ -137,7 +141,45 @@ describe.each(DIALECTS)('embedded worker and scheduler on %s', (dialect) => {
     await scheduler.start([{ ...flow, schedule: '30 * * * *' }], now);
     scheduler.stop();
     expect((await store.jobs.list())[0]?.revision).toBe(0);
-    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
-    worker.start();
+    await worker.start();
+  });
+
+  it('schedulers of several processes on one store queue each tick once, and a missed tick once', async () => {
+    const added: string[] = [];
+    const counting = {
+      add: async (j: { payload: Record<string, unknown> }) => void added.push(String(j.payload.flow)),
+    };
+    const everySecond: Flow = { ...flow, schedule: '* * * * * *' };
+    const processes = [0, 1, 2].map(() => new Scheduler(store, counting, logger));
+    for (const s of processes) await s.start([everySecond]);
+    await new Promise((r) => setTimeout(r, 2_600));
+    for (const s of processes) s.stop();
+    // Two or three ticks fell in that time; each was queued by one of the three.
+    const last = await store.schedules.get(flow.name);
+    expect(added.length).toBeGreaterThanOrEqual(2);
+    expect(added.length).toBeLessThanOrEqual(3);
+    expect(Date.parse(last!.fired_at) % 1000).toBe(0); // the tick itself, not when a timer fired
+    // Down for a while; three processes start together: the missed ticks are made up once.
+    added.length = 0;
+    await store.schedules.fired(flow.name, '* * * * * *', new Date(Date.now() - 60_000).toISOString());
+    const now = new Date();
+    await Promise.all(processes.map((s) => s.start([everySecond], now)));
+    for (const s of processes) s.stop();
+    expect(added).toEqual([flow.name]);
+  });
+});
+
+describe('tickAt', () => {
+  it('names the scheduled instant a firing belongs to, however late its timer', () => {
+    const at = new Date('2026-03-01T10:00:00.000Z');
+    expect(tickAt('* * * * * *', new Date(at.getTime() + 420)).toISOString()).toBe(
+      '2026-03-01T10:00:00.000Z',
+    );
+    expect(tickAt('*/5 * * * * *', new Date(at.getTime() + 7_300)).toISOString()).toBe(
+      '2026-03-01T10:00:05.000Z',
+    );
+    expect(tickAt('0 * * * *', new Date(at.getTime() + 1_250)).toISOString()).toBe(
+      '2026-03-01T10:00:00.000Z',
+    );
   });
 });

@@ -7,8 +7,9 @@ import { Engine } from '../engine/engine.js';
 import { type Flow, flowDefaults } from '../engine/flow.js';
 import type { ConnectorSet } from '../runtime/connections.js';
 import type { Context } from '../runtime/context.js';
+import { EmbeddedQueue } from '../runtime/queue/embedded.js';
 import { WEBHOOK_TASK } from '../runtime/webhooks.js';
-import { EmbeddedWorker, RUN_TASK } from '../runtime/worker.js';
+import { RUN_TASK, Worker } from '../runtime/worker.js';
 import { openStore, type Store } from '../store/index.js';
 import { buildServer } from './app.js';
 import { createUser } from './auth/accounts.js';
@@ -49,7 +50,7 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
   let source: MemoryConnector;
   let target: MemoryConnector;
   let engine: Engine;
-  let worker: EmbeddedWorker;
+  let worker: Worker;
   let url: string;
   let close: () => Promise<void>;
 
@@ -71,11 +72,13 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     source.webhookSecret = 's3cret';
     target = new MemoryConnector('Target');
     const connectors = { get: (n: string) => (n === 'a' ? source : target) };
-    engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger);
-    worker = new EmbeddedWorker(engine, logger, { pollMs: 20 });
+    const queue = new EmbeddedQueue(store, logger, { pollMs: 20 });
+    engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger, new Map(), queue);
+    worker = new Worker(queue, engine, logger);
     const ctx = {
       config: { connections: new Map([['a', {}]]) } as unknown as LoadedConfig,
       store,
+      queue,
       engine,
       logger,
       connectors: connectors as unknown as ConnectorSet,
@@ -107,7 +110,7 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     expect(JSON.parse(row!.events!)).toEqual([{ entity: 'customer', id: 'C1' }]);
     expect(JSON.parse(row!.headers)['x-memory-secret']).toBe('[redacted]');
     expect((await store.jobs.list()).map((j) => j.task)).toEqual([WEBHOOK_TASK]);
-    worker.start();
+    await worker.start();
     await until(async () => (await store.inbox.get(id))?.status === 'processed');
     expect(target.records.get('customer')?.size).toBe(1);
     const [run] = await store.runs.list({ flow: flow.name });
@@ -130,7 +133,7 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
       expect(await again.json()).toEqual({ received: true, duplicate: true });
     }
     expect(await store.inbox.depth()).toBe(12);
-    worker.start();
+    await worker.start();
     await until(async () => (await store.inbox.depth()) === 0);
     await until(async () => (await store.jobs.pending([WEBHOOK_TASK, RUN_TASK])) === 0);
     const written = [...target.records.get('customer')!.values()];

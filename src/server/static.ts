@@ -11,6 +11,7 @@ const SERVER_PATHS = [
   /^\/openapi\.json$/,
   /^\/health$/,
   /^\/ready$/,
+  /^\/metrics$/,
 ];
 
 const isServerPath = (path: string): boolean => SERVER_PATHS.some((p) => p.test(path));

@@ -12,6 +12,7 @@ import { CursorRepository } from './repositories/cursors.js';
 import { DefinitionRepository } from './repositories/definitions.js';
 import { InboxRepository } from './repositories/inbox.js';
 import { JobRepository } from './repositories/jobs.js';
+import { RateLimitRepository } from './repositories/rate-limits.js';
 import { RunRepository } from './repositories/runs.js';
 import { ScheduleRepository } from './repositories/schedules.js';
 import { SessionRepository } from './repositories/sessions.js';
@@ -26,6 +27,7 @@ export * from './repositories/connector-log.js';
 export type { CredentialStore } from './repositories/credentials.js';
 export type { InboxEntry, InboxStatus } from './repositories/inbox.js';
 export * from './repositories/jobs.js';
+export type { Turn } from './repositories/rate-limits.js';
 export * from './repositories/runs.js';
 export type { ScheduleRow } from './repositories/schedules.js';
 export type { SessionRow, SessionWithUser } from './repositories/sessions.js';
@@ -52,6 +54,8 @@ export interface Store {
   users: UserRepository;
   sessions: SessionRepository;
   tokens: ApiTokenRepository;
+  /** The shared request budgets of connections (used on PostgreSQL only). */
+  limits: RateLimitRepository;
   close(): Promise<void>;
 }
 
@@ -90,6 +94,7 @@ export async function openStore(
     users: new UserRepository(db, adapter),
     sessions: new SessionRepository(db),
     tokens: new ApiTokenRepository(db),
+    limits: new RateLimitRepository(db),
     close: () => opened.destroy(),
   };
 }

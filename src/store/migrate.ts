@@ -1,10 +1,13 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { OpenedDatabase } from './dialects/adapter.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_order_to_cash.js';
 import * as m003 from './migrations/003_batches.js';
 import * as m004 from './migrations/004_access.js';
+import * as m005 from './migrations/005_rate_limits.js';
 import * as m006 from './migrations/006_record_indexes.js';
+import * as m007 from './migrations/007_queue.js';
+import type { Database } from './schema.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
 const MIGRATIONS = {
@@ -12,7 +15,9 @@ const MIGRATIONS = {
   '002_order_to_cash': m002,
   '003_batches': m003,
   '004_access': m004,
+  '005_rate_limits': m005,
   '006_record_indexes': m006,
+  '007_queue': m007,
 } as const;
 
 export class StoreVersionError extends Error {
@@ -46,4 +51,17 @@ export async function migrate(opened: OpenedDatabase): Promise<string[]> {
     throw new Error(`migrating the store at ${opened.location} failed: ${message}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Whether the schema is the one this code was written for: none of its migrations missing, none it does not know. */
+export async function migrationState(
+  db: Kysely<Database>,
+): Promise<{ missing: string[]; unknown: string[] }> {
+  const { rows } = await sql<{ name: string }>`select name from ledgerlink_migrations`.execute(db);
+  const applied = new Set(rows.map((r) => r.name));
+  const known = new Set(Object.keys(MIGRATIONS));
+  return {
+    missing: [...known].filter((n) => !applied.has(n)),
+    unknown: [...applied].filter((n) => !known.has(n)),
+  };
 }

@@ -14,6 +14,7 @@ export interface Database {
   connector_log: ConnectorLogTable;
   webhook_inbox: WebhookInboxTable;
   jobs: JobsTable;
+  queue_workers: QueueWorkersTable;
   credentials: CredentialsTable;
   schedules: SchedulesTable;
   batches: BatchesTable;
@@ -21,6 +22,32 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  rate_limits: RateLimitsTable;
+  rate_limit_leases: RateLimitLeasesTable;
+}
+
+/**
+ * The request budget of one connection, shared by every process on PostgreSQL: the instant the next
+ * request may start, and until when the system asked everyone to wait (a 429). Unlike the other
+ * tables' ISO text, these are epoch milliseconds on the database's clock: every request does
+ * arithmetic on them, and one clock for every host means a skewed one never jumps the queue.
+ */
+export interface RateLimitsTable {
+  connection: string;
+  next_at: number;
+  paused_until: number;
+}
+
+/**
+ * The concurrency slots of a connection, one row each: held by a process (`holder`) until it gives the
+ * slot back or its lease runs out — so the slots of a killed process come back by themselves.
+ */
+export interface RateLimitLeasesTable {
+  connection: string;
+  slot: number;
+  holder: string | null;
+  /** Epoch milliseconds on the database's clock; the holder renews it while the request lasts. */
+  expires_at: number;
 }
 
 /** A Load of a batch screen, kept so its grid pages and sorts on the server and Process works from it. */
@@ -210,8 +237,23 @@ export interface JobsTable {
   locked_by: string | null;
   /** Bumped each time the job is added again under its key. */
   revision: Generated<number>;
+  /** Jobs of one named queue run one at a time, in order (null: no such constraint). */
+  queue_name: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * A worker process of the PostgreSQL queue and when it last said it was alive: the jobs it holds
+ * go back to the queue once its heartbeat is older than the lock timeout (it crashed or was killed).
+ */
+export interface QueueWorkersTable {
+  /** The queue engine's id for the worker pool (what its locked jobs name as their holder). */
+  id: string;
+  /** host:pid, for people reading the table. */
+  owner: string;
+  started_at: string;
+  heartbeat_at: string;
 }
 
 /** What a person may do, in order: a viewer reads, an operator runs and fixes, an admin also manages access. */

@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CredentialStore } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
-import { HttpClient, type HttpExchange, type HttpRequest, type HttpResponse } from '../sdk/http.js';
+import {
+  type HttpBinding,
+  HttpClient,
+  type HttpExchange,
+  type HttpRequest,
+  type HttpResponse,
+} from '../sdk/http.js';
+import { acumaticaManifest } from './manifest.js';
 import type { RawHttpError } from './types.js';
 import { fieldErrors } from './types.js';
 
@@ -78,12 +85,16 @@ export class AcumaticaClient {
 
   constructor(
     private readonly s: AcumaticaSettings,
-    private readonly o: { connection: string; credentials?: CredentialStore } = { connection: 'acumatica' },
+    private readonly o: { connection: string; credentials?: CredentialStore } & HttpBinding = {
+      connection: 'acumatica',
+    },
   ) {
     this.http = new HttpClient({
       baseUrl: s.baseUrl,
       timeoutMs: s.timeoutMs,
-      rateLimit: { concurrency: 4 },
+      connection: o.connection,
+      limiter: o.limiter,
+      rateLimit: acumaticaManifest.rateLimit,
       systemName: 'Acumatica',
       authHeaders: () => this.authHeaders(),
       onUnauthorized: (sent) => this.reauthenticate(sent),

@@ -44,6 +44,7 @@ export class AcumaticaConnector implements Connector {
     this.client = new AcumaticaClient(s, {
       connection: ctx.connection,
       ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
+      ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
     });
     this.lookups = new Lookups(this.client, ctx.logger);
     this.orders = new SalesOrderTarget(this.client, s);

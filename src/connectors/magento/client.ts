@@ -1,5 +1,5 @@
 import { isLedgerlinkError, LedgerlinkError } from '../sdk/errors.js';
-import { HttpClient, type HttpRequest, type HttpResponse } from '../sdk/http.js';
+import { type HttpBinding, HttpClient, type HttpRequest, type HttpResponse } from '../sdk/http.js';
 import { magentoMessage } from './error-message.js';
 import { magentoManifest } from './manifest.js';
 import type { MagentoSettings } from './settings.js';
@@ -28,10 +28,15 @@ export class MagentoClient {
   readonly http: HttpClient;
   private adminToken?: Promise<string>;
 
-  constructor(private readonly s: ClientSettings) {
+  constructor(
+    private readonly s: ClientSettings,
+    binding: HttpBinding = {},
+  ) {
     this.http = new HttpClient({
       baseUrl: `${s.baseUrl.replace(/\/+$/, '')}/rest/${encodeURIComponent(s.storeCode)}/`,
       timeoutMs: s.timeoutMs,
+      connection: binding.connection,
+      limiter: binding.limiter,
       ...(magentoManifest.rateLimit ? { rateLimit: magentoManifest.rateLimit } : {}),
       systemName: 'Magento',
       errorMessage: (body) => magentoMessage(body),

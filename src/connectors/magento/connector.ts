@@ -52,9 +52,9 @@ export class MagentoConnector implements Connector {
   /** Adobe Commerce webhooks: signed order, customer and product saves. */
   readonly webhook: MagentoWebhook;
 
-  constructor(settings: Record<string, unknown>, _ctx: ConnectorContext) {
+  constructor(settings: Record<string, unknown>, ctx: ConnectorContext) {
     this.settings = readSettings(settings);
-    this.client = new MagentoClient(this.settings);
+    this.client = new MagentoClient(this.settings, ctx);
     this.stock = new StockApi(this.client, this.settings);
     this.regions = new RegionDirectory(this.client);
     this.webhook = new MagentoWebhook(this.settings);

@@ -3,6 +3,7 @@ import type { EntityName } from '../../model/index.js';
 import type { ErrorData } from './errors.js';
 import type { HttpExchange } from './http.js';
 import type { ConnectorManifest } from './manifest.js';
+import type { RequestLimiter } from './rate-limit.js';
 
 /** What to read: an incremental window, specific ids, and/or connector-defined batch filters. */
 export interface ReadQuery {
@@ -158,6 +159,12 @@ export interface ConnectorContext {
   connection: string;
   logger: Logger;
   credentials?: CredentialStore;
+  /**
+   * The connection's request budget: its manifest's rate limit under the configuration's override,
+   * shared by every process on a PostgreSQL store. Clients hand it to their HttpClient; without it
+   * they keep the manifest's limit in their own process.
+   */
+  limiter?: RequestLimiter;
 }
 
 export interface ConnectorDefinition {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, errors as undiciErrors } from 'undici';
+import { reportCall } from './calls.js';
 import { type ErrorCode, type ErrorData, LedgerlinkError } from './errors.js';
 import type { RateLimit } from './manifest.js';
-import { ConnectionLimiter } from './rate-limit.js';
+import { ConnectionLimiter, type RequestLimiter } from './rate-limit.js';
 import { redact, redactUrl } from './redact.js';
 
 /**
@@ -50,13 +51,24 @@ export interface HttpResponse<T = unknown> {
   body: T;
 }
 
-export interface HttpClientOptions {
+/**
+ * What a connector's context lends its HTTP client: the connection's name (calls are counted by it)
+ * and the connection's budget.
+ */
+export interface HttpBinding {
+  connection?: string;
+  /** Shared by every process on a PostgreSQL store; without it the client keeps `rateLimit` on its own. */
+  limiter?: RequestLimiter;
+}
+
+export interface HttpClientOptions extends HttpBinding {
   baseUrl: string;
   /** Time allowed for the whole answer before the request counts as hung. */
   timeoutMs?: number;
   maxRetries?: number;
   /** Longest wait between attempts; a Retry-After beyond it is handed to the engine instead. */
   maxBackoffMs?: number;
+  /** The manifest's limit, kept in this process when no limiter is lent. */
   rateLimit?: RateLimit;
   /** Headers added to every non-anonymous request (auth). */
   authHeaders?: () => Promise<Record<string, string>> | Record<string, string>;
@@ -109,15 +121,15 @@ export function statusToError(status: number): { code: ErrorCode; category: Erro
  */
 export class HttpClient {
   private readonly agent: Agent;
-  readonly limiter: ConnectionLimiter;
+  readonly limiter: RequestLimiter;
   private readonly base: URL;
   /** Requests sent, by method; benchmarks and tests read it. */
   readonly stats = { requests: 0, retries: 0, byMethod: {} as Record<string, number> };
 
   constructor(private readonly opts: HttpClientOptions) {
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
-    this.agent = new Agent({ connections: opts.rateLimit?.concurrency ?? 16, keepAliveTimeout: 10_000 });
-    this.limiter = new ConnectionLimiter(opts.rateLimit);
+    this.limiter = opts.limiter ?? new ConnectionLimiter(opts.rateLimit);
+    this.agent = new Agent({ connections: this.limiter.limit.concurrency ?? 16, keepAliveTimeout: 10_000 });
   }
 
   url(path: string, query?: HttpRequest['query']): string {
@@ -154,13 +166,16 @@ export class HttpClient {
         // Refused before any byte was sent: the system never saw the request, so repeating is safe.
         unprocessed = (e as { code?: string }).code === 'ECONNREFUSED';
       }
+      const wait = failure.retryAfterMs ?? backoffMs(attempt);
+      // Slowing down is the connection's business, not this request's: every caller (in every process
+      // sharing the limiter) waits, also when this request gives up and goes back to the engine.
+      if (failure.category === 'rate_limited' && failure.httpStatus !== undefined)
+        await this.limiter.pause(wait);
       const retryable =
         failure.category === 'rate_limited' ||
         (failure.category === 'transient' && (idempotent || unprocessed));
       if (!retryable || attempt >= maxRetries) throw failure;
-      const wait = failure.retryAfterMs ?? backoffMs(attempt);
       if (wait > maxBackoff) throw failure; // the engine reschedules the record at retryAfterMs
-      if (failure.category === 'rate_limited') this.limiter.pause(wait);
       this.stats.retries++;
       await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
     }
@@ -181,7 +196,8 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.body);
     }
-    const release = await this.limiter.acquire(req.signal);
+    // A turn further away than the longest backoff goes back to the engine as a rate limit (the record waits).
+    const release = await this.limiter.acquire(req.signal, this.opts.maxBackoffMs ?? 30_000);
     const started = performance.now();
     const exchange: HttpExchange = {
       method: req.method,
@@ -219,8 +235,15 @@ export class HttpClient {
       this.opts.onResponse?.(out as HttpResponse);
       return out;
     } finally {
-      exchange.durationMs = Math.round(performance.now() - started);
+      const elapsed = performance.now() - started;
+      exchange.durationMs = Math.round(elapsed);
       release();
+      reportCall({
+        connection: this.opts.connection ?? this.opts.systemName,
+        method: req.method,
+        ...(exchange.status !== undefined ? { status: exchange.status } : {}),
+        durationMs: elapsed,
+      });
     }
   }
 

@@ -1,3 +1,4 @@
+export * from './calls.js';
 export * from './conformance.js';
 export * from './contract.js';
 export * from './errors.js';

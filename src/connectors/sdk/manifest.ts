@@ -56,8 +56,15 @@ export interface EntityCapability {
   webhook?: boolean;
 }
 
+/**
+ * A target's allowance for one connection (a QuickBooks company, an Acumatica tenant), kept by every
+ * process that talks to it together. A configuration may override any field per connection.
+ */
 export interface RateLimit {
   requestsPerSecond?: number;
+  /** For systems that count per minute (QuickBooks Online: 500 per company). */
+  requestsPerMinute?: number;
+  /** Requests in flight at once. */
   concurrency?: number;
 }
 

@@ -1,6 +1,7 @@
 import { isLedgerlinkError, LedgerlinkError } from '../sdk/errors.js';
-import { HttpClient, type HttpExchange } from '../sdk/http.js';
+import { type HttpBinding, HttpClient, type HttpExchange } from '../sdk/http.js';
 import { decode } from './json.js';
+import { trytonManifest } from './manifest.js';
 import { type RpcError, rpcError } from './rpc-error.js';
 
 export interface ClientSettings {
@@ -67,13 +68,14 @@ export class TrytonClient {
     private readonly o: {
       /** Completes the user's preferences into the context calls carry (company, warehouse). */
       resolveContext?: (client: TrytonClient, preferences: Context) => Promise<Context>;
-      concurrency?: number;
-    } = {},
+    } & HttpBinding = {},
   ) {
     this.http = new HttpClient({
       baseUrl: s.url,
       timeoutMs: s.timeoutMs,
-      rateLimit: { concurrency: o.concurrency ?? 4 },
+      connection: o.connection,
+      limiter: o.limiter,
+      rateLimit: trytonManifest.rateLimit,
       systemName: 'Tryton',
       authHeaders: async () => ({ authorization: (await this.login()).header }),
       onUnauthorized: (sent) => this.reauthenticate(sent),

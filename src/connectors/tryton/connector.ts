@@ -48,11 +48,12 @@ export class TrytonConnector implements Connector {
 
   constructor(
     private readonly s: TrytonSettings,
-    _ctx: ConnectorContext,
+    ctx: ConnectorContext,
   ) {
     this.client = new TrytonClient(s, {
       resolveContext: (client, preferences) => companyContext(client, preferences, s),
-      ...(trytonManifest.rateLimit?.concurrency ? { concurrency: trytonManifest.rateLimit.concurrency } : {}),
+      connection: ctx.connection,
+      ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
     });
     this.lookups = new Lookups(this.client);
     this.customers = new CustomerTarget(this.client, this.lookups);

@@ -1,5 +1,5 @@
 import { isLedgerlinkError, LedgerlinkError } from '../sdk/errors.js';
-import { HttpClient, type HttpExchange } from '../sdk/http.js';
+import { type HttpBinding, HttpClient, type HttpExchange } from '../sdk/http.js';
 import { LOGIN, SHOP_FACTS } from './documents.js';
 import {
   type GraphQLError,
@@ -48,7 +48,10 @@ export class VendureClient {
   private session?: Promise<string>;
   private shopFacts?: Promise<ShopFacts>;
 
-  constructor(private readonly s: ClientSettings) {
+  constructor(
+    private readonly s: ClientSettings,
+    binding: HttpBinding = {},
+  ) {
     // The endpoint's last path segment is the request path; what comes before it is the base.
     const u = new URL(s.url);
     const cut = u.pathname.lastIndexOf('/');
@@ -56,6 +59,8 @@ export class VendureClient {
     this.http = new HttpClient({
       baseUrl: `${u.origin}${u.pathname.slice(0, cut + 1)}`,
       timeoutMs: s.timeoutMs,
+      connection: binding.connection,
+      limiter: binding.limiter,
       ...(vendureManifest.rateLimit ? { rateLimit: vendureManifest.rateLimit } : {}),
       systemName: 'Vendure',
       errorMessage: (body) => vendureMessage(body),

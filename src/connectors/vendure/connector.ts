@@ -38,9 +38,9 @@ export class VendureConnector implements Connector {
   readonly client: VendureClient;
   readonly settings: VendureSettings;
 
-  constructor(settings: Record<string, unknown>, _ctx: ConnectorContext) {
+  constructor(settings: Record<string, unknown>, ctx: ConnectorContext) {
     this.settings = readSettings(settings);
-    this.client = new VendureClient(this.settings);
+    this.client = new VendureClient(this.settings, ctx);
   }
 
   private list(entity: EntityName): ListQuery {

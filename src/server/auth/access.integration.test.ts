@@ -8,6 +8,7 @@ import { Engine } from '../../engine/engine.js';
 import { type Flow, flowDefaults } from '../../engine/flow.js';
 import type { ConnectorSet } from '../../runtime/connections.js';
 import type { Context } from '../../runtime/context.js';
+import { EmbeddedQueue } from '../../runtime/queue/embedded.js';
 import { openStore, type Store } from '../../store/index.js';
 import { buildServer } from '../app.js';
 import { createUser } from './accounts.js';
@@ -129,6 +130,7 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
     const ctx = {
       config: { connections: new Map(), flows: new Map([[flow.name, flow]]) } as unknown as LoadedConfig,
       store,
+      queue: new EmbeddedQueue(store, logger),
       engine,
       logger,
       connectors: connectors as unknown as ConnectorSet,
@@ -542,7 +544,7 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
   /**
    * Every route the server registers — including any added after this test was written — answers 401
    * without credentials unless it is public, and public routes are exactly these: probes, webhook
-   * intake, the API documentation, pages outside /api, and login. A viewer is refused every change
+   * intake, the API documentation, pages outside /api (not /metrics), and login. A viewer is refused every change
    * but those listed in VIEWER_CHANGES; an operator every admin route.
    */
   it('walks every registered route: 401 without credentials, 403 for a viewer changing anything', async () => {
@@ -557,7 +559,8 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
       ['/health', '/ready', '/openapi.json', '/docs'].includes(path) ||
       path.startsWith('/docs/') ||
       path.startsWith('/hooks/') ||
-      (reads(m) && path !== '/api' && !path.startsWith('/api/')) ||
+      // Pages outside /api, but for the metrics, whose counts need a viewer.
+      (reads(m) && path !== '/api' && !path.startsWith('/api/') && path !== '/metrics') ||
       (m === 'POST' && path === '/api/auth/login');
     const concrete = (path: string) => path.replace(/:[^/]+/g, '1').replace(/\*/g, 'x');
     const refused = (r: Answer) =>

@@ -87,6 +87,8 @@ function describe(c: ConfiguredConnection) {
     settings: Object.fromEntries(
       Object.entries(c.settings).map(([k, v]) => [k, secret.has(k) ? (v ? '********' : null) : v]),
     ),
+    // What the connection may send: the manifest's limit under the configuration's override.
+    rateLimit: c.rateLimit,
     fields,
   };
 }

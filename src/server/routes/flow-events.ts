@@ -9,21 +9,17 @@ const KEEPALIVE_MS = 15_000;
 
 /** The flow's latest run as the progress bar shows it, or a run waiting in the queue. */
 async function latest(deps: ServerDeps, flow: string) {
-  const { store } = deps.ctx;
+  const { store, queue } = deps.ctx;
   const [run] = await store.runs.list({ flow, limit: 1 });
-  const queued = (await store.jobs.list()).find(
-    (j) =>
-      j.task === RUN_TASK &&
-      j.locked_at === null &&
-      (JSON.parse(j.payload) as { flow?: string }).flow === flow &&
-      (!run || j.created_at > run.started_at),
+  const queued = (await queue.waiting([RUN_TASK])).find(
+    (j) => !j.running && j.payload.flow === flow && (!run || j.addedAt.toISOString() > run.started_at),
   );
   if (queued)
     return {
       id: null,
       flow,
       status: 'queued',
-      trigger: (JSON.parse(queued.payload) as { trigger?: string }).trigger ?? null,
+      trigger: (queued.payload.trigger as string | undefined) ?? null,
       counts: null,
       total: null,
       startedAt: null,

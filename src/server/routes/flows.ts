@@ -227,7 +227,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
         if (chosen.length === 0) throw new EngineError('invalid_request', `Load ${batch.id} has no records`);
         query = { ids: chosen };
       } else query = toReadQuery(req.body);
-      await ctx.store.jobs.add({
+      await ctx.queue.add({
         task: RUN_TASK,
         payload: { flow: flow.name, trigger: 'manual', query, incremental: req.body?.incremental === true },
         jobKey: `run:${flow.name}:manual:${Date.now()}`,

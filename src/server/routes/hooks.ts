@@ -52,7 +52,7 @@ export function registerHookRoutes(app: FastifyInstance, { ctx, wake }: ServerDe
           case 'duplicate':
             return reply.code(200).send({ received: true, duplicate: true });
           default:
-            await ctx.store.jobs.add({
+            await ctx.queue.add({
               task: WEBHOOK_TASK,
               payload: { connection: name },
               jobKey: `webhook:${name}`,

@@ -69,7 +69,7 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
           },
         });
       await ctx.store.inbox.requeue(row.id);
-      await ctx.store.jobs.add({
+      await ctx.queue.add({
         task: WEBHOOK_TASK,
         payload: { connection: row.connection },
         jobKey: `webhook:${row.connection}`,

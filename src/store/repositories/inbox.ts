@@ -103,6 +103,17 @@ export class InboxRepository {
     return s;
   }
 
+  /** Deliveries not yet processed, by connection (the metrics' inbox depth). */
+  async depthByConnection(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('webhook_inbox')
+      .select((eb) => ['connection', eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'received')
+      .groupBy('connection')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.connection, Number(r.n)]));
+  }
+
   async depth(): Promise<number> {
     const row = await this.db
       .selectFrom('webhook_inbox')

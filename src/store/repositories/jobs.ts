@@ -15,6 +15,8 @@ export interface AddJob {
   jobKey?: string;
   runAt?: Date;
   maxAttempts?: number;
+  /** A serial queue: its jobs run one at a time, in order of run time. */
+  queue?: string;
 }
 
 /** Jobs as rows (graphile-worker's model): attempts, run-at with backoff, a de-duplicating key. */
@@ -38,6 +40,7 @@ export class JobRepository {
       last_error: null,
       locked_at: null,
       locked_by: null,
+      queue_name: job.queue ?? null,
       created_at: now,
       updated_at: now,
     });
@@ -55,6 +58,7 @@ export class JobRepository {
           last_error: null,
           updated_at: now,
           task: job.task,
+          queue_name: job.queue ?? null,
           revision: sql`jobs.revision + 1`,
         }),
       )
@@ -63,7 +67,8 @@ export class JobRepository {
 
   /**
    * Locks up to `limit` due jobs for this worker. A lock older than `lockTimeoutMs` belongs to a
-   * worker that died, so its job is claimable again.
+   * worker that died, so its job is claimable again. A job of a serial queue waits while another job
+   * of that queue is held (SQLite has one writer, so the check and the lock cannot interleave).
    */
   async claim(
     workerId: string,
@@ -78,6 +83,21 @@ export class JobRepository {
       .where('run_at', '<=', nowIso)
       .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', staleIso)]))
       .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
+      .where((eb) =>
+        eb.or([
+          eb('queue_name', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('jobs as held')
+                .select('held.id')
+                .whereRef('held.queue_name', '=', 'jobs.queue_name')
+                .where('held.locked_at', 'is not', null)
+                .where('held.locked_at', '>=', staleIso),
+            ),
+          ),
+        ]),
+      )
       .orderBy('run_at')
       .orderBy('id')
       .limit(opts.limit ?? 1);
@@ -106,8 +126,12 @@ export class JobRepository {
       .execute();
   }
 
-  /** Unlocks the job to run again at `retryAt`; past max_attempts it stays as a record of the failure. */
-  async fail(id: number, error: string, retryAt: Date): Promise<void> {
+  /**
+   * Unlocks the job to run again at `retryAt`; past max_attempts it stays as a record of the failure.
+   * `countAttempt: false` is for a job that could not start (its flow was busy, the worker stopping):
+   * that is no failure of the job, so it costs none of its attempts.
+   */
+  async fail(id: number, error: string, retryAt: Date, opts: { countAttempt?: boolean } = {}): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set({
@@ -116,6 +140,7 @@ export class JobRepository {
         last_error: error,
         run_at: retryAt.toISOString(),
         updated_at: new Date().toISOString(),
+        ...(opts.countAttempt === false ? { attempts: sql<number>`attempts - 1` } : {}),
       })
       .where('id', '=', id)
       .execute();

@@ -1,0 +1,72 @@
+/**
+ * The job queue every trigger feeds and every worker drains. Two implementations keep one contract
+ * (test/support/queue-suite.ts holds both to it): the embedded queue — jobs as rows of the store,
+ * for one process on SQLite — and graphile-worker on PostgreSQL, for any number of worker processes
+ * on any number of machines. `openQueue` picks by the store.
+ */
+export interface JobQueue {
+  /** 'embedded' or the engine's name, for logs and `doctor`. */
+  readonly kind: string;
+  add(job: NewJob): Promise<void>;
+  /**
+   * Starts running due jobs of the tasks named in `handlers` in this process, `concurrency` at a
+   * time. Jobs of other tasks are left to the processes that handle them.
+   */
+  work(handlers: Readonly<Record<string, TaskHandler>>, opts: { concurrency: number }): Promise<void>;
+  /**
+   * Graceful: takes no more jobs, signals the handlers in flight (`RunningJob.signal`) and waits for
+   * them to end, and gives back every job this process holds without counting an attempt.
+   */
+  stop(): Promise<void>;
+  /** Jobs still to run (due or later; not those that used up their attempts). */
+  pending(tasks?: readonly string[]): Promise<number>;
+  /** Jobs still to run with their payloads, oldest first (a progress bar shows a run as queued). */
+  waiting(tasks?: readonly string[]): Promise<WaitingJob[]>;
+  /** A job was just added elsewhere in this process: look now rather than at the next poll. */
+  wake(): void;
+  /** Stops working if it still does and closes the queue's own connections. */
+  close(): Promise<void>;
+}
+
+export interface NewJob {
+  task: string;
+  payload: Record<string, unknown>;
+  /**
+   * Same key = same job: adding again replaces its payload and run time. Added again while it runs,
+   * it runs once more when the current run ends, so work that arrived during a run is never dropped.
+   */
+  jobKey?: string;
+  runAt?: Date;
+  /** Default 25. */
+  maxAttempts?: number;
+  /** A serial queue: its jobs run one at a time, in order, across every worker. */
+  queue?: string;
+}
+
+export interface WaitingJob {
+  task: string;
+  payload: Record<string, unknown>;
+  /** Held by a worker right now. */
+  running: boolean;
+  addedAt: Date;
+}
+
+export interface RunningJob {
+  id: string;
+  task: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  maxAttempts: number;
+  /** Aborted when the worker stops: finish the page in hand, then return `{ later }`. */
+  signal: AbortSignal;
+}
+
+/**
+ * What a handler says besides success (errors are data): `later` puts the job back to run again
+ * after `afterMs` without counting a failed attempt — its flow was busy, or the worker is stopping.
+ * A handler that throws failed: the job runs again with backoff until its attempts are used up.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler with nothing to say just returns
+export type TaskResult = void | { later: { afterMs: number; reason: string } };
+
+export type TaskHandler = (payload: Record<string, unknown>, job: RunningJob) => Promise<TaskResult>;

@@ -1,0 +1,200 @@
+import type { ChildProcess } from 'node:child_process';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GraphileQueue } from '../../src/runtime/queue/graphile.js';
+import { RUN_TASK } from '../../src/runtime/worker.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { runCli, spawnCli } from '../support/cli.js';
+import { type SyncEnvironment, startSyncEnvironment } from '../support/environment.js';
+
+const CUSTOMERS = 'acumatica-magento.customers';
+const PRODUCTS = 'acumatica-magento.products';
+const logger = pino({ level: 'silent' });
+
+/** Resolves with the first stdout line that parses as JSON (what `--json` prints once started). */
+function started(child: ChildProcess, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    const timer = setTimeout(
+      () => reject(new Error(`not started within ${timeoutMs} ms: ${err}`)),
+      timeoutMs,
+    );
+    child.stdout?.on('data', (d) => {
+      out += d;
+      try {
+        const value = JSON.parse(out) as Record<string, unknown>;
+        clearTimeout(timer);
+        resolve(value);
+      } catch {
+        // not all of it yet
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before starting: ${err}`)));
+  });
+}
+
+function exit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Nothing held: no job or queue locked by a worker, no worker noted alive, no run left running. */
+async function nothingHeld(store: Store): Promise<void> {
+  const { rows } = await import('kysely').then(({ sql }) =>
+    sql<{
+      n: number;
+    }>`select count(*)::int as n from graphile_worker.jobs where locked_by is not null`.execute(store.db),
+  );
+  expect(rows[0]?.n).toBe(0);
+  expect(await store.db.selectFrom('queue_workers').selectAll().execute()).toEqual([]);
+  expect((await store.runs.list({ limit: 50 })).filter((r) => r.status === 'running')).toEqual([]);
+}
+
+describe('scale-out on PostgreSQL: ledgerlink worker', () => {
+  let env: SyncEnvironment;
+  let store: Store;
+  let queue: GraphileQueue;
+  const children: ChildProcess[] = [];
+  const spawnWorker = (concurrency: number) => {
+    const child = spawnCli(['worker', '--concurrency', String(concurrency), '--json'], {
+      LEDGERLINK_CONFIG: env.configPath,
+      LEDGERLINK_WORKER_TIMEOUT: '3',
+    });
+    children.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    // A little latency per Magento call, so a run lasts long enough to be stopped in the middle.
+    env = await startSyncEnvironment({
+      customers: 300,
+      products: 30,
+      dialect: 'postgres',
+      magentoLatencyMs: 4,
+    });
+    store = await openStore(env.db.url);
+    // What `serve` and the webhook intake do: add jobs to the store's queue.
+    queue = await GraphileQueue.open(store, env.db.url, logger);
+  });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    await queue?.close();
+    await store?.close();
+    expect(env.magento.kit.violations).toEqual([]);
+    await env?.close();
+  });
+
+  it('refuses the embedded store, saying serve already runs its worker', async () => {
+    const r = await runCli(['worker'], {
+      LEDGERLINK_CONFIG: env.configPath,
+      LEDGERLINK_DATABASE_URL: 'sqlite::memory:',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a PostgreSQL store .* serve already runs its worker/);
+  });
+
+  it('SIGTERM mid-run: the page in hand is stored, the run goes back to the queue, exit 0 with nothing held; another worker finishes it', async () => {
+    const worker = spawnWorker(2);
+    expect(await started(worker)).toMatchObject({ queue: 'graphile-worker', concurrency: 2 });
+    await queue.add({
+      task: RUN_TASK,
+      payload: { flow: CUSTOMERS, trigger: 'manual' },
+      jobKey: `run:${CUSTOMERS}`,
+    });
+    await until(() => env.magento.customers.size >= 40);
+    const stoppedAt = Date.now();
+    worker.kill('SIGTERM');
+    expect(await exit(worker)).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(env.magento.customers.size).toBeLessThan(300);
+    await nothingHeld(store);
+    // Given back whole, not failed: the next worker runs it from where the cursor stands.
+    expect(await queue.pending([RUN_TASK])).toBe(1);
+    const [cut] = await store.runs.list({ flow: CUSTOMERS, limit: 1 });
+    expect(cut?.status).toBe('failed');
+
+    const next = spawnWorker(2);
+    await started(next);
+    await queue.add({
+      task: RUN_TASK,
+      payload: { flow: PRODUCTS, trigger: 'manual' },
+      jobKey: `run:${PRODUCTS}`,
+    });
+    await until(async () => env.magento.products.size === 30 && (await queue.pending([RUN_TASK])) === 0);
+    await until(() => env.magento.customers.size === 300);
+    next.kill('SIGTERM');
+    expect(await exit(next)).toBe(0);
+    await nothingHeld(store);
+    const emails = [...env.magento.customers.values()].map((c) => c.email);
+    expect(new Set(emails).size).toBe(300);
+    expect(await store.records.countByState(CUSTOMERS)).toEqual({ processed: 300 });
+  });
+});
+
+describe('scale-out on PostgreSQL: two ledgerlink serve on one store', () => {
+  let env: SyncEnvironment;
+
+  beforeAll(async () => {
+    env = await startSyncEnvironment({ customers: 5, products: 0, dialect: 'postgres' });
+    // Every second, so a few seconds show whether a tick is queued once or twice.
+    env.writeConfig({ schedule: '* * * * * *', syncMode: 'scheduled' });
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('queue each scheduled tick once, and stop with exit 0', async () => {
+    const serve = () =>
+      spawnCli(['serve', '--port', '0', '--no-worker', '--json'], {
+        LEDGERLINK_CONFIG: env.configPath,
+        LEDGERLINK_ADMIN_PASSWORD: 'not-the-point-here-1',
+        LOG_LEVEL: 'info',
+      });
+    const both = [serve(), serve()];
+    const logs = both.map((c) => {
+      const lines: string[] = [];
+      let rest = '';
+      c.stderr?.on('data', (d) => {
+        const text = rest + String(d);
+        const parts = text.split('\n');
+        rest = parts.pop() ?? '';
+        lines.push(...parts);
+      });
+      return lines;
+    });
+    try {
+      for (const c of both)
+        expect(await started(c)).toMatchObject({ queue: 'graphile-worker', worker: false });
+      await new Promise((r) => setTimeout(r, 4_000));
+    } finally {
+      for (const c of both) c.kill('SIGTERM');
+    }
+    expect(await Promise.all(both.map(exit))).toEqual([0, 0]);
+    const ticks = logs.map((lines) =>
+      lines
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; tick?: string; flow?: string })
+        .filter((l) => l.msg === 'scheduled run queued' && l.flow === 'acumatica-magento.customers')
+        .map((l) => l.tick!),
+    );
+    const all = ticks.flat();
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(all).size).toBe(all.length); // no tick queued by both
+  });
+});
