@@ -30,6 +30,12 @@ export interface RunOptions {
   countFirst?: boolean;
   onProgress?: (p: RunProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Share the run with every worker: read the source here, queue each page as a job for whichever
+   * worker takes it (`PAGE_TASK`), and let the last page end the run. Only for a queue that many
+   * processes drain; the embedded queue runs everything inline.
+   */
+  fanOut?: boolean;
 }
 
 export interface RunProgress {
@@ -42,7 +48,8 @@ export interface RunProgress {
 export interface RunResult {
   runId: number;
   flow: string;
-  status: 'succeeded' | 'completed_with_failures' | 'failed';
+  /** `pages_queued`: a shared run whose pages are in the queue; the last page ends it. */
+  status: 'succeeded' | 'completed_with_failures' | 'failed' | 'pages_queued';
   counts: RunCounts;
   outcomes: RecordOutcome[];
   message?: string;
@@ -57,6 +64,10 @@ const HEARTBEAT_MS = 15_000;
 const MAX_OUTCOMES = 10_000;
 
 export const RETRY_TASK = 'flow.retry';
+/** One page of a shared run (see `RunOptions.fanOut`). */
+export const PAGE_TASK = 'flow.page';
+/** A shared run none of whose pages reported for this long is closed as failed. */
+const STALE_SHARED_RUN_MS = 30 * 60_000;
 
 /**
  * Runs flows: reads pages from the source, sends each through the record pipeline, keeps the run's
@@ -176,19 +187,103 @@ export class Engine {
           }
         }
         let maxSeen: string | undefined;
+        let pages = 0;
         for await (const page of source.read(flow.entity, query, opts.signal)) {
-          await ctx.process(page);
+          if (opts.fanOut) {
+            if (page.length > 0) await this.queuePage(flow, ctx.runId, ++pages, page);
+          } else await ctx.process(page);
           for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
         }
-        if (opts.incremental && maxSeen) {
-          // Never beyond the run's start: records changed while we paged through are re-read next time.
-          const next = maxSeen < startedAt ? maxSeen : startedAt;
+        // Never beyond the run's start: records changed while we paged through are re-read next time.
+        const next = opts.incremental && maxSeen ? (maxSeen < startedAt ? maxSeen : startedAt) : undefined;
+        if (opts.fanOut) {
+          // The cursor moves when the last page is done, not now: a page still queued may fail to land.
+          ctx.pagesQueued = { pages, ...(next ? { cursor: next } : {}) };
+        } else if (next) {
           await this.store.cursors.set(flow.name, next);
           ctx.cursor = next;
         }
       },
       opts,
     );
+  }
+
+  private async queuePage(flow: Flow, runId: number, pageNo: number, items: readonly SourceItem[]) {
+    await this.queue.add({
+      task: PAGE_TASK,
+      payload: { flow: flow.name, runId, page: pageNo, items },
+      // A reader that dies and is run again queues the same pages under the same keys: merged.
+      jobKey: `page:${runId}:${pageNo}`,
+      // e^attempt s apart (graphile-worker): about 20 minutes before the page is given up.
+      maxAttempts: 8,
+    });
+  }
+
+  /**
+   * One page of a shared run, in whichever worker took its job: processed under the records' locks,
+   * counted once in the run, and the run ended if it was the last. `failure` is set on the page
+   * job's last attempt, when the page could not be processed at all: its records count as failed
+   * with that reason so the run still ends (the records themselves are retried by their own rows).
+   */
+  async runPage(
+    name: string,
+    runId: number,
+    pageNo: number,
+    items: readonly SourceItem[],
+    failure?: string,
+  ): Promise<void> {
+    const flow = this.flow(name);
+    const counts = emptyCounts();
+    counts.read = items.length;
+    if (failure) {
+      counts.failed = items.length;
+      this.logger.error(
+        { flow: flow.name, runId, page: pageNo, reason: failure },
+        'page could not be processed',
+      );
+      // Its records have no rows to retry from: the cursor stays, so the next run reads them again.
+      await this.store.runs.keepCursor(runId, `page ${pageNo} could not be processed: ${failure}`);
+    } else {
+      const pipeline = this.pipeline(flow);
+      const log = this.logger.child({ flow: flow.name, runId });
+      await logScope.run({ runId, flow: flow.name }, () =>
+        this.store.recordLocks.hold(
+          flow.name,
+          items.map((i) => i.id),
+          async () => {
+            const started = performance.now();
+            const result = await pipeline.execute(await pipeline.plan(items), runId, log);
+            reportPage({
+              flow: flow.name,
+              runId,
+              outcomes: result.map((o) => o.status),
+              seconds: (performance.now() - started) / 1000,
+            });
+            for (const o of result) counts[o.status === 'aborted' ? 'failed' : o.status]++;
+          },
+        ),
+      );
+    }
+    if (await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) await this.endShared(flow, runId);
+  }
+
+  /** Ends a shared run if all its pages are done (once, whoever gets there first). */
+  private async endShared(flow: Flow, runId: number): Promise<RunResult | undefined> {
+    const done = await this.store.runs.finishShared(runId);
+    if (!done) return undefined;
+    if (done.run.cursor_next) await this.store.cursors.set(flow.name, done.run.cursor_next);
+    const status = done.run.status as 'succeeded' | 'completed_with_failures';
+    this.logger.info({ flow: flow.name, runId, status, counts: done.counts }, 'run finished');
+    reportRun({ flow: flow.name, runId, phase: 'end', status });
+    if (done.counts.failed > 0 || done.counts.waiting > 0) await this.scheduleRetry(flow.name);
+    return {
+      runId,
+      flow: flow.name,
+      status,
+      counts: done.counts,
+      outcomes: [],
+      ...(done.run.cursor_next ? { cursor: done.run.cursor_next } : {}),
+    };
   }
 
   /** Syncs specific source ids now (typed ids, an ID file, a dependency, a webhook event). */
@@ -328,9 +423,12 @@ export class Engine {
     trigger: RunTrigger,
     filter: ReadQuery,
     body: (ctx: RunContext) => Promise<void>,
-    opts: Pick<RunOptions, 'onProgress'> = {},
+    opts: Pick<RunOptions, 'onProgress' | 'fanOut'> = {},
   ): Promise<RunResult> {
-    await this.store.runs.closeAbandoned(new Date(Date.now() - STALE_RUN_MS).toISOString());
+    await this.store.runs.closeAbandoned(
+      new Date(Date.now() - STALE_RUN_MS).toISOString(),
+      new Date(Date.now() - STALE_SHARED_RUN_MS).toISOString(),
+    );
     const busy = [];
     for (const r of await this.store.runs.running(flow.name)) {
       if (ownerIsGone(r.owner))
@@ -368,8 +466,11 @@ export class Engine {
       process: async (page: readonly SourceItem[]) => {
         if (page.length === 0) return;
         const started = performance.now();
-        const work = await pipeline.plan(page);
-        const result = await pipeline.execute(work, runId, log);
+        const result = await this.store.recordLocks.hold(
+          flow.name,
+          page.map((i) => i.id),
+          async () => pipeline.execute(await pipeline.plan(page), runId, log),
+        );
         reportPage({
           flow: flow.name,
           runId,
@@ -396,12 +497,25 @@ export class Engine {
       },
     };
     const heartbeat = setInterval(() => {
-      this.store.runs.progress(runId, counts, ctx.total).catch(() => undefined);
+      // A shared run's counts are its pages' sums: the reader only says it is alive.
+      (opts.fanOut ? this.store.runs.touch(runId) : this.store.runs.progress(runId, counts, ctx.total)).catch(
+        () => undefined,
+      );
     }, HEARTBEAT_MS);
     heartbeat.unref();
     let status: RunResult['status'] = 'failed';
     try {
       await logScope.run({ runId, flow: flow.name }, () => body(ctx));
+      if (ctx.pagesQueued) {
+        // A shared run: its pages end it. If they are all done already, end it here.
+        const { pages, cursor } = ctx.pagesQueued;
+        await this.store.runs.pagesQueued(runId, pages, cursor);
+        log.info({ pages }, 'pages queued');
+        status = 'pages_queued';
+        const ended = await this.endShared(flow, runId);
+        if (ended) return ended;
+        return { runId, flow: flow.name, status, counts, outcomes };
+      }
       status = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
       await this.store.runs.finish(runId, status, counts);
       log.info({ status, counts }, 'run finished');
@@ -422,7 +536,8 @@ export class Engine {
       return { runId, flow: flow.name, status: 'failed', counts, outcomes, message };
     } finally {
       clearInterval(heartbeat);
-      reportRun({ flow: flow.name, runId, phase: 'end', status });
+      // A shared run ends when its last page does (endShared reports it then).
+      if (status !== 'pages_queued') reportRun({ flow: flow.name, runId, phase: 'end', status });
     }
   }
 }
@@ -432,6 +547,8 @@ interface RunContext {
   process(page: readonly SourceItem[]): Promise<void>;
   total?: number;
   cursor?: string;
+  /** Set by a shared run's reader: the pages it queued and where the cursor goes after them. */
+  pagesQueued?: { pages: number; cursor?: string };
 }
 
 /** A run owned by a process on this host that no longer exists (killed, crashed) holds no lock. */

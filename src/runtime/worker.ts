@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ReadQuery } from '../connectors/sdk/contract.js';
-import { type Engine, RETRY_TASK, type RunTrigger } from '../engine/engine.js';
+import type { ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
+import { type Engine, PAGE_TASK, RETRY_TASK, type RunTrigger } from '../engine/engine.js';
 import { isEngineError } from '../engine/errors.js';
 import type { JobQueue, TaskHandler, TaskResult } from './queue/queue.js';
 import { processInbox, WEBHOOK_TASK } from './webhooks.js';
@@ -43,6 +43,8 @@ export class Worker {
             countFirst: trigger === 'manual',
             // Stopping: the page in hand is finished and stored, the next one is not read.
             signal: job.signal,
+            // Where many processes drain the queue, a run's pages are shared among them.
+            fanOut: this.queue.kind !== 'embedded',
             ...(query ? { query } : {}),
           });
           if (r.status === 'failed' && job.signal.aborted)
@@ -50,6 +52,18 @@ export class Worker {
           if (r.status === 'failed') throw new Error(r.message ?? 'run failed');
           return undefined;
         }),
+      [PAGE_TASK]: async (p, job) => {
+        const run = [String(p.flow), Number(p.runId), Number(p.page), p.items as SourceItem[]] as const;
+        try {
+          await this.current().runPage(...run);
+        } catch (e) {
+          // Out of attempts (the store or the engine kept failing, not a record): the page's records
+          // count as failed with the reason, so that its run still ends and nothing waits forever.
+          if (job.attempt < job.maxAttempts) throw e;
+          await this.current().runPage(...run, e instanceof Error ? e.message : String(e));
+        }
+        return undefined;
+      },
       [RETRY_TASK]: async (p) =>
         busyLater(async () => {
           const flow = String(p.flow);

@@ -13,6 +13,7 @@ import { DefinitionRepository } from './repositories/definitions.js';
 import { InboxRepository } from './repositories/inbox.js';
 import { JobRepository } from './repositories/jobs.js';
 import { RateLimitRepository } from './repositories/rate-limits.js';
+import { RecordLocks } from './repositories/record-locks.js';
 import { RunRepository } from './repositories/runs.js';
 import { ScheduleRepository } from './repositories/schedules.js';
 import { SessionRepository } from './repositories/sessions.js';
@@ -56,6 +57,8 @@ export interface Store {
   tokens: ApiTokenRepository;
   /** The shared request budgets of connections (used on PostgreSQL only). */
   limits: RateLimitRepository;
+  /** One worker at a time per record (a no-op on the embedded store). */
+  recordLocks: RecordLocks;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function openStore(
     sessions: new SessionRepository(db),
     tokens: new ApiTokenRepository(db),
     limits: new RateLimitRepository(db),
+    recordLocks: new RecordLocks(db, adapter),
     close: () => opened.destroy(),
   };
 }

@@ -7,6 +7,7 @@ import * as m004 from './migrations/004_access.js';
 import * as m005 from './migrations/005_rate_limits.js';
 import * as m006 from './migrations/006_record_indexes.js';
 import * as m007 from './migrations/007_queue.js';
+import * as m008 from './migrations/008_run_pages.js';
 import type { Database } from './schema.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
@@ -18,6 +19,7 @@ const MIGRATIONS = {
   '005_rate_limits': m005,
   '006_record_indexes': m006,
   '007_queue': m007,
+  '008_run_pages': m008,
 } as const;
 
 export class StoreVersionError extends Error {

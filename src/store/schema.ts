@@ -11,6 +11,7 @@ export interface Database {
   sync_records: SyncRecordsTable;
   cursors: CursorsTable;
   runs: RunsTable;
+  run_pages: RunPagesTable;
   connector_log: ConnectorLogTable;
   webhook_inbox: WebhookInboxTable;
   jobs: JobsTable;
@@ -180,6 +181,26 @@ export interface RunsTable {
   /** How many records the run covers, when known (the end of a progress bar). */
   total: number | null;
   message: string | null;
+  /** A run shared by workers: how many page jobs it queued (null while reading, and for a run in one process). */
+  pages_total: number | null;
+  /** Where the incremental cursor moves once every page of a shared run is done. */
+  cursor_next: string | null;
+}
+
+/** The counts of one page of a shared run, written once by the job that processed it. */
+export interface RunPagesTable {
+  run_id: number;
+  page_no: number;
+  read_count: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  waiting: number;
+  finished_at: string;
+  /** The process that did it (host:pid). */
+  worker: string;
 }
 
 /** `manual`: a person's decision about the record (skipped, marked processed, edited, linked, unlinked). */

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_TASK } from '../../src/engine/engine.js';
 import { GraphileQueue } from '../../src/runtime/queue/graphile.js';
 import { RUN_TASK } from '../../src/runtime/worker.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -53,7 +54,7 @@ async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 60_000
 }
 
 /** Nothing held: no job or queue locked by a worker, no worker noted alive, no run left running. */
-async function nothingHeld(store: Store): Promise<void> {
+async function nothingHeld(store: Store, o: { runs?: boolean } = {}): Promise<void> {
   const { rows } = await import('kysely').then(({ sql }) =>
     sql<{
       n: number;
@@ -61,7 +62,8 @@ async function nothingHeld(store: Store): Promise<void> {
   );
   expect(rows[0]?.n).toBe(0);
   expect(await store.db.selectFrom('queue_workers').selectAll().execute()).toEqual([]);
-  expect((await store.runs.list({ limit: 50 })).filter((r) => r.status === 'running')).toEqual([]);
+  if (o.runs !== false)
+    expect((await store.runs.list({ limit: 50 })).filter((r) => r.status === 'running')).toEqual([]);
 }
 
 describe('scale-out on PostgreSQL: ledgerlink worker', () => {
@@ -75,6 +77,9 @@ describe('scale-out on PostgreSQL: ledgerlink worker', () => {
       LEDGERLINK_WORKER_TIMEOUT: '3',
     });
     children.push(child);
+    child.stderr?.on('data', (d) => {
+      if (process.env.DEBUG_WORKERS) process.stderr.write(d);
+    });
     return child;
   };
 
@@ -82,10 +87,11 @@ describe('scale-out on PostgreSQL: ledgerlink worker', () => {
     // A little latency per Magento call, so a run lasts long enough to be stopped in the middle.
     env = await startSyncEnvironment({
       customers: 300,
-      products: 30,
+      products: 120,
       dialect: 'postgres',
       magentoLatencyMs: 4,
     });
+    env.writeConfig({ pageSize: 10 });
     store = await openStore(env.db.url);
     // What `serve` and the webhook intake do: add jobs to the store's queue.
     queue = await GraphileQueue.open(store, env.db.url, logger);
@@ -109,7 +115,32 @@ describe('scale-out on PostgreSQL: ledgerlink worker', () => {
     expect(r.stderr).toMatch(/needs a PostgreSQL store .* serve already runs its worker/);
   });
 
-  it('SIGTERM mid-run: the page in hand is stored, the run goes back to the queue, exit 0 with nothing held; another worker finishes it', async () => {
+  it('two workers share one run: its pages spread over both, every record once, counted once, the cursor moved at the end', async () => {
+    const workers = [spawnWorker(2), spawnWorker(2)];
+    for (const w of workers) await started(w);
+    await queue.add({
+      task: RUN_TASK,
+      payload: { flow: PRODUCTS, trigger: 'manual', incremental: true },
+      jobKey: `run:${PRODUCTS}`,
+    });
+    await until(async () => (await store.runs.list({ flow: PRODUCTS, limit: 1 }))[0]?.status === 'succeeded');
+    const [run] = await store.runs.list({ flow: PRODUCTS, limit: 1 });
+    // 120 products, 10 a page: twelve page jobs, each counted once in the run.
+    expect(run).toMatchObject({ pages_total: 12, read_count: 120, created: 120, failed: 0 });
+    const pages = await store.runs.pages(run!.id);
+    expect(pages.map((p) => p.page_no)).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expect(new Set(pages.map((p) => p.worker)).size).toBe(2);
+    expect(await store.cursors.get(PRODUCTS)).toBeTruthy();
+    const skus = [...env.magento.products.values()].map((p) => p.sku);
+    expect(skus).toHaveLength(120);
+    expect(new Set(skus).size).toBe(120);
+    expect(await store.records.countByState(PRODUCTS)).toEqual({ processed: 120 });
+    for (const w of workers) w.kill('SIGTERM');
+    expect(await Promise.all(workers.map(exit))).toEqual([0, 0]);
+    await nothingHeld(store);
+  });
+
+  it('SIGTERM mid-run: the page in hand is stored, the rest stay queued, exit 0 with nothing held; another worker finishes the run', async () => {
     const worker = spawnWorker(2);
     expect(await started(worker)).toMatchObject({ queue: 'graphile-worker', concurrency: 2 });
     await queue.add({
@@ -123,25 +154,21 @@ describe('scale-out on PostgreSQL: ledgerlink worker', () => {
     expect(await exit(worker)).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(15_000);
     expect(env.magento.customers.size).toBeLessThan(300);
-    await nothingHeld(store);
-    // Given back whole, not failed: the next worker runs it from where the cursor stands.
-    expect(await queue.pending([RUN_TASK])).toBe(1);
+    await nothingHeld(store, { runs: false });
+    // The run is not failed: its pages wait in the queue for the next worker.
+    expect(await queue.pending([PAGE_TASK])).toBeGreaterThan(0);
     const [cut] = await store.runs.list({ flow: CUSTOMERS, limit: 1 });
-    expect(cut?.status).toBe('failed');
+    expect(cut?.status).toBe('running');
 
     const next = spawnWorker(2);
     await started(next);
-    await queue.add({
-      task: RUN_TASK,
-      payload: { flow: PRODUCTS, trigger: 'manual' },
-      jobKey: `run:${PRODUCTS}`,
-    });
-    await until(async () => env.magento.products.size === 30 && (await queue.pending([RUN_TASK])) === 0);
-    await until(() => env.magento.customers.size === 300);
+    await until(async () => (await store.runs.get(cut!.id))?.status === 'succeeded');
+    expect(await store.runs.get(cut!.id)).toMatchObject({ read_count: 300, pages_total: 30, failed: 0 });
     next.kill('SIGTERM');
     expect(await exit(next)).toBe(0);
     await nothingHeld(store);
     const emails = [...env.magento.customers.values()].map((c) => c.email);
+    expect(emails).toHaveLength(300);
     expect(new Set(emails).size).toBe(300);
     expect(await store.records.countByState(CUSTOMERS)).toEqual({ processed: 300 });
   });

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, RunStatus, RunsTable } from '../schema.js';
 
 export type Run = Selectable<RunsTable>;
@@ -84,6 +84,15 @@ export class RunRepository {
       .execute();
   }
 
+  /** The run's process is alive. */
+  async touch(id: number): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({ heartbeat_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async finish(id: number, status: RunStatus, counts: RunCounts, message?: string): Promise<void> {
     const now = new Date().toISOString();
     await this.db
@@ -116,8 +125,12 @@ export class RunRepository {
       .execute();
   }
 
-  /** Runs whose owner stopped sending heartbeats (killed process) are closed so nothing stays "running" forever. */
-  async closeAbandoned(staleBefore: string): Promise<number> {
+  /**
+   * Runs whose owner stopped sending heartbeats (killed process) are closed so nothing stays
+   * "running" forever. A shared run whose pages are all queued has no single owner: its page jobs
+   * keep it alive, and it is closed only when none has reported since `sharedStaleBefore`.
+   */
+  async closeAbandoned(staleBefore: string, sharedStaleBefore: string = staleBefore): Promise<number> {
     const res = await this.db
       .updateTable('runs')
       .set({
@@ -126,8 +139,111 @@ export class RunRepository {
         message: 'the process running it stopped (no heartbeat)',
       })
       .where('status', '=', 'running')
-      .where('heartbeat_at', '<', staleBefore)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('pages_total', 'is', null), eb('heartbeat_at', '<', staleBefore)]),
+          eb.and([eb('pages_total', 'is not', null), eb('heartbeat_at', '<', sharedStaleBefore)]),
+        ]),
+      )
       .executeTakeFirst();
     return Number(res.numUpdatedRows);
+  }
+
+  /** The reader of a shared run queued every page: how many, and where the cursor goes at the end. */
+  async pagesQueued(id: number, pagesTotal: number, cursorNext: string | undefined): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({
+        pages_total: pagesTotal,
+        // Unless a page was given up already (keepCursor): then the cursor stays where it is.
+        cursor_next: sql<string | null>`case when message is null then ${cursorNext ?? null} else null end`,
+        heartbeat_at: new Date().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** A page of a shared run was given up: the incremental cursor must not move past its records. */
+  async keepCursor(id: number, message: string): Promise<void> {
+    await this.db.updateTable('runs').set({ cursor_next: null, message }).where('id', '=', id).execute();
+  }
+
+  /**
+   * A page job of a shared run is done: its counts are added once (a page job run twice is counted
+   * once) and the run's counts become the sum of its pages. Returns false when the page was counted
+   * already.
+   */
+  async pageDone(id: number, pageNo: number, counts: RunCounts, worker: string): Promise<boolean> {
+    const now = new Date().toISOString();
+    const res = await this.db
+      .insertInto('run_pages')
+      .values({ run_id: id, page_no: pageNo, ...countColumns(counts), finished_at: now, worker })
+      .onConflict((oc) => oc.columns(['run_id', 'page_no']).doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+    const { counts: sums } = await this.pageSums(id);
+    await this.db
+      .updateTable('runs')
+      .set({ ...countColumns(sums), heartbeat_at: now })
+      .where('id', '=', id)
+      .execute();
+    return true;
+  }
+
+  /** The pages of a shared run done so far, by page. */
+  async pages(id: number) {
+    return this.db.selectFrom('run_pages').selectAll().where('run_id', '=', id).orderBy('page_no').execute();
+  }
+
+  /** The pages of a shared run done so far and their counts added up. */
+  async pageSums(id: number): Promise<{ pages: number; counts: RunCounts }> {
+    const r = await this.db
+      .selectFrom('run_pages')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('pages'),
+        eb.fn.sum<number>('read_count').as('read'),
+        eb.fn.sum<number>('created').as('created'),
+        eb.fn.sum<number>('updated').as('updated'),
+        eb.fn.sum<number>('unchanged').as('unchanged'),
+        eb.fn.sum<number>('skipped').as('skipped'),
+        eb.fn.sum<number>('failed').as('failed'),
+        eb.fn.sum<number>('waiting').as('waiting'),
+      ])
+      .where('run_id', '=', id)
+      .executeTakeFirstOrThrow();
+    const n = (v: unknown) => Number(v ?? 0);
+    return {
+      pages: n(r.pages),
+      counts: {
+        read: n(r.read),
+        created: n(r.created),
+        updated: n(r.updated),
+        unchanged: n(r.unchanged),
+        skipped: n(r.skipped),
+        failed: n(r.failed),
+        waiting: n(r.waiting),
+      },
+    };
+  }
+
+  /**
+   * Ends a shared run once all its pages are done. Whoever sees that first (the reader, or the job
+   * of the last page) ends it; the others get undefined, so the end happens once.
+   */
+  async finishShared(id: number): Promise<{ run: Run; counts: RunCounts } | undefined> {
+    const run = await this.get(id);
+    if (!run || run.status !== 'running' || run.pages_total === null) return undefined;
+    const { pages, counts } = await this.pageSums(id);
+    if (pages < run.pages_total) return undefined;
+    const status: RunStatus = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
+    const now = new Date().toISOString();
+    const res = await this.db
+      .updateTable('runs')
+      .set({ ...countColumns(counts), status, finished_at: now, heartbeat_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return undefined;
+    return { run: { ...run, ...countColumns(counts), status, finished_at: now }, counts };
   }
 }

@@ -1,0 +1,40 @@
+import { type Kysely, sql } from 'kysely';
+import type { DialectAdapter } from '../dialects/adapter.js';
+import type { Database } from '../schema.js';
+
+/** How long a page waits for records another worker holds before its job fails and is retried. */
+const LOCK_WAIT = '120s';
+
+/**
+ * One worker at a time per record. Pages of a run shared by several workers hold distinct records,
+ * except when a record changed while the reader paged through the source and so appears twice; two
+ * workers writing it at once would both find no link and both create it. On PostgreSQL each page
+ * takes an advisory lock per record (flow and source id hashed) on a connection of its own, in
+ * sorted order so that two pages never wait on each other, and gives them back when it ends. The
+ * embedded store has one process whose flow runs one page at a time: nothing to do.
+ */
+export class RecordLocks {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly adapter: DialectAdapter,
+  ) {}
+
+  async hold<T>(flow: string, sourceIds: readonly string[], body: () => Promise<T>): Promise<T> {
+    if (!this.adapter.multiProcess || sourceIds.length === 0) return body();
+    const keys = [...new Set(sourceIds.map((id) => `${flow}:${id}`))];
+    return this.db.connection().execute(async (conn) => {
+      await sql`select set_config('lock_timeout', ${LOCK_WAIT}, false)`.execute(conn);
+      try {
+        // One round trip: hash, sort, then lock in that order.
+        await sql`select count(pg_advisory_lock(h)) from (
+            select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k order by h
+          ) as sorted`.execute(conn);
+        return await body();
+      } finally {
+        // Also after a lock_timeout: whatever was taken before the timeout is given back.
+        await sql`select pg_advisory_unlock_all()`.execute(conn);
+        await sql`select set_config('lock_timeout', '0', false)`.execute(conn);
+      }
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { emptyCounts, openStore, type Store } from './index.js';
+
+const counts = (o: Partial<ReturnType<typeof emptyCounts>>) => ({ ...emptyCounts(), ...o });
+
+// A run shared by workers (its reader queues pages, each page job adds its counts) on both dialects.
+describe.each(DIALECTS)('shared runs on %s', (dialect) => {
+  let tdb: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(dialect);
+    store = await openStore(tdb.url);
+  });
+  afterAll(async () => {
+    await store.close();
+    await tdb.drop();
+  });
+
+  const start = () =>
+    store.runs.start({ flow: 'f', trigger: 'manual', mode: 'process', filter: {}, owner: 'me' });
+
+  it('counts a page once however often its job runs, and ends the run once, when the last page is in', async () => {
+    const id = await start();
+    expect(await store.runs.pageDone(id, 1, counts({ read: 10, created: 9, failed: 1 }), 'w1')).toBe(true);
+    // The same page again (its worker died after the work): not counted twice.
+    expect(await store.runs.pageDone(id, 1, counts({ read: 10, unchanged: 10 }), 'w2')).toBe(false);
+    // Pages done before the reader said how many there are: the run cannot end yet.
+    expect(await store.runs.finishShared(id)).toBeUndefined();
+    await store.runs.pagesQueued(id, 2, '2026-11-24T08:00:00.000Z');
+    expect(await store.runs.finishShared(id)).toBeUndefined();
+    expect(await store.runs.pageDone(id, 2, counts({ read: 5, updated: 5 }), 'w2')).toBe(true);
+    const ended = await store.runs.finishShared(id);
+    expect(ended?.counts).toEqual(counts({ read: 15, created: 9, updated: 5, failed: 1 }));
+    expect(ended?.run).toMatchObject({
+      status: 'completed_with_failures',
+      cursor_next: '2026-11-24T08:00:00.000Z',
+    });
+    // Whoever comes second does not end it again.
+    expect(await store.runs.finishShared(id)).toBeUndefined();
+    expect(await store.runs.get(id)).toMatchObject({ status: 'completed_with_failures', read_count: 15 });
+    expect((await store.runs.pages(id)).map((p) => [p.page_no, p.worker])).toEqual([
+      [1, 'w1'],
+      [2, 'w2'],
+    ]);
+  });
+
+  it('a page given up keeps the cursor where it is, even if the reader finishes after it', async () => {
+    const id = await start();
+    await store.runs.keepCursor(id, 'page 1 could not be processed: the store refused');
+    await store.runs.pagesQueued(id, 1, '2026-11-24T09:00:00.000Z');
+    await store.runs.pageDone(id, 1, counts({ read: 3, failed: 3 }), 'w1');
+    const ended = await store.runs.finishShared(id);
+    expect(ended?.run.cursor_next).toBeNull();
+  });
+
+  it('a shared run waiting for its pages is not closed as abandoned; a silent one-process run is', async () => {
+    const shared = await start();
+    await store.runs.pagesQueued(shared, 3, undefined);
+    const single = await start();
+    const soon = new Date(Date.now() + 1000).toISOString();
+    await store.runs.closeAbandoned(soon, new Date(Date.now() - 60_000).toISOString());
+    expect((await store.runs.get(shared))?.status).toBe('running');
+    expect((await store.runs.get(single))?.status).toBe('failed');
+    await store.runs.closeAbandoned(soon, soon);
+    expect((await store.runs.get(shared))?.status).toBe('failed');
+  });
+
+  it('record locks: the same record is held by one page at a time; other records go on', async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const first = store.recordLocks.hold('f', ['a', 'b'], async () => {
+      events.push('first in');
+      await gate;
+      events.push('first out');
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const other = store.recordLocks.hold('f', ['c'], async () => {
+      events.push('other');
+    });
+    await other;
+    const second = store.recordLocks.hold('f', ['b', 'd'], async () => {
+      events.push('second in');
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await Promise.all([first, second]);
+    if (dialect === 'postgres') {
+      // b is held by the first page: the second waits for it; c was free.
+      expect(events).toEqual(['first in', 'other', 'first out', 'second in']);
+    } else {
+      // One process, one page of a flow at a time: the embedded store takes no locks.
+      expect(events).toEqual(['first in', 'other', 'second in', 'first out']);
+    }
+  });
+});
