@@ -104,6 +104,7 @@ export class ConnectionLimiter implements RequestLimiter {
   private readonly spacing: number;
   private nextAt = 0;
   private pausedUntil = 0;
+  private lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(readonly limit: RateLimit = {}) {
     this.slots = new Slots(limit.concurrency ?? Number.POSITIVE_INFINITY);
@@ -131,16 +132,27 @@ export class ConnectionLimiter implements RequestLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
   }
 
-  /** Books the next free instant, then sleeps until it; a pause that began meanwhile books again after it. */
+  /**
+   * Books the next free instant, then sleeps until it. Timers fire late on a busy process, and
+   * several booked turns that wake together must not start together: a turn starts only once the
+   * spacing since the last start has passed, else it books again (a pause that began meanwhile too).
+   */
   private async takeTurn(signal: AbortSignal | undefined, maxWaitMs: number): Promise<void> {
     for (;;) {
       const now = Date.now();
-      const start = Math.max(now, this.nextAt, this.pausedUntil);
+      const start = Math.max(now, this.nextAt, this.pausedUntil, this.lastStart + this.spacing);
       if (start - now > maxWaitMs) throw turnTooFar(start - now);
       this.nextAt = start + this.spacing;
-      if (start <= now) return;
+      if (start <= now) {
+        this.lastStart = now;
+        return;
+      }
       await sleep(start - now, undefined, { signal });
-      if (this.pausedUntil <= Date.now()) return;
+      const woke = Date.now();
+      if (this.pausedUntil <= woke && woke >= this.lastStart + this.spacing) {
+        this.lastStart = woke;
+        return;
+      }
     }
   }
 }
