@@ -98,12 +98,20 @@ const RETIRE_AFTER_MS = 60_000;
 
 /** Everything a command needs, wired once: configuration, store (migrated), connectors, engine. */
 export async function openContext(
-  opts: { configPath?: string; config?: LoadedConfig; logger?: Logger } = {},
+  opts: {
+    configPath?: string;
+    config?: LoadedConfig;
+    logger?: Logger;
+    /** Jobs this process runs at once: each page in flight holds a connection for its record locks. */
+    concurrency?: number;
+  } = {},
 ): Promise<Context> {
   const env = readEnv();
   const config = opts.config ?? loadConfig(opts.configPath ?? env.LEDGERLINK_CONFIG, connectorRegistry);
   const logger = opts.logger ?? createLogger();
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, {
+    poolSize: Math.max(10, 2 * (opts.concurrency ?? 1) + 4),
+  });
   const limiters = limitersFor(store, logger);
   let connectors: ConnectorSet;
   let queue: JobQueue | undefined;

@@ -62,17 +62,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string): OpenedDatabase {
+/** `poolSize`: PostgreSQL connections this process may hold (default 10). */
+export function openDatabase(url: string, opts: { poolSize?: number } = {}): OpenedDatabase {
   if (url.startsWith('sqlite:')) return openSqlite(url);
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, opts.poolSize);
   throw new Error(`unsupported database URL "${url}": use sqlite:./path.db or postgres://user@host:5432/db`);
 }
 
 /** Opens the store named by the URL (default: the embedded SQLite file) and brings its schema up to date. */
 export async function openStore(
   url: string = process.env.LEDGERLINK_DATABASE_URL ?? DEFAULT_DATABASE_URL,
+  opts: { poolSize?: number } = {},
 ): Promise<Store> {
-  const opened = openDatabase(url);
+  const opened = openDatabase(url, opts);
   try {
     await migrate(opened);
   } catch (e) {

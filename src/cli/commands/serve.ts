@@ -23,7 +23,7 @@ export function registerServe(program: Command): void {
           // Loaded here: the server stack is heavy and other commands never need it.
           const { openContext } = await import('../../runtime/context.js');
           const { startService } = await import('../../runtime/service.js');
-          const ctx = await openContext(o.config ? { configPath: o.config } : {});
+          const ctx = await openContext({ ...(o.config ? { configPath: o.config } : {}), concurrency });
           // The first admin's one-time password goes to the terminal once (stderr under --json), never to the log.
           const { ensureFirstAdmin } = await import('../../server/auth/first-admin.js');
           await ensureFirstAdmin(ctx.store, (line) =>

@@ -33,7 +33,7 @@ export function registerWorker(program: Command): void {
         // Loaded here: the engine and connectors are heavy, and a usage error should not wait for them.
         const { openContext } = await import('../../runtime/context.js');
         const { Worker } = await import('../../runtime/worker.js');
-        const ctx = await openContext({ config });
+        const ctx = await openContext({ config, concurrency });
         const worker = new Worker(ctx.queue, () => ctx.engine, ctx.logger, { concurrency });
         await worker.start();
         out.result({ store: ctx.store.location, queue: ctx.queue.kind, concurrency, tasks: worker.tasks() });

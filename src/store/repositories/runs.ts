@@ -232,7 +232,7 @@ export class RunRepository {
    */
   async finishShared(id: number): Promise<{ run: Run; counts: RunCounts } | undefined> {
     const run = await this.get(id);
-    if (!run || run.status !== 'running' || run.pages_total === null) return undefined;
+    if (run?.status !== 'running' || run.pages_total === null) return undefined;
     const { pages, counts } = await this.pageSums(id);
     if (pages < run.pages_total) return undefined;
     const status: RunStatus = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
