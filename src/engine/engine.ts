@@ -274,7 +274,7 @@ export class Engine {
     if (done.run.cursor_next) await this.store.cursors.set(flow.name, done.run.cursor_next);
     const status = done.run.status as 'succeeded' | 'completed_with_failures';
     this.logger.info({ flow: flow.name, runId, status, counts: done.counts }, 'run finished');
-    reportRun({ flow: flow.name, runId, phase: 'end', status });
+    reportRun({ flow: flow.name, runId, phase: 'ended_elsewhere', status });
     if (done.counts.failed > 0 || done.counts.waiting > 0) await this.scheduleRetry(flow.name);
     return {
       runId,
@@ -537,7 +537,8 @@ export class Engine {
     } finally {
       clearInterval(heartbeat);
       // A shared run ends when its last page does (endShared reports it then).
-      if (status !== 'pages_queued') reportRun({ flow: flow.name, runId, phase: 'end', status });
+      if (status === 'pages_queued') reportRun({ flow: flow.name, runId, phase: 'handed_off' });
+      else reportRun({ flow: flow.name, runId, phase: 'end', status });
     }
   }
 }

@@ -6,7 +6,11 @@ import type { OutcomeStatus } from './outcome.js';
 export interface RunReport {
   flow: string;
   runId: number;
-  phase: 'start' | 'end';
+  /**
+   * `handed_off`: this process queued a shared run's pages and no longer carries it out;
+   * `ended_elsewhere`: a shared run ended in the process of its last page (counted there, once).
+   */
+  phase: 'start' | 'end' | 'handed_off' | 'ended_elsewhere';
   status?: 'succeeded' | 'completed_with_failures' | 'failed';
 }
 

@@ -121,10 +121,9 @@ export class Metrics {
 
   private onRun(r: RunReport): void {
     if (r.phase === 'start') this.running.inc({ flow: r.flow });
-    else {
-      this.running.dec({ flow: r.flow });
+    if (r.phase === 'end' || r.phase === 'handed_off') this.running.dec({ flow: r.flow });
+    if (r.phase === 'end' || r.phase === 'ended_elsewhere')
       this.runs.inc({ flow: r.flow, status: r.status ?? 'failed' });
-    }
   }
 
   private onPage(p: PageReport): void {
