@@ -133,26 +133,32 @@ export class ConnectionLimiter implements RequestLimiter {
   }
 
   /**
-   * Books the next free instant, then sleeps until it. Timers fire late on a busy process, and
-   * several booked turns that wake together must not start together: a turn starts only once the
-   * spacing since the last start has passed, else it books again (a pause that began meanwhile too).
+   * Books the next free instant and sleeps until it. Timers fire late on a busy process, so several
+   * booked turns may wake together: a turn starts only once the spacing since the last start has
+   * passed, else it waits out the rest and keeps its place. A pause that began meanwhile books again
+   * after it.
    */
   private async takeTurn(signal: AbortSignal | undefined, maxWaitMs: number): Promise<void> {
+    let at = this.book(maxWaitMs);
     for (;;) {
       const now = Date.now();
-      const start = Math.max(now, this.nextAt, this.pausedUntil, this.lastStart + this.spacing);
-      if (start - now > maxWaitMs) throw turnTooFar(start - now);
-      this.nextAt = start + this.spacing;
-      if (start <= now) {
-        this.lastStart = now;
-        return;
+      if (this.pausedUntil > now) at = this.book(maxWaitMs);
+      else {
+        at = Math.max(at, this.lastStart + this.spacing);
+        if (now >= at) {
+          this.lastStart = now;
+          return;
+        }
       }
-      await sleep(start - now, undefined, { signal });
-      const woke = Date.now();
-      if (this.pausedUntil <= woke && woke >= this.lastStart + this.spacing) {
-        this.lastStart = woke;
-        return;
-      }
+      await sleep(at - now, undefined, { signal });
     }
+  }
+
+  private book(maxWaitMs: number): number {
+    const now = Date.now();
+    const at = Math.max(now, this.nextAt, this.pausedUntil);
+    if (at - now > maxWaitMs) throw turnTooFar(at - now);
+    this.nextAt = at + this.spacing;
+    return at;
   }
 }
