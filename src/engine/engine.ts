@@ -63,6 +63,9 @@ const HEARTBEAT_MS = 15_000;
 /** Outcomes kept in a RunResult; counts are always complete. */
 const MAX_OUTCOMES = 10_000;
 
+/** Runs this process has in flight (all its engines): a 'running' row of ours not among them was left behind. */
+const IN_FLIGHT = new Set<number>();
+
 export const RETRY_TASK = 'flow.retry';
 /** One page of a shared run (see `RunOptions.fanOut`). */
 export const PAGE_TASK = 'flow.page';
@@ -77,6 +80,7 @@ const STALE_SHARED_RUN_MS = 30 * 60_000;
 export class Engine {
   readonly owner = `${hostname()}:${process.pid}`;
   private readonly pipelines = new Map<string, RecordPipeline>();
+  private readonly inFlight = IN_FLIGHT;
   private readonly references: ReferenceResolver;
 
   constructor(
@@ -214,6 +218,8 @@ export class Engine {
       payload: { flow: flow.name, runId, page: pageNo, items },
       // A reader that dies and is run again queues the same pages under the same keys: merged.
       jobKey: `page:${runId}:${pageNo}`,
+      // Not serial with its key: pages run side by side (the record locks keep a page run twice apart).
+      queue: null,
       // e^attempt s apart (graphile-worker): about 20 minutes before the page is given up.
       maxAttempts: 8,
     });
@@ -431,7 +437,7 @@ export class Engine {
     );
     const busy = [];
     for (const r of await this.store.runs.running(flow.name)) {
-      if (ownerIsGone(r.owner))
+      if (ownerIsGone(r.owner) || (r.owner === this.owner && !r.pages_total && !this.inFlight.has(r.id)))
         await this.store.runs.finish(
           r.id,
           'failed',
@@ -454,6 +460,7 @@ export class Engine {
       filter,
       owner: this.owner,
     });
+    this.inFlight.add(runId);
     const counts = emptyCounts();
     const outcomes: RecordOutcome[] = [];
     const pipeline = this.pipeline(flow);
@@ -536,6 +543,7 @@ export class Engine {
       return { runId, flow: flow.name, status: 'failed', counts, outcomes, message };
     } finally {
       clearInterval(heartbeat);
+      this.inFlight.delete(runId);
       // A shared run ends when its last page does (endShared reports it then).
       if (status === 'pages_queued') reportRun({ flow: flow.name, runId, phase: 'handed_off' });
       else reportRun({ flow: flow.name, runId, phase: 'end', status });

@@ -90,7 +90,8 @@ export class GraphileQueue implements JobQueue {
     // graphile-worker starts a key added again while its job runs at once, beside it; our contract
     // runs it after. A keyed job without a queue of its own is therefore in a queue named for its
     // key, which graphile-worker keeps to one job at a time.
-    const queue = job.queue ?? (job.jobKey ? `key:${job.jobKey}` : undefined);
+    const queue =
+      job.queue === null ? undefined : (job.queue ?? (job.jobKey ? `key:${job.jobKey}` : undefined));
     await this.utils!.addJob(job.task, job.payload, {
       ...(job.jobKey ? { jobKey: job.jobKey, jobKeyMode: 'replace' as const } : {}),
       ...(job.runAt ? { runAt: job.runAt } : {}),
@@ -145,11 +146,59 @@ export class GraphileQueue implements JobQueue {
     });
     this.runner = runner;
     this.heartbeats = heartbeats;
+    let recovering = false;
+    events.on('pool:fatalError', ({ error }) => {
+      if (recovering || this.runner !== runner) return;
+      recovering = true;
+      void this.recover(error, handlers, opts);
+    });
     // Queues named for one-off keys (a manual run's) stay behind empty: drop them now and then.
-    await this.utils!.cleanup({ tasks: ['GC_JOB_QUEUES'] }).catch((e: unknown) =>
+    await this.dropEmptyQueues().catch((e: unknown) =>
       this.logger.warn({ err: e }, 'dropping empty job queues failed'),
     );
     if (poolId) await heartbeats.begin(poolId);
+  }
+
+  private async recover(
+    e: unknown,
+    handlers: Readonly<Record<string, TaskHandler>>,
+    opts: { concurrency: number },
+  ): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    this.logger.error({ err: e }, 'the queue worker stopped on a database error; starting it again');
+    const old = this.heartbeats;
+    this.runner = undefined;
+    this.heartbeats = undefined;
+    await old?.end().catch(() => undefined);
+    for (let delay = 500; !this.stopping.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
+      await new Promise((r) => setTimeout(r, delay));
+      try {
+        await this.work(handlers, opts);
+        this.logger.warn('the queue worker runs again');
+        return;
+      } catch (err) {
+        this.runner = undefined;
+        this.logger.warn({ err }, 'the queue worker could not start again yet');
+      }
+    }
+  }
+
+  private async dropEmptyQueues(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('begin');
+      await c.query("set local lock_timeout = '5s'");
+      await c.query('lock table graphile_worker._private_job_queues in exclusive mode');
+      await c.query(
+        'delete from graphile_worker._private_job_queues q where q.locked_at is null and not exists (select 1 from graphile_worker._private_jobs j where j.job_queue_id = q.id)',
+      );
+      await c.query('commit');
+    } catch (e) {
+      await c.query('rollback').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
   }
 
   private async putBack(

@@ -40,13 +40,22 @@ export class WorkerHeartbeats {
   }
 
   private async touch(): Promise<void> {
-    if (!this.id) return;
+    const id = this.id;
+    if (!id) return;
     try {
-      await this.store.db
+      const now = new Date().toISOString();
+      const res = await this.store.db
         .updateTable('queue_workers')
-        .set({ heartbeat_at: new Date().toISOString() })
-        .where('id', '=', this.id)
-        .execute();
+        .set({ heartbeat_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      // Taken for gone after a long stall (its row swept): note that it lives again.
+      if (Number(res.numUpdatedRows) === 0)
+        await this.store.db
+          .insertInto('queue_workers')
+          .values({ id, owner: `${hostname()}:${process.pid}`, started_at: now, heartbeat_at: now })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
     } catch (e) {
       this.logger.warn({ err: e }, 'the worker could not note that it is alive');
     }
@@ -64,7 +73,14 @@ export class WorkerHeartbeats {
   async sweep(now = new Date()): Promise<string[]> {
     const cutoff = new Date(now.getTime() - this.timeoutMs);
     const holders = await this.holders(cutoff);
-    if (holders.length === 0) return [];
+    if (holders.length === 0) {
+      // Workers killed while idle hold nothing to give back; their notes go all the same.
+      await this.store.db
+        .deleteFrom('queue_workers')
+        .where('heartbeat_at', '<', cutoff.toISOString())
+        .execute();
+      return [];
+    }
     const alive = await this.store.db
       .selectFrom('queue_workers')
       .select('id')

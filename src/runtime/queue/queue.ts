@@ -39,8 +39,11 @@ export interface NewJob {
   runAt?: Date;
   /** Default 25. */
   maxAttempts?: number;
-  /** A serial queue: its jobs run one at a time, in order, across every worker. */
-  queue?: string;
+  /**
+   * A serial queue: its jobs run one at a time, in order, across every worker. A keyed job without
+   * one is serial with its own key; `null` opts out (a shared run's page: the key only merges).
+   */
+  queue?: string | null;
 }
 
 export interface WaitingJob {

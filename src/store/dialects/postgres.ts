@@ -25,6 +25,7 @@ export function openPostgres(url: string, poolSize = 10): OpenedDatabase {
   // An idle client whose server went away (a restart, a failover, a terminated backend) reports it
   // here; the pool drops that client and the next query connects afresh. Unheard, it would crash.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   if (safe.password) safe.password = '***';

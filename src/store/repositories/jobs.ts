@@ -16,7 +16,7 @@ export interface AddJob {
   runAt?: Date;
   maxAttempts?: number;
   /** A serial queue: its jobs run one at a time, in order of run time. */
-  queue?: string;
+  queue?: string | null;
 }
 
 /** Jobs as rows (graphile-worker's model): attempts, run-at with backoff, a de-duplicating key. */
