@@ -28,6 +28,8 @@ export async function startSyncEnvironment(opts: {
   dialect?: 'sqlite' | 'postgres';
   seed?: number;
   magentoLatencyMs?: number;
+  /** A store made elsewhere (a private PostgreSQL cluster); dropped with the environment. */
+  database?: TestDatabase;
 }): Promise<SyncEnvironment> {
   const acumatica = await startAcumaticaSandbox({
     customers: opts.customers,
@@ -39,7 +41,7 @@ export async function startSyncEnvironment(opts: {
     conformance: true,
     ...(opts.magentoLatencyMs ? { latencyMs: opts.magentoLatencyMs } : {}),
   });
-  const db = await createTestDatabase(opts.dialect ?? 'sqlite');
+  const db = opts.database ?? (await createTestDatabase(opts.dialect ?? 'sqlite'));
   const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-e2e-'));
   const configPath = join(dir, 'ledgerlink.yaml');
   const env: SyncEnvironment = {

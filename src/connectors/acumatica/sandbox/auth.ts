@@ -26,6 +26,14 @@ export class SandboxAuth {
   refreshes = 0;
   /** Authorization codes issued and not yet exchanged: code → client and redirect URI. */
   readonly codes = new Map<string, { client: string; redirect: string; user: string }>();
+  /**
+   * Acumatica ends a session left idle for the site's session timeout, and it stops counting
+   * against the licence then — which is how the sessions of a client that never logged out (a
+   * process killed) come back. Undefined (the default here): sessions never time out.
+   */
+  sessionIdleMs?: number;
+  /** Sessions ended by the idle timeout. */
+  expired = 0;
 
   constructor(private readonly o: SandboxAuthOptions) {}
 
@@ -42,6 +50,7 @@ export class SandboxAuth {
           .code(401)
           .send(httpError('An error has occurred.', `Company "${b.company}" does not exist.`));
       }
+      this.expireIdle();
       if (this.sessions.size >= this.o.maxSessions) {
         return reply.code(500).send(httpError('An error has occurred.', 'API Login Limit'));
       }
@@ -131,9 +140,25 @@ export class SandboxAuth {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (bearer && this.tokens.has(bearer)) return true;
     const auth = this.cookieOf(req);
-    if (auth && this.sessions.has(auth)) return true;
+    this.expireIdle();
+    const session = auth ? this.sessions.get(auth) : undefined;
+    if (session) {
+      session.at = Date.now();
+      return true;
+    }
     await reply.code(401).send(httpError('You are not logged in.'));
     return false;
+  }
+
+  private expireIdle(): void {
+    if (this.sessionIdleMs === undefined) return;
+    const before = Date.now() - this.sessionIdleMs;
+    for (const [k, v] of this.sessions) {
+      if (v.at < before) {
+        this.sessions.delete(k);
+        this.expired++;
+      }
+    }
   }
 
   /** Ends every session and token, as a server restart or timeout would. */
