@@ -65,7 +65,8 @@ export interface Store {
 /** `poolSize`: PostgreSQL connections this process may hold (default 10). */
 export function openDatabase(url: string, opts: { poolSize?: number } = {}): OpenedDatabase {
   if (url.startsWith('sqlite:')) return openSqlite(url);
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, opts.poolSize);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
+    return openPostgres(url, opts.poolSize);
   throw new Error(`unsupported database URL "${url}": use sqlite:./path.db or postgres://user@host:5432/db`);
 }
 
