@@ -69,6 +69,8 @@ const IN_FLIGHT = new Set<number>();
 export const RETRY_TASK = 'flow.retry';
 /** One page of a shared run (see `RunOptions.fanOut`). */
 export const PAGE_TASK = 'flow.page';
+/** Records a shared run's reader asks the source for at once (its page jobs keep the flow's size). */
+const SHARED_READ_PAGE = 100;
 /** A shared run none of whose pages reported for this long is closed as failed. */
 const STALE_SHARED_RUN_MS = 30 * 60_000;
 
@@ -169,7 +171,10 @@ export class Engine {
       throw new EngineError('flow_disabled', `flow ${name} is disabled`);
     }
     const source = this.connectors.get(flow.source);
-    const query: ReadQuery = { pageSize: flow.pageSize, ...opts.query };
+    // A shared run reads bigger pages than it hands out: one reader feeds every worker, and a
+    // source call per small page would make it the bottleneck.
+    const readSize = opts.fanOut ? Math.max(flow.pageSize, SHARED_READ_PAGE) : flow.pageSize;
+    const query: ReadQuery = { pageSize: readSize, ...opts.query };
     return this.withRun(
       flow,
       opts.trigger,
@@ -194,7 +199,8 @@ export class Engine {
         let pages = 0;
         for await (const page of source.read(flow.entity, query, opts.signal)) {
           if (opts.fanOut) {
-            if (page.length > 0) await this.queuePage(flow, ctx.runId, ++pages, page);
+            for (let i = 0; i < page.length; i += flow.pageSize)
+              await this.queuePage(flow, ctx.runId, ++pages, page.slice(i, i + flow.pageSize));
           } else await ctx.process(page);
           for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
         }

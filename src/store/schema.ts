@@ -183,6 +183,8 @@ export interface RunsTable {
   message: string | null;
   /** A run shared by workers: how many page jobs it queued (null while reading, and for a run in one process). */
   pages_total: number | null;
+  /** Pages of a shared run done so far. */
+  pages_done: Generated<number>;
   /** Where the incremental cursor moves once every page of a shared run is done. */
   cursor_next: string | null;
 }

@@ -169,61 +169,42 @@ export class RunRepository {
   }
 
   /**
-   * A page job of a shared run is done: its counts are added once (a page job run twice is counted
-   * once) and the run's counts become the sum of its pages. Returns false when the page was counted
-   * already.
+   * A page job of a shared run is done: its counts are added to the run's once (a page job run
+   * twice is counted once: its `run_pages` row and the addition are one transaction). Returns false
+   * when the page was counted already.
    */
   async pageDone(id: number, pageNo: number, counts: RunCounts, worker: string): Promise<boolean> {
     const now = new Date().toISOString();
-    const res = await this.db
-      .insertInto('run_pages')
-      .values({ run_id: id, page_no: pageNo, ...countColumns(counts), finished_at: now, worker })
-      .onConflict((oc) => oc.columns(['run_id', 'page_no']).doNothing())
-      .executeTakeFirst();
-    if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-    const { counts: sums } = await this.pageSums(id);
-    await this.db
-      .updateTable('runs')
-      .set({ ...countColumns(sums), heartbeat_at: now })
-      .where('id', '=', id)
-      .execute();
-    return true;
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .insertInto('run_pages')
+        .values({ run_id: id, page_no: pageNo, ...countColumns(counts), finished_at: now, worker })
+        .onConflict((oc) => oc.columns(['run_id', 'page_no']).doNothing())
+        .executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+      // Added in place, not summed over the pages: a run of 10,000 pages would read them all per page.
+      await trx
+        .updateTable('runs')
+        .set((eb) => ({
+          pages_done: eb('pages_done', '+', 1),
+          read_count: eb('read_count', '+', counts.read),
+          created: eb('created', '+', counts.created),
+          updated: eb('updated', '+', counts.updated),
+          unchanged: eb('unchanged', '+', counts.unchanged),
+          skipped: eb('skipped', '+', counts.skipped),
+          failed: eb('failed', '+', counts.failed),
+          waiting: eb('waiting', '+', counts.waiting),
+          heartbeat_at: now,
+        }))
+        .where('id', '=', id)
+        .execute();
+      return true;
+    });
   }
 
   /** The pages of a shared run done so far, by page. */
   async pages(id: number) {
     return this.db.selectFrom('run_pages').selectAll().where('run_id', '=', id).orderBy('page_no').execute();
-  }
-
-  /** The pages of a shared run done so far and their counts added up. */
-  async pageSums(id: number): Promise<{ pages: number; counts: RunCounts }> {
-    const r = await this.db
-      .selectFrom('run_pages')
-      .select((eb) => [
-        eb.fn.countAll<number>().as('pages'),
-        eb.fn.sum<number>('read_count').as('read'),
-        eb.fn.sum<number>('created').as('created'),
-        eb.fn.sum<number>('updated').as('updated'),
-        eb.fn.sum<number>('unchanged').as('unchanged'),
-        eb.fn.sum<number>('skipped').as('skipped'),
-        eb.fn.sum<number>('failed').as('failed'),
-        eb.fn.sum<number>('waiting').as('waiting'),
-      ])
-      .where('run_id', '=', id)
-      .executeTakeFirstOrThrow();
-    const n = (v: unknown) => Number(v ?? 0);
-    return {
-      pages: n(r.pages),
-      counts: {
-        read: n(r.read),
-        created: n(r.created),
-        updated: n(r.updated),
-        unchanged: n(r.unchanged),
-        skipped: n(r.skipped),
-        failed: n(r.failed),
-        waiting: n(r.waiting),
-      },
-    };
   }
 
   /**
@@ -233,8 +214,8 @@ export class RunRepository {
   async finishShared(id: number): Promise<{ run: Run; counts: RunCounts } | undefined> {
     const run = await this.get(id);
     if (run?.status !== 'running' || run.pages_total === null) return undefined;
-    const { pages, counts } = await this.pageSums(id);
-    if (pages < run.pages_total) return undefined;
+    if (run.pages_done < run.pages_total) return undefined;
+    const counts = runCounts(run);
     const status: RunStatus = counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
     const now = new Date().toISOString();
     const res = await this.db
