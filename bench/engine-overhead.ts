@@ -80,5 +80,9 @@ console.log(
     },
     ...(noop ? { noop } : {}),
     peakRssMb: Math.round(rssAfterInitialMb),
+    process: {
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpuSeconds: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    },
   }),
 );

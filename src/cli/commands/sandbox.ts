@@ -15,6 +15,11 @@ export function registerSandbox(program: Command): void {
     .option('--products <n>', 'sample products', '100')
     .option('--defects', 'include a few records a person must fix')
     .option('--conformance', 'check every request and response against the published spec')
+    .option('--latency-ms <n>', 'added to every API call, to imitate a remote system', '0')
+    .option(
+      '--requests-per-second <n>',
+      'API calls allowed per second (bursts up to that many); beyond it 429 with Retry-After (default: no limit)',
+    )
     .option('--json', 'print the address as JSON')
     .action(
       async (
@@ -27,6 +32,8 @@ export function registerSandbox(program: Command): void {
           products: string;
           defects?: boolean;
           conformance?: boolean;
+          latencyMs: string;
+          requestsPerSecond?: string;
           json?: boolean;
         },
       ) => {
@@ -43,6 +50,8 @@ export function registerSandbox(program: Command): void {
             seed: o.seed,
             customers: o.customers,
             products: o.products,
+            'latency-ms': o.latencyMs,
+            ...(o.requestsPerSecond !== undefined ? { 'requests-per-second': o.requestsPerSecond } : {}),
           };
           for (const [k, v] of Object.entries(nums)) {
             if (!/^\d+$/.test(v)) throw new UsageError(`--${k} must be a whole number (got "${v}")`);
@@ -55,6 +64,10 @@ export function registerSandbox(program: Command): void {
             products: Number(nums.products),
             defects: o.defects === true,
             conformance: o.conformance === true,
+            latencyMs: Number(nums['latency-ms']),
+            ...(nums['requests-per-second']
+              ? { requestsPerSecond: Number(nums['requests-per-second']) }
+              : {}),
           });
           const settings = entry.settings(sb);
           out.result({ system, url: sb.url, settings });

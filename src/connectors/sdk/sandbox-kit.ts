@@ -17,6 +17,11 @@ export interface SandboxOptions {
   conformance?: boolean;
   /** Added to every API call, to imitate a remote system. */
   latencyMs?: number;
+  /**
+   * An allowance of API calls per second, as a token bucket of that many (bursts up to one second's
+   * worth): a call beyond it is answered 429 with Retry-After, as rate-limited APIs do.
+   */
+  requestsPerSecond?: number;
 }
 
 export type Fault =
@@ -33,7 +38,10 @@ export interface CallRecord {
   method: string;
   path: string;
   status: number;
+  /** When the answer went out (ms since the epoch). */
   at: number;
+  /** When the request arrived, before any latency (ms since the epoch). */
+  arrivedAt: number;
 }
 
 export interface SpecMount {
@@ -81,6 +89,7 @@ export function createSandboxKit(opts: {
   specs: readonly SpecMount[];
   conformance: boolean;
   latencyMs?: number;
+  requestsPerSecond?: number;
   /** Paths that never count as API writes (login, token). */
   authPaths?: readonly string[];
   /** Builds the system's own error body for an injected fault. */
@@ -101,10 +110,27 @@ export function createSandboxKit(opts: {
   const sockets = new Set<Socket>();
   const authPaths = new Set(opts.authPaths ?? []);
 
+  const rps = opts.requestsPerSecond;
+  let tokens = rps ?? 0;
+  let refilledAt = Date.now();
+  const arrivals = new WeakMap<FastifyRequest, number>();
+
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/_sandbox')) return;
+    arrivals.set(req, Date.now());
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const path = req.url.split('?')[0] ?? req.url;
+    if (rps && !authPaths.has(path)) {
+      const now = Date.now();
+      tokens = Math.min(rps, tokens + ((now - refilledAt) / 1000) * rps);
+      refilledAt = now;
+      if (tokens < 1) {
+        (req as FastifyRequest & { fault?: boolean }).fault = true;
+        reply.header('retry-after', String(Math.ceil((1 - tokens) / rps)));
+        return reply.code(429).send(opts.faultBody(429));
+      }
+      tokens -= 1;
+    }
     const idx = faults.findIndex(
       (f) =>
         (!f.match?.method || f.match.method.toUpperCase() === req.method) &&
@@ -116,7 +142,13 @@ export function createSandboxKit(opts: {
     if (fault.times !== undefined && --fault.times <= 0) faults.splice(idx, 1);
     (req as FastifyRequest & { fault?: boolean }).fault = true;
     if (fault.kind === 'hang') {
-      calls.push({ method: req.method, path, status: 0, at: Date.now() });
+      calls.push({
+        method: req.method,
+        path,
+        status: 0,
+        at: Date.now(),
+        arrivedAt: arrivals.get(req) ?? Date.now(),
+      });
       reply.hijack(); // never answer; the socket is destroyed when the sandbox closes
       return reply;
     }
@@ -167,6 +199,7 @@ export function createSandboxKit(opts: {
       path: req.url.split('?')[0] ?? req.url,
       status: reply.statusCode,
       at: Date.now(),
+      arrivedAt: arrivals.get(req) ?? Date.now(),
     });
   });
 
@@ -182,7 +215,13 @@ export function createSandboxKit(opts: {
     faults.length = 0;
     return { faults };
   });
-  app.get('/_sandbox/calls', async () => ({ calls: calls.length, writes: writeCalls().length, violations }));
+  // `?list=1` adds every call record, for benchmarks in other processes that time arrivals.
+  app.get<{ Querystring: { list?: string } }>('/_sandbox/calls', async (req) => ({
+    calls: calls.length,
+    writes: writeCalls().length,
+    violations,
+    ...(req.query.list ? { list: calls } : {}),
+  }));
 
   function writeCalls(): CallRecord[] {
     return calls.filter(

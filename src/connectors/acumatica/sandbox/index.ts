@@ -133,6 +133,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     specs,
     conformance: opts.conformance === true,
     ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
+    ...(opts.requestsPerSecond ? { requestsPerSecond: opts.requestsPerSecond } : {}),
     authPaths: ['/entity/auth/login', '/entity/auth/logout', '/identity/connect/token'],
     faultBody: (status) =>
       err(

@@ -91,6 +91,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     specs: PREFIXES.map((prefix) => ({ prefix, validator })),
     conformance: opts.conformance === true,
     ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
+    ...(opts.requestsPerSecond ? { requestsPerSecond: opts.requestsPerSecond } : {}),
     authPaths: PREFIXES.map((p) => `${p}/V1/integration/admin/token`),
     faultBody: (status) =>
       fail(status === 429 ? 'Too many requests.' : `The sandbox was told to answer ${status}.`),

@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SANDBOX_CREDENTIALS } from '../src/connectors/acumatica/sandbox/index.js';
+import { SANDBOX_PUSH_SECRET } from '../src/connectors/sandboxes.js';
+import { openContext } from '../src/runtime/context.js';
+import { openStore } from '../src/store/index.js';
+import {
+  callsOf,
+  deadline,
+  percentile,
+  procStats,
+  quiet,
+  report,
+  sleep,
+  spawnCli,
+  started,
+  startSandbox,
+  stop,
+  writeConfig,
+} from './support.js';
+
+/**
+ * Webhook received → target write started, at a steady rate of events. `ledgerlink serve` (its own
+ * process, SQLite, its embedded worker) has synced the Acumatica sandbox's customers to the Magento
+ * sandbox; then, E times a second for S seconds, one customer's credit limit is changed in Acumatica
+ * (its API, as a person saving it would) and an Acumatica push notification naming it is sent to
+ * `POST /hooks/acumatica`. Each customer is changed once, so the first PUT of its Magento customer
+ * after the send is that event's write; the Magento sandbox stamps each request's arrival.
+ * `node dist/bench/webhook-latency.js [E=200] [S=10]`.
+ */
+const RATE = Number(process.argv[2] ?? 200);
+const SECONDS = Number(process.argv[3] ?? 10);
+const EVENTS = RATE * SECONDS;
+const FLOW = 'acumatica-magento.customers';
+const SETTLE_MS = 30_000;
+deadline(SECONDS + 180);
+
+const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-bench-'));
+const acumatica = await startSandbox('acumatica', ['--customers', String(EVENTS), '--products', '0']);
+const magento = await startSandbox('magento', ['--customers', '0', '--products', '0']);
+const database = `sqlite:${join(dir, 'bench.db')}`;
+const configPath = join(dir, 'ledgerlink.yaml');
+writeConfig(configPath, { database, acumatica, magento, flows: { [FLOW]: { schedule: null } } });
+
+// The customers are on Magento first, so every event is an update of one the link table knows.
+const ctx = await openContext({ configPath, logger: quiet });
+const initial = await ctx.engine.run(FLOW, { trigger: 'batch', incremental: true });
+const links = await ctx.store.db
+  .selectFrom('sync_records')
+  .select(['source_id', 'target_id'])
+  .where('flow', '=', FLOW)
+  .execute();
+await ctx.close();
+if (initial.counts.created !== EVENTS) throw new Error(`initial sync created ${initial.counts.created}`);
+const sourceOf = new Map(links.map((l) => [String(l.target_id), l.source_id]));
+const customerIds = links.map((l) => l.source_id);
+
+const serve = spawnCli(['serve', '--port', '0', '--json'], {
+  LEDGERLINK_CONFIG: configPath,
+  LEDGERLINK_ADMIN_PASSWORD: 'bench-admin-password-1',
+});
+const { url } = await started<{ url: string }>(serve);
+
+const login = await fetch(`${acumatica.url}/entity/auth/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    name: SANDBOX_CREDENTIALS.username,
+    password: SANDBOX_CREDENTIALS.password,
+    company: SANDBOX_CREDENTIALS.company,
+  }),
+});
+const cookie = login.headers
+  .getSetCookie()
+  .map((c) => c.split(';')[0])
+  .join('; ');
+
+const sentAt = new Map<string, number>();
+const ackMs: number[] = [];
+let refused = 0;
+
+async function event(i: number): Promise<void> {
+  const id = customerIds[i]!;
+  const put = await fetch(`${acumatica.url}/entity/Default/24.200.001/Customer`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ CustomerID: { value: id }, CreditLimit: { value: 50_000 + i } }),
+  });
+  await put.arrayBuffer();
+  const row = { CustomerID: id };
+  const body = JSON.stringify({
+    Inserted: [row],
+    Deleted: [row],
+    Query: 'LL-Customers',
+    CompanyId: SANDBOX_CREDENTIALS.company,
+    Id: `bench-${i}`,
+    TimeStamp: Date.now(),
+    AdditionalInfo: {},
+  });
+  const t = Date.now();
+  sentAt.set(id, t);
+  const res = await fetch(`${url}/hooks/acumatica`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ledgerlink-token': SANDBOX_PUSH_SECRET },
+    body,
+  });
+  await res.arrayBuffer();
+  ackMs.push(Date.now() - t);
+  if (res.status !== 202) refused++;
+}
+
+// CPU of every process on the path, so a saturated machine shows as such.
+const cpuOf = () => ({
+  serve: procStats(serve.pid!)?.cpuSeconds ?? 0,
+  acumatica: procStats(acumatica.child.pid!)?.cpuSeconds ?? 0,
+  magento: procStats(magento.child.pid!)?.cpuSeconds ?? 0,
+  sender: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+});
+const before = cpuOf();
+const t0 = performance.now();
+const inFlight: Array<Promise<void>> = [];
+for (let i = 0; i < EVENTS; i++) {
+  // Paced on the clock, not on the answers: a slow answer does not slow the senders down.
+  const due = t0 + (i * 1000) / RATE;
+  const wait = due - performance.now();
+  if (wait > 1) await sleep(wait);
+  inFlight.push(event(i));
+}
+await Promise.all(inFlight);
+const sendSeconds = (performance.now() - t0) / 1000;
+
+const isCustomerPut = (c: { method: string; path: string }) =>
+  c.method === 'PUT' && /\/V1\/customers\/\d+$/.test(c.path);
+const lastSent = performance.now();
+let writes = 0;
+while (writes < EVENTS && performance.now() - lastSent < SETTLE_MS) {
+  await sleep(250);
+  writes = (await callsOf(magento)).filter(isCustomerPut).length;
+}
+const after = cpuOf();
+// What the path cost in calls: Acumatica re-reads (its PUTs are the sender's) and Magento's.
+const epoch = Date.now() - (performance.now() - t0);
+const during = async (sb: typeof acumatica) => {
+  const byKind: Record<string, number> = {};
+  for (const c of await callsOf(sb))
+    if (c.arrivedAt >= epoch) {
+      const kind = `${c.method} ${c.path.replace(/\/\d+$|\/[A-Z]\w*\d\w*$/, '/{id}').replace(/^.*\/(V1|24\.200\.001)\//, '')}`;
+      byKind[kind] = (byKind[kind] ?? 0) + 1;
+    }
+  return byKind;
+};
+const callsDuring = { acumatica: await during(acumatica), magento: await during(magento) };
+const busySeconds = (performance.now() - t0) / 1000;
+const servePeakRssMb = procStats(serve.pid!)?.peakRssMb;
+// The PUT is the write itself; the connector reads the customer (GET) just before it to merge the
+// owned fields in, so the first call about the customer is when its write began.
+const latencies: number[] = [];
+const firstCall: number[] = [];
+const seen = new Set<string>();
+for (const c of await callsOf(magento)) {
+  if (!/\/V1\/customers\/\d+$/.test(c.path)) continue;
+  const source = sourceOf.get(c.path.slice(c.path.lastIndexOf('/') + 1));
+  const sent = source ? sentAt.get(source) : undefined;
+  if (sent === undefined || c.arrivedAt < sent) continue;
+  if (!seen.has(source!)) firstCall.push(c.arrivedAt - sent);
+  seen.add(source!);
+  if (c.method === 'PUT') latencies.push(c.arrivedAt - sent);
+}
+firstCall.sort((a, b) => a - b);
+await stop(serve);
+
+// The inbox says when each delivery was stored and when its job had finished with it.
+const store = await openStore(database);
+const inbox = await store.db.selectFrom('webhook_inbox').select(['received_at', 'processed_at']).execute();
+// Each inbox job is one run of the flow over the ids it drained: how many, how big, how long.
+const runs = await store.db
+  .selectFrom('runs')
+  .select(['started_at', 'finished_at', 'read_count'])
+  .where('trigger', '=', 'webhook')
+  .execute();
+await store.close();
+const runMs = runs.map((r) => Date.parse(r.finished_at ?? r.started_at) - Date.parse(r.started_at));
+const processedMs = inbox
+  .filter((r) => r.processed_at)
+  .map((r) => Date.parse(r.processed_at!) - Date.parse(r.received_at))
+  .sort((a, b) => a - b);
+
+await Promise.all([stop(acumatica.child), stop(magento.child)]);
+rmSync(dir, { recursive: true, force: true });
+
+latencies.sort((a, b) => a - b);
+ackMs.sort((a, b) => a - b);
+report({
+  rate: RATE,
+  events: EVENTS,
+  sendSeconds,
+  achievedRate: EVENTS / sendSeconds,
+  refused,
+  writes: latencies.length,
+  p50Ms: percentile(latencies, 0.5),
+  p99Ms: percentile(latencies, 0.99),
+  maxMs: latencies.at(-1),
+  firstCallP50Ms: percentile(firstCall, 0.5),
+  firstCallP99Ms: percentile(firstCall, 0.99),
+  intakeAckP50Ms: percentile(ackMs, 0.5),
+  intakeAckP99Ms: percentile(ackMs, 0.99),
+  inboxProcessedP50Ms: percentile(processedMs, 0.5),
+  inboxProcessedP99Ms: percentile(processedMs, 0.99),
+  callsDuring,
+  webhookRuns: runs.length,
+  recordsPerRun: runs.reduce((n, r) => n + r.read_count, 0) / runs.length,
+  runMsMean: runMs.reduce((a, b) => a + b, 0) / runs.length,
+  servePeakRssMb,
+  // CPU-seconds each process used from the first event until the writes settled, over `busySeconds`.
+  busySeconds,
+  cpuSeconds: Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [k, Number((v - before[k as keyof typeof before]).toFixed(2))]),
+  ),
+});
