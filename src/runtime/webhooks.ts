@@ -87,11 +87,12 @@ export async function processInbox(engine: Engine, connection: string, logger: L
       if (r.status === 'failed')
         throw new Error(`flow ${flow} could not sync a webhook's records: ${r.message}`);
     }
-    for (const row of rows) {
-      if (unread.includes(row.id))
-        await store.inbox.mark(row.id, 'ignored', `no enabled flow reads these records from ${connection}`);
-      else await store.inbox.mark(row.id, 'processed');
-    }
+    // One statement for the batch: a burst of deliveries is drained in few, large batches.
+    await store.inbox.mark(unread, 'ignored', `no enabled flow reads these records from ${connection}`);
+    await store.inbox.mark(
+      rows.filter((r) => !unread.includes(r.id)).map((r) => r.id),
+      'processed',
+    );
     handled += rows.length;
     logger.debug({ connection, deliveries: rows.length, flows: [...byFlow.keys()] }, 'webhooks processed');
   }

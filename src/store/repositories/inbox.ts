@@ -57,11 +57,13 @@ export class InboxRepository {
       .execute();
   }
 
-  async mark(id: number, status: InboxStatus, error?: string): Promise<void> {
+  async mark(id: number | readonly number[], status: InboxStatus, error?: string): Promise<void> {
+    const ids = typeof id === 'number' ? [id] : id;
+    if (ids.length === 0) return;
     await this.db
       .updateTable('webhook_inbox')
       .set({ status, error: error ?? null, processed_at: new Date().toISOString() })
-      .where('id', '=', id)
+      .where('id', 'in', ids)
       .execute();
   }
 
