@@ -16,6 +16,10 @@ export function untilSignal(stop: () => Promise<void>): Promise<void> {
       stop().finally(() => {
         process.off('SIGINT', handler);
         process.off('SIGTERM', handler);
+        // Everything is stopped and closed; a handle some library left behind (graphile-worker's
+        // after its pool died on a database restart, seen in the fault suite) must not keep the
+        // process alive. The timer does not hold it up when nothing else does.
+        setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
         resolve();
       });
     };

@@ -135,7 +135,8 @@ describe('fault: PostgreSQL restarted mid-run', () => {
       dead.map((w) => `exit ${w.child.exitCode ?? w.child.signalCode}: ${w.stderr().slice(-3_000)}`),
       'workers that died',
     ).toEqual([]);
-    expect(await workers.stopAll()).toEqual([0, 0]);
+    const codes = await workers.stopAll();
+    expect(codes, workers.spawned.map((w) => w.stderr().slice(-1_500)).join('\n---\n')).toEqual([0, 0]);
     expect(env.magento.kit.violations).toEqual([]);
     expect(env.acumatica.kit.violations).toEqual([]);
   });

@@ -41,8 +41,11 @@ export function registerWorker(program: Command): void {
           `Ledgerlink worker running ${concurrency} job${concurrency === 1 ? '' : 's'} at a time from ${ctx.store.location} (${ctx.queue.kind}); stop with Ctrl+C`,
         );
         await untilSignal(async () => {
+          process.stderr.write('stopping: finishing the jobs in hand\n');
           await worker.stop();
+          process.stderr.write('stopping: jobs given back; closing connections\n');
           await ctx.close();
+          process.stderr.write('stopped\n');
         });
       } catch (e) {
         process.exitCode = reportError(e, out.json);
