@@ -276,6 +276,10 @@ export class Engine {
         ),
       );
     }
+    // Its own failures get their retry now, whoever ends the run and whether or not this page was
+    // counted before: a retry job lost to a store outage after the count would otherwise never come
+    // (the job key merges them into one).
+    if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
     if (await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) await this.endShared(flow, runId);
   }
 
