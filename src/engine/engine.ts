@@ -290,8 +290,8 @@ export class Engine {
     if (done.run.cursor_next) await this.store.cursors.set(flow.name, done.run.cursor_next);
     const status = done.run.status as 'succeeded' | 'completed_with_failures';
     this.logger.info({ flow: flow.name, runId, status, counts: done.counts }, 'run finished');
+    // Its pages scheduled their own failures' retries (runPage).
     reportRun({ flow: flow.name, runId, phase: 'ended_elsewhere', status });
-    if (done.counts.failed > 0 || done.counts.waiting > 0) await this.scheduleRetry(flow.name);
     return {
       runId,
       flow: flow.name,

@@ -244,6 +244,53 @@ export async function recordFigures(store: Store, flow: string): Promise<RecordF
   };
 }
 
+/** Milliseconds as seconds to one decimal, for the figures. */
+export const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+/**
+ * The end every scenario shares: waits until Magento holds all `count` customers and the flow's
+ * records are all processed, then until the queue is settled; returns how long each took, the
+ * store's figures and Magento's customers (to count duplicates). `describe` says what was seen when a
+ * wait times out.
+ */
+export async function landAndDrain(o: {
+  store: Store;
+  flow: string;
+  count: number;
+  customers: () => ReadonlyArray<{ email: string }>;
+  what: string;
+  describe: () => Promise<string> | string;
+  landTimeoutMs?: number;
+  /** Called at every look; throws to end the wait early (nothing left that could finish the work). */
+  giveUpIf?: () => void;
+}) {
+  const toLand = await until(
+    async () => {
+      o.giveUpIf?.();
+      return (
+        o.customers().length === o.count && (await o.store.records.countByState(o.flow)).processed === o.count
+      );
+    },
+    o.landTimeoutMs ?? 60_000,
+    o.what,
+    o.describe,
+  );
+  const drained = await until(
+    async () => settled(await queueState(o.store)),
+    30_000,
+    'the queue to drain with nothing locked and no run left running',
+    o.describe,
+  );
+  const all = o.customers();
+  return {
+    toLand,
+    drained,
+    figures: await recordFigures(o.store, o.flow),
+    all,
+    duplicates: all.length - new Set(all.map((c) => c.email)).size,
+  };
+}
+
 /** The one-line summary every scenario prints. */
 export function report(scenario: string, figures: Record<string, unknown>): void {
   const parts = Object.entries(figures).map(
