@@ -256,31 +256,40 @@ export class Engine {
       // Its records have no rows to retry from: the cursor stays, so the next run reads them again.
       await this.store.runs.keepCursor(runId, `page ${pageNo} could not be processed: ${failure}`);
     } else {
-      const pipeline = this.pipeline(flow);
       const log = this.logger.child({ flow: flow.name, runId });
-      await logScope.run({ runId, flow: flow.name }, () =>
-        this.store.recordLocks.hold(
-          flow.name,
-          items.map((i) => i.id),
-          async () => {
-            const started = performance.now();
-            const result = await pipeline.execute(await pipeline.plan(items), runId, log);
-            reportPage({
-              flow: flow.name,
-              runId,
-              outcomes: result.map((o) => o.status),
-              seconds: (performance.now() - started) / 1000,
-            });
-            for (const o of result) counts[o.status === 'aborted' ? 'failed' : o.status]++;
-          },
-        ),
+      const result = await logScope.run({ runId, flow: flow.name }, () =>
+        this.processPage(flow, runId, items, log),
       );
+      for (const o of result) counts[o.status === 'aborted' ? 'failed' : o.status]++;
     }
     // Its own failures get their retry now, whoever ends the run and whether or not this page was
     // counted before: a retry job lost to a store outage after the count would otherwise never come
     // (the job key merges them into one).
     if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
     if (await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) await this.endShared(flow, runId);
+  }
+
+  /** One page through the pipeline under its records' locks, reported to the metrics. */
+  private async processPage(
+    flow: Flow,
+    runId: number,
+    items: readonly SourceItem[],
+    log: Logger,
+  ): Promise<RecordOutcome[]> {
+    const pipeline = this.pipeline(flow);
+    const started = performance.now();
+    const result = await this.store.recordLocks.hold(
+      flow.name,
+      items.map((i) => i.id),
+      async () => pipeline.execute(await pipeline.plan(items), runId, log),
+    );
+    reportPage({
+      flow: flow.name,
+      runId,
+      outcomes: result.map((o) => o.status),
+      seconds: (performance.now() - started) / 1000,
+    });
+    return result;
   }
 
   /** Ends a shared run if all its pages are done (once, whoever gets there first). */
@@ -473,7 +482,6 @@ export class Engine {
     this.inFlight.add(runId);
     const counts = emptyCounts();
     const outcomes: RecordOutcome[] = [];
-    const pipeline = this.pipeline(flow);
     // Every line about this run says which run and flow it is about (records add their ids).
     const log = this.logger.child({ flow: flow.name, runId });
     log.debug({ trigger }, 'run started');
@@ -482,18 +490,7 @@ export class Engine {
       runId,
       process: async (page: readonly SourceItem[]) => {
         if (page.length === 0) return;
-        const started = performance.now();
-        const result = await this.store.recordLocks.hold(
-          flow.name,
-          page.map((i) => i.id),
-          async () => pipeline.execute(await pipeline.plan(page), runId, log),
-        );
-        reportPage({
-          flow: flow.name,
-          runId,
-          outcomes: result.map((o) => o.status),
-          seconds: (performance.now() - started) / 1000,
-        });
+        const result = await this.processPage(flow, runId, page, log);
         counts.read += page.length;
         for (const o of result) {
           if (o.status === 'aborted') counts.failed++;
