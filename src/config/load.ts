@@ -9,6 +9,7 @@ import { effectiveLimit } from '../connectors/sdk/rate-limit.js';
 import { type Dependency, type Flow, flowDefaults, type ValueMap } from '../engine/flow.js';
 import { flowCatalog } from '../flows/catalog.js';
 import type { EntityName } from '../model/index.js';
+import type { ServerLimits } from '../server/limits.js';
 import { DEFAULT_DATABASE_URL } from '../store/index.js';
 import { ConfigFile, type FlowConfigShape } from './schema.js';
 
@@ -23,7 +24,12 @@ export interface ConfiguredConnection {
 export interface LoadedConfig {
   path: string;
   database: string;
-  server: { host: string; port: number };
+  server: {
+    host: string;
+    port: number;
+    trustProxy: boolean | string | string[];
+    limits: Partial<ServerLimits>;
+  };
   connections: Map<string, ConfiguredConnection>;
   flows: Map<string, Flow>;
   valueMaps: Map<string, ValueMap>;
@@ -206,7 +212,12 @@ export function loadConfigText(
   return {
     path: file,
     database: env.LEDGERLINK_DATABASE_URL ?? cfg.database ?? DEFAULT_DATABASE_URL,
-    server: { host: env.HOST ?? cfg.server.host, port: env.PORT ? Number(env.PORT) : cfg.server.port },
+    server: {
+      host: env.HOST ?? cfg.server.host,
+      port: env.PORT ? Number(env.PORT) : cfg.server.port,
+      trustProxy: cfg.server.trustProxy,
+      limits: cfg.server.limits,
+    },
     connections,
     flows,
     valueMaps,

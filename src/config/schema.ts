@@ -14,6 +14,13 @@ const positive = (what: string) =>
  * a lower ceiling, a shop that asks for fewer parallel calls). Each field given replaces the
  * manifest's; the ones left out keep it.
  */
+const wholeAtLeastOne = (what: string) =>
+  z
+    .number({ message: `${what} must be a number` })
+    .int({ message: `${what} must be a whole number` })
+    .min(1, { message: `${what} must be at least 1` })
+    .optional();
+
 export const RateLimitConfig = z
   .object({
     requestsPerSecond: positive('requests per second').optional(),
@@ -99,9 +106,24 @@ export const ConfigFile = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(3000),
+        /**
+         * Behind a reverse proxy: which proxies' X-Forwarded-For to believe (true: any; or their
+         * addresses / CIDR ranges), so limits per address count the caller, not the proxy.
+         */
+        trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
+        limits: z
+          .object({
+            loginsPerMinutePerAddress: wholeAtLeastOne('loginsPerMinutePerAddress'),
+            concurrentPasswordChecks: wholeAtLeastOne('concurrentPasswordChecks'),
+            webhooksPerMinutePerAddress: wholeAtLeastOne('webhooksPerMinutePerAddress'),
+            webhooksPerMinute: wholeAtLeastOne('webhooksPerMinute'),
+            refusedWebhookRetentionDays: positive('refusedWebhookRetentionDays').optional(),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 3000 }),
+      .default({ host: '127.0.0.1', port: 3000, trustProxy: false, limits: {} }),
     connections: z.record(name, ConnectionConfig),
     flows: z.record(z.string().min(1), FlowConfig).default({}),
     /**

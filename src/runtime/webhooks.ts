@@ -13,17 +13,42 @@ export type Intake =
   | { outcome: 'rejected'; id?: number; reason: string }
   | { outcome: 'unreadable'; id?: number; reason: string };
 
+/** What a refused delivery keeps of its body: enough to recognise it, never enough to fill a disk. */
+export const REFUSED_EXCERPT_BYTES = 4096;
+
+/** How long refused deliveries stay in the webhook log by default. */
+export const REFUSED_RETENTION_DAYS = 7;
+
 /**
- * Takes one delivery in: verifies it, reads which records it names, and stores it in the inbox —
- * all before the sender hears 2xx, so an acknowledged event is never lost. The same delivery sent
- * again (the sender's retry) is stored once. Refused and unreadable deliveries are stored too, for
- * the webhook log, but never become work.
+ * The first `bytes` of a body as text. A multi-byte character cut in half is dropped rather than
+ * kept as a replacement character; NUL, which PostgreSQL's text cannot hold, is shown as U+FFFD.
+ */
+export function excerpt(raw: Buffer, bytes: number): string {
+  const text = raw.subarray(0, bytes).toString('utf8');
+  return storableText(raw.length > bytes ? text.replace(/\uFFFD+$/, '') : text);
+}
+
+/** Text PostgreSQL and SQLite both keep as sent: NUL (never in a JSON or XML body) becomes U+FFFD. */
+export const storableText = (s: string): string => (s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s);
+
+/** Refused rows are pruned as they arrive, at most once a minute per store. */
+const lastPrune = new WeakMap<Store, number>();
+
+/**
+ * Takes one delivery in: verifies it first — before its body is parsed, kept or allowed to claim a
+ * dedupe key — then reads which records it names and stores it in the inbox, all before the sender
+ * hears 2xx, so an acknowledged event is never lost. The same verified delivery sent again (the
+ * sender's retry) is stored once. A refused delivery is kept for the webhook log with its headers
+ * and only an excerpt of its body (plus the whole body's size and SHA-256), takes part in no dedup,
+ * and is pruned after `refusedRetentionDays`; an unreadable one is kept whole (it was verified).
+ * Neither becomes work.
  */
 export async function takeDelivery(
   store: Store,
   connection: string,
   connector: Connector,
   delivery: InboundDelivery,
+  opts: { refusedRetentionDays?: number; now?: () => number } = {},
 ): Promise<Intake> {
   const handler = connector.webhook!;
   const headers = redactHeaders(
@@ -31,23 +56,45 @@ export async function takeDelivery(
       Object.entries(delivery.headers).filter((e): e is [string, string] => e[1] !== undefined),
     ),
   );
-  const dedupeKey =
-    handler.deliveryId(delivery) ?? `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`;
-  const base = { connection, headers, body: delivery.rawBody, dedupeKey };
+  const raw = Buffer.from(delivery.rawBody, 'utf8');
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  const size = { bodyBytes: raw.length, bodySha256: sha256 };
   const refused = handler.verify(delivery);
   if (refused) {
-    const id = await store.inbox.store({ ...base, verified: false, error: refused });
+    const id = await store.inbox.store({
+      connection,
+      headers,
+      body: excerpt(raw, REFUSED_EXCERPT_BYTES),
+      ...size,
+      bodyTruncated: raw.length > REFUSED_EXCERPT_BYTES,
+      verified: false,
+      error: refused,
+    });
+    const now = (opts.now ?? Date.now)();
+    if (now - (lastPrune.get(store) ?? 0) > 60_000) {
+      lastPrune.set(store, now);
+      const days = opts.refusedRetentionDays ?? REFUSED_RETENTION_DAYS;
+      await store.inbox.pruneRefused(new Date(now - days * 86_400_000).toISOString());
+    }
     return { outcome: 'rejected', ...(id !== undefined ? { id } : {}), reason: refused };
   }
+  const base = {
+    connection,
+    headers,
+    body: storableText(delivery.rawBody),
+    ...size,
+    dedupeKey: handler.deliveryId(delivery) ?? `sha256:${sha256}`,
+    verified: true,
+  };
   let events: WebhookEvent[];
   try {
     events = handler.parse(delivery);
   } catch (e) {
     const reason = (e as Error).message;
-    const id = await store.inbox.store({ ...base, verified: true, status: 'failed', error: reason });
+    const id = await store.inbox.store({ ...base, status: 'failed', error: reason });
     return { outcome: 'unreadable', ...(id !== undefined ? { id } : {}), reason };
   }
-  const id = await store.inbox.store({ ...base, verified: true, events });
+  const id = await store.inbox.store({ ...base, events });
   return id === undefined ? { outcome: 'duplicate' } : { outcome: 'stored', id };
 }
 

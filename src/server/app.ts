@@ -1,4 +1,6 @@
 import './route-access.js';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,6 +10,8 @@ import { isIdsFileError } from '../engine/ids-file.js';
 import type { Context } from '../runtime/context.js';
 import type { LiveConfig } from '../runtime/live-config.js';
 import { registerAccess } from './auth/plugin.js';
+import type { ServerLimits } from './limits.js';
+import { isLimitError } from './request-limits.js';
 import { registerBatchRoutes } from './routes/batches.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerFlowRoutes } from './routes/flows.js';
@@ -29,7 +33,23 @@ export interface ServerDeps {
   config?: LiveConfig;
   /** Open event streams, ended when the server closes (they would hold it open). */
   streams?: Set<() => void>;
+  /** Over the configuration's `server.limits` (tests); the routes see the result, defaults filled in. */
+  limits?: Partial<ServerLimits>;
 }
+
+/** Fastify's own refusals of a request, by the status it gives them: our code for each. */
+const CODE_OF_STATUS: Record<number, string> = {
+  400: 'invalid_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  411: 'length_required',
+  413: 'too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  431: 'headers_too_large',
+};
 
 const STATUS_OF: Record<string, number> = {
   unknown_flow: 404,
@@ -46,8 +66,33 @@ const STATUS_OF: Record<string, number> = {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allowUnionTypes: true } },
+    trustProxy: deps.ctx.config.server?.trustProxy ?? false,
   });
+  // Security headers on every answer. The dashboard and the API documentation load only their own
+  // scripts; styles may be inline (React and Swagger UI set them); no page may be framed (clickjacking);
+  // no referrer leaves the product. No upgrade-insecure-requests: the default is plain HTTP on loopback.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Plain HTTP is the embedded default; HSTS belongs to the proxy that terminates TLS.
+    strictTransportSecurity: false,
+  });
+  // Limits are declared per route (login, webhook intake), never for everyone.
+  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -60,21 +105,32 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.setErrorHandler((error, _req, reply) => {
+  app.setErrorHandler((error, req, reply) => {
     const e = error as Error & { validation?: unknown; statusCode?: number; code?: string };
-    if (e.validation) return reply.code(400).send({ error: { code: 'invalid_request', message: e.message } });
-    if (isEngineError(e))
-      return reply.code(STATUS_OF[e.code] ?? 400).send({ error: { code: e.code, message: e.message } });
-    if (isConfigError(e))
-      return reply
-        .code(400)
-        .send({ error: { code: 'invalid_config', message: e.message, problems: e.issues } });
-    if (isIdsFileError(e))
-      return reply.code(400).send({ error: { code: 'invalid_request', message: e.message } });
-    deps.ctx.logger.error({ err: e }, 'request failed');
-    return reply
-      .code(e.statusCode && e.statusCode >= 400 ? e.statusCode : 500)
-      .send({ error: { code: 'internal', message: e.message } });
+    const refuse = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
+      // A refusal is the caller's to mend: one line in the log, no stack.
+      deps.ctx.logger.info({ method: req.method, url: req.url, status, code }, message);
+      return reply.code(status).send({ error: { code, message, ...extra } });
+    };
+    if (e.validation) return refuse(400, 'invalid_request', e.message);
+    if (isEngineError(e)) return refuse(STATUS_OF[e.code] ?? 400, e.code, e.message);
+    if (isConfigError(e)) return refuse(400, 'invalid_config', e.message, { problems: e.issues });
+    if (isIdsFileError(e)) return refuse(400, 'invalid_request', e.message);
+    if (isLimitError(e)) {
+      if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
+      return refuse(e.statusCode, e.code, e.message);
+    }
+    const status = e.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own refusals (a body too large, a media type no route takes, bad JSON).
+      const message =
+        e.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `the body is larger than this endpoint takes (at most ${req.routeOptions.bodyLimit ?? 1_048_576} bytes)`
+          : e.message;
+      return refuse(status, CODE_OF_STATUS[status] ?? 'invalid_request', message);
+    }
+    deps.ctx.logger.error({ err: e, method: req.method, url: req.url }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: e.message } });
   });
 
   const streams = deps.streams ?? new Set<() => void>();

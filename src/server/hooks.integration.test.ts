@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { Agent, fetch as fetchFrom } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -14,6 +17,7 @@ import { openStore, type Store } from '../store/index.js';
 import { buildServer } from './app.js';
 import { createUser } from './auth/accounts.js';
 import { createApiToken } from './auth/api-tokens.js';
+import type { ServerLimits } from './limits.js';
 
 const logger = pino({ level: 'silent' });
 const flow: Flow = {
@@ -52,6 +56,7 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
   let engine: Engine;
   let worker: Worker;
   let url: string;
+  let ctx: Context;
   let close: () => Promise<void>;
 
   const deliver = (body: unknown, secret = 's3cret', connection = 'a') =>
@@ -65,6 +70,12 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     events: customers.map((n) => ({ entity: 'customer', id: `C${n}` })),
   });
 
+  /** Another server over the same store and engine, with other limits. */
+  async function serve(limits: Partial<ServerLimits>): Promise<{ app: FastifyInstance; url: string }> {
+    const app = await buildServer({ ctx, wake: () => worker.poke(), version: 'test', limits });
+    return { app, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
+  }
+
   beforeEach(async () => {
     tdb = await createTestDatabase(dialect);
     store = await openStore(tdb.url);
@@ -75,7 +86,7 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     const queue = new EmbeddedQueue(store, logger, { pollMs: 20 });
     engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger, new Map(), queue);
     worker = new Worker(queue, engine, logger);
-    const ctx = {
+    ctx = {
       config: { connections: new Map([['a', {}]]) } as unknown as LoadedConfig,
       store,
       queue,
@@ -182,5 +193,160 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     expect((await store.inbox.list())[0]).toMatchObject({ status: 'failed' });
     const nowhere = await deliver(delivery('n1', 1), 's3cret', 'nope');
     expect(nowhere.status).toBe(404);
+  });
+  it('a refused delivery keeps its headers and a 4 KB excerpt with its size and SHA-256; the log lists excerpts', async () => {
+    // Under the memory connector's 1 MB limit, unsigned: before the fix each was stored whole.
+    const big = JSON.stringify({ id: 'x', events: [], pad: 'é'.repeat(450_000) });
+    for (let i = 0; i < 10; i++) expect((await deliver(JSON.parse(big), 'guess')).status).toBe(401);
+    const rows = await store.db.selectFrom('webhook_inbox').selectAll().execute();
+    expect(rows).toHaveLength(10);
+    for (const r of rows) {
+      expect(Buffer.byteLength(r.body)).toBeLessThanOrEqual(4096);
+      expect(big.startsWith(r.body)).toBe(true);
+      expect(r).toMatchObject({
+        body_bytes: Buffer.byteLength(big),
+        body_sha256: createHash('sha256').update(big).digest('hex'),
+        body_truncated: 1,
+        dedupe_key: null,
+      });
+    }
+    await createUser(store, { username: 'vic', role: 'viewer', password: 'correct horse battery' });
+    const { token } = await createApiToken(store, { username: 'vic', name: 'tests' });
+    const headers = { authorization: `Bearer ${token}` };
+    const res = await fetch(`${url}/api/webhooks?limit=10`, { headers });
+    const text = await res.text();
+    // Ten whole bodies were 9 MB; ten excerpts and their headers are a few KB.
+    expect(text.length).toBeLessThan(40_000);
+    const log = JSON.parse(text) as {
+      deliveries: Array<{
+        id: number;
+        body: { excerpt: string; bytes: number; complete: boolean; url: null };
+      }>;
+    };
+    expect(log.deliveries[0]!.body).toMatchObject({
+      bytes: Buffer.byteLength(big),
+      complete: false,
+      url: null,
+    });
+    expect(log.deliveries[0]!.body.excerpt.length).toBeLessThanOrEqual(1024);
+    const whole = await fetch(`${url}/api/webhooks/${log.deliveries[0]!.id}/body`, { headers });
+    expect(whole.status).toBe(404);
+    expect(((await whole.json()) as { error: { message: string } }).error.message).toMatch(/was refused/);
+
+    // A verified delivery's whole body is one request away.
+    source.put('customer', customer(1));
+    const ok = (await (await deliver(delivery('v1', 1))).json()) as { id: number };
+    const listed = (await (await fetch(`${url}/api/webhooks?status=received`, { headers })).json()) as {
+      deliveries: Array<{ body: { url: string; complete: boolean } }>;
+    };
+    expect(listed.deliveries[0]!.body).toMatchObject({ url: `/api/webhooks/${ok.id}/body`, complete: true });
+    const full = (await (await fetch(`${url}${listed.deliveries[0]!.body.url}`, { headers })).json()) as {
+      body: string;
+    };
+    expect(JSON.parse(full.body)).toEqual(delivery('v1', 1));
+  });
+
+  it('a body larger than the system sends is refused 413 before it is stored, with or without its length', async () => {
+    const huge = JSON.stringify({ id: 'h', events: [], pad: 'x'.repeat(10 * 1024 * 1024) });
+    const sized = await deliver(JSON.parse(huge), 'guess');
+    expect(sized.status).toBe(413);
+    expect(await sized.json()).toEqual({
+      error: { code: 'too_large', message: 'the body is larger than a Source webhook may be (at most 1 MB)' },
+    });
+    // Chunked: no content-length to refuse it by; it is counted as it streams.
+    const chunked = await fetch(`${url}/hooks/a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-memory-secret': 's3cret' },
+      body: new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 12; i++) c.enqueue(new TextEncoder().encode('x'.repeat(1024 * 1024)));
+          c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    expect(await store.inbox.count()).toBe(0);
+  });
+
+  it('a forged delivery carrying a real delivery id does not swallow the genuine one', async () => {
+    source.put('customer', customer(1, '555.00'));
+    // Before the fix the forgery claimed the id, and the genuine delivery answered "200 duplicate".
+    expect((await deliver(delivery('real-1', 1), 'guess')).status).toBe(401);
+    const genuine = await deliver(delivery('real-1', 1));
+    expect(genuine.status).toBe(202);
+    expect((await deliver(delivery('real-1', 1))).status).toBe(200);
+    await worker.start();
+    await until(async () => (await store.inbox.depth()) === 0);
+    await until(async () => (await store.jobs.pending([WEBHOOK_TASK, RUN_TASK])) === 0);
+    expect(target.calls.create).toBe(1);
+    expect([...target.records.get('customer')!.values()][0]?.data.creditLimit).toEqual({
+      amount: '555.00',
+      currency: 'USD',
+    });
+    expect(await store.inbox.count({ status: 'processed' })).toBe(1);
+    expect(await store.inbox.count({ status: 'rejected' })).toBe(1);
+  });
+
+  it('limits deliveries per connection and address, and per connection, with 429 and Retry-After', async () => {
+    const limited = await serve({ webhooksPerMinutePerAddress: 5, webhooksPerMinute: 8 });
+    try {
+      const from = (address: string) => new Agent({ localAddress: address });
+      const [one, two] = [from('127.0.0.1'), from('127.0.0.2')];
+      const send = (agent: Agent, n: number) =>
+        fetchFrom(`${limited.url}/hooks/a`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', 'x-memory-secret': 's3cret' },
+          body: JSON.stringify(delivery(`r${n}`, n)),
+        });
+      for (let n = 1; n <= 5; n++) expect((await send(one, n)).status).toBe(202);
+      const sixth = await send(one, 6);
+      expect(sixth.status).toBe(429);
+      expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await sixth.json()).toEqual({
+        error: {
+          code: 'rate_limited',
+          message: expect.stringMatching(
+            /^more than 5 webhook deliveries a minute from 127\.0\.0\.1 to connection "a"; try again in \d+ s$/,
+          ),
+        },
+      });
+      // Another address has its own allowance, until the connection's is spent.
+      for (let n = 7; n <= 9; n++) expect((await send(two, n)).status).toBe(202);
+      const over = await send(two, 10);
+      expect(over.status).toBe(429);
+      expect(((await over.json()) as { error: { message: string } }).error.message).toMatch(
+        /^more than 8 webhook deliveries a minute to connection "a"/,
+      );
+      expect(await store.inbox.count()).toBe(8);
+      await Promise.all([one.close(), two.close()]);
+    } finally {
+      await limited.app.close();
+    }
+  });
+
+  it('refused deliveries are pruned once their retention is over', async () => {
+    await deliver(delivery('old', 1), 'guess');
+    await deliver(delivery('old2', 1), 'guess');
+    await store.db
+      .updateTable('webhook_inbox')
+      .set({ received_at: new Date(Date.now() - 8 * 86_400_000).toISOString() })
+      .execute();
+    source.put('customer', customer(2));
+    await deliver(delivery('kept', 2));
+    // Pruning runs as refused deliveries arrive, at most once a minute per process.
+    const { takeDelivery } = await import('../runtime/webhooks.js');
+    await takeDelivery(
+      store,
+      'a',
+      source,
+      { headers: {}, rawBody: '{}' },
+      { now: () => Date.now() + 120_000 },
+    );
+    const left = await store.db.selectFrom('webhook_inbox').select(['status', 'dedupe_key']).execute();
+    // The old refused row is gone; the verified one and the refused one that pruned stay.
+    expect(left.map((r) => `${r.status}:${r.dedupe_key}`).sort()).toEqual(['received:kept', 'rejected:null']);
   });
 });

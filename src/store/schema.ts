@@ -25,6 +25,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   rate_limits: RateLimitsTable;
   rate_limit_leases: RateLimitLeasesTable;
+  login_failures: LoginFailuresTable;
 }
 
 /**
@@ -244,6 +245,22 @@ export interface WebhookInboxTable {
   processed_at: string | null;
   /** JSON: the records the delivery named ({entity, id}), once parsed. */
   events: string | null;
+  /** The whole body's size in bytes and SHA-256 (hex); null on rows stored before they were kept. */
+  body_bytes: number | null;
+  body_sha256: string | null;
+  /** 1 when `body` is only the first bytes of it (a refused delivery keeps no more). */
+  body_truncated: Generated<number>;
+}
+
+/**
+ * Failed logins under names no user has: counted like a user's own, so an unknown name locks as a
+ * real one does and neither the answer nor its timing tells which names exist.
+ */
+export interface LoginFailuresTable {
+  username: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
 }
 
 export interface JobsTable {

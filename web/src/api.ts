@@ -184,7 +184,8 @@ export interface Delivery {
   error: string | null;
   events: { entity: string; id: string }[] | null;
   headers: Record<string, unknown>;
-  body: string;
+  /** The log lists excerpts: a verified body is read whole from `url`; a refused one kept no more. */
+  body: { excerpt: string; bytes: number; sha256: string | null; complete: boolean; url: string | null };
   processed_at: string | null;
 }
 
@@ -428,6 +429,11 @@ export const api = {
   webhooks: (q: Query) =>
     request<{ depth: number; total?: number; deliveries: Delivery[] }>('GET', withQuery('/api/webhooks', q)),
   replay: (id: number) => request<unknown>('POST', `/api/webhooks/${id}/replay`),
+  webhookBody: (id: number) =>
+    request<{ id: number; bytes: number; sha256: string | null; body: string }>(
+      'GET',
+      `/api/webhooks/${id}/body`,
+    ),
 
   // Connections and value maps
   connections: () => request<{ connections: Connection[] }>('GET', '/api/connections'),

@@ -109,7 +109,15 @@ export interface WebhookHandler {
    * webhooks wait for {"op": "success"}); default 202 with the inbox id.
    */
   readonly acknowledgement?: { status: number; body: unknown };
+  /**
+   * The largest body the system sends to a webhook, in bytes (a larger one is refused 413 before it
+   * is read). Default WEBHOOK_BODY_LIMIT.
+   */
+  readonly maxBodyBytes?: number;
 }
+
+/** The body limit of a webhook whose handler declares none. */
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 /**
  * An interactive OAuth grant (authorization code): a person opens `authorizeUrl`, the system redirects

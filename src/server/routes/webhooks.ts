@@ -10,7 +10,8 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
     {
       schema: {
         tags: ['webhooks'],
-        summary: 'The webhook log, newest first: received, processed, ignored, rejected or failed deliveries',
+        summary:
+          'The webhook log, newest first: received, processed, ignored, rejected or failed deliveries, each with the first 1,024 characters of its body, its size and SHA-256, and where to read a verified body whole',
         querystring: {
           type: 'object',
           properties: {
@@ -35,12 +36,57 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
           ...(q.connection ? { connection: q.connection } : {}),
           ...(q.status ? { status: q.status } : {}),
         }),
-        deliveries: rows.map((r) => ({
-          ...r,
-          verified: r.verified === 1,
-          headers: JSON.parse(r.headers),
-          events: r.events ? JSON.parse(r.events) : null,
-        })),
+        deliveries: rows.map(
+          ({ body_excerpt, body_length, body_bytes, body_sha256, body_truncated, ...r }) => ({
+            ...r,
+            verified: r.verified === 1,
+            headers: JSON.parse(r.headers),
+            events: r.events ? JSON.parse(r.events) : null,
+            body: {
+              excerpt: body_excerpt,
+              // Rows stored before sizes were noted have their whole body: its length is its size.
+              bytes: body_bytes ?? body_length,
+              sha256: body_sha256,
+              // The excerpt is all there is to see when it covers what was kept and nothing was cut.
+              complete: body_truncated === 0 && body_excerpt.length === body_length,
+              // A refused delivery kept only its excerpt; a verified one is whole, one request away.
+              url: r.verified === 1 ? `/api/webhooks/${r.id}/body` : null,
+            },
+          }),
+        ),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/webhooks/:id/body',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary:
+          'The whole body of a verified delivery, exactly as kept (a refused delivery keeps only the excerpt the log shows)',
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        response: { 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const row = await ctx.store.inbox.get(req.params.id);
+      if (!row)
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: `no delivery ${req.params.id}` } });
+      if (row.verified !== 1)
+        return reply.code(404).send({
+          error: {
+            code: 'not_found',
+            message: `delivery ${row.id} was refused (${row.error ?? 'not verified'}); only its first ${row.body.length} characters were kept, shown in the webhook log`,
+          },
+        });
+      return {
+        id: row.id,
+        bytes: row.body_bytes ?? Buffer.byteLength(row.body),
+        sha256: row.body_sha256,
+        body: row.body,
       };
     },
   );

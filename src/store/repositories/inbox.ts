@@ -1,7 +1,28 @@
-import type { Kysely, Selectable } from 'kysely';
+import { createHash } from 'node:crypto';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, WebhookInboxTable } from '../schema.js';
 
 export type InboxEntry = Selectable<WebhookInboxTable>;
+
+/** A row of the webhook log: everything but the body, of which only the first characters come. */
+export type InboxListEntry = Omit<InboxEntry, 'body'> & { body_excerpt: string; body_length: number };
+
+/** The columns of the log's list: everything but the body. */
+const LIST_COLUMNS = [
+  'id',
+  'connection',
+  'received_at',
+  'headers',
+  'dedupe_key',
+  'verified',
+  'status',
+  'error',
+  'processed_at',
+  'events',
+  'body_bytes',
+  'body_sha256',
+  'body_truncated',
+] as const;
 
 /**
  * received: stored and acknowledged, waiting for its job; processed: its records were synced;
@@ -13,11 +34,19 @@ export type InboxStatus = 'received' | 'processed' | 'ignored' | 'rejected' | 'f
 export class InboxRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Stores a delivery; returns its id, or undefined when the same dedupe key was already stored. */
+  /**
+   * Stores a delivery; returns its id, or undefined when the same dedupe key was already stored. Only
+   * verified deliveries may carry a dedupe key: a forged one must never stand in for the real one.
+   */
   async store(e: {
     connection: string;
     headers: Record<string, unknown>;
+    /** The body as kept: whole for a verified delivery, an excerpt for a refused one. */
     body: string;
+    /** The whole body's size and SHA-256 as received; by default those of `body`. */
+    bodyBytes?: number;
+    bodySha256?: string;
+    bodyTruncated?: boolean;
     dedupeKey?: string;
     verified: boolean;
     error?: string;
@@ -32,7 +61,10 @@ export class InboxRepository {
         received_at: new Date().toISOString(),
         headers: JSON.stringify(e.headers),
         body: e.body,
-        dedupe_key: e.dedupeKey ?? null,
+        body_bytes: e.bodyBytes ?? Buffer.byteLength(e.body),
+        body_sha256: e.bodySha256 ?? createHash('sha256').update(e.body).digest('hex'),
+        body_truncated: e.bodyTruncated ? 1 : 0,
+        dedupe_key: e.verified ? (e.dedupeKey ?? null) : null,
         verified: e.verified ? 1 : 0,
         status: e.status ?? (e.verified ? 'received' : 'rejected'),
         error: e.error ?? null,
@@ -80,15 +112,34 @@ export class InboxRepository {
     return this.db.selectFrom('webhook_inbox').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * The webhook log, newest first: each delivery with the first `excerpt` characters of its body (a
+   * page of whole bodies could be hundreds of megabytes; the full verified body is one request away).
+   */
   async list(
-    q: { connection?: string; status?: string; limit?: number; offset?: number } = {},
-  ): Promise<InboxEntry[]> {
-    return this.filtered(q)
-      .selectAll()
+    q: { connection?: string; status?: string; limit?: number; offset?: number; excerpt?: number } = {},
+  ): Promise<InboxListEntry[]> {
+    const rows = await this.filtered(q)
+      .select(LIST_COLUMNS)
+      .select([
+        sql<string>`substr(body, 1, ${q.excerpt ?? 1024})`.as('body_excerpt'),
+        sql<number>`length(body)`.as('body_length'),
+      ])
       .orderBy('id', 'desc')
       .limit(q.limit ?? 100)
       .offset(q.offset ?? 0)
       .execute();
+    return rows.map((r) => ({ ...r, body_length: Number(r.body_length) }));
+  }
+
+  /** Deletes refused deliveries received before `before` (their retention is over); returns how many. */
+  async pruneRefused(before: string): Promise<number> {
+    const r = await this.db
+      .deleteFrom('webhook_inbox')
+      .where('status', '=', 'rejected')
+      .where('received_at', '<', before)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async count(q: { connection?: string; status?: string } = {}): Promise<number> {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api, type Delivery } from '../api';
 import { Badge } from '../components/Badge';
 import { Button, Done, ErrorText, Facts } from '../components/Controls';
@@ -141,6 +142,8 @@ function DeliveryDetails({
   onChanged: () => void;
 }) {
   const replay = useAction();
+  const [whole, setWhole] = useState<string | null>(null);
+  const fetchWhole = useAction();
   return (
     <Drawer title={`Delivery ${d.id} from ${d.connection}`} onClose={onClose}>
       <Facts
@@ -194,7 +197,37 @@ function DeliveryDetails({
         )}
       </section>
       <JsonView label="Headers" value={d.headers} />
-      <JsonView label="Body" value={d.body} />
+      {whole !== null || d.body.complete ? (
+        <JsonView label="Body" value={whole ?? d.body.excerpt} />
+      ) : (
+        <figure className="json">
+          <figcaption>
+            Body: the first {formatCount(d.body.excerpt.length)} characters of {formatCount(d.body.bytes)}{' '}
+            bytes
+            {d.body.sha256 ? ` (SHA-256 ${d.body.sha256})` : ''}
+          </figcaption>
+          <pre>{d.body.excerpt}</pre>
+          {d.body.url ? (
+            <Button
+              busy={fetchWhole.pending}
+              onClick={() =>
+                fetchWhole.run(async () => {
+                  setWhole((await api.webhookBody(d.id)).body);
+                  return undefined;
+                })
+              }
+            >
+              Show the whole body
+            </Button>
+          ) : (
+            <p className="muted">
+              The delivery was refused, so only this excerpt was kept: an unverified sender cannot fill the
+              store.
+            </p>
+          )}
+          <ErrorText>{fetchWhole.error}</ErrorText>
+        </figure>
+      )}
     </Drawer>
   );
 }
