@@ -51,6 +51,14 @@ const header = (d: InboundDelivery, name: string): string | undefined => {
   return undefined;
 };
 
+/**
+ * What Adobe Commerce signs: not the body's bytes but their base64 text (its verification example
+ * updates the verifier with `Buffer.from(body).toString('base64')`).
+ * https://developer.adobe.com/commerce/extensibility/webhooks/signature-verification
+ */
+export const signedContent = (rawBody: string): Buffer =>
+  Buffer.from(Buffer.from(rawBody).toString('base64'));
+
 /** Compares two secrets in time that does not depend on where they differ (nor on their lengths). */
 function sameSecret(a: string, b: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -87,7 +95,7 @@ export class MagentoWebhook implements WebhookHandler {
         return `the delivery has no ${SIGNATURE_HEADER} header; turn on Digital Signature for webhooks in Adobe Commerce (Adobe Services › Webhooks)`;
       let ok = false;
       try {
-        ok = verify('sha256', Buffer.from(d.rawBody), this.key, Buffer.from(signature, 'base64'));
+        ok = verify('sha256', signedContent(d.rawBody), this.key, Buffer.from(signature, 'base64'));
       } catch {
         ok = false;
       }

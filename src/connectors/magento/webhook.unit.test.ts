@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isLedgerlinkError } from '../sdk/errors.js';
-import { MagentoWebhook, SIGNATURE_HEADER } from './webhook.js';
+import { MagentoWebhook, SIGNATURE_HEADER, signedContent } from './webhook.js';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -9,7 +9,7 @@ const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 const HEADER = 'x-ledgerlink-webhook-token';
 
 const signed = (rawBody: string, key = pair.privateKey) => ({
-  headers: { [SIGNATURE_HEADER]: sign('sha256', Buffer.from(rawBody), key).toString('base64') },
+  headers: { [SIGNATURE_HEADER]: sign('sha256', signedContent(rawBody), key).toString('base64') },
   rawBody,
 });
 const body = (eventName: string, data: unknown) => JSON.stringify({ eventName, data });
@@ -26,6 +26,11 @@ describe('Magento webhook handler', () => {
     const tampered = { ...signed(order), rawBody: order.replace('"entity_id":42', '"entity_id":43') };
     expect(byKey.verify(tampered)).toMatch(/signature does not match the body/);
     expect(byKey.verify(signed(order, other))).toMatch(/signature does not match the body/);
+    // Adobe Commerce signs the body's base64 text; a signature over the raw bytes is not its.
+    const overBytes = sign('sha256', Buffer.from(order), pair.privateKey).toString('base64');
+    expect(byKey.verify({ headers: { [SIGNATURE_HEADER]: overBytes }, rawBody: order })).toMatch(
+      /signature does not match the body/,
+    );
     expect(byKey.verify({ headers: {}, rawBody: order })).toMatch(
       /has no x-adobe-commerce-webhook-signature header/,
     );

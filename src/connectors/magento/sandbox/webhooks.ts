@@ -19,6 +19,8 @@ export interface WebhookDelivery {
   attempt: number;
   at: number;
   error?: string;
+  /** The `op` of the answer's JSON body: Adobe Commerce counts only {"op": "success"} as delivered. */
+  op?: string;
 }
 
 /** The header Adobe Commerce signs webhook bodies in (base64 of an RSA-SHA256 signature). */
@@ -71,7 +73,8 @@ export class WebhookSender {
     if (this.closed || this.targets.length === 0) return;
     // Serialised now: the body is the record as saved, whatever happens to it afterwards.
     const body = JSON.stringify({ eventName, data });
-    const signature = sign('sha256', Buffer.from(body), this.keys().privateKey).toString('base64');
+    // Adobe Commerce signs the body's base64 text, not its bytes.
+    const signature = sign('sha256', Buffer.from(Buffer.from(body).toString('base64')), this.keys().privateKey).toString('base64');
     for (const t of this.targets) {
       const headers = {
         ...t.headers,
@@ -96,13 +99,21 @@ export class WebhookSender {
           body,
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
-        await res.arrayBuffer();
+        const text = await res.text();
         entry.status = res.status;
+        try {
+          const op = (JSON.parse(text) as { op?: unknown }).op;
+          if (typeof op === 'string') entry.op = op;
+        } catch {
+          /* not JSON: not an answer Commerce understands */
+        }
       } catch (e) {
         entry.error = e instanceof Error ? e.message : String(e);
       }
       this.log.push(entry);
-      if (entry.status >= 200 && entry.status < 300) return;
+      // Commerce reads the answer's operation: only 200 with {"op": "success"} is a delivery.
+      // https://developer.adobe.com/commerce/extensibility/webhooks/responses/
+      if (entry.status === 200 && entry.op === 'success') return;
       const wait = RETRY_WAITS_MS[attempt - 1];
       if (wait === undefined) return;
       await sleep(wait);
