@@ -40,7 +40,14 @@ type Path = ReadonlyArray<string | number>;
 /** A configuration mistake, located: "ledgerlink.yaml:14:7 flows.x.ownedFields[0]: …". */
 export class ConfigError extends Error {
   readonly configError = true as const;
-  constructor(readonly issues: string[]) {
+  constructor(
+    readonly issues: string[],
+    /**
+     * invalid_config: the change asked for does not validate; config_file_invalid: the file itself
+     * (edited by hand) does not, so no change can be made to it until someone mends it.
+     */
+    readonly code: 'invalid_config' | 'config_file_invalid' = 'invalid_config',
+  ) {
     super(issues.join('\n'));
     this.name = 'ConfigError';
   }
@@ -52,9 +59,28 @@ export const isConfigError = (e: unknown): e is ConfigError =>
 const pathText = (path: Path): string =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)';
 
-const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g;
+/** `${NAME}` or `${NAME:-default}`; `$${` is a literal `${` (how values typed on the dashboard are written). */
+const ENV_REF = /\$\$\{|\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** Replaces ${NAME} / ${NAME:-default} in every string; a missing variable is a located issue. */
+/**
+ * A value as the configuration file must hold it to mean exactly itself: every `${` written `$${`, so
+ * a value that came in through the API or the dashboard is data, never a reference to the process's
+ * environment (a user who may edit a connection must not be able to read LEDGERLINK_ADMIN_PASSWORD
+ * back through a visible field). Objects and lists are escaped throughout.
+ */
+export function literal<T>(value: T): T {
+  // A function, because in a replacement string "$$" itself means "$".
+  if (typeof value === 'string') return value.replaceAll('${', () => '$${') as T;
+  if (Array.isArray(value)) return value.map(literal) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)])) as T;
+  return value;
+}
+
+/**
+ * Replaces ${NAME} / ${NAME:-default} in every string of the operator's file; a missing variable is
+ * a located issue. `$${` stands for a literal `${` and is never expanded.
+ */
 function interpolate(
   value: unknown,
   path: Path,
@@ -62,7 +88,8 @@ function interpolate(
   issue: (p: Path, m: string) => void,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_m, name: string, fallback?: string) => {
+    return value.replace(ENV_REF, (m, name: string | undefined, fallback?: string) => {
+      if (name === undefined) return m.slice(1);
       const v = env[name] ?? fallback;
       if (v === undefined) {
         issue(path, `environment variable ${name} is not set`);

@@ -7,7 +7,7 @@ import { magentoManifest } from '../connectors/magento/manifest.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
 import type { ConnectorManifest } from '../connectors/sdk/manifest.js';
-import { ConfigError, loadConfig } from './load.js';
+import { ConfigError, literal, loadConfig } from './load.js';
 import { CONFIG_TEMPLATE } from './template.js';
 
 const def = (m: ConnectorManifest): ConnectorDefinition => ({
@@ -99,6 +99,26 @@ describe('configuration', () => {
     expect(issue).toMatch(
       /^ledgerlink-\d+\.yaml:\d+:\d+ connections\.magento\.settings\.accessToken: environment variable MAGENTO_TOKEN is not set$/,
     );
+  });
+
+  it('$${ is a literal ${, and literal() writes any value so that it loads back as itself', () => {
+    const env = { MAGENTO_TOKEN: 't0k' };
+    for (const typed of [
+      '${MAGENTO_TOKEN}',
+      '$${MAGENTO_TOKEN}',
+      'a ${X:-y} $ {} ${',
+      '$$$',
+      '${secret:password}',
+    ]) {
+      const text = CONFIG_TEMPLATE.replace(
+        '${MAGENTO_TOKEN:-sandbox-integration-token}',
+        () => JSON.stringify(literal(typed)),
+      );
+      expect(loadConfig(file(text), registry, env).connections.get('magento')?.settings.accessToken).toBe(
+        typed,
+      );
+    }
+    expect(literal({ a: ['${A}', 1], b: { c: '${B}' } })).toEqual({ a: ['$${A}', 1], b: { c: '$${B}' } });
   });
 
   it('LEDGERLINK_DATABASE_URL overrides the file', () => {

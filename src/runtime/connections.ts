@@ -27,11 +27,18 @@ export class ConnectorSet implements ConnectorResolver {
     private readonly limiterFor?: (connection: string, limit: RateLimit) => RequestLimiter,
   ) {}
 
-  /** The settings a connector gets: `${secret:…}` replaced by the sealed value. */
+  /**
+   * The settings a connector gets: `${secret:…}` replaced by the sealed value — in secret fields
+   * only, so a value typed into a visible field can never pull a secret into view (or send it
+   * elsewhere as a user name or a URL).
+   */
   private settingsOf(conf: ConfiguredConnection): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    const secret = new Set(
+      conf.definition.manifest.connectionFields.filter((f) => f.type === 'secret').map((f) => f.name),
+    );
     for (const [k, v] of Object.entries(conf.settings)) {
-      const m = typeof v === 'string' ? SECRET_SETTING.exec(v) : null;
+      const m = typeof v === 'string' && secret.has(k) ? SECRET_SETTING.exec(v) : null;
       if (!m) {
         out[k] = v;
         continue;

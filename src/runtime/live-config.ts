@@ -37,8 +37,22 @@ export class LiveConfig {
    * (file positions name the edited text). Returns the configuration now running.
    */
   async edit(change: (doc: Document) => void): Promise<LoadedConfig> {
-    const doc = parseDocument(safeRead(this.current.path));
-    if (!isMap(doc.contents)) throw new ConfigError([`${basename(this.current.path)}: not a YAML mapping`]);
+    const doc = parseDocument(safeRead(this.current.path), { prettyErrors: true });
+    const shown = basename(this.current.path);
+    // A hand edit that broke the file: what runs is the last good version, and no edit can be
+    // merged into text that is not YAML; the person must mend the file first.
+    if (doc.errors.length)
+      throw new ConfigError(
+        [
+          `${shown} has been edited by hand and is not valid YAML, so this change cannot be written into it; mend the file first (the last good configuration keeps running)`,
+          ...doc.errors.map(
+            (e) =>
+              `${shown}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ''} ${e.message.split('\n')[0]}`,
+          ),
+        ],
+        'config_file_invalid',
+      );
+    if (!isMap(doc.contents)) throw new ConfigError([`${shown}: not a YAML mapping`], 'config_file_invalid');
     change(doc);
     const text = doc.toString({ lineWidth: 0 });
     const next = this.validate(text);

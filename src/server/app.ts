@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { isConfigError } from '../config/load.js';
+import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import { isEngineError } from '../engine/errors.js';
 import { isIdsFileError } from '../engine/ids-file.js';
 import type { Context } from '../runtime/context.js';
@@ -114,8 +115,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     };
     if (e.validation) return refuse(400, 'invalid_request', e.message);
     if (isEngineError(e)) return refuse(STATUS_OF[e.code] ?? 400, e.code, e.message);
-    if (isConfigError(e)) return refuse(400, 'invalid_config', e.message, { problems: e.issues });
+    if (isConfigError(e))
+      return refuse(e.code === 'config_file_invalid' ? 409 : 400, e.code, e.message, { problems: e.issues });
     if (isIdsFileError(e)) return refuse(400, 'invalid_request', e.message);
+    if (isLedgerlinkError(e)) {
+      // A connected system failed while serving the request (a Load reads the source): not our bug.
+      const busy = e.category === 'rate_limited';
+      if (busy && e.retryAfterMs) reply.header('retry-after', String(Math.ceil(e.retryAfterMs / 1000)));
+      deps.ctx.logger.warn({ method: req.method, url: req.url, code: e.code }, e.message);
+      return reply.code(busy ? 503 : 502).send({ error: { code: e.code, message: e.message } });
+    }
     if (isLimitError(e)) {
       if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
       return refuse(e.statusCode, e.code, e.message);

@@ -24,7 +24,8 @@ export async function readiness(store: Store): Promise<{ ok: boolean; checks: Ch
   const checks: Check[] = [];
   try {
     const { missing, unknown } = await migrationState(store.db);
-    checks.push({ name: 'store', ok: true, message: `${store.location} answers` });
+    // No path or address: /ready answers anyone, and where the store lives is nobody else's business.
+    checks.push({ name: 'store', ok: true, message: `the ${store.adapter.name} store answers` });
     checks.push(
       missing.length
         ? { name: 'migrations', ok: false, message: `not applied: ${missing.join(', ')}` }
@@ -37,7 +38,13 @@ export async function readiness(store: Store): Promise<{ ok: boolean; checks: Ch
           : { name: 'migrations', ok: true, message: 'current' },
     );
   } catch (e) {
-    checks.push({ name: 'store', ok: false, message: (e as Error).message });
+    // The driver's message may name the file or the host; the log has it whole.
+    const code = (e as { code?: unknown }).code;
+    checks.push({
+      name: 'store',
+      ok: false,
+      message: `the ${store.adapter.name} store does not answer${typeof code === 'string' ? ` (${code})` : ''}`,
+    });
   }
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -115,6 +115,7 @@ export const acumaticaManifest: ConnectorManifest = {
       name: 'webhookHeaderValue',
       title: 'Push notification header value',
       type: 'secret',
+      inbound: true,
       description: 'the Header Value of the destination; pushes without it are refused',
     },
     { name: 'pageSize', title: 'Records per request', type: 'integer', default: 100 },

@@ -121,6 +121,7 @@ export const magentoManifest: ConnectorManifest = {
       name: 'webhookSecret',
       title: 'Webhook token',
       type: 'secret',
+      inbound: true,
       description:
         'without a public key: a shared token each webhook sends in a header (set it as a header of the webhook in Adobe Commerce)',
     },

@@ -14,6 +14,11 @@ export interface ConnectionField {
   options?: readonly string[];
   description?: string;
   /**
+   * A secret the system sends to us (a webhook token) and we never send to it: changing the
+   * connection's address does not ask for it again.
+   */
+  inbound?: boolean;
+  /**
    * Only relevant when another field has one of these values, e.g. OAuth fields when authMode is
    * oauth2; a list means "when any of these holds".
    */

@@ -138,7 +138,8 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
       onReload: () => undefined,
       close: async () => undefined,
     } as Context;
-    app = await buildServer({ ctx, version: 'test' });
+    // These tests log in far more often than a person would; the limit per address has its own test.
+    app = await buildServer({ ctx, version: 'test', limits: { loginsPerMinutePerAddress: 10_000 } });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     for (const [username, role] of [
       ['root', 'admin'],
@@ -259,6 +260,40 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
     expect((await attempt(PASSWORD)).status).toBe(200);
     expect((await attempt('one more wrong')).status).toBe(401);
     expect((await store.users.get('lou'))?.failed_logins).toBe(1);
+  });
+
+  it('a name nobody has locks after 10 failures exactly as a real one: the answers never tell which names exist', async () => {
+    await createUser(store, {
+      username: 'rae',
+      role: 'viewer',
+      password: PASSWORD,
+      mustChangePassword: false,
+    });
+    const attempt = (username: string) =>
+      call('/api/auth/login', { method: 'POST', body: { username, password: 'a wrong guess' } });
+    const answers = async (username: string) => {
+      const out: Array<{ status: number; body: Body; retryAfter: number }> = [];
+      for (let i = 0; i < 11; i++) {
+        const r = await attempt(username);
+        out.push({ status: r.status, body: r.body, retryAfter: Number(r.headers.get('retry-after') ?? 0) });
+      }
+      return out;
+    };
+    const real = await answers('rae');
+    const made = await answers('nobody-by-this-name');
+    // Before the fix an unknown name never locked: its 10th answer was 401 where a real one's is 429.
+    const shape = (a: typeof real) =>
+      a.map((x) => ({
+        status: x.status,
+        code: x.body.error?.code,
+        message: x.body.error?.message.replace(/"[^"]+"/, '"NAME"'),
+        retryAfter: x.retryAfter > 14 * 60 ? 'about 15 minutes' : x.retryAfter,
+      }));
+    expect(shape(made)).toEqual(shape(real));
+    expect(shape(real).map((x) => x.status)).toEqual([...Array(9).fill(401), 429, 429]);
+    // The lock of a made-up name is kept like a user's: fifteen minutes.
+    const lock = Date.parse((await store.users.unknownLock('nobody-by-this-name')) ?? '');
+    expect(lock - Date.now()).toBeGreaterThan(14 * 60_000);
   });
 
   it('a change made with the cookie must carry its CSRF token; an API token needs none', async () => {

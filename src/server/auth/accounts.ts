@@ -68,8 +68,15 @@ async function verify(
   now: Date,
 ): Promise<UserRow | undefined> {
   const user = await store.users.get(username);
+  const lockUntil = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
   if (!user) {
+    // The same work and the same answers as a real name's: a wrong password costs a hash, and ten in
+    // a row lock the name — so neither the answer nor its timing tells which names exist.
+    const locked = await store.users.unknownLock(username);
+    if (locked && Date.parse(locked) > now.getTime()) throw lockedError(username, locked, now);
     await spendVerifyTime(password);
+    const after = await store.users.recordUnknownFailure(username, MAX_FAILED_LOGINS, lockUntil);
+    if (after === lockUntil) throw lockedError(username, lockUntil, now);
     return undefined;
   }
   if (user.locked_until && Date.parse(user.locked_until) > now.getTime())
@@ -78,7 +85,6 @@ async function verify(
     await store.users.recordSuccess(username);
     return user;
   }
-  const lockUntil = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
   const after = await store.users.recordFailure(username, MAX_FAILED_LOGINS, lockUntil);
   if (after?.locked_until === lockUntil) throw lockedError(username, lockUntil, now);
   return undefined;

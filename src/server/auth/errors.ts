@@ -6,6 +6,8 @@ export type AccessErrorCode =
   | 'unauthenticated'
   | 'invalid_credentials'
   | 'account_locked'
+  | 'busy'
+  | 'rate_limited'
   | 'forbidden'
   | 'csrf'
   | 'password_change_required'
@@ -21,6 +23,8 @@ const STATUS: Record<AccessErrorCode, number> = {
   unauthenticated: 401,
   invalid_credentials: 401,
   account_locked: 429,
+  busy: 429,
+  rate_limited: 429,
   forbidden: 403,
   csrf: 403,
   password_change_required: 403,

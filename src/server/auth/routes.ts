@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../app.js';
-import { errorSchema } from '../routes/schemas.js';
+import { limitsOf } from '../limits.js';
+import { limiter } from '../request-limits.js';
+import { errorSchema, rowId } from '../routes/schemas.js';
 import {
   changeOwnPassword,
   createUser,
@@ -15,7 +17,7 @@ import { createApiToken, publicToken } from './api-tokens.js';
 import { clearedSessionCookie, sessionCookie } from './cookies.js';
 import { type Caller, sessionOf } from './credentials.js';
 import { AccessError, deny, isAccessError } from './errors.js';
-import { checkPassword } from './passwords.js';
+import { checkPassword, setConcurrentPasswordChecks } from './passwords.js';
 import { ROLES, type Role } from './roles.js';
 import { startSession } from './sessions.js';
 
@@ -77,7 +79,16 @@ const callerOf = (req: FastifyRequest): Caller => req.user!;
  * Login and sessions, users (admins manage them) and API tokens (everyone manages their own; admins
  * see and revoke all). A viewer may still log out, change their own password and keep read-only tokens.
  */
-export function registerAccessRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
+export function registerAccessRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const { ctx } = deps;
+  const limits = limitsOf(deps);
+  setConcurrentPasswordChecks(limits.concurrentPasswordChecks);
+  // Checked before the body is read: a caller over the limit costs no hash.
+  const loginsFromOneAddress = limiter(app, {
+    max: limits.loginsPerMinutePerAddress,
+    key: (req) => req.ip,
+    what: (req) => `more than ${limits.loginsPerMinutePerAddress} login attempts a minute from ${req.ip}`,
+  });
   app.register(async (scope) => {
     scope.setErrorHandler((e, _req, reply) => {
       if (isAccessError(e)) return deny(reply, e);
@@ -88,6 +99,10 @@ export function registerAccessRoutes(app: FastifyInstance, { ctx }: ServerDeps):
       '/api/auth/login',
       {
         config: { access: 'public' },
+        onRequest: async (req, reply) => {
+          if (await loginsFromOneAddress(req, reply)) return reply;
+          return undefined;
+        },
         schema: {
           tags,
           summary: 'Log in: starts a session (the ledgerlink_session cookie) and returns its CSRF token',
@@ -351,7 +366,7 @@ export function registerAccessRoutes(app: FastifyInstance, { ctx }: ServerDeps):
         schema: {
           tags,
           summary: 'Revoke an API token (your own; an admin may revoke any)',
-          params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+          params: { type: 'object', properties: { id: rowId }, required: ['id'] },
           response: { ...done, ...refusals, 404: errorSchema },
         },
       },

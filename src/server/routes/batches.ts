@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BATCH_SORTS, type BatchSort } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
-import { errorSchema, paging } from './schemas.js';
+import { errorSchema, paging, rowId } from './schemas.js';
 
 /** A Load's grid: paged and sorted on the server, so a Load of 50,000 records costs the browser one page. */
 export function registerBatchRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
@@ -21,7 +21,7 @@ export function registerBatchRoutes(app: FastifyInstance, { ctx }: ServerDeps): 
       schema: {
         tags: ['flows'],
         summary: "A Load's rows: each record, its current sync state and what processing would do",
-        params: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+        params: { type: 'object', properties: { id: rowId }, required: ['id'] },
         querystring: {
           type: 'object',
           additionalProperties: false,

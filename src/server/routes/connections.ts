@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ConfiguredConnection } from '../../config/load.js';
+import { type ConfiguredConnection, literal } from '../../config/load.js';
 import { toErrorData } from '../../connectors/sdk/errors.js';
 import type { ConnectionField } from '../../connectors/sdk/manifest.js';
 import { EngineError } from '../../engine/errors.js';
@@ -100,7 +100,9 @@ async function saveConnectionEdit(
   settings: Record<string, unknown>,
 ): Promise<void> {
   const live = editable(deps);
+  const current = deps.ctx.config.connections.get(name)?.settings ?? {};
   const values: Array<[string, unknown]> = [];
+  const secrets: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(settings)) {
     const field = fields.find((f) => f.name === key);
     if (!field)
@@ -110,10 +112,28 @@ async function saveConnectionEdit(
       );
     if (field.type === 'secret') {
       if (value === null || value === undefined || value === '') continue;
-      await deps.ctx.store.credentials.forConnection(name).set(`${SECRET_PREFIX}${key}`, String(value));
+      secrets.push([key, String(value)]);
       values.push([key, `\${secret:${key}}`]);
-    } else values.push([key, value === '' ? null : value]);
+    } else values.push([key, value === '' ? null : literal(value)]);
   }
+  // A saved secret goes only where it was saved for: a new address needs every secret typed again,
+  // and what the connection kept from the old one (a refresh token) is forgotten.
+  const moved = fields
+    .filter((f) => f.type === 'url' && key(settings, f.name) && settings[f.name] !== current[f.name])
+    .map((f) => f.name);
+  if (moved.length) {
+    const typed = new Set(secrets.map(([k]) => k));
+    const untyped = fields
+      .filter((f) => f.type === 'secret' && !f.inbound && isSet(current[f.name]) && !typed.has(f.name))
+      .map((f) => f.name);
+    if (untyped.length)
+      throw new EngineError(
+        'invalid_request',
+        `${moved.join(' and ')} of connection "${name}" changes, so type ${untyped.join(' and ')} again: a saved secret is never sent to an address it was not saved for`,
+      );
+  }
+  const kept = deps.ctx.store.credentials.forConnection(name);
+  for (const [key, value] of secrets) await kept.set(`${SECRET_PREFIX}${key}`, value);
   await live.edit((doc) => {
     mapAt(doc, ['connections', name, 'settings']);
     for (const [key, value] of values) {
@@ -121,4 +141,8 @@ async function saveConnectionEdit(
       else doc.setIn(['connections', name, 'settings', key], value);
     }
   });
+  if (moved.length) await deps.ctx.store.credentials.forget(name, { except: SECRET_PREFIX });
 }
+
+const key = (o: Record<string, unknown>, k: string): boolean => Object.hasOwn(o, k);
+const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';

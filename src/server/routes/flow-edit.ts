@@ -1,4 +1,5 @@
 import { type Document, isMap } from 'yaml';
+import { literal } from '../../config/load.js';
 import { EngineError } from '../../engine/errors.js';
 import { SYNC_MODES } from '../../engine/flow.js';
 import type { ServerDeps } from '../app.js';
@@ -45,7 +46,10 @@ export function mapAt(doc: Document, path: readonly string[]): void {
   if (!isMap(doc.getIn(path, true))) doc.setIn(path, doc.createNode({}));
 }
 
-/** Writes the flow's changed settings into the file; the new configuration is validated and applied. */
+/**
+ * Writes the flow's changed settings into the file, each exactly as typed (`literal`: never a
+ * reference to the environment); the new configuration is validated and applied.
+ */
 export async function saveFlowEdit(
   deps: ServerDeps,
   name: string,
@@ -54,6 +58,7 @@ export async function saveFlowEdit(
   await editable(deps).edit((doc) => {
     mapAt(doc, ['flows']);
     mapAt(doc, ['flows', name]);
-    for (const [key, value] of Object.entries(patch)) doc.setIn(['flows', name, key], doc.createNode(value));
+    for (const [key, value] of Object.entries(patch))
+      doc.setIn(['flows', name, key], doc.createNode(literal(value)));
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReadQuery } from '../../connectors/sdk/contract.js';
+import type { BatchFilter } from '../../connectors/sdk/manifest.js';
 import { EngineError } from '../../engine/errors.js';
 import type { Flow } from '../../engine/flow.js';
 import { parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
@@ -8,7 +9,7 @@ import { runCounts } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
 import { flowPatchSchema, saveFlowEdit } from './flow-edit.js';
 import { flowEvents } from './flow-events.js';
-import { errorSchema, paging, readQuerySchema } from './schemas.js';
+import { errorSchema, paging, readQuerySchema, rowId } from './schemas.js';
 
 interface QueryBody {
   since?: string;
@@ -19,14 +20,35 @@ interface QueryBody {
   batchId?: number;
 }
 
-export function toReadQuery(b: QueryBody = {}): ReadQuery {
+/**
+ * A person's filters as the source reads them. Dates must be dates; a filter the flow's source does
+ * not offer is refused by name (a typo must not load 0 records under a green banner).
+ */
+export function toReadQuery(b: QueryBody = {}, offered?: readonly BatchFilter[]): ReadQuery {
   const q: ReadQuery = {};
   if (b.since) q.since = parseFilterDate(b.since, 'since');
   if (b.until) q.until = parseFilterDate(b.until, 'until', true);
+  if (q.since && q.until && q.since > q.until)
+    throw new EngineError('invalid_request', `since (${b.since}) is after until (${b.until})`);
   if (b.ids?.length) q.ids = b.ids;
-  if (b.filters && Object.keys(b.filters).length) q.filters = b.filters;
+  if (b.filters && Object.keys(b.filters).length) {
+    if (offered) {
+      const values = offered.filter((f) => f.kind === 'values').map((f) => f.name);
+      for (const name of Object.keys(b.filters))
+        if (!values.includes(name))
+          throw new EngineError(
+            'invalid_request',
+            `filters.${name}: the source offers no such filter; ${values.length ? `it offers ${values.join(', ')}` : 'it offers none by values'}`,
+          );
+    }
+    q.filters = b.filters;
+  }
   return q;
 }
+
+/** The batch filters the flow's source offers for its entity. */
+const filtersOf = (deps: ServerDeps, f: Flow): readonly BatchFilter[] =>
+  deps.ctx.config.connections.get(f.source)?.definition.manifest.entities[f.entity]?.read?.filters ?? [];
 
 /** Who asked, when access control knows (kept with a Load). */
 const userOf = (req: unknown): { createdBy?: string } => {
@@ -169,7 +191,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
     async (req) => {
       const flow = ctx.engine.flow(req.params.name);
-      const query = toReadQuery(req.body);
+      const query = toReadQuery(req.body, filtersOf(deps, flow));
       const rows = await ctx.engine.preview(flow.name, query);
       // Loads are looked at for minutes, not days.
       await ctx.store.batches.prune(new Date(Date.now() - 24 * 3_600_000).toISOString());
@@ -200,7 +222,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
         params,
         body: {
           ...readQuerySchema,
-          properties: { ...readQuerySchema.properties, batchId: { type: 'integer', minimum: 1 } },
+          properties: { ...readQuerySchema.properties, batchId: rowId },
         },
         response: { 404: errorSchema, 400: errorSchema },
       },
@@ -226,7 +248,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
           );
         if (chosen.length === 0) throw new EngineError('invalid_request', `Load ${batch.id} has no records`);
         query = { ids: chosen };
-      } else query = toReadQuery(req.body);
+      } else query = toReadQuery(req.body, filtersOf(deps, flow));
       await ctx.queue.add({
         task: RUN_TASK,
         payload: { flow: flow.name, trigger: 'manual', query, incremental: req.body?.incremental === true },
@@ -269,7 +291,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     {
       schema: {
         tags: ['runs'],
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        params: { type: 'object', properties: { id: rowId } },
         response: { 404: errorSchema },
       },
     },

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { parseFilterDate } from '../../engine/ids-file.js';
 import type { LogStatus } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
-import { errorSchema, paging } from './schemas.js';
+import { errorSchema, paging, rowId } from './schemas.js';
 
 export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
   app.get<{
@@ -30,13 +31,15 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
             entity: { type: 'string' },
             status: {
               type: 'string',
+              pattern:
+                '^(success|failed|skipped|waiting|aborted|manual)(,(success|failed|skipped|waiting|aborted|manual))*$',
               description: 'comma-separated: success, failed, skipped, waiting, aborted, manual',
             },
             record: {
               type: 'string',
               description: 'the whole story of one record: any id or number either system knows it by',
             },
-            run: { type: 'integer' },
+            run: rowId,
             since: { type: 'string' },
             until: { type: 'string' },
             text: { type: 'string' },
@@ -53,8 +56,9 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
         ...(q.status ? { status: q.status.split(',') as LogStatus[] } : {}),
         ...(q.record ? { record: q.record } : {}),
         ...(q.run !== undefined ? { runId: q.run } : {}),
-        ...(q.since ? { since: q.since } : {}),
-        ...(q.until ? { until: q.until } : {}),
+        // A date that is not one is a 400, never an empty page.
+        ...(q.since ? { since: parseFilterDate(q.since, 'since') } : {}),
+        ...(q.until ? { until: parseFilterDate(q.until, 'until', true) } : {}),
         ...(q.text ? { text: q.text } : {}),
         limit: q.limit,
         offset: q.offset,
@@ -76,7 +80,7 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
       schema: {
         tags: ['log'],
         summary: "One entry with its request and response (secrets redacted) and the record's sync state",
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        params: { type: 'object', properties: { id: rowId }, required: ['id'] },
         response: { 404: errorSchema },
       },
     },

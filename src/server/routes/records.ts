@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { RecordActions } from '../../engine/record-actions.js';
 import type { SyncRecord, SyncState } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
-import { errorSchema, paging } from './schemas.js';
+import { errorSchema, paging, rowId } from './schemas.js';
 
 export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
   app.get<{ Querystring: { flow?: string; state?: string; search?: string; limit: number; offset: number } }>(
@@ -41,7 +41,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
       schema: {
         tags: ['records'],
         summary: 'Retry one record now',
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        params: { type: 'object', properties: { id: rowId } },
         response: { 404: errorSchema },
       },
     },
@@ -67,7 +67,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
   const actions = () => new RecordActions(ctx.store, (name) => ctx.engine.flow(name));
   const idParams = {
     type: 'object',
-    properties: { id: { type: 'integer', minimum: 1 } },
+    properties: { id: rowId },
     required: ['id'],
   } as const;
   const shaped = (r: SyncRecord) => ({ ...r, data: r.data ? JSON.parse(r.data) : null });

@@ -25,9 +25,16 @@ export const countsSchema = {
   ),
 } as const;
 
+/**
+ * The id of a stored row (a run, a log entry, a delivery): a positive integer the stores can hold
+ * (PostgreSQL's integer), so a made-up one is a 400 or a 404, never a database error.
+ */
+export const rowId = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
+
+/** Every list is paged: at most 1,000 rows a page, from an offset a store can use. */
 export const paging = {
   limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-  offset: { type: 'integer', minimum: 0, default: 0 },
+  offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
 } as const;
 
 export const readQuerySchema = {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { literal } from '../../config/load.js';
 import type { ServerDeps } from '../app.js';
 import { editable, mapAt } from './flow-edit.js';
 import { errorSchema } from './schemas.js';
@@ -48,7 +49,7 @@ export function registerValueMapRoutes(app: FastifyInstance, deps: ServerDeps): 
     async (req) => {
       await editable(deps).edit((doc) => {
         mapAt(doc, ['valueMaps']);
-        doc.setIn(['valueMaps', req.params.name], doc.createNode(req.body.rows));
+        doc.setIn(['valueMaps', req.params.name], doc.createNode(literal(req.body.rows)));
       });
       return { rows: maps()[req.params.name] ?? [] };
     },

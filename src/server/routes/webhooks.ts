@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { WEBHOOK_TASK } from '../../runtime/webhooks.js';
 import type { ServerDeps } from '../app.js';
-import { errorSchema, paging } from './schemas.js';
+import { errorSchema, paging, rowId } from './schemas.js';
 
 /** The webhook log: every delivery the intake stored, with its verification, status and the records it named. */
 export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: ServerDeps): void {
@@ -65,7 +65,7 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
         tags: ['webhooks'],
         summary:
           'The whole body of a verified delivery, exactly as kept (a refused delivery keeps only the excerpt the log shows)',
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        params: { type: 'object', properties: { id: rowId }, required: ['id'] },
         response: { 404: errorSchema },
       },
     },
@@ -97,7 +97,7 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
       schema: {
         tags: ['webhooks'],
         summary: 'Replay a delivery: its records are synced again (re-read from the source)',
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        params: { type: 'object', properties: { id: rowId }, required: ['id'] },
         response: { 400: errorSchema, 404: errorSchema },
       },
     },

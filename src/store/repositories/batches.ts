@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { BatchesTable, BatchRowsTable, Database } from '../schema.js';
+import { contains } from '../text-search.js';
 import { chunks } from './json.js';
 
 export type Batch = Selectable<BatchesTable>;
@@ -59,8 +60,8 @@ export class BatchRepository {
     let s = this.db.selectFrom('batch_rows').where('batch_id', '=', id);
     if (q.plan) s = s.where('plan', '=', q.plan);
     if (q.search) {
-      const like = `%${q.search}%`;
-      s = s.where((eb) => eb.or([eb('source_id', 'like', like), eb('label', 'like', like)]));
+      const text = q.search;
+      s = s.where((eb) => eb.or([contains('source_id', text), contains('label', text)]));
     }
     const total = await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const rows = await s

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { ConnectorLogTable, Database, LogStatus } from '../schema.js';
+import { contains, likeLiteral, likePattern } from '../text-search.js';
 import { chunks } from './json.js';
 
 export type LogEntry = Selectable<ConnectorLogTable>;
@@ -108,7 +109,7 @@ export class ConnectorLogRepository {
           eb('target_id', 'in', raw),
           eb('source_number', 'in', raw),
           eb('target_number', 'in', raw),
-          ...raw.map((r) => eb('related', 'like', `%:${r} %`)),
+          ...raw.map((r) => likePattern('related', `%:${likeLiteral(r)} %`)),
         ]),
       )
       .selectAll()
@@ -151,9 +152,9 @@ export class ConnectorLogRepository {
     if (q.since) s = s.where('created_at', '>=', q.since);
     if (q.until) s = s.where('created_at', '<=', q.until);
     if (q.text) {
-      const like = `%${q.text}%`;
+      const text = q.text;
       s = s.where((eb) =>
-        eb.or([eb('reason', 'like', like), eb('source_id', 'like', like), eb('target_id', 'like', like)]),
+        eb.or([contains('reason', text), contains('source_id', text), contains('target_id', text)]),
       );
     }
     return s;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { SecretBox } from '../secret-box.js';
+import { likeLiteral, likePattern } from '../text-search.js';
 
 /** What a connector may keep between runs and processes for its connection (sealed at rest). */
 export interface CredentialStore {
@@ -27,9 +28,21 @@ export class CredentialRepository {
       .selectFrom('credentials')
       .select(['name', 'value'])
       .where('connection', '=', connection)
-      .where('name', 'like', `${prefix}%`)
+      .where(likePattern('name', `${likeLiteral(prefix)}%`))
       .execute();
     return new Map(rows.map((r) => [r.name.slice(prefix.length), this.box.open(r.value)]));
+  }
+
+  /**
+   * Forgets what a connection kept (session, refresh token) but the names starting with `except` (its
+   * sealed settings): used when it is pointed at another address.
+   */
+  async forget(connection: string, o: { except: string }): Promise<void> {
+    await this.db
+      .deleteFrom('credentials')
+      .where('connection', '=', connection)
+      .where((eb) => eb.not(likePattern('name', `${likeLiteral(o.except)}%`)))
+      .execute();
   }
 
   forConnection(connection: string): CredentialStore {

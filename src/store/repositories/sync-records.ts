@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, SyncRecordsTable, SyncState } from '../schema.js';
+import { contains } from '../text-search.js';
 import { chunks } from './json.js';
 
 export type SyncRecord = Selectable<SyncRecordsTable>;
@@ -151,13 +152,9 @@ export class SyncRecordRepository {
     if (q.flow) base = base.where('flow', '=', q.flow);
     if (q.states?.length) base = base.where('state', 'in', [...q.states]);
     if (q.search) {
-      const like = `%${q.search}%`;
+      const text = q.search;
       base = base.where((eb) =>
-        eb.or([
-          eb('source_id', 'like', like),
-          eb('target_id', 'like', like),
-          eb('natural_key', 'like', like),
-        ]),
+        eb.or([contains('source_id', text), contains('target_id', text), contains('natural_key', text)]),
       );
     }
     const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

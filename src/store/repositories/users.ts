@@ -91,6 +91,44 @@ export class UserRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * A failed login under a name no user has, counted as `recordFailure` counts a user's: the
+   * `limit`-th in a row locks the name until `lockUntil`. Returns the lock, if the name is locked now.
+   * Names untouched for a day are forgotten as new ones come.
+   */
+  async recordUnknownFailure(username: string, limit: number, lockUntil: string): Promise<string | null> {
+    const now = new Date().toISOString();
+    const reached = sql<boolean>`login_failures.failures + 1 >= ${limit}`;
+    const row = await this.db
+      .insertInto('login_failures')
+      .values({ username, failures: 1, locked_until: null, updated_at: now })
+      .onConflict((oc) =>
+        oc.column('username').doUpdateSet({
+          failures: sql`case when ${reached} then 0 else login_failures.failures + 1 end`,
+          locked_until: sql`case when ${reached} then ${lockUntil} else login_failures.locked_until end`,
+          updated_at: now,
+        }),
+      )
+      .returning('locked_until')
+      .executeTakeFirst();
+    if (Math.random() < 0.01)
+      await this.db
+        .deleteFrom('login_failures')
+        .where('updated_at', '<', new Date(Date.now() - 86_400_000).toISOString())
+        .execute();
+    return row?.locked_until ?? null;
+  }
+
+  /** Until when a name no user has is locked, if it is. */
+  async unknownLock(username: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('login_failures')
+      .select('locked_until')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row?.locked_until ?? null;
+  }
+
   async recordSuccess(username: string): Promise<void> {
     await this.db
       .updateTable('users')

@@ -74,7 +74,11 @@ export class WebhookSender {
     // Serialised now: the body is the record as saved, whatever happens to it afterwards.
     const body = JSON.stringify({ eventName, data });
     // Adobe Commerce signs the body's base64 text, not its bytes.
-    const signature = sign('sha256', Buffer.from(Buffer.from(body).toString('base64')), this.keys().privateKey).toString('base64');
+    const signature = sign(
+      'sha256',
+      Buffer.from(Buffer.from(body).toString('base64')),
+      this.keys().privateKey,
+    ).toString('base64');
     for (const t of this.targets) {
       const headers = {
         ...t.headers,
