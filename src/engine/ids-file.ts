@@ -1,80 +1,126 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import {
+  count,
+  IDS_FILE_LIMITS,
+  IdsFileError,
+  type IdsFileLimits,
+  idsLimitText,
+  size,
+} from './ids-file-limits.js';
+import { readXlsxFirstColumn } from './ids-file-xlsx.js';
 
-/** A problem with an uploaded ID file, phrased for the person who uploaded it. */
-export class IdsFileError extends Error {
-  readonly idsFileError = true as const;
+export {
+  IDS_FILE_LIMITS,
+  IdsFileError,
+  type IdsFileErrorCode,
+  type IdsFileLimits,
+  isIdsFileError,
+} from './ids-file-limits.js';
+
+function tooLarge(name: string, bytes: number, limits: IdsFileLimits): IdsFileError {
+  return new IdsFileError(
+    `${name} is ${size(bytes)}; an ID file can be at most ${size(limits.maxUploadBytes)}`,
+    'too_large',
+  );
 }
 
-export const isIdsFileError = (e: unknown): e is IdsFileError =>
-  typeof e === 'object' && e !== null && (e as { idsFileError?: unknown }).idsFileError === true;
-
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') {
-    const o = v as { text?: unknown; result?: unknown; richText?: Array<{ text: string }> };
-    if (o.richText) return o.richText.map((r) => r.text).join('');
-    if (o.text !== undefined) return String(o.text);
-    if (o.result !== undefined) return String(o.result);
+/**
+ * A file named on the command line, refused on its size before any of it is read: `stat` first, then
+ * no more than that many bytes, so neither a huge file nor a device that never ends is read whole.
+ */
+async function readBounded(path: string, name: string, limits: IdsFileLimits): Promise<Buffer> {
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    file = await open(path, 'r');
+    const st = await file.stat();
+    if (!st.isFile()) throw new IdsFileError(`${name} cannot be read (it is not a file)`, 'unreadable');
+    if (st.size > limits.maxUploadBytes) throw tooLarge(name, st.size, limits);
+    const data = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < data.length) {
+      const { bytesRead } = await file.read(data, got, data.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return data.subarray(0, got);
+  } catch (e) {
+    if (e instanceof IdsFileError) throw e;
+    throw new IdsFileError(
+      `${name} cannot be read (${(e as { code?: string }).code ?? (e as Error).message})`,
+      'unreadable',
+    );
+  } finally {
+    await file?.close();
   }
-  return String(v);
 }
 
-/** First column of each CSV line, honouring quotes; enough for an ID list. */
-function csvFirstColumn(text: string): string[] {
-  return text
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .map((line) => {
-      if (line.startsWith('"')) {
-        const m = /^"((?:[^"]|"")*)"/.exec(line);
-        return m ? m[1]!.replace(/""/g, '"') : line;
-      }
-      return line.split(/[,;\t]/)[0] ?? '';
-    });
+/**
+ * First column of each CSV line, honouring quotes; enough for an ID list. Walks the text line by line
+ * and stops at the first line past the row limit, so a file of a million lines is refused, not split.
+ */
+function csvFirstColumn(text: string, name: string, limits: IdsFileLimits): string[] {
+  const column: string[] = [];
+  const body = text.replace(/^\uFEFF/, '');
+  let line = 0;
+  for (let at = 0; at <= body.length; ) {
+    line++;
+    if (line > limits.maxIds + 1) {
+      // Blank lines at the end are what editors leave; anything else is one line too many.
+      if (/\S/.test(body.slice(at)))
+        throw new IdsFileError(
+          `${name} goes on past line ${limits.maxIds + 1}; ${idsLimitText(limits)}`,
+          'too_many_ids',
+        );
+      break;
+    }
+    const nl = body.indexOf('\n', at);
+    const end = nl < 0 ? body.length : nl;
+    const raw = body.slice(at, end > at && body[end - 1] === '\r' ? end - 1 : end);
+    at = end + 1;
+    let value: string;
+    if (raw.startsWith('"')) {
+      const m = /^"((?:[^"]|"")*)"/.exec(raw);
+      value = m ? m[1]!.replace(/""/g, '"') : raw;
+    } else value = raw.split(/[,;\t]/, 1)[0] ?? '';
+    value = value.trim();
+    if (!value) continue;
+    if (value.length > limits.maxIdLength)
+      throw new IdsFileError(
+        `${name}: the ID in line ${line} is longer than ${count(limits.maxIdLength)} characters`,
+        'id_too_long',
+      );
+    column[line - 1] = value;
+  }
+  return Array.from(column, (v) => v ?? '');
 }
 
 /**
  * Reads the IDs from the first column of an Excel (.xlsx) or CSV file whose first row is the header
  * the screen names (e.g. "Customer"). Blank cells are ignored and duplicates removed, in file order.
+ * `content` is the uploaded bytes; without it the file at `path` is read. `limits` is for tests.
  */
-export async function readIdsFile(path: string, expectedHeader: string, content?: Buffer): Promise<string[]> {
+export async function readIdsFile(
+  path: string,
+  expectedHeader: string,
+  content?: Buffer,
+  limits: IdsFileLimits = IDS_FILE_LIMITS,
+): Promise<string[]> {
   const name = basename(path);
   const ext = extname(path).toLowerCase();
-  let column: string[];
-  let data: Buffer;
-  try {
-    data = content ?? (await readFile(path));
-  } catch (e) {
-    throw new IdsFileError(
-      `${name} cannot be read (${(e as { code?: string }).code ?? (e as Error).message})`,
-    );
-  }
-  if (ext === '.xlsx') {
-    // Loaded on demand: ExcelJS is large, and most commands never read a workbook.
-    const { default: ExcelJS } = await import('exceljs');
-    const wb = new ExcelJS.Workbook();
-    try {
-      await wb.xlsx.load(data as unknown as ArrayBuffer);
-    } catch (e) {
-      throw new IdsFileError(`${name} is not a readable Excel (.xlsx) file: ${(e as Error).message}`);
-    }
-    const sheet = wb.worksheets[0];
-    if (!sheet) throw new IdsFileError(`${name} has no worksheet`);
-    column = [];
-    sheet.eachRow({ includeEmpty: true }, (row, n) => {
-      column[n - 1] = cellText(row.getCell(1).value);
-    });
-    column = Array.from(column, (v) => v ?? '');
-  } else if (ext === '.csv' || ext === '.txt') {
-    column = csvFirstColumn(data.toString('utf8'));
-  } else {
-    throw new IdsFileError(`${name}: upload an Excel (.xlsx) or CSV (.csv) file`);
-  }
+  if (ext !== '.xlsx' && ext !== '.csv' && ext !== '.txt')
+    throw new IdsFileError(`${name}: upload an Excel (.xlsx) or CSV (.csv) file`, 'unsupported_type');
+  if (content && content.length > limits.maxUploadBytes) throw tooLarge(name, content.length, limits);
+  const data = content ?? (await readBounded(path, name, limits));
+  const column =
+    ext === '.xlsx'
+      ? await readXlsxFirstColumn(data, name, limits)
+      : csvFirstColumn(data.toString('utf8'), name, limits);
   const header = (column[0] ?? '').trim();
   if (header.toLowerCase() !== expectedHeader.toLowerCase()) {
     throw new IdsFileError(
       `${name}: the first row must be the header "${expectedHeader}" with the IDs below it in the first column${header ? ` (found "${header}")` : ' (the first cell is empty)'}`,
+      'wrong_header',
     );
   }
   const ids = [
@@ -86,7 +132,7 @@ export async function readIdsFile(path: string, expectedHeader: string, content?
     ),
   ];
   if (ids.length === 0)
-    throw new IdsFileError(`${name} has the header "${expectedHeader}" but no IDs below it`);
+    throw new IdsFileError(`${name} has the header "${expectedHeader}" but no IDs below it`, 'no_ids');
   return ids;
 }
 

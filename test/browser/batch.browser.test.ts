@@ -12,7 +12,7 @@ import { spawnCli } from '../support/cli.js';
  * (real server, real SQLite, the sandboxes): a Customer batch by dates and by an uploaded Excel file,
  * Load, Process All with the progress bar to its end; the customer Acumatica holds without an e-mail
  * fails with its reason, is fixed in the sandbox and retried from the connector log; a wrong Excel
- * header shows its message; a viewer cannot process. Each step leaves a screenshot in test-artifacts/.
+ * header shows its message; a viewer can neither process nor upload an ID file. Each step leaves a screenshot in test-artifacts/.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
@@ -233,7 +233,7 @@ describe('batch screens and the connector log in a real browser', () => {
     expect(record.records.find((r) => r.source_id === BROKEN)?.state).toBe('processed');
   }, 90_000);
 
-  it('a viewer cannot press Process', async () => {
+  it('a viewer cannot press Process, nor upload an ID file', async () => {
     const me = (await (await page.request.get(`${demo!.url}/api/auth/me`)).json()) as { csrfToken: string };
     const created = await page.request.post(`${demo!.url}/api/users`, {
       headers: { 'x-csrf-token': me.csrfToken },
@@ -247,6 +247,8 @@ describe('batch screens and the connector log in a real browser', () => {
     await viewer.getByRole('table', { name: 'Loaded records' }).getByRole('row').nth(1).waitFor();
     for (const name of ['Process', 'Process All'])
       expect(await viewer.getByRole('button', { name, exact: true }).isDisabled(), name).toBe(true);
+    await viewer.getByRole('checkbox', { name: /Filter by specific customers/ }).check();
+    expect(await viewer.getByLabel('Or upload an Excel or CSV file').isDisabled()).toBe(true);
     // Nor behind the screen's back: the API refuses the viewer too.
     const csrf = (
       (await (await viewer.request.get(`${demo!.url}/api/auth/me`)).json()) as { csrfToken: string }

@@ -39,7 +39,6 @@ const VIEWER_CHANGES = [
   'POST /api/tokens',
   'DELETE /api/tokens/:id',
   'POST /api/flows/:name/load',
-  'POST /api/flows/:name/ids-file',
 ];
 
 /** Every route Fastify has, read from its own route tree (so nothing depends on the plugin's bookkeeping). */

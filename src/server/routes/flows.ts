@@ -3,7 +3,7 @@ import type { ReadQuery } from '../../connectors/sdk/contract.js';
 import type { BatchFilter } from '../../connectors/sdk/manifest.js';
 import { EngineError } from '../../engine/errors.js';
 import type { Flow } from '../../engine/flow.js';
-import { parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
+import { IDS_FILE_LIMITS, parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
 import { RUN_TASK } from '../../runtime/worker.js';
 import { runCounts } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
@@ -143,7 +143,8 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
   app.post<{ Params: { name: string }; Querystring: { filename: string } }>(
     '/api/flows/:name/ids-file',
     {
-      config: { access: 'viewer' },
+      // Reading a file costs the server memory and time: only those who may start a run with it upload.
+      config: { access: 'operator' },
       schema: {
         tags: ['flows'],
         summary:
@@ -154,7 +155,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
           properties: { filename: { type: 'string', pattern: '\\.(xlsx|csv)$' } },
           required: ['filename'],
         },
-        response: { 400: errorSchema, 404: errorSchema },
+        response: { 400: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema },
       },
     },
     async (req) => {
@@ -303,10 +304,10 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
   );
 
-  // Uploads arrive as the file's bytes.
+  // Uploads arrive as the file's bytes; the only upload is an ID file, so its limit is the body's.
   app.addContentTypeParser(
     'application/octet-stream',
-    { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 },
+    { parseAs: 'buffer', bodyLimit: IDS_FILE_LIMITS.maxUploadBytes },
     (_r, b, done) => done(null, b),
   );
 }

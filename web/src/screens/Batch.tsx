@@ -15,7 +15,7 @@ import { Time } from '../components/Time';
 import { formatCount, humanize, splitList } from '../format';
 import { useAction, useData, useDebounced } from '../hooks';
 import { Link, useQueryState } from '../router';
-import { useFlows } from '../session';
+import { useFlows, usePermission } from '../session';
 
 const PAGE = 50;
 const enc = encodeURIComponent;
@@ -125,6 +125,8 @@ function Batch({ flow }: { flow: Flow }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [fileNote, setFileNote] = useState<string | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
+  // Reading an ID file is for those who may process what it names; the server refuses a viewer too.
+  const uploadDenied = usePermission().why('operator');
   const loadAction = useAction();
   const processAction = useAction();
   const { run, live } = useRunEvents(flow.name);
@@ -310,7 +312,14 @@ function Batch({ flow }: { flow: Flow }) {
                     onChange={(e) => setF((s) => ({ ...s, ids: e.target.value }))}
                   />
                   <label htmlFor={`${id}-file`}>Or upload an Excel or CSV file</label>
-                  <input id={`${id}-file`} type="file" accept=".xlsx,.csv" onChange={upload} />
+                  <input
+                    id={`${id}-file`}
+                    type="file"
+                    accept=".xlsx,.csv"
+                    disabled={Boolean(uploadDenied)}
+                    title={uploadDenied}
+                    onChange={upload}
+                  />
                   <Done>{fileNote}</Done>
                   <ErrorText>{fileError}</ErrorText>
                 </div>

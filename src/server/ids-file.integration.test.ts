@@ -1,0 +1,153 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { idsXlsx, lastRowBomb } from '../../test/support/xlsx.js';
+import type { LoadedConfig } from '../config/load.js';
+import { MemoryConnector } from '../connectors/memory/index.js';
+import type { ConnectorManifest } from '../connectors/sdk/manifest.js';
+import { Engine } from '../engine/engine.js';
+import { type Flow, flowDefaults } from '../engine/flow.js';
+import { IDS_FILE_LIMITS } from '../engine/ids-file.js';
+import type { ConnectorSet } from '../runtime/connections.js';
+import type { Context } from '../runtime/context.js';
+import { EmbeddedQueue } from '../runtime/queue/embedded.js';
+import { openStore, type Store } from '../store/index.js';
+import { buildServer } from './app.js';
+import { createUser } from './auth/accounts.js';
+import { createApiToken } from './auth/api-tokens.js';
+
+const logger = pino({ level: 'silent' });
+const flow: Flow = {
+  ...flowDefaults,
+  name: 'a-b.customers',
+  entity: 'customer',
+  source: 'a',
+  target: 'b',
+  ownedFields: ['creditLimit'],
+};
+
+/** The memory connector's manifest, with the ID filter (and its file header) a real source declares. */
+function withIdFilter(m: ConnectorManifest): ConnectorManifest {
+  const customer = m.entities.customer!;
+  return {
+    ...m,
+    entities: {
+      ...m.entities,
+      customer: {
+        ...customer,
+        read: {
+          ...customer.read!,
+          filters: [{ name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'Customer' }],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * ID-file uploads over real HTTP on loopback: who may upload, the file that blocked the server refused
+ * at once, and the body limit.
+ */
+describe('ID-file upload', () => {
+  let tdb: TestDatabase;
+  let store: Store;
+  let app: FastifyInstance;
+  let url: string;
+  const tokens: Record<'operator' | 'viewer', string> = { operator: '', viewer: '' };
+
+  const upload = (body: Buffer, token: string, filename = 'ids.xlsx') =>
+    fetch(`${url}/api/flows/${flow.name}/ids-file?filename=${filename}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body,
+    });
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('sqlite');
+    store = await openStore(tdb.url);
+    const connectors = { get: (n: string) => new MemoryConnector(n) };
+    const engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger);
+    const connections = new Map(
+      ['a', 'b'].map((n) => [n, { definition: { manifest: withIdFilter(new MemoryConnector(n).manifest) } }]),
+    );
+    const ctx = {
+      config: { connections, flows: new Map([[flow.name, flow]]) } as unknown as LoadedConfig,
+      store,
+      queue: new EmbeddedQueue(store, logger),
+      engine,
+      logger,
+      connectors: connectors as unknown as ConnectorSet,
+      reload: async () => undefined,
+      onReload: () => undefined,
+      close: async () => undefined,
+    } as Context;
+    app = await buildServer({ ctx, version: 'test' });
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    for (const [username, role] of [
+      ['olga', 'operator'],
+      ['vic', 'viewer'],
+    ] as const) {
+      await createUser(store, {
+        username,
+        role,
+        password: 'correct horse battery',
+        mustChangePassword: false,
+      });
+      tokens[role] = (await createApiToken(store, { username, name: 'tests' })).token;
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+    await tdb.drop();
+  });
+
+  it('an operator gets the ids; a viewer, who may not start a run, is refused before the file is read', async () => {
+    const file = await idsXlsx('Customer', ['C1', 'C2', 'C1', 42]);
+    const ok = await upload(file, tokens.operator);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ids: ['C1', 'C2', '42'], count: 3, header: 'Customer' });
+    const viewer = await upload(file, tokens.viewer);
+    expect(viewer.status).toBe(403);
+    expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+
+  it('refuses the file with a value in A1048576 at once, without the memory it used to take', async () => {
+    // Loads the reader's modules on a good file first, so only the refusal is measured.
+    expect((await upload(await idsXlsx('Customer', ['C1']), tokens.operator)).status).toBe(200);
+    const bomb = await lastRowBomb();
+    const rss = process.memoryUsage().rss;
+    const start = performance.now();
+    const res = await upload(bomb, tokens.operator);
+    const body = (await res.json()) as { error: { message: string } };
+    const ms = performance.now() - start;
+    const rssMb = (process.memoryUsage().rss - rss) / 1024 / 1024;
+    // 400 while the error handler answers every ID-file error with 400; 422 once it uses their status.
+    expect([400, 422]).toContain(res.status);
+    expect(body.error.message).toBe(
+      'ids.xlsx uses rows down to row 1048576; an ID list can have at most 100,000 IDs below its header',
+    );
+    expect(ms).toBeLessThan(200);
+    expect(rssMb).toBeLessThan(50);
+  });
+
+  it('takes a body of exactly the upload limit and answers 413 to one byte more', async () => {
+    const limit = IDS_FILE_LIMITS.maxUploadBytes;
+    // A CSV of exactly 5 MB: a header and lines of 60 bytes, the last one shorter to land on the limit.
+    const header = 'Customer\n';
+    const lines = Math.floor((limit - header.length) / 60);
+    const rest = limit - header.length - lines * 60;
+    const csv = Buffer.from(
+      header +
+        Array.from({ length: lines }, (_, i) => `${String(i).padStart(59, '0')}\n`).join('') +
+        `${'Z'.repeat(rest - 1)}\n`,
+    );
+    expect(csv.length).toBe(limit);
+    const ok = await upload(csv, tokens.operator, 'ids.csv');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { count: number }).count).toBe(lines + 1);
+    const over = await upload(Buffer.concat([csv, Buffer.from('x')]), tokens.operator, 'ids.csv');
+    expect(over.status).toBe(413);
+  });
+});
