@@ -117,7 +117,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (isEngineError(e)) return refuse(STATUS_OF[e.code] ?? 400, e.code, e.message);
     if (isConfigError(e))
       return refuse(e.code === 'config_file_invalid' ? 409 : 400, e.code, e.message, { problems: e.issues });
-    if (isIdsFileError(e)) return refuse(400, 'invalid_request', e.message);
+    if (isIdsFileError(e)) return refuse(e.status, e.code, e.message);
     if (isLedgerlinkError(e)) {
       // A connected system failed while serving the request (a Load reads the source): not our bug.
       const busy = e.category === 'rate_limited';

@@ -141,8 +141,11 @@ describe('the dashboard API', () => {
       headers: { 'content-type': 'application/octet-stream' },
       payload: await xlsx('InvoiceNbr', ['C000001']),
     });
-    expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().error.message).toMatch(/the first row must be the header "Customer"/);
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().error).toMatchObject({
+      code: 'wrong_header',
+      message: expect.stringMatching(/the first row must be the header "Customer"/),
+    });
     const notExcel = await api({
       method: 'POST',
       url: `/api/flows/${FLOW}/ids-file?filename=ids.pdf`,
