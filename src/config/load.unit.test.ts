@@ -110,9 +110,8 @@ describe('configuration', () => {
       '$$$',
       '${secret:password}',
     ]) {
-      const text = CONFIG_TEMPLATE.replace(
-        '${MAGENTO_TOKEN:-sandbox-integration-token}',
-        () => JSON.stringify(literal(typed)),
+      const text = CONFIG_TEMPLATE.replace('${MAGENTO_TOKEN:-sandbox-integration-token}', () =>
+        JSON.stringify(literal(typed)),
       );
       expect(loadConfig(file(text), registry, env).connections.get('magento')?.settings.accessToken).toBe(
         typed,
