@@ -162,7 +162,16 @@ export function loadConfigText(
   const issues: string[] = [];
   const issue = (path: Path, message: string) => issues.push(`${where(path)} ${pathText(path)}: ${message}`);
 
-  const raw = interpolate(doc.toJS() ?? {}, [], env, issue);
+  // Some YAML mistakes surface only when the document is turned into values, as a ReferenceError
+  // rather than in doc.errors: an alias whose anchor is missing (`<<: *x`), or more aliases than
+  // the yaml library allows (its guard against an alias bomb). They are the file's mistakes too.
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (e) {
+    throw new ConfigError([`${shown}: not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const raw = interpolate(js ?? {}, [], env, issue);
   const parsed = ConfigFile.safeParse(raw);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {

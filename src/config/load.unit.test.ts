@@ -133,6 +133,22 @@ describe('configuration', () => {
     expect(issues[0]).toMatch(/^ledgerlink-\d+\.yaml:\d+:\d+: not valid YAML: /);
   });
 
+  it('an alias without its anchor, or an alias bomb, is a ConfigError, not a ReferenceError (found by the fuzz suite)', () => {
+    // `<<: *x` parses without errors; the yaml library only throws when the document becomes values.
+    expect(problems('<<: *x')).toEqual([
+      expect.stringMatching(/^ledgerlink-\d+\.yaml: not valid YAML: Unresolved alias/),
+    ]);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+      .concat(
+        Array.from(
+          { length: 8 },
+          (_, i) => `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`,
+        ),
+      )
+      .join('\n');
+    expect(problems(bomb)).toEqual([expect.stringMatching(/not valid YAML: Excessive alias count/)]);
+  });
+
   it('names the YAML path and line of each mistake', () => {
     const text = CONFIG_TEMPLATE.replace(
       'ownedFields: [creditLimit, onHold]',
