@@ -1,9 +1,11 @@
 import './route-access.js';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { isConfigError } from '../config/load.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import { isEngineError } from '../engine/errors.js';
@@ -63,12 +65,45 @@ const STATUS_OF: Record<string, number> = {
   conflict: 409,
 };
 
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request — headers (with the address) over its
+ * 16 KB, a request that is not HTTP — answered in the API's shape on the socket, which then closes.
+ */
+function refuseClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'headers_too_large',
+          'the request’s address and headers are larger than this server takes (16 KB)',
+        ]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'timeout', 'the request did not arrive in time']
+        : [400, 'invalid_request', `the request is not valid HTTP (${err.code ?? err.message})`];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
+
 /** The REST API (OpenAPI at /openapi.json, browsable at /docs): thin handlers over the engine and store. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allowUnionTypes: true } },
     trustProxy: deps.ctx.config.server?.trustProxy ?? false,
+    // The router's own refusals (a path parameter over 100 characters, a malformed %-escape) are
+    // refusals like any other: {error: {code, message}}, not Fastify's shape.
+    frameworkErrors: (error, _req, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      return (reply as FastifyReply)
+        .code(status)
+        .send({ error: { code: CODE_OF_STATUS[status] ?? 'invalid_request', message: error.message } });
+    },
+    clientErrorHandler: refuseClientError,
   });
   // Security headers on every answer. The dashboard and the API documentation load only their own
   // scripts; styles may be inline (React and Swagger UI set them); no page may be framed (clickjacking);

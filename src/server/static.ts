@@ -47,11 +47,9 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 const wantsPage = (req: FastifyRequest): boolean =>
   (req.method === 'GET' || req.method === 'HEAD') && (req.headers.accept ?? '').includes('text/html');
 
-/** Fastify's own 404, for everything the dashboard does not answer. */
+/** The 404 of everything the dashboard does not answer, in the shape of every other refusal. */
 const notFound = (req: FastifyRequest, reply: FastifyReply) =>
-  reply
-    .code(404)
-    .send({ message: `Route ${req.method}:${req.url} not found`, error: 'Not Found', statusCode: 404 });
+  reply.code(404).send({ error: { code: 'not_found', message: `Route ${req.method}:${req.url} not found` } });
 
 /**
  * Serves the dashboard (web/dist) at `/`: its files by path, and index.html for any page address

@@ -110,4 +110,36 @@ describe('every endpoint validates its input', () => {
     // A floor, so that a document that stopped describing its inputs fails here.
     expect(checked.length).toBeGreaterThanOrEqual(25);
   });
+
+  it('what the router and Node refuse before any route runs is {error: {code, message}} too (found by the fuzz suite)', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const cases: Array<[string, Record<string, string>, number, string]> = [
+      // No such route: the dashboard's 404 handler.
+      ['/api/nothing-here', auth, 404, 'not_found'],
+      // Address and headers over Node's 16 KB: refused by its HTTP parser, the socket then closes.
+      [`/api/flows/x?flow=${'Z'.repeat(20_000)}`, auth, 431, 'headers_too_large'],
+      ['/api/flows', { ...auth, 'x-pad': 'h'.repeat(17_000) }, 431, 'headers_too_large'],
+    ];
+    for (const [path, headers, status, code] of cases) {
+      const res = await fetch(`${svc.url}${path}`, { headers });
+      const text = await res.text();
+      expect(res.status, `${path.slice(0, 80)} ${text.slice(0, 200)}`).toBe(status);
+      const error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+      expect(error?.code, text).toBe(code);
+      expect(error?.message?.length, text).toBeGreaterThan(10);
+    }
+    // A path parameter over the router's 100 characters (GET falls through to the dashboard's 404).
+    const long = await app.inject({
+      method: 'PUT',
+      url: `/api/flows/${'Z'.repeat(101)}`,
+      headers: auth,
+      payload: {},
+    });
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toMatchObject({ error: { code: 'uri_too_long', message: expect.any(String) } });
+    // A malformed %-escape in a path parameter, sent as is.
+    const bad = await app.inject({ method: 'PUT', url: '/api/flows/%E0%A4%A', headers: auth, payload: {} });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.any(String) } });
+  });
 });

@@ -332,7 +332,7 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
       }) ?? {};
     const structured = typeof err.error === 'object' ? err.error : undefined;
     let message = structured?.message ?? err.message ?? `${method} ${path} answered ${res.status}`;
-    if (res.status === 404 && !structured && /^Route /.test(message)) {
+    if (res.status === 404 && /^Route /.test(message)) {
       message = `This server does not offer ${method} ${path.split('?')[0]} (is it an older version?)`;
     }
     const e = new ApiError(message, res.status, structured?.code ?? String(res.status), structured?.problems);
