@@ -191,6 +191,13 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/"events" list/);
     expect((await store.inbox.list())[0]).toMatchObject({ status: 'failed' });
+    // Events that are not {entity, id} (the fuzz suite's [null]) are unreadable too, not stored as
+    // work: the inbox's job stopped on them, and every delivery after them waited.
+    for (const events of [[null], [1], [{ entity: 'customer' }], [{ entity: 'customer', id: { a: 1 } }]]) {
+      const odd = await deliver({ id: `odd-${JSON.stringify(events)}`, events });
+      expect(odd.status).toBe(400);
+      expect(((await odd.json()) as { error: { message: string } }).error.message).toMatch(/^events\[0\]/);
+    }
     const nowhere = await deliver(delivery('n1', 1), 's3cret', 'nope');
     expect(nowhere.status).toBe(404);
   });

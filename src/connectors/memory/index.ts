@@ -58,9 +58,21 @@ export class MemoryConnector implements Connector {
       return typeof id === 'string' ? id : undefined;
     },
     parse: (d: InboundDelivery): WebhookEvent[] => {
-      const body = safeJson(d.rawBody) as { events?: WebhookEvent[] } | undefined;
+      const body = safeJson(d.rawBody) as { events?: unknown } | undefined;
       if (!Array.isArray(body?.events)) throw rejected('parse', 'a memory webhook has an "events" list');
-      return body.events;
+      // Each event as the contract has it, or the delivery is unreadable: the inbox's job reads
+      // ev.entity of every event it stored, and one null among them stopped every delivery after it.
+      return body.events.map((ev: unknown, i): WebhookEvent => {
+        const e = ev as Partial<Record<keyof WebhookEvent, unknown>> | null;
+        if (!e || typeof e !== 'object' || typeof e.entity !== 'string' || typeof e.id !== 'string' || !e.id)
+          throw rejected('parse', `events[${i}] of a memory webhook is not {"entity": …, "id": …}`);
+        return {
+          entity: e.entity as EntityName,
+          id: e.id,
+          ...(e.kind === 'upsert' || e.kind === 'delete' ? { kind: e.kind } : {}),
+          ...(typeof e.occurredAt === 'string' ? { occurredAt: e.occurredAt } : {}),
+        };
+      });
     },
   };
 
