@@ -83,7 +83,9 @@ export async function takeDelivery(
     headers,
     body: storableText(delivery.rawBody),
     ...size,
-    dedupeKey: handler.deliveryId(delivery) ?? `sha256:${sha256}`,
+    // The delivery id and a parser's reason quote the body (Acumatica's Query and Id, Magento's
+    // eventName), so they may hold NUL too, which PostgreSQL refused with a 500.
+    dedupeKey: storableText(handler.deliveryId(delivery) ?? `sha256:${sha256}`),
     verified: true,
   };
   let events: WebhookEvent[];
@@ -91,7 +93,7 @@ export async function takeDelivery(
     events = handler.parse(delivery);
   } catch (e) {
     const reason = (e as Error).message;
-    const id = await store.inbox.store({ ...base, status: 'failed', error: reason });
+    const id = await store.inbox.store({ ...base, status: 'failed', error: storableText(reason) });
     return { outcome: 'unreadable', ...(id !== undefined ? { id } : {}), reason };
   }
   const id = await store.inbox.store({ ...base, events });

@@ -198,6 +198,12 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
       expect(odd.status).toBe(400);
       expect(((await odd.json()) as { error: { message: string } }).error.message).toMatch(/^events\[0\]/);
     }
+    // A delivery id with NUL in it (PostgreSQL's text cannot hold one): stored, and recognised again.
+    expect((await deliver({ id: 'nul\u0000id', events: [] })).status).toBe(202);
+    expect(await (await deliver({ id: 'nul\u0000id', events: [] })).json()).toEqual({
+      received: true,
+      duplicate: true,
+    });
     const nowhere = await deliver(delivery('n1', 1), 's3cret', 'nope');
     expect(nowhere.status).toBe(404);
   });
