@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { isConfigError } from '../config/load.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
-import { isEngineError } from '../engine/errors.js';
+import { EngineError, isEngineError } from '../engine/errors.js';
 import { isIdsFileError } from '../engine/ids-file.js';
 import type { Context } from '../runtime/context.js';
 import type { LiveConfig } from '../runtime/live-config.js';
@@ -87,6 +87,17 @@ function refuseClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   socket.destroy(err);
+}
+
+/** Where in a request's parsed input a number is not finite (`body/rows/3/x`), if anywhere. */
+function nonFinite(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (value === null || typeof value !== 'object' || depth > 32 || Buffer.isBuffer(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const at = nonFinite(v, `${path}/${k}`, depth + 1);
+    if (at) return at;
+  }
+  return undefined;
 }
 
 /** The REST API (OpenAPI at /openapi.json, browsable at /docs): thin handlers over the engine and store. */
@@ -175,6 +186,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
     deps.ctx.logger.error({ err: e, method: req.method, url: req.url }, 'request failed');
     return reply.code(500).send({ error: { code: 'internal', message: e.message } });
+  });
+
+  // Ajv's type coercion turns "Infinity" or "1e999" into a number that then passes `integer`,
+  // `minimum` and `maximum` (ajv#2212, fastify#6718), and JSON.parse reads 1e400 as Infinity: an id
+  // of Infinity reached PostgreSQL as a bigint (500). No input of this API is a non-finite number.
+  app.addHook('preHandler', async (req) => {
+    for (const [part, value] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['body', req.body],
+    ] as const) {
+      const at = nonFinite(value, part);
+      if (at) throw new EngineError('invalid_request', `${at} must be a finite number`);
+    }
   });
 
   const streams = deps.streams ?? new Set<() => void>();
