@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Connector, InboundDelivery, WebhookEvent } from '../connectors/sdk/contract.js';
+import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import { redactHeaders } from '../connectors/sdk/redact.js';
 import type { Engine } from '../engine/engine.js';
+import { IDS_FILE_LIMITS } from '../engine/ids-file-limits.js';
 import type { Store } from '../store/index.js';
 
 export const WEBHOOK_TASK = 'webhook.process';
@@ -30,6 +32,29 @@ export function excerpt(raw: Buffer, bytes: number): string {
 
 /** Text PostgreSQL and SQLite both keep as sent: NUL (never in a JSON or XML body) becomes U+FFFD. */
 export const storableText = (s: string): string => (s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s);
+
+/**
+ * An id no system gives a record: longer than an ID file's IDs may be, or holding a control character.
+ * Such an event is never work: its id went into the source's URL (a 20,000-character CustomerID made
+ * Acumatica answer 431), the run failed, and the inbox job retried it forever, every later delivery of
+ * the connection waiting behind it.
+ */
+function checkEventIds(events: readonly WebhookEvent[]): void {
+  for (const [i, ev] of events.entries()) {
+    const why =
+      ev.id.length > IDS_FILE_LIMITS.maxIdLength
+        ? `is ${ev.id.length} characters long (an id can have at most ${IDS_FILE_LIMITS.maxIdLength})`
+        : /\p{Cc}/u.test(ev.id)
+          ? 'holds a control character'
+          : undefined;
+    if (why)
+      throw new LedgerlinkError({
+        code: 'parse',
+        category: 'rejected',
+        message: `record ${i + 1} the delivery names (a ${ev.entity}) has an id that ${why}; no system has such ids`,
+      });
+  }
+}
 
 /** Refused rows are pruned as they arrive, at most once a minute per store. */
 const lastPrune = new WeakMap<Store, number>();
@@ -91,6 +116,7 @@ export async function takeDelivery(
   let events: WebhookEvent[];
   try {
     events = handler.parse(delivery);
+    checkEventIds(events);
   } catch (e) {
     const reason = (e as Error).message;
     const id = await store.inbox.store({ ...base, status: 'failed', error: storableText(reason) });
