@@ -147,6 +147,20 @@ describe('every endpoint validates its input', () => {
         /^(params|querystring|body)\/[\w/]+ must be a finite number$/,
       );
     }
+    // An id or filter value longer than an ID file's: a 400, not the source's refusal answered 502.
+    for (const payload of [
+      { ids: ['Z'.repeat(257)] },
+      { filters: { customerClass: ['Z'.repeat(20_000)] } },
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/flows/acumatica-magento.customers/load',
+        headers: auth,
+        payload,
+      });
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(400);
+      expect(res.json().error.message).toMatch(/must NOT have more than 256 characters/);
+    }
     // A path parameter over the router's 100 characters (GET falls through to the dashboard's 404).
     const long = await app.inject({
       method: 'PUT',

@@ -1,3 +1,5 @@
+import { IDS_FILE_LIMITS } from '../../engine/ids-file-limits.js';
+
 /** JSON schemas shared by routes (they also document the API in OpenAPI). */
 export const errorSchema = {
   type: 'object',
@@ -37,14 +39,21 @@ export const paging = {
   offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
 } as const;
 
+/**
+ * An id or filter value as long as an ID file allows (256 characters): each goes into the source's
+ * URL, and a longer one (the fuzz suite's 20,000 characters) made the source refuse the request,
+ * answered 502 as though the source had failed.
+ */
+const idText = { type: 'string', maxLength: IDS_FILE_LIMITS.maxIdLength } as const;
+
 export const readQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     since: { type: 'string', description: 'YYYY-MM-DD or ISO date-time with zone' },
     until: { type: 'string' },
-    ids: { type: 'array', items: { type: 'string' }, maxItems: 100000 },
-    filters: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+    ids: { type: 'array', items: idText, maxItems: 100000 },
+    filters: { type: 'object', additionalProperties: { type: 'array', items: idText, maxItems: 100 } },
     incremental: { type: 'boolean' },
   },
 } as const;
