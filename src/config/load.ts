@@ -239,8 +239,9 @@ export function loadConfigText(
   );
   for (const [name, rows] of valueMaps) {
     rows.rows.forEach((row, i) => {
+      // Own keys only: a row naming "constructor" found Object's and passed.
       for (const conn of Object.keys(row))
-        if (!cfg.connections[conn])
+        if (!Object.hasOwn(cfg.connections, conn))
           issue(['valueMaps', name, i, conn], `no connection named "${conn}" is configured`);
     });
   }
@@ -309,7 +310,7 @@ function resolveFlow(
   if (!entity || !source || !target) return undefined;
   let ok = true;
   const side = (key: 'source' | 'target', conn: string, expected?: string) => {
-    if (!declared[conn]) {
+    if (!Object.hasOwn(declared, conn)) {
       issue([key], `no connection named "${conn}" is configured`);
       ok = false;
       return;

@@ -149,6 +149,23 @@ describe('configuration', () => {
     expect(problems(bomb)).toEqual([expect.stringMatching(/not valid YAML: Excessive alias count/)]);
   });
 
+  it('a connection named like an Object property ("constructor") is no configured connection', () => {
+    const base =
+      'connections:\n  acumatica: { connector: acumatica, settings: { baseUrl: "http://x", username: u, password: p, company: c } }\n';
+    expect(problems(`${base}valueMaps:\n  m:\n    - { acumatica: A, constructor: B }\n`)).toEqual([
+      expect.stringMatching(
+        /valueMaps\.m\[0\]\.constructor: no connection named "constructor" is configured$/,
+      ),
+    ]);
+    expect(
+      problems(
+        `${base}flows:\n  custom:\n    entity: customer\n    source: constructor\n    target: acumatica\n`,
+      ),
+    ).toEqual([
+      expect.stringMatching(/flows\.custom\.source: no connection named "constructor" is configured$/),
+    ]);
+  });
+
   it('names the YAML path and line of each mistake', () => {
     const text = CONFIG_TEMPLATE.replace(
       'ownedFields: [creditLimit, onHold]',
