@@ -146,6 +146,10 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export function acumaticaWebhook(s: WebhookSettings): WebhookHandler {
   const headerName = s.webhookHeaderName.toLowerCase();
   return {
+    // One notification carries every row a commit changed in the inquiry (Inserted and Deleted), so a
+    // mass update can be large; Acumatica documents no ceiling. 1 MB holds some thousands of rows of
+    // key columns; 8 MB leaves room for an inquiry with wide rows.
+    maxBodyBytes: 8 * 1024 * 1024,
     verify(d: InboundDelivery): string | undefined {
       if (!s.webhookHeaderValue)
         return `the Acumatica connection has no webhookHeaderValue: set one, and give the push notification destination the header ${s.webhookHeaderName} with the same value (unauthenticated pushes are refused)`;
