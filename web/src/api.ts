@@ -193,6 +193,8 @@ export interface ConnectionField {
   name: string;
   title: string;
   type: 'string' | 'url' | 'secret' | 'integer' | 'boolean' | 'enum';
+  /** A secret the system sends us (a webhook token): not asked again when the address changes. */
+  inbound?: boolean;
   required?: boolean;
   default?: string | number | boolean;
   options?: string[];
