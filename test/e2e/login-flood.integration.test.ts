@@ -1,20 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedConfig } from '../../src/config/load.js';
-import { MemoryConnector } from '../../src/connectors/memory/index.js';
-import { Engine } from '../../src/engine/engine.js';
-import type { ConnectorSet } from '../../src/runtime/connections.js';
-import type { Context } from '../../src/runtime/context.js';
-import { EmbeddedQueue } from '../../src/runtime/queue/embedded.js';
-import { buildServer } from '../../src/server/app.js';
-import { createUser } from '../../src/server/auth/accounts.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { type ApiServer, startApiServer, TEST_PASSWORD, usersWithTokens } from '../support/api-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-
-const logger = pino({ level: 'silent' });
-const PASSWORD = 'correct horse battery';
 
 /** A caller on its own loopback address (Linux routes all of 127.0.0.0/8 to lo). */
 const from = (address: string) => new Agent({ localAddress: address, connections: 4 });
@@ -35,32 +23,21 @@ const login = (url: string, agent: Agent, username: string, password: string) =>
 describe('logins under attack', () => {
   let tdb: TestDatabase;
   let store: Store;
-  let app: FastifyInstance;
+  let server: ApiServer;
   let url: string;
 
   beforeAll(async () => {
     tdb = await createTestDatabase('sqlite');
     store = await openStore(tdb.url);
-    const connectors = { get: (n: string) => new MemoryConnector(n) };
-    const engine = new Engine(store, new Map(), connectors, logger);
-    const ctx = {
-      config: { connections: new Map(), flows: new Map() } as unknown as LoadedConfig,
-      store,
-      queue: new EmbeddedQueue(store, logger),
-      engine,
-      logger,
-      connectors: connectors as unknown as ConnectorSet,
-      reload: async () => undefined,
-      onReload: () => undefined,
-      close: async () => undefined,
-    } as Context;
-    app = await buildServer({ ctx, version: 'test' });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    for (const username of ['victim', 'bystander'])
-      await createUser(store, { username, role: 'viewer', password: PASSWORD, mustChangePassword: false });
+    server = await startApiServer({ store });
+    url = server.url;
+    await usersWithTokens(store, [
+      ['victim', 'viewer'],
+      ['bystander', 'viewer'],
+    ]);
   });
   afterAll(async () => {
-    await app.close();
+    await server.close();
     await store.close();
     await tdb.drop();
   });
@@ -87,7 +64,7 @@ describe('logins under attack', () => {
     expect(statuses).toEqual([...Array(20).fill(401), 429]);
     // Another address is not held back by it.
     const other = from('127.0.0.10');
-    expect((await login(url, other, 'bystander', PASSWORD)).status).toBe(200);
+    expect((await login(url, other, 'bystander', TEST_PASSWORD)).status).toBe(200);
     await Promise.all([agent.close(), other.close()]);
   });
 
@@ -134,7 +111,7 @@ describe('logins under attack', () => {
     // The victim took 30 wrong guesses and is locked by its own failures; the bystander is not.
     expect((await store.users.get('victim'))?.locked_until).not.toBeNull();
     expect((await store.users.get('bystander'))?.locked_until).toBeNull();
-    expect((await login(url, from('127.0.2.1'), 'bystander', PASSWORD)).status).toBe(200);
+    expect((await login(url, from('127.0.2.1'), 'bystander', TEST_PASSWORD)).status).toBe(200);
     await Promise.all([...attackers, probe].map((a) => a.close()));
   });
 });
