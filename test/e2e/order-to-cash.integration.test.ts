@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DIALECTS } from '../support/databases.js';
-import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
+import {
+  magentoMoneyProblems,
+  type OrderEnvironment,
+  startOrderEnvironment,
+} from '../support/order-environment.js';
 
 const A2M = 'acumatica-magento.orders';
 const val = <T>(w: { value?: T | null } | undefined): T | undefined => w?.value ?? undefined;
@@ -26,7 +30,9 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
     env = await startOrderEnvironment({ customers: 20, products: 20, dialect });
   });
   afterAll(async () => {
+    const money = env ? magentoMoneyProblems(env.magento.orders.values()) : [];
     await env?.close();
+    expect(money, 'Magento orders whose money does not add up').toEqual([]);
     expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
       [],
     );
@@ -73,6 +79,8 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
       expect((await record('acumatica-magento.products', sku))?.state).toBe('processed');
     // Totals to the cent, the shipping and payment methods mapped.
     expect(m.grand_total).toBe(total);
+    // Magento counts payment by invoice: the order waits for the ERP's invoices to carry the money.
+    expect([m.total_paid, m.total_due]).toEqual([0, total]);
     expect(m.tax_amount).toBe(val(env.acumatica.orders.get(orderNbr)?.TaxTotal as { value?: number }));
     expect(m.extension_attributes?.shipping_assignments?.[0]?.shipping?.method).toBe('flatrate_flatrate');
     expect(m.payment?.method).toBe('checkmo');
@@ -114,6 +122,8 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
     expect(invoices).toHaveLength(1);
     expect(invoices[0]?.grand_total).toBe(m.grand_total);
     expect(m.state).toBe('complete');
+    // Paid once: before the fix the order was created paid and the invoice paid it again (2×).
+    expect([m.total_invoiced, m.total_paid, m.total_due]).toEqual([m.grand_total, m.grand_total, 0]);
   });
 
   it('the released payment is noted on the Magento order', async () => {

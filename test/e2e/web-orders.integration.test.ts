@@ -9,7 +9,11 @@ import { seededRandom } from '../../src/connectors/sdk/sandbox-kit.js';
 import type { RunOptions, RunResult } from '../../src/engine/engine.js';
 import { isEngineError } from '../../src/engine/errors.js';
 import { runCli } from '../support/cli.js';
-import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
+import {
+  magentoMoneyProblems,
+  type OrderEnvironment,
+  startOrderEnvironment,
+} from '../support/order-environment.js';
 
 const M2A = 'magento-acumatica.orders';
 const A2M = 'acumatica-magento.orders';
@@ -79,7 +83,9 @@ describe('web orders, Magento → Acumatica, and what goes wrong in order to cas
     expect((await run('acumatica-magento.products', { trigger: 'batch' })).counts.failed).toBe(0);
   });
   afterAll(async () => {
+    const money = env ? magentoMoneyProblems(env.magento.orders.values()) : [];
     await env?.close();
+    expect(money, 'Magento orders whose money does not add up').toEqual([]);
     expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
       [],
     );

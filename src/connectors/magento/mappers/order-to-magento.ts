@@ -79,6 +79,10 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
   const discount = lineDiscounts.plus(so.discountTotal?.amount ?? '0').negated();
   const shipping = so.shippingTotal?.amount ?? '0';
   const grand = so.orderTotal.amount;
+  // Whether the ERP has the money already decides the order's state, not its paid amount: Magento
+  // counts payment by invoice — every paid invoice adds to total_paid and the payment's amount_paid —
+  // so the ERP's invoices carry the money here (acumatica-magento.invoices), and an order created
+  // as paid would be paid twice once they arrive. The ERP payment itself is noted on the order.
   const paid = so.paidTotal?.amount ?? '0';
   const due = so.unpaidBalance?.amount ?? Decimal.max(0, new Decimal(grand).minus(paid)).toFixed();
   const settled = new Decimal(due).isZero();
@@ -110,8 +114,8 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
     shipping_incl_tax: n(shipping, 'shipping'),
     tax_amount: n(so.taxTotal.amount, 'tax total'),
     grand_total: n(grand, 'order total'),
-    total_paid: n(paid, 'paid total'),
-    total_due: n(due, 'unpaid balance'),
+    total_paid: 0,
+    total_due: n(grand, 'order total'),
   };
   const base = Object.fromEntries(Object.entries(amounts).map(([k, v]) => [`base_${k}`, v]));
 
@@ -147,8 +151,8 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
       cc_last4: '',
       amount_ordered: amounts.grand_total,
       base_amount_ordered: amounts.grand_total,
-      amount_paid: amounts.total_paid,
-      base_amount_paid: amounts.total_paid,
+      amount_paid: 0,
+      base_amount_paid: 0,
     },
     extension_attributes: {
       shipping_assignments: [
