@@ -1,9 +1,9 @@
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import type { JobQueue } from '../runtime/queue/queue.js';
 import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
+import { ownerIsGone, processOwner } from '../util/process-owner.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError } from './errors.js';
 import type { Flow, ValueMap } from './flow.js';
@@ -58,7 +58,7 @@ export interface RunResult {
 }
 
 /** Heartbeats older than this mean the process running the flow is gone. */
-const STALE_RUN_MS = 60_000;
+export const STALE_RUN_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
 /** Outcomes kept in a RunResult; counts are always complete. */
 const MAX_OUTCOMES = 10_000;
@@ -80,7 +80,7 @@ const STALE_SHARED_RUN_MS = 30 * 60_000;
  * stored, and schedules automatic retries. Knows connectors only through the contract.
  */
 export class Engine {
-  readonly owner = `${hostname()}:${process.pid}`;
+  readonly owner = processOwner();
   private readonly pipelines = new Map<string, RecordPipeline>();
   private readonly inFlight = IN_FLIGHT;
   private readonly references: ReferenceResolver;
@@ -443,12 +443,17 @@ export class Engine {
       });
   }
 
+  /** Whether this process is running the run right now (a 'running' row of ours not in flight was left behind). */
+  isInFlight(runId: number): boolean {
+    return this.inFlight.has(runId);
+  }
+
   private async withRun(
     flow: Flow,
     trigger: RunTrigger,
     filter: ReadQuery,
     body: (ctx: RunContext) => Promise<void>,
-    opts: Pick<RunOptions, 'onProgress' | 'fanOut'> = {},
+    opts: Pick<RunOptions, 'onProgress' | 'fanOut' | 'incremental'> = {},
   ): Promise<RunResult> {
     await this.store.runs.closeAbandoned(
       new Date(Date.now() - STALE_RUN_MS).toISOString(),
@@ -475,7 +480,8 @@ export class Engine {
     const runId = await this.store.runs.start({
       flow: flow.name,
       trigger,
-      mode: 'process',
+      // What a run taken over after its process died must do again: read since the cursor, or the filter.
+      mode: opts.incremental ? 'incremental' : 'process',
       filter,
       owner: this.owner,
     });
@@ -565,18 +571,6 @@ interface RunContext {
   cursor?: string;
   /** Set by a shared run's reader: the pages it queued and where the cursor goes after them. */
   pagesQueued?: { pages: number; cursor?: string };
-}
-
-/** A run owned by a process on this host that no longer exists (killed, crashed) holds no lock. */
-function ownerIsGone(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || !pid || Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as { code?: string }).code === 'ESRCH';
-  }
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

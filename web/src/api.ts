@@ -98,7 +98,8 @@ export type RunStatus =
   | 'succeeded'
   | 'completed_with_failures'
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'interrupted';
 
 /** A run as the flow's event stream tells it; a queued run has no id or counts yet. */
 export interface RunEvent {
