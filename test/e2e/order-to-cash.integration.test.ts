@@ -136,6 +136,50 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
     expect(comments.some((c) => c?.includes(`Payment ${paymentNbr}`))).toBe(true);
   });
 
+  it('an order that waited on a customer without an e-mail goes through once the customer has one', async () => {
+    const customer = 'C000006';
+    const setEmail = (email: string | null) =>
+      env.acumatica.touch('customer', [customer], (r) => {
+        const c = r as { Email?: { value: string }; MainContact: { Email?: { value: string } } };
+        if (email === null) {
+          delete c.Email;
+          delete c.MainContact.Email;
+        } else c.MainContact.Email = { value: email };
+      });
+    setEmail(null);
+    await env.until(
+      async () => (await stateOf('acumatica-magento.customers', customer)) === 'failed',
+      'the customer without an e-mail to fail',
+    );
+    // Entered now, the order copies the customer's contact: it has no e-mail either.
+    const nbr = env.acumatica.createSalesOrder({
+      customerId: customer,
+      lines: [{ inventoryId: 'ITEM00004', qty: 1 }],
+      shipVia: 'FLATRATE',
+      paymentMethod: 'CHECK',
+      taxIds: ['NYSTATE'],
+    });
+    const total = val(env.acumatica.orders.get(nbr)?.OrderTotal as { value?: number })!;
+    env.acumatica.createPayment({
+      customerId: customer,
+      amount: total,
+      orderNbr: nbr,
+      method: 'CHECK',
+      ref: 'CHK-2',
+    });
+    await env.until(async () => (await stateOf(A2M, nbr)) === 'waiting', 'the order to wait on its customer');
+    expect((await record(A2M, nbr))?.waiting_on).toMatch(/customer/);
+
+    setEmail('found.later@example.com');
+    await env.until(async () => (await stateOf(A2M, nbr)) === 'processed', 'the order to go through', 60_000);
+    // Before the fix it failed for good: "Magento needs the customer's e-mail address; the order has none".
+    const m = [...env.magento.orders.values()].find((o) => o.ext_order_id === nbr)!;
+    expect(m.customer_email).toBe('found.later@example.com');
+    expect(Number(m.customer_id)).toBe(
+      Number((await record('acumatica-magento.customers', customer))?.target_id),
+    );
+  });
+
   it('ledgerlink log --record tells the whole story of the order under either system’s number', async () => {
     const m = magentoOrder()!;
     const steps = (rows: Array<{ flow: string; status: string; source_id: string }>) =>

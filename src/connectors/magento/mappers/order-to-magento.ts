@@ -16,6 +16,12 @@ export interface OrderTarget {
   storeId: number;
   /** The Magento customer; undefined for a guest order. */
   customerId?: number;
+  /**
+   * That customer's own data, for what the order lacks: an ERP order copies its customer's contact
+   * when it is entered, and one entered before the customer had an e-mail address has none, though
+   * the customer it waited for has one now.
+   */
+  customer?: { email?: string; firstname?: string; lastname?: string };
   /** Magento product ids by SKU (lower case), for the SKUs the catalog has. */
   productIds: ReadonlyMap<string, number>;
 }
@@ -90,15 +96,20 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
   const billingSource = so.billingAddress ?? so.shippingAddress;
   if (!billingSource)
     throw rejected('missing_field', `${who}: Magento needs a billing address; the order has no address`);
-  const email = so.customerEmail ?? billingSource.email ?? so.shippingAddress?.email;
+  const email = so.customerEmail ?? billingSource.email ?? so.shippingAddress?.email ?? t.customer?.email;
   if (!email)
     throw rejected(
       'missing_field',
-      `${who}: Magento needs the customer's e-mail address; the order has none`,
+      `${who}: Magento needs the customer's e-mail address; neither the order nor ${t.customerId !== undefined ? `Magento customer ${t.customerId}` : 'its customer (a guest)'} has one`,
     );
+  const account =
+    t.customer?.firstname && t.customer.lastname
+      ? { firstname: t.customer.firstname, lastname: t.customer.lastname }
+      : undefined;
   const names: Names = splitName(so.customerName ?? '') ??
     splitName([billingSource.firstName, billingSource.lastName].filter(Boolean).join(' ')) ??
-    splitName(billingSource.company ?? '') ?? { firstname: email, lastname: email };
+    splitName(billingSource.company ?? '') ??
+    account ?? { firstname: email, lastname: email };
   const phone = billingSource.phone ?? so.shippingAddress?.phone;
   const ctx = { who, names, email, ...(phone ? { phone } : {}) };
   const billing = orderAddressOut(billingSource, 'billing', ctx);

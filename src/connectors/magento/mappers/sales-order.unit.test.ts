@@ -298,8 +298,19 @@ describe('canonical → Magento order', () => {
       /needs a billing address/,
     );
     expect(() => salesOrderToMagento(erp({ customerEmail: undefined }), t)).toThrow(
-      "order SO000123: Magento needs the customer's e-mail address; the order has none",
+      "order SO000123: Magento needs the customer's e-mail address; neither the order nor its customer (a guest) has one",
     );
+    expect(() => salesOrderToMagento(erp({ customerEmail: undefined }), { ...t, customerId: 7 })).toThrow(
+      "order SO000123: Magento needs the customer's e-mail address; neither the order nor Magento customer 7 has one",
+    );
+    // The customer it waited for has one now: the order takes it.
+    expect(
+      salesOrderToMagento(erp({ customerEmail: undefined }), {
+        ...t,
+        customerId: 7,
+        customer: { email: 'now@example.com', firstname: 'Ann', lastname: 'Lee' },
+      }).customer_email,
+    ).toBe('now@example.com');
     expect(() =>
       salesOrderToMagento(
         erp({ billingAddress: { kind: 'billing', line1: 'x', city: 'y', postalCode: '1', country: 'US' } }),
