@@ -225,6 +225,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       'SH7',
       'SO22',
     ]);
+    // The text search finds a row by the number it shows.
+    expect((await store.log.list({ text: '000000007' })).rows.map((r) => r.source_id)).toEqual(['SH7']);
   });
 
   it('moves a cursor', async () => {

@@ -196,7 +196,12 @@ export class ConnectorLogRepository {
     if (q.text) {
       const text = q.text;
       s = s.where((eb) =>
-        eb.or([contains('reason', text), contains('source_id', text), contains('target_id', text)]),
+        // Whatever the row shows: the reason and both systems' ids and numbers.
+        eb.or(
+          ['reason', 'source_id', 'target_id', 'source_number', 'target_number'].map((c) =>
+            contains(c, text),
+          ),
+        ),
       );
     }
     return s;
