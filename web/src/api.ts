@@ -378,7 +378,11 @@ export const api = {
   flows: () => request<{ flows: Flow[]; configProblems?: string[] }>('GET', '/api/flows'),
   flow: (name: string) => request<Flow>('GET', `/api/flows/${enc(name)}`),
   updateFlow: (name: string, change: FlowUpdate) =>
-    request<{ flow: Flow }>('PUT', `/api/flows/${enc(name)}`, { body: change }),
+    request<{ flow: Flow; appliesFrom: 'now' | 'next run'; notice?: string }>(
+      'PUT',
+      `/api/flows/${enc(name)}`,
+      { body: change },
+    ),
   idsFile: (flow: string, file: File) =>
     request<{ ids: string[]; count: number }>(
       'POST',
