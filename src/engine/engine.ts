@@ -5,7 +5,7 @@ import type { JobQueue } from '../runtime/queue/queue.js';
 import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
 import { ownerIsGone, processOwner } from '../util/process-owner.js';
 import { ConditionSet, Expression } from './conditions.js';
-import { EngineError } from './errors.js';
+import { EngineError, isEngineError } from './errors.js';
 import type { Flow, ValueMap } from './flow.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
@@ -56,6 +56,16 @@ export interface RunResult {
   /** The cursor after the run, for incremental runs. */
   cursor?: string;
 }
+
+/** A retry that waits for the run of its flow to end (see `Engine.retry`). */
+export interface QueuedRetry {
+  flow: string;
+  status: 'queued';
+  records: number;
+  message: string;
+}
+
+export type RetryResult = RunResult | QueuedRetry;
 
 /** Heartbeats older than this mean the process running the flow is gone. */
 export const STALE_RUN_MS = 60_000;
@@ -325,7 +335,7 @@ export class Engine {
    * Retries records a person chose (or every failed record of a flow): attempts start again from
    * zero; a record whose data a person edited is written as edited, the others are re-read fresh.
    */
-  async retry(sel: { ids?: readonly number[]; flow?: string; allFailed?: boolean }): Promise<RunResult[]> {
+  async retry(sel: { ids?: readonly number[]; flow?: string; allFailed?: boolean }): Promise<RetryResult[]> {
     const rows: SyncRecord[] = [];
     if (sel.ids?.length) {
       for (const id of sel.ids) {
@@ -341,12 +351,39 @@ export class Engine {
       throw new EngineError('invalid_request', 'name the records to retry, or ask for all failed records');
     }
     const byFlow = groupBy(rows, (r) => r.flow);
-    const results: RunResult[] = [];
+    const results: RetryResult[] = [];
     for (const [flowName, list] of byFlow) {
       for (const r of list) await this.store.records.setState(r.id, r.state, { attempts: 0 });
-      results.push(await this.runRecords(this.flow(flowName), list, 'retry'));
+      try {
+        results.push(await this.runRecords(this.flow(flowName), list, 'retry'));
+      } catch (e) {
+        if (!isEngineError(e) || e.code !== 'flow_busy') throw e;
+        results.push(await this.retryAfterRun(flowName, list));
+      }
     }
     return results;
+  }
+
+  /**
+   * A retry asked for while its flow runs waits for the run, as every automatic retry does: the
+   * records are due now, and the flow's retry job takes them when the run lets it.
+   */
+  private async retryAfterRun(flow: string, rows: readonly SyncRecord[]): Promise<QueuedRetry> {
+    const now = new Date().toISOString();
+    const n = rows.length;
+    for (const r of rows)
+      await this.store.records.setState(r.id, 'waiting', {
+        attempts: 0,
+        next_attempt_at: now,
+        reason: 'retry asked for while the flow was running; it runs when the run ends',
+      });
+    await this.scheduleRetry(flow);
+    return {
+      flow,
+      status: 'queued',
+      records: n,
+      message: `${flow} is running now; ${n === 1 ? 'the record is' : `the ${n} records are`} retried as soon as the run ends`,
+    };
   }
 
   /** The automatic retry sweep of one flow: due failures and released waiters. Returns undefined when idle. */

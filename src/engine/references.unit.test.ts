@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { Engine } from './engine.js';
+import { Engine, type RunResult } from './engine.js';
 import { type Flow, flowDefaults, type ValueMap } from './flow.js';
 
 /**
@@ -153,7 +153,7 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect(a.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
 
     build([{ name: 'shippingMethod', rows: [...shippingMethods.rows, { a: 'FEDEX2DAY', b: 'fedex_2day' }] }]);
-    const [again] = await engine.retry({ ids: [failed!.id] });
+    const [again] = (await engine.retry({ ids: [failed!.id] })) as RunResult[];
     expect(again?.counts).toMatchObject({ created: 1, failed: 0 });
     expect(a.writes.find((w) => w.entity === 'salesOrder')?.item.data).toMatchObject({
       shipVia: 'FEDEX2DAY',
