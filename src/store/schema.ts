@@ -235,8 +235,11 @@ export interface ConnectorLogTable {
   reason: string | null;
   error_code: string | null;
   error_category: string | null;
+  /** The call that carried the record (the create or update, not a comment made after it). */
   request: string | null;
   response: string | null;
+  /** JSON: every call of the attempt, in order, each {method, url, status, durationMs, request, response}. */
+  calls?: string | null;
   duration_ms: number;
   attempt: number;
   created_at: string;

@@ -156,6 +156,16 @@ export interface LogEntry {
   created_at: string;
 }
 
+/** One call an attempt made (every one is kept; request/response are the one that carried the record). */
+export interface LogCall {
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  request: unknown;
+  response: unknown;
+}
+
 export interface SyncRecord {
   id: number;
   flow: string;
@@ -414,7 +424,8 @@ export const api = {
 
   // Connector log
   log: (q: Query) => request<{ total: number; entries: LogEntry[] }>('GET', withQuery('/api/log', q)),
-  logEntry: (id: number) => request<LogEntry & { record: SyncRecord | null }>('GET', `/api/log/${id}`),
+  logEntry: (id: number) =>
+    request<LogEntry & { record: SyncRecord | null; calls: LogCall[] | null }>('GET', `/api/log/${id}`),
 
   // Sync records
   records: (q: Query) =>

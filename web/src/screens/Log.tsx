@@ -313,6 +313,18 @@ function LogDetails({ id, onClose, onChanged }: { id: number; onClose: () => voi
           </section>
           <JsonView label="Request" value={e.request} />
           <JsonView label="Response" value={e.response} />
+          {e.calls?.length ? (
+            <section aria-label="Every call of the attempt">
+              <h3>Every call of the attempt ({e.calls.length})</h3>
+              {e.calls.map((c, i) => (
+                <JsonView
+                  key={`${i}-${c.method}-${c.url}`}
+                  label={`${i + 1}. ${c.method} ${c.url} → ${c.status ?? 'no answer'} (${c.durationMs} ms)`}
+                  value={{ request: c.request, response: c.response }}
+                />
+              ))}
+            </section>
+          ) : null}
           {r ? <JsonView label="Record data" value={r.data} /> : null}
         </>
       ) : (
