@@ -373,6 +373,16 @@ describe('the batch screens’ API', () => {
       'filter: Acumatica has no pick list "customer" for invoice records; its pick lists are status',
     );
 
+    // A class the tenant does not have is refused by name, like a status; case is forgiven.
+    const typo = await post(`/api/flows/${CUSTOMERS}/load`, { filters: { customerClass: ['RETAL'] } });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json().error.message).toBe(
+      'filters.customerClass: "RETAL" is not among the values Acumatica lists for Filter by Customer Classes (B2B, DEFAULT, RETAIL, WHOLESALE)',
+    );
+    expect((await load(CUSTOMERS, { filters: { customerClass: ['retail'] } })).total).toBe(
+      [...env.acumatica.customers.values()].filter((c) => c.CustomerClass?.value === 'RETAIL').length,
+    );
+
     const picked = ['RETAIL', 'B2B'];
     const grid = await load(CUSTOMERS, { filters: { customerClass: picked } });
     const expected = [...env.acumatica.customers.values()].filter((c) =>
@@ -389,7 +399,13 @@ describe('the batch screens’ API', () => {
   it('shipments by order type', async () => {
     const so = await load(SHIPMENTS, { filters: { orderType: ['SO'] } });
     expect(so.rows.map((r) => r.source_id).sort()).toEqual([n.s1, n.s2, n.s3].sort());
-    expect((await load(SHIPMENTS, { filters: { orderType: ['QT'] } })).total).toBe(0);
+    expect((await load(SHIPMENTS, { filters: { orderType: ['so'], status: ['Canceled'] } })).total).toBe(0);
+    // The order types offered are those the connection reads: another is refused, naming them.
+    const other = await post(`/api/flows/${SHIPMENTS}/load`, { filters: { orderType: ['QT'] } });
+    expect(other.statusCode).toBe(400);
+    expect(other.json().error.message).toBe(
+      'filters.orderType: "QT" is not among the values Acumatica lists for Filter by Order Types (SO)',
+    );
   });
 
   it('a customer found by its id in the source, with its columns, state and what processing would do', async () => {

@@ -192,8 +192,42 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
   );
 
-  // Pick lists, by source connection, entity and filter.
+  // Pick lists read from a source, by connection, entity and filter.
   const optionsCache = new Map<string, { at: number; options: FilterOption[] }>();
+  /** The values a source lists for a pick list (kept a minute), or undefined when it lists none. */
+  const sourceOptions = async (flow: Flow, filter: string): Promise<FilterOption[] | undefined> => {
+    const key = `${flow.source}\u0000${flow.entity}\u0000${filter}`;
+    const cached = optionsCache.get(key);
+    if (cached && Date.now() - cached.at < OPTIONS_TTL_MS) return cached.options;
+    const connector = ctx.connectors.get(flow.source);
+    const options = connector.filterOptions ? await connector.filterOptions(flow.entity, filter) : undefined;
+    if (options) optionsCache.set(key, { at: Date.now(), options });
+    return options;
+  };
+  /**
+   * Values picked in a pick list the source lists (classes, order types) must be among them, as the
+   * manifest's fixed lists are: a typo is a 400 naming the filter, never a Load of 0 under a green
+   * banner. Case is forgiven and the source's spelling kept. A source that cannot list them now is
+   * not asked twice: the Load itself will tell.
+   */
+  const checkPicked = async (flow: Flow, q: ReadQuery): Promise<ReadQuery> => {
+    const filters = { ...q.filters };
+    for (const f of filtersOf(deps, flow)) {
+      const values = filters[f.name];
+      if (f.kind !== 'values' || f.options?.length || !values?.length) continue;
+      const options = await sourceOptions(flow, f.name).catch(() => undefined);
+      if (!options?.length) continue;
+      const byLower = new Map(options.map((o) => [o.value.toLowerCase(), o.value]));
+      const unknown = values.filter((v) => !byLower.has(v.toLowerCase()));
+      if (unknown.length)
+        throw new EngineError(
+          'invalid_request',
+          `filters.${f.name}: ${unknown.map((v) => `"${v}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among the values ${sourceTitle(deps, flow)} lists for ${f.title} (${options.map((o) => o.value).join(', ')})`,
+        );
+      filters[f.name] = values.map((v) => byLower.get(v.toLowerCase())!);
+    }
+    return q.filters ? { ...q, filters } : q;
+  };
 
   app.get<{ Params: { name: string; filter: string } }>(
     '/api/flows/:name/filters/:filter/options',
@@ -244,17 +278,10 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
       }
       if (f.options?.length)
         return { filter: f.name, source: 'manifest', options: f.options.map((value) => ({ value })) };
-      const key = `${flow.source}\u0000${flow.entity}\u0000${f.name}`;
-      const cached = optionsCache.get(key);
-      if (cached && Date.now() - cached.at < OPTIONS_TTL_MS)
-        return { filter: f.name, source: 'source', options: cached.options };
-      const connector = ctx.connectors.get(flow.source);
-      const options = connector.filterOptions
-        ? await connector.filterOptions(flow.entity, f.name)
-        : undefined;
-      if (!options) return { filter: f.name, source: 'none', options: [] };
-      optionsCache.set(key, { at: Date.now(), options });
-      return { filter: f.name, source: 'source', options };
+      const options = await sourceOptions(flow, f.name);
+      return options
+        ? { filter: f.name, source: 'source', options }
+        : { filter: f.name, source: 'none', options: [] };
     },
   );
 
@@ -319,7 +346,10 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
     async (req) => {
       const flow = ctx.engine.flow(req.params.name);
-      const query = toReadQuery(req.body, filtersOf(deps, flow), sourceTitle(deps, flow));
+      const query = await checkPicked(
+        flow,
+        toReadQuery(req.body, filtersOf(deps, flow), sourceTitle(deps, flow)),
+      );
       if (!selects(query))
         throw new EngineError(
           'invalid_request',
@@ -448,7 +478,10 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
         if (chosen.length === 0) throw new EngineError('invalid_request', `Load ${batch.id} has no records`);
         query = { ids: chosen };
       } else {
-        query = toReadQuery(req.body, filtersOf(deps, flow), sourceTitle(deps, flow));
+        query = await checkPicked(
+          flow,
+          toReadQuery(req.body, filtersOf(deps, flow), sourceTitle(deps, flow)),
+        );
         if (!selects(query) && req.body?.incremental !== true && req.body?.confirm !== true)
           throw new EngineError(
             'invalid_request',
