@@ -172,7 +172,17 @@ export interface CursorsTable {
   updated_at: string;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed' | 'cancelled';
+/**
+ * interrupted: the process running it died (killed, crashed) and another took the work up again as a
+ * new run; the row keeps how far it got.
+ */
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'completed_with_failures'
+  | 'failed'
+  | 'cancelled'
+  | 'interrupted';
 
 export interface RunsTable {
   id: Generated<number>;

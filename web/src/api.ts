@@ -138,7 +138,8 @@ export type RunStatus =
   | 'succeeded'
   | 'completed_with_failures'
   | 'failed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'interrupted';
 
 /** A run as the flow's event stream tells it; a queued run has no id or counts yet. */
 export interface RunEvent {
@@ -420,7 +421,11 @@ export const api = {
   flows: () => request<{ flows: Flow[]; configProblems?: string[] }>('GET', '/api/flows'),
   flow: (name: string) => request<Flow>('GET', `/api/flows/${enc(name)}`),
   updateFlow: (name: string, change: FlowUpdate) =>
-    request<{ flow: Flow }>('PUT', `/api/flows/${enc(name)}`, { body: change }),
+    request<{ flow: Flow; appliesFrom: 'now' | 'next run'; notice?: string }>(
+      'PUT',
+      `/api/flows/${enc(name)}`,
+      { body: change },
+    ),
   idsFile: (flow: string, file: File, filter?: string) =>
     request<{ ids: string[]; count: number; header: string; filter: string }>(
       'POST',

@@ -188,7 +188,19 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     async (req) => {
       ctx.engine.flow(req.params.name);
       await saveFlowEdit(deps, req.params.name, req.body);
-      return { flow: await describeFlow(deps, ctx.engine.flow(req.params.name)) };
+      // A run in progress keeps the settings it started with (its pages are planned with them): say
+      // so, so nobody believes a field stopped being owned in the middle of it.
+      const running = await ctx.store.runs.running(req.params.name);
+      const appliesFrom = running.length ? ('next run' as const) : ('now' as const);
+      return {
+        flow: await describeFlow(deps, ctx.engine.flow(req.params.name)),
+        appliesFrom,
+        ...(running.length
+          ? {
+              notice: `run ${running.map((r) => r.id).join(', ')} of ${req.params.name} is in progress and finishes with the settings it started with; this change applies from the next run`,
+            }
+          : {}),
+      };
     },
   );
 

@@ -37,7 +37,8 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
             },
             record: {
               type: 'string',
-              description: 'the whole story of one record: any id or number either system knows it by',
+              description:
+                'the whole story of one record: any id or number either system knows it by; "<entity>:<id>" (e.g. shipment:000000022) when the number also names records of other entities',
             },
             run: rowId,
             since: { type: 'string' },
@@ -50,7 +51,7 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
     },
     async (req) => {
       const q = req.query;
-      const { rows, total } = await ctx.store.log.list({
+      const { rows, total, about } = await ctx.store.log.list({
         ...(q.flow ? { flow: q.flow } : {}),
         ...(q.entity ? { entity: q.entity } : {}),
         ...(q.status ? { status: q.status.split(',') as LogStatus[] } : {}),
@@ -65,6 +66,8 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
       });
       return {
         total,
+        // The record a story follows, and the other entities the id names (ask for "<entity>:<id>").
+        ...(about ? { about } : {}),
         entries: rows.map((r) => ({
           ...r,
           request: r.request ? JSON.parse(r.request) : null,

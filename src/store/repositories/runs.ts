@@ -133,6 +133,26 @@ export class RunRepository {
       .execute();
   }
 
+  /** Every run still marked running, of any flow (what a process that died may have left behind). */
+  async allRunning(): Promise<Run[]> {
+    return this.db.selectFrom('runs').selectAll().where('status', '=', 'running').orderBy('id').execute();
+  }
+
+  /**
+   * Marks a run whose process died as interrupted, if it is still running; false when another
+   * process got there first (it takes the work up, not this one).
+   */
+  async interrupt(id: number, message: string): Promise<boolean> {
+    const now = new Date().toISOString();
+    const res = await this.db
+      .updateTable('runs')
+      .set({ status: 'interrupted', finished_at: now, message })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async running(flow: string): Promise<Run[]> {
     return this.db
       .selectFrom('runs')

@@ -104,8 +104,12 @@ export function LogScreen() {
               retryAll.run(async () => {
                 const r = await api.retryFailed(flow || undefined);
                 entries.reload();
-                const n = Array.isArray(r.results) ? r.results.length : 0;
-                return `Retried the failed records${flow ? ` of ${flow}` : ''}${n ? ` (${n} run${n === 1 ? '' : 's'})` : ''}.`;
+                const list = Array.isArray(r.results)
+                  ? (r.results as { status?: string; message?: string }[])
+                  : [];
+                const waits = list.filter((x) => x.status === 'queued').map((x) => x.message);
+                const n = list.length - waits.length;
+                return `Retried the failed records${flow ? ` of ${flow}` : ''}${n ? ` (${n} run${n === 1 ? '' : 's'})` : ''}.${waits.length ? ` ${waits.join('; ')}.` : ''}`;
               })
             }
             title={flow ? `Retry every failed record of ${flow}` : 'Retry every failed record of every flow'}
