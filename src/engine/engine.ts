@@ -7,6 +7,7 @@ import { ownerIsGone, processOwner } from '../util/process-owner.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError, isEngineError } from './errors.js';
 import type { Flow, ValueMap } from './flow.js';
+import { columnsOf, columnValues } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline } from './pipeline.js';
@@ -36,6 +37,10 @@ export interface RunOptions {
    * processes drain; the embedded queue runs everything inline.
    */
   fanOut?: boolean;
+  /** Who asked for the run (a person on a batch screen, a token's user); kept on its row. */
+  startedBy?: string;
+  /** The request that queued the run, kept on its row so the screen that sent it follows this run. */
+  request?: string;
 }
 
 export interface RunProgress {
@@ -162,14 +167,26 @@ export class Engine {
     return p;
   }
 
-  /** Load: what processing would do to each record, without writing anything. */
+  /**
+   * Load: what processing would do to each record, without writing anything; each row carries its
+   * values for the grid columns the source declares.
+   */
   async preview(name: string, query: ReadQuery, signal?: AbortSignal): Promise<PreviewRow[]> {
     const flow = this.flow(name);
     const source = this.connectors.get(flow.source);
     const pipeline = this.pipeline(flow);
+    const columns = columnsOf(source.manifest, flow.entity);
     const rows: PreviewRow[] = [];
     for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
-      rows.push(...pipeline.preview(await pipeline.plan(page, true)));
+      const planned = pipeline.preview(await pipeline.plan(page, true));
+      if (columns.length) {
+        const items = new Map(page.map((item) => [item.id, item]));
+        for (const row of planned) {
+          const item = items.get(row.sourceId);
+          if (item) row.columns = columnValues(columns, item);
+        }
+      }
+      rows.push(...planned);
     }
     return rows;
   }
@@ -490,7 +507,7 @@ export class Engine {
     trigger: RunTrigger,
     filter: ReadQuery,
     body: (ctx: RunContext) => Promise<void>,
-    opts: Pick<RunOptions, 'onProgress' | 'fanOut' | 'incremental'> = {},
+    opts: Pick<RunOptions, 'onProgress' | 'fanOut' | 'incremental' | 'startedBy' | 'request'> = {},
   ): Promise<RunResult> {
     await this.store.runs.closeAbandoned(
       new Date(Date.now() - STALE_RUN_MS).toISOString(),
@@ -521,6 +538,8 @@ export class Engine {
       mode: opts.incremental ? 'incremental' : 'process',
       filter,
       owner: this.owner,
+      ...(opts.startedBy ? { startedBy: opts.startedBy } : {}),
+      ...(opts.request ? { request: opts.request } : {}),
     });
     this.inFlight.add(runId);
     const counts = emptyCounts();

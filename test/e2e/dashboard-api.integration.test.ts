@@ -66,7 +66,11 @@ describe('the dashboard API', () => {
   });
 
   it('a Load pages and sorts on the server; Process of selected rows runs them with live progress to the end', async () => {
-    const load = await api({ method: 'POST', url: `/api/flows/${FLOW}/load`, payload: {} });
+    const load = await api({
+      method: 'POST',
+      url: `/api/flows/${FLOW}/load`,
+      payload: { since: '2000-01-01' },
+    });
     expect(load.statusCode).toBe(200);
     const { batchId, count } = load.json() as { batchId: number; count: number };
     expect(count).toBe(30);
@@ -134,7 +138,12 @@ describe('the dashboard API', () => {
       payload: await xlsx('Customer', ['C000001', 'C000002', 'C000001']),
     });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ ids: ['C000001', 'C000002'], count: 2, header: 'Customer' });
+    expect(ok.json()).toEqual({
+      ids: ['C000001', 'C000002'],
+      count: 2,
+      header: 'Customer',
+      filter: 'ids',
+    });
     const wrong = await api({
       method: 'POST',
       url: `/api/flows/${FLOW}/ids-file?filename=ids.xlsx`,
