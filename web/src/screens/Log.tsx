@@ -318,7 +318,8 @@ function LogDetails({ id, onClose, onChanged }: { id: number; onClose: () => voi
               <h3>Every call of the attempt ({e.calls.length})</h3>
               {e.calls.map((c, i) => (
                 <JsonView
-                  key={`${i}-${c.method}-${c.url}`}
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the calls of an attempt are a fixed list in order; a call's place is its identity
+                  key={i}
                   label={`${i + 1}. ${c.method} ${c.url} → ${c.status ?? 'no answer'} (${c.durationMs} ms)`}
                   value={{ request: c.request, response: c.response }}
                 />
