@@ -237,17 +237,13 @@ describe('configuration', () => {
       ),
     );
     // Each at its place in the file: line and column of the value.
-    expect(bad).toEqual([
-      expect.stringMatching(
-        /:37:37 connections\.acumatica\.rateLimit\.requestsPerSecond: requests per second must be more than 0$/,
-      ),
-      expect.stringMatching(
-        /:37:77 connections\.acumatica\.rateLimit\.requestsPerMinute: requests per minute must be a number$/,
-      ),
-      expect.stringMatching(
-        /:37:53 connections\.acumatica\.rateLimit\.concurrency: concurrency must be a whole number of requests in flight$/,
-      ),
-      expect.stringMatching(/:37:16 connections\.acumatica\.rateLimit: unknown key "burst"$/),
+    const line =
+      CONFIG_TEMPLATE.split('\n').findIndex((l) => l.includes('# rateLimit: { requestsPerMinute: 500')) + 1;
+    expect(bad.map((p) => p.replace(/^ledgerlink-\d+\.yaml/, ''))).toEqual([
+      `:${line}:37 connections.acumatica.rateLimit.requestsPerSecond: requests per second must be more than 0`,
+      `:${line}:77 connections.acumatica.rateLimit.requestsPerMinute: requests per minute must be a number`,
+      `:${line}:53 connections.acumatica.rateLimit.concurrency: concurrency must be a whole number of requests in flight`,
+      `:${line}:16 connections.acumatica.rateLimit: unknown key "burst"`,
     ]);
   });
 

@@ -15,6 +15,15 @@ database: sqlite:./data/ledgerlink.db
 server:
   host: 127.0.0.1
   port: 3000
+  # Behind a reverse proxy, believe its X-Forwarded-For (true, or its addresses), so limits count callers.
+  # trustProxy: false
+  # What one caller may ask (SECURITY.md); the defaults:
+  # limits:
+  #   loginsPerMinutePerAddress: 20
+  #   concurrentPasswordChecks: 2
+  #   webhooksPerMinutePerAddress: 6000
+  #   webhooksPerMinute: 30000
+  #   refusedWebhookRetentionDays: 7
 
 # The systems Ledgerlink talks to. Each connector documents its settings (ledgerlink doctor lists problems).
 connections:

@@ -4,6 +4,7 @@ import { connectorRegistry } from '../connectors/registry.js';
 import { buildServer } from '../server/app.js';
 import type { Context } from './context.js';
 import { LiveConfig } from './live-config.js';
+import { RunRecovery } from './recovery.js';
 import { Scheduler } from './scheduler.js';
 import { Worker } from './worker.js';
 
@@ -44,6 +45,9 @@ export async function startService(
   const app = await buildServer({ ctx, wake: () => ctx.queue.wake(), version, config });
   const url = await app.listen({ host: opts.host, port: opts.port });
   await worker?.start();
+  // A run a killed process left "running" is taken up at once, and again whenever one is found.
+  const recovery = new RunRecovery(() => ctx.engine, ctx.queue, ctx.logger);
+  await recovery.start();
   await scheduler.start(ctx.config.flows.values());
   config.watch();
   return {
@@ -53,6 +57,7 @@ export async function startService(
     scheduler,
     config,
     async stop() {
+      recovery.stop();
       config.stop();
       scheduler.stop();
       await app.close();

@@ -1,23 +1,13 @@
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer, usersWithTokens } from '../../test/support/api-server.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { idsXlsx, lastRowBomb } from '../../test/support/xlsx.js';
-import type { LoadedConfig } from '../config/load.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import type { ConnectorManifest } from '../connectors/sdk/manifest.js';
-import { Engine } from '../engine/engine.js';
 import { type Flow, flowDefaults } from '../engine/flow.js';
 import { IDS_FILE_LIMITS } from '../engine/ids-file.js';
-import type { ConnectorSet } from '../runtime/connections.js';
-import type { Context } from '../runtime/context.js';
-import { EmbeddedQueue } from '../runtime/queue/embedded.js';
 import { openStore, type Store } from '../store/index.js';
-import { buildServer } from './app.js';
-import { createUser } from './auth/accounts.js';
-import { createApiToken } from './auth/api-tokens.js';
 
-const logger = pino({ level: 'silent' });
 const flow: Flow = {
   ...flowDefaults,
   name: 'a-b.customers',
@@ -52,7 +42,7 @@ function withIdFilter(m: ConnectorManifest): ConnectorManifest {
 describe('ID-file upload', () => {
   let tdb: TestDatabase;
   let store: Store;
-  let app: FastifyInstance;
+  let server: ApiServer;
   let url: string;
   const tokens: Record<'operator' | 'viewer', string> = { operator: '', viewer: '' };
 
@@ -66,39 +56,21 @@ describe('ID-file upload', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase('sqlite');
     store = await openStore(tdb.url);
-    const connectors = { get: (n: string) => new MemoryConnector(n) };
-    const engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger);
     const connections = new Map(
       ['a', 'b'].map((n) => [n, { definition: { manifest: withIdFilter(new MemoryConnector(n).manifest) } }]),
     );
-    const ctx = {
-      config: { connections, flows: new Map([[flow.name, flow]]) } as unknown as LoadedConfig,
-      store,
-      queue: new EmbeddedQueue(store, logger),
-      engine,
-      logger,
-      connectors: connectors as unknown as ConnectorSet,
-      reload: async () => undefined,
-      onReload: () => undefined,
-      close: async () => undefined,
-    } as Context;
-    app = await buildServer({ ctx, version: 'test' });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    for (const [username, role] of [
-      ['olga', 'operator'],
-      ['vic', 'viewer'],
-    ] as const) {
-      await createUser(store, {
-        username,
-        role,
-        password: 'correct horse battery',
-        mustChangePassword: false,
-      });
-      tokens[role] = (await createApiToken(store, { username, name: 'tests' })).token;
-    }
+    server = await startApiServer({ store, flows: [flow], connections });
+    url = server.url;
+    Object.assign(
+      tokens,
+      await usersWithTokens(store, [
+        ['olga', 'operator'],
+        ['vic', 'viewer'],
+      ]),
+    );
   });
   afterAll(async () => {
-    await app.close();
+    await server.close();
     await store.close();
     await tdb.drop();
   });
@@ -107,7 +79,12 @@ describe('ID-file upload', () => {
     const file = await idsXlsx('Customer', ['C1', 'C2', 'C1', 42]);
     const ok = await upload(file, tokens.operator);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ids: ['C1', 'C2', '42'], count: 3, header: 'Customer' });
+    expect(await ok.json()).toEqual({
+      ids: ['C1', 'C2', '42'],
+      count: 3,
+      header: 'Customer',
+      filter: 'ids',
+    });
     const viewer = await upload(file, tokens.viewer);
     expect(viewer.status).toBe(403);
     expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe('forbidden');

@@ -144,6 +144,91 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect((await store.log.list({ sourceId: 'C1' })).rows[0]?.status).toBe('success');
   });
 
+  it("a record's story follows its links, not a number another entity shares", async () => {
+    for (const [name, entity] of [
+      ['a-m.orders', 'salesOrder'],
+      ['a-m.shipments', 'shipment'],
+      ['a-m.invoices', 'invoice'],
+    ] as const)
+      await store.definitions.saveFlow({
+        name,
+        entity,
+        source: 'acu',
+        target: 'mag',
+        enabled: true,
+        config: {},
+      });
+    const at = new Date().toISOString();
+    const entry = (o: {
+      flow: string;
+      entity: string;
+      source: string;
+      target: string;
+      number: string;
+      related?: string;
+    }) => ({
+      run_id: 1,
+      flow: o.flow,
+      entity: o.entity,
+      source_id: o.source,
+      target_id: o.target,
+      target_number: o.number,
+      related: o.related ? ` ${o.related} ` : null,
+      action: 'create',
+      status: 'success' as const,
+      reason: null,
+      error_code: null,
+      error_category: null,
+      request: null,
+      response: null,
+      duration_ms: 1,
+      attempt: 1,
+      created_at: at,
+    });
+    // Magento numbers orders, shipments and invoices alike: order 000000022 (id 22) has shipment
+    // 000000007; shipment 000000022 and invoice 000000022 belong to orders 30 and 31.
+    await store.log.append([
+      entry({ flow: 'a-m.orders', entity: 'salesOrder', source: 'SO22', target: '22', number: '000000022' }),
+      entry({
+        flow: 'a-m.shipments',
+        entity: 'shipment',
+        source: 'SH7',
+        target: '7',
+        number: '000000007',
+        related: 'salesOrder:mag:22',
+      }),
+      entry({
+        flow: 'a-m.shipments',
+        entity: 'shipment',
+        source: 'SH22',
+        target: '122',
+        number: '000000022',
+        related: 'salesOrder:mag:30',
+      }),
+      entry({
+        flow: 'a-m.invoices',
+        entity: 'invoice',
+        source: 'INV22',
+        target: '222',
+        number: '000000022',
+        related: 'salesOrder:mag:31',
+      }),
+    ]);
+    const story = await store.log.list({ record: '000000022' });
+    expect(story.rows.map((r) => r.source_id).sort()).toEqual(['SH7', 'SO22']);
+    expect(story.about).toEqual({ entity: 'salesOrder', others: ['invoice', 'shipment'] });
+    // The other records the number names are asked for by entity.
+    expect((await store.log.list({ record: 'shipment:000000022' })).rows.map((r) => r.source_id)).toEqual([
+      'SH22',
+    ]);
+    expect((await store.log.list({ record: 'SO22' })).rows.map((r) => r.source_id).sort()).toEqual([
+      'SH7',
+      'SO22',
+    ]);
+    // The text search finds a row by the number it shows.
+    expect((await store.log.list({ text: '000000007' })).rows.map((r) => r.source_id)).toEqual(['SH7']);
+  });
+
   it('moves a cursor', async () => {
     expect(await store.cursors.get('f1')).toBeUndefined();
     await store.cursors.set('f1', '2026-01-01T00:00:00.000Z');

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DIALECTS } from '../support/databases.js';
-import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
+import {
+  magentoMoneyProblems,
+  type OrderEnvironment,
+  startOrderEnvironment,
+} from '../support/order-environment.js';
 
 const A2M = 'acumatica-magento.orders';
 const val = <T>(w: { value?: T | null } | undefined): T | undefined => w?.value ?? undefined;
@@ -26,7 +30,9 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
     env = await startOrderEnvironment({ customers: 20, products: 20, dialect });
   });
   afterAll(async () => {
+    const money = env ? magentoMoneyProblems(env.magento.orders.values()) : [];
     await env?.close();
+    expect(money, 'Magento orders whose money does not add up').toEqual([]);
     expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
       [],
     );
@@ -73,6 +79,8 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
       expect((await record('acumatica-magento.products', sku))?.state).toBe('processed');
     // Totals to the cent, the shipping and payment methods mapped.
     expect(m.grand_total).toBe(total);
+    // Magento counts payment by invoice: the order waits for the ERP's invoices to carry the money.
+    expect([m.total_paid, m.total_due]).toEqual([0, total]);
     expect(m.tax_amount).toBe(val(env.acumatica.orders.get(orderNbr)?.TaxTotal as { value?: number }));
     expect(m.extension_attributes?.shipping_assignments?.[0]?.shipping?.method).toBe('flatrate_flatrate');
     expect(m.payment?.method).toBe('checkmo');
@@ -114,6 +122,8 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
     expect(invoices).toHaveLength(1);
     expect(invoices[0]?.grand_total).toBe(m.grand_total);
     expect(m.state).toBe('complete');
+    // Paid once: before the fix the order was created paid and the invoice paid it again (2×).
+    expect([m.total_invoiced, m.total_paid, m.total_due]).toEqual([m.grand_total, m.grand_total, 0]);
   });
 
   it('the released payment is noted on the Magento order', async () => {
@@ -124,6 +134,50 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
     );
     const comments = magentoOrder()!.status_histories?.map((h) => h.comment) ?? [];
     expect(comments.some((c) => c?.includes(`Payment ${paymentNbr}`))).toBe(true);
+  });
+
+  it('an order that waited on a customer without an e-mail goes through once the customer has one', async () => {
+    const customer = 'C000006';
+    const setEmail = (email: string | null) =>
+      env.acumatica.touch('customer', [customer], (r) => {
+        const c = r as { Email?: { value: string }; MainContact: { Email?: { value: string } } };
+        if (email === null) {
+          delete c.Email;
+          delete c.MainContact.Email;
+        } else c.MainContact.Email = { value: email };
+      });
+    setEmail(null);
+    await env.until(
+      async () => (await stateOf('acumatica-magento.customers', customer)) === 'failed',
+      'the customer without an e-mail to fail',
+    );
+    // Entered now, the order copies the customer's contact: it has no e-mail either.
+    const nbr = env.acumatica.createSalesOrder({
+      customerId: customer,
+      lines: [{ inventoryId: 'ITEM00004', qty: 1 }],
+      shipVia: 'FLATRATE',
+      paymentMethod: 'CHECK',
+      taxIds: ['NYSTATE'],
+    });
+    const total = val(env.acumatica.orders.get(nbr)?.OrderTotal as { value?: number })!;
+    env.acumatica.createPayment({
+      customerId: customer,
+      amount: total,
+      orderNbr: nbr,
+      method: 'CHECK',
+      ref: 'CHK-2',
+    });
+    await env.until(async () => (await stateOf(A2M, nbr)) === 'waiting', 'the order to wait on its customer');
+    expect((await record(A2M, nbr))?.waiting_on).toMatch(/customer/);
+
+    setEmail('found.later@example.com');
+    await env.until(async () => (await stateOf(A2M, nbr)) === 'processed', 'the order to go through', 60_000);
+    // Before the fix it failed for good: "Magento needs the customer's e-mail address; the order has none".
+    const m = [...env.magento.orders.values()].find((o) => o.ext_order_id === nbr)!;
+    expect(m.customer_email).toBe('found.later@example.com');
+    expect(Number(m.customer_id)).toBe(
+      Number((await record('acumatica-magento.customers', customer))?.target_id),
+    );
   });
 
   it('ledgerlink log --record tells the whole story of the order under either system’s number', async () => {
@@ -155,6 +209,16 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
       target_id: String(m.entity_id),
       target_number: m.increment_id,
     });
+    // The entry shows the order that was sent, and every call of the attempt (the comment after it).
+    const created = (await env.ctx.store.log.get(success.find((r) => r.flow === A2M)!.id))!;
+    expect(JSON.parse(created.request!)).toMatchObject({
+      method: 'POST',
+      url: expect.stringMatching(/\/V1\/orders$/),
+    });
+    const calls = JSON.parse(created.calls!) as Array<{ method: string; url: string }>;
+    expect(calls.map((c) => `${c.method} ${c.url.replace(/^.*\/V1\//, '')}`)).toContain(
+      `POST orders/${m.entity_id}/comments`,
+    );
     // The same story from the command a person types.
     const cli = await runCli(['log', '--record', orderNbr, '--json', '-c', env.configPath]);
     expect(cli.code, cli.stderr).toBe(0);

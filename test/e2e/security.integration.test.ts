@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../src/connectors/acumatica/sandbox/index.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { type Service, startService } from '../../src/runtime/service.js';
-import { createUser } from '../../src/server/auth/accounts.js';
-import { createApiToken } from '../../src/server/auth/api-tokens.js';
+import { usersWithTokens } from '../support/api-server.js';
 import { type SyncEnvironment, startSyncEnvironment } from '../support/environment.js';
 
 const FLOW = 'acumatica-magento.customers';
@@ -63,13 +62,7 @@ describe('the service under an outside probe', () => {
     });
     ctx = await openContext({ configPath: env.configPath, logger: pino({ level: 'info' }, sink) });
     svc = await startService(ctx, { host: '127.0.0.1', port: 0 });
-    await createUser(ctx.store, {
-      username: 'anna',
-      role: 'admin',
-      password: 'correct horse battery',
-      mustChangePassword: false,
-    });
-    admin = (await createApiToken(ctx.store, { username: 'anna', name: 'tests' })).token;
+    admin = (await usersWithTokens(ctx.store, [['anna', 'admin']])).admin!;
   });
   afterAll(async () => {
     delete process.env[SECRET_VAR];
@@ -208,7 +201,7 @@ describe('the service under an outside probe', () => {
     expect(typo.status).toBe(400);
     expect(typo.json.error).toEqual({
       code: 'invalid_request',
-      message: 'filters.custmerClass: the source offers no such filter; it offers customerClass, status',
+      message: 'filters.custmerClass: Acumatica offers no such filter; it offers customerClass, ids, status',
     });
     const backwards = await call(`/api/flows/${FLOW}/load`, {
       method: 'POST',
@@ -256,7 +249,7 @@ describe('the service under an outside probe', () => {
   });
 
   it('% and _ in a search box are the characters, not wildcards', async () => {
-    const run = await call(`/api/flows/${FLOW}/runs`, { method: 'POST', body: {} });
+    const run = await call(`/api/flows/${FLOW}/runs`, { method: 'POST', body: { confirm: true } });
     expect(run.status).toBe(202);
     const end = Date.now() + 30_000;
     while (((await call('/api/records?limit=1')).json.total as number) < 6) {

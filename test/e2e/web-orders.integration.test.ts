@@ -9,7 +9,11 @@ import { seededRandom } from '../../src/connectors/sdk/sandbox-kit.js';
 import type { RunOptions, RunResult } from '../../src/engine/engine.js';
 import { isEngineError } from '../../src/engine/errors.js';
 import { runCli } from '../support/cli.js';
-import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
+import {
+  magentoMoneyProblems,
+  type OrderEnvironment,
+  startOrderEnvironment,
+} from '../support/order-environment.js';
 
 const M2A = 'magento-acumatica.orders';
 const A2M = 'acumatica-magento.orders';
@@ -79,7 +83,9 @@ describe('web orders, Magento → Acumatica, and what goes wrong in order to cas
     expect((await run('acumatica-magento.products', { trigger: 'batch' })).counts.failed).toBe(0);
   });
   afterAll(async () => {
+    const money = env ? magentoMoneyProblems(env.magento.orders.values()) : [];
     await env?.close();
+    expect(money, 'Magento orders whose money does not add up').toEqual([]);
     expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
       [],
     );
@@ -138,6 +144,15 @@ describe('web orders, Magento → Acumatica, and what goes wrong in order to cas
     });
     expect(signUps.total).toBeGreaterThan(0);
     expect([...env.acumatica.items.keys()].filter((k) => k.startsWith('MAG'))).toHaveLength(3);
+
+    // Read back by the ERP → shop flow, the imported orders are echoes: linked, and read again (as
+    // every change in the ERP makes them), still linked — never "skipped — unpaid balance", which
+    // reads as "will go once paid".
+    for (let pass = 1; pass <= 2; pass++) {
+      const echoes = await run(A2M, { trigger: 'batch' });
+      expect(echoes.counts, `pass ${pass}`).toMatchObject({ read: 500, unchanged: 500, skipped: 0 });
+    }
+    expect((await env.ctx.store.log.list({ flow: A2M, status: ['skipped'] })).total).toBe(0);
 
     const writes = env.acumatica.kit.writeCalls().length;
     const again = await run(M2A, { trigger: 'batch' });

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
 import { stringify } from 'yaml';
 import {
   type AcumaticaSandbox,
@@ -149,4 +150,32 @@ export async function startOrderEnvironment(opts: {
     await db.drop();
   };
   return env;
+}
+
+/**
+ * Orders whose money does not add up the way Magento keeps it: more paid or invoiced than the order's
+ * total, or a total due that is not the rest of it. Every order-to-cash test checks every order.
+ */
+export function magentoMoneyProblems(
+  orders: Iterable<{
+    increment_id?: string;
+    grand_total?: number;
+    total_paid?: number;
+    total_due?: number;
+    total_invoiced?: number;
+  }>,
+): string[] {
+  const out: string[] = [];
+  for (const o of orders) {
+    const grand = new Decimal(o.grand_total ?? 0);
+    const paid = new Decimal(o.total_paid ?? 0);
+    const due = new Decimal(o.total_due ?? 0);
+    const name = `order ${o.increment_id}`;
+    if (paid.gt(grand)) out.push(`${name}: total_paid ${paid} is more than grand_total ${grand}`);
+    if (new Decimal(o.total_invoiced ?? 0).gt(grand))
+      out.push(`${name}: total_invoiced ${o.total_invoiced} is more than grand_total ${grand}`);
+    const rest = Decimal.max(0, grand.minus(paid));
+    if (!due.eq(rest)) out.push(`${name}: total_due ${due} is not grand_total − total_paid (${rest})`);
+  }
+  return out;
 }

@@ -45,7 +45,7 @@ export function registerLog(program: Command): void {
             throw new UsageError('--limit must be a positive whole number');
           ctx = await openContext(o.config ? { configPath: o.config } : {});
           if (o.flow) ctx.engine.flow(o.flow);
-          const { rows, total } = await ctx.store.log.list({
+          const { rows, total, about } = await ctx.store.log.list({
             ...(status ? { status } : {}),
             ...(o.flow ? { flow: o.flow } : {}),
             ...(o.record ? { record: o.record } : {}),
@@ -57,6 +57,7 @@ export function registerLog(program: Command): void {
           const records = o.record ? await linksOf(ctx, o.record, o.flow) : [];
           out.result({
             total,
+            ...(about ? { about } : {}),
             entries: rows.map((r) => ({
               ...r,
               request: r.request ? JSON.parse(r.request) : null,
@@ -70,6 +71,10 @@ export function registerLog(program: Command): void {
             );
           }
           if (records.length) out.line('');
+          if (about?.others.length)
+            out.line(
+              `The story of the ${about.entity} ${o.record}; ${o.record} also names a ${about.others.join(' and a ')}: ask for ${about.others.map((e) => `${e}:${o.record}`).join(' or ')}\n`,
+            );
           out.line(
             table(
               ['id', 'time', 'flow', 'record', 'target', 'action', 'status', 'reason'],
@@ -102,9 +107,9 @@ const withNumber = (id: string | null, number: string | null): string | null =>
 
 /** The link rows of a record, under any id either system knows it by, on the system that knows it. */
 async function linksOf(ctx: Context, id: string, flow?: string): Promise<SyncRecord[]> {
-  const aliases = await ctx.store.log.aliases(id);
+  const { keys } = await ctx.store.log.aliases(id);
   const on = (entity: string, connection: string) =>
-    [...aliases]
+    [...keys]
       .filter((k) => k.startsWith(`${entity}:${connection}:`) && !k.startsWith(`${entity}:${connection}:#`))
       .map((k) => k.slice(entity.length + connection.length + 2));
   const out = new Map<number, SyncRecord>();

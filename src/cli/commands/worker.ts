@@ -34,14 +34,18 @@ export function registerWorker(program: Command): void {
         const { openContext } = await import('../../runtime/context.js');
         const { Worker } = await import('../../runtime/worker.js');
         const ctx = await openContext({ config, concurrency });
+        const { RunRecovery } = await import('../../runtime/recovery.js');
         const worker = new Worker(ctx.queue, () => ctx.engine, ctx.logger, { concurrency });
         await worker.start();
+        const recovery = new RunRecovery(() => ctx.engine, ctx.queue, ctx.logger);
+        await recovery.start();
         out.result({ store: ctx.store.location, queue: ctx.queue.kind, concurrency, tasks: worker.tasks() });
         out.line(
           `Ledgerlink worker running ${concurrency} job${concurrency === 1 ? '' : 's'} at a time from ${ctx.store.location} (${ctx.queue.kind}); stop with Ctrl+C`,
         );
         await untilSignal(async () => {
           process.stderr.write('stopping: finishing the jobs in hand\n');
+          recovery.stop();
           await worker.stop();
           process.stderr.write('stopping: jobs given back; closing connections\n');
           await ctx.close();

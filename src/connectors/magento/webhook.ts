@@ -120,6 +120,12 @@ export class MagentoWebhook implements WebhookHandler {
    */
   readonly acknowledgement = { status: 200, body: { op: 'success' } };
 
+  /**
+   * An event's payload is the saved record (an order with its items and addresses); 2 MB holds an
+   * order of several hundred lines. Adobe documents no ceiling.
+   */
+  readonly maxBodyBytes = 2 * 1024 * 1024;
+
   deliveryId(_d: InboundDelivery): string | undefined {
     return undefined;
   }

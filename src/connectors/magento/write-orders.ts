@@ -9,7 +9,7 @@ import { ORDERS_PATH } from './read-orders.js';
 import type { MagentoOrder } from './sales-types.js';
 import { anyOf } from './search-criteria.js';
 import type { MagentoSettings } from './settings.js';
-import type { MagentoProduct } from './types.js';
+import type { MagentoCustomer, MagentoProduct } from './types.js';
 
 const INCREMENT = 'increment_id:';
 const EXTERNAL = 'ext_order_id:';
@@ -179,10 +179,23 @@ async function createOne(
       });
     customerId = Number(ref);
   }
+  // An order entered before its customer had an e-mail address takes the one the customer has now.
+  const lacksEmail =
+    !so.customerEmail && !so.billingAddress?.email && !so.shippingAddress?.email && customerId !== undefined;
+  const customer = lacksEmail
+    ? (
+        await client.request<MagentoCustomer>({
+          method: 'GET',
+          path: `V1/customers/${customerId}`,
+          record: exchanges,
+        })
+      ).body
+    : undefined;
   const entity = salesOrderToMagento(so, {
     storeId: s.storeId,
     productIds: products,
     ...(customerId !== undefined ? { customerId } : {}),
+    ...(customer ? { customer } : {}),
   });
   const res = await client.request<MagentoOrder>({
     method: 'POST',

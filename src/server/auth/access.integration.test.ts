@@ -1,23 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer, usersWithTokens } from '../../../test/support/api-server.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
-import type { LoadedConfig } from '../../config/load.js';
-import { MemoryConnector } from '../../connectors/memory/index.js';
-import { Engine } from '../../engine/engine.js';
 import { type Flow, flowDefaults } from '../../engine/flow.js';
-import type { ConnectorSet } from '../../runtime/connections.js';
-import type { Context } from '../../runtime/context.js';
-import { EmbeddedQueue } from '../../runtime/queue/embedded.js';
 import { openStore, type Store } from '../../store/index.js';
-import { buildServer } from '../app.js';
 import { createUser } from './accounts.js';
 import { createApiToken } from './api-tokens.js';
 import { routeAccess } from './plugin.js';
 import { defaultAccess } from './rules.js';
 import { digest } from './secrets.js';
 
-const logger = pino({ level: 'silent' });
 const flow: Flow = {
   ...flowDefaults,
   name: 'a-b.customers',
@@ -124,30 +116,22 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
   beforeAll(async () => {
     tdb = await createTestDatabase(dialect);
     store = await openStore(tdb.url);
-    const connectors = { get: (n: string) => new MemoryConnector(n) };
-    const engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger);
-    const ctx = {
-      config: { connections: new Map(), flows: new Map([[flow.name, flow]]) } as unknown as LoadedConfig,
-      store,
-      queue: new EmbeddedQueue(store, logger),
-      engine,
-      logger,
-      connectors: connectors as unknown as ConnectorSet,
-      reload: async () => undefined,
-      onReload: () => undefined,
-      close: async () => undefined,
-    } as Context;
     // These tests log in far more often than a person would; the limit per address has its own test.
-    app = await buildServer({ ctx, version: 'test', limits: { loginsPerMinutePerAddress: 10_000 } });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
-    for (const [username, role] of [
-      ['root', 'admin'],
-      ['olga', 'operator'],
-      ['vic', 'viewer'],
-    ] as const) {
-      await createUser(store, { username, role, password: PASSWORD, mustChangePassword: false });
-      tokens[role] = (await createApiToken(store, { username, name: 'tests' })).token;
-    }
+    const server = await startApiServer({
+      store,
+      flows: [flow],
+      limits: { loginsPerMinutePerAddress: 10_000 },
+    });
+    app = server.app;
+    url = server.url;
+    Object.assign(
+      tokens,
+      await usersWithTokens(store, [
+        ['root', 'admin'],
+        ['olga', 'operator'],
+        ['vic', 'viewer'],
+      ]),
+    );
   });
   afterAll(async () => {
     await app.close();

@@ -37,7 +37,8 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
             },
             record: {
               type: 'string',
-              description: 'the whole story of one record: any id or number either system knows it by',
+              description:
+                'the whole story of one record: any id or number either system knows it by; "<entity>:<id>" (e.g. shipment:000000022) when the number also names records of other entities',
             },
             run: rowId,
             since: { type: 'string' },
@@ -50,7 +51,7 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
     },
     async (req) => {
       const q = req.query;
-      const { rows, total } = await ctx.store.log.list({
+      const { rows, total, about } = await ctx.store.log.list({
         ...(q.flow ? { flow: q.flow } : {}),
         ...(q.entity ? { entity: q.entity } : {}),
         ...(q.status ? { status: q.status.split(',') as LogStatus[] } : {}),
@@ -65,7 +66,10 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
       });
       return {
         total,
-        entries: rows.map((r) => ({
+        // The record a story follows, and the other entities the id names (ask for "<entity>:<id>").
+        ...(about ? { about } : {}),
+        // Every call of an attempt is in the entry's details, not in the list.
+        entries: rows.map(({ calls: _calls, ...r }) => ({
           ...r,
           request: r.request ? JSON.parse(r.request) : null,
           response: r.response ? JSON.parse(r.response) : null,
@@ -95,6 +99,7 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
         ...e,
         request: e.request ? JSON.parse(e.request) : null,
         response: e.response ? JSON.parse(e.response) : null,
+        calls: e.calls ? JSON.parse(e.calls) : null,
         record: record ? { ...record, data: record.data ? JSON.parse(record.data) : null } : null,
       };
     },

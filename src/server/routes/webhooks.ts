@@ -1,10 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { EngineError } from '../../engine/errors.js';
 import { WEBHOOK_TASK } from '../../runtime/webhooks.js';
 import type { ServerDeps } from '../app.js';
 import { errorSchema, paging, rowId } from './schemas.js';
 
 /** The webhook log: every delivery the intake stored, with its verification, status and the records it named. */
 export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: ServerDeps): void {
+  const delivery = async (id: number) => {
+    const row = await ctx.store.inbox.get(id);
+    if (!row) throw new EngineError('not_found', `no delivery ${id}`);
+    return row;
+  };
+
   app.get<{ Querystring: { connection?: string; status?: string; limit: number; offset: number } }>(
     '/api/webhooks',
     {
@@ -70,11 +77,7 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
       },
     },
     async (req, reply) => {
-      const row = await ctx.store.inbox.get(req.params.id);
-      if (!row)
-        return reply
-          .code(404)
-          .send({ error: { code: 'not_found', message: `no delivery ${req.params.id}` } });
+      const row = await delivery(req.params.id);
       if (row.verified !== 1)
         return reply.code(404).send({
           error: {
@@ -102,11 +105,7 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
       },
     },
     async (req, reply) => {
-      const row = await ctx.store.inbox.get(req.params.id);
-      if (!row)
-        return reply
-          .code(404)
-          .send({ error: { code: 'not_found', message: `no delivery ${req.params.id}` } });
+      const row = await delivery(req.params.id);
       if (!row.verified || !row.events)
         return reply.code(400).send({
           error: {

@@ -25,6 +25,29 @@ export interface LogQuery {
   offset?: number;
 }
 
+/** A page of the log; a story also says which record it follows, and what else the id names. */
+export interface LogPage {
+  rows: LogEntry[];
+  total: number;
+  about?: { entity: string; others: string[] };
+}
+
+/** What a bare id in a story is read as, first first: the records people ask about by number. */
+const STORY_ENTITIES: readonly string[] = [
+  'salesOrder',
+  'customer',
+  'product',
+  'invoice',
+  'shipment',
+  'payment',
+  'stockTransfer',
+  'stockCount',
+];
+const rank = (entity: string) => {
+  const i = STORY_ENTITIES.indexOf(entity);
+  return i < 0 ? STORY_ENTITIES.length : i;
+};
+
 /** A flow's entity and the connections its ids live on. */
 interface FlowSides {
   entity: string;
@@ -69,11 +92,17 @@ export class ConnectorLogRepository {
   }
 
   /**
-   * Every id and number a record is known by, each qualified by the entity and the connection it
+   * Every id and number one record is known by, each qualified by the entity and the connection it
    * lives on ("salesOrder:acumatica:SO000123", "salesOrder:magento:42"): ids are unique within one
-   * system's entity only — Magento's order 1 is neither its customer 1 nor Tryton's sale 1.
+   * system's entity only — Magento's order 1 is neither its customer 1 nor Tryton's sale 1. A bare
+   * number can name records of several entities (Magento numbers orders, shipments and invoices
+   * alike: order 000000022 is not shipment 000000022), so the story is about one of them: the one
+   * `entity:` before the id names, else the first of STORY_ENTITIES that has it.
    */
-  async aliases(id: string): Promise<Set<string>> {
+  async aliases(record: string): Promise<{ entity?: string; keys: Set<string>; others: string[] }> {
+    const qualified = /^([A-Za-z]+):(.+)$/.exec(record);
+    const wanted = qualified && STORY_ENTITIES.includes(qualified[1]!) ? qualified[1] : undefined;
+    const id = wanted ? qualified![2]! : record;
     const sides = await this.sides();
     const entries = await this.db
       .selectFrom('connector_log')
@@ -88,20 +117,33 @@ export class ConnectorLogRepository {
       )
       .limit(1000)
       .execute();
-    const out = new Set<string>();
-    for (const e of entries) for (const k of ownKeys(e, sides.get(e.flow))) out.add(k);
-    return out;
+    const byEntity = new Map<string, Set<string>>();
+    for (const e of entries) {
+      const side = sides.get(e.flow);
+      if (!side) continue;
+      const keys = byEntity.get(side.entity) ?? new Set<string>();
+      for (const k of ownKeys(e, side)) keys.add(k);
+      byEntity.set(side.entity, keys);
+    }
+    const found = [...byEntity.keys()].sort((a, b) => rank(a) - rank(b));
+    const entity = wanted ?? found[0];
+    return {
+      ...(entity ? { entity } : {}),
+      keys: (entity && byEntity.get(entity)) || new Set(),
+      others: found.filter((e) => e !== entity),
+    };
   }
 
   /**
    * One record's whole story: its own entries under any of its aliases, and the entries of the
    * records that refer to it (its shipments, invoices, payments, and what waited on it).
    */
-  private async story(id: string, q: LogQuery): Promise<{ rows: LogEntry[]; total: number }> {
+  private async story(id: string, q: LogQuery): Promise<LogPage> {
     const sides = await this.sides();
-    const keys = await this.aliases(id);
+    const { entity, keys, others } = await this.aliases(id);
+    const about = entity ? { about: { entity, others } } : {};
     const raw = [...new Set([...keys].map((k) => k.split(':').slice(2).join(':').replace(/^#/, '')))];
-    if (raw.length === 0) return { rows: [], total: 0 };
+    if (raw.length === 0) return { rows: [], total: 0, ...about };
     const found = await this.filtered({ ...q, record: undefined })
       .where((eb) =>
         eb.or([
@@ -126,10 +168,10 @@ export class ConnectorLogRepository {
           .some((k) => keys.has(k)),
     );
     const offset = q.offset ?? 0;
-    return { rows: all.slice(offset, offset + (q.limit ?? 100)), total: all.length };
+    return { rows: all.slice(offset, offset + (q.limit ?? 100)), total: all.length, ...about };
   }
 
-  async list(q: LogQuery = {}): Promise<{ rows: LogEntry[]; total: number }> {
+  async list(q: LogQuery = {}): Promise<LogPage> {
     if (q.record) return this.story(q.record, q);
     const s = this.filtered(q);
     const total = await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -154,7 +196,12 @@ export class ConnectorLogRepository {
     if (q.text) {
       const text = q.text;
       s = s.where((eb) =>
-        eb.or([contains('reason', text), contains('source_id', text), contains('target_id', text)]),
+        // Whatever the row shows: the reason and both systems' ids and numbers.
+        eb.or(
+          ['reason', 'source_id', 'target_id', 'source_number', 'target_number'].map((c) =>
+            contains(c, text),
+          ),
+        ),
       );
     }
     return s;

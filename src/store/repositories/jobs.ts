@@ -146,11 +146,25 @@ export class JobRepository {
       .execute();
   }
 
-  /** Gives back this worker's locked jobs (graceful shutdown) without counting an attempt. */
-  async release(workerId: string): Promise<number> {
+  /** The workers holding jobs now. */
+  async lockers(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select('locked_by')
+      .distinct()
+      .where('locked_at', 'is not', null)
+      .execute();
+    return rows.map((r) => r.locked_by).filter((w): w is string => w !== null);
+  }
+
+  /**
+   * Gives back this worker's locked jobs: after a graceful shutdown without counting an attempt; for
+   * a worker that died (`crashed`), the attempt it was making counts, as graphile-worker counts it.
+   */
+  async release(workerId: string, o: { crashed?: boolean } = {}): Promise<number> {
     const res = await this.db
       .updateTable('jobs')
-      .set({ locked_at: null, locked_by: null, attempts: sql`attempts - 1` })
+      .set({ locked_at: null, locked_by: null, ...(o.crashed ? {} : { attempts: sql`attempts - 1` }) })
       .where('locked_by', '=', workerId)
       .where('locked_at', 'is not', null)
       .executeTakeFirst();

@@ -30,6 +30,8 @@ const TONE: Record<string, 'success' | 'failed' | 'skipped' | 'waiting' | 'abort
   prepared: 'waiting',
   aborted: 'aborted',
   cancelled: 'aborted',
+  // Its process died; the work was taken up again as a new run.
+  interrupted: 'aborted',
 };
 
 export function Badge({ status, label }: { status: string | null | undefined; label?: string }) {

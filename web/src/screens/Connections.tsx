@@ -58,6 +58,9 @@ function ConnectionCard({ connection: c, onSaved }: { connection: Connection; on
   const test = useAction();
   const [checks, setChecks] = useState<{ ok: boolean; checks: Check[] } | null>(null);
   const set = (name: string, v: string | boolean) => setValues((s) => ({ ...s, [name]: v }));
+  // A saved secret goes only where it was saved for: a new address asks for each one again.
+  const initial = initialValues(c);
+  const moved = c.fields.some((f) => f.type === 'url' && values[f.name] !== initial[f.name]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -132,6 +135,7 @@ function ConnectionCard({ connection: c, onSaved }: { connection: Connection; on
               field={f}
               value={values[f.name] ?? ''}
               isSet={c.settings[f.name] !== null && c.settings[f.name] !== undefined}
+              retype={moved && f.type === 'secret' && !f.inbound}
               disabled={!canAdmin}
               onChange={(v) => set(f.name, v)}
             />
@@ -170,6 +174,7 @@ function FieldInput({
   field: f,
   value,
   isSet,
+  retype,
   disabled,
   onChange,
 }: {
@@ -177,6 +182,8 @@ function FieldInput({
   field: ConnectionField;
   value: string | boolean;
   isSet: boolean;
+  /** The address changes: a set secret must be typed again. */
+  retype: boolean;
   disabled: boolean;
   onChange: (v: string | boolean) => void;
 }) {
@@ -210,7 +217,14 @@ function FieldInput({
           id={id}
           type="password"
           autoComplete="new-password"
-          placeholder={isSet ? 'leave empty to keep the current value' : 'not set'}
+          placeholder={
+            isSet && retype
+              ? 'type it again: the address changes'
+              : isSet
+                ? 'leave empty to keep the current value'
+                : 'not set'
+          }
+          required={isSet && retype}
           value={String(value)}
           disabled={disabled}
           onChange={(e) => onChange(e.target.value)}

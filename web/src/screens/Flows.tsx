@@ -330,14 +330,17 @@ function FlowForm({ flow: f, onSaved }: { flow: Flow; onSaved: () => void }) {
       return;
     }
     void save.run(async () => {
+      let saved: Awaited<ReturnType<typeof api.updateFlow>>;
       try {
-        await api.updateFlow(f.name, change);
+        saved = await api.updateFlow(f.name, change);
       } catch (err) {
         if (isApiError(err) && err.problems.length) setProblems(err.problems);
         throw err;
       }
       onSaved();
-      return 'Saved. The flow runs with these settings from now on.';
+      return saved.notice
+        ? `Saved, but ${saved.notice}.`
+        : 'Saved. The flow runs with these settings from now on.';
     });
   };
 

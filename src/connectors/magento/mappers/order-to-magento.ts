@@ -16,6 +16,12 @@ export interface OrderTarget {
   storeId: number;
   /** The Magento customer; undefined for a guest order. */
   customerId?: number;
+  /**
+   * That customer's own data, for what the order lacks: an ERP order copies its customer's contact
+   * when it is entered, and one entered before the customer had an e-mail address has none, though
+   * the customer it waited for has one now.
+   */
+  customer?: { email?: string; firstname?: string; lastname?: string };
   /** Magento product ids by SKU (lower case), for the SKUs the catalog has. */
   productIds: ReadonlyMap<string, number>;
 }
@@ -79,6 +85,10 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
   const discount = lineDiscounts.plus(so.discountTotal?.amount ?? '0').negated();
   const shipping = so.shippingTotal?.amount ?? '0';
   const grand = so.orderTotal.amount;
+  // Whether the ERP has the money already decides the order's state, not its paid amount: Magento
+  // counts payment by invoice — every paid invoice adds to total_paid and the payment's amount_paid —
+  // so the ERP's invoices carry the money here (acumatica-magento.invoices), and an order created
+  // as paid would be paid twice once they arrive. The ERP payment itself is noted on the order.
   const paid = so.paidTotal?.amount ?? '0';
   const due = so.unpaidBalance?.amount ?? Decimal.max(0, new Decimal(grand).minus(paid)).toFixed();
   const settled = new Decimal(due).isZero();
@@ -86,15 +96,20 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
   const billingSource = so.billingAddress ?? so.shippingAddress;
   if (!billingSource)
     throw rejected('missing_field', `${who}: Magento needs a billing address; the order has no address`);
-  const email = so.customerEmail ?? billingSource.email ?? so.shippingAddress?.email;
+  const email = so.customerEmail ?? billingSource.email ?? so.shippingAddress?.email ?? t.customer?.email;
   if (!email)
     throw rejected(
       'missing_field',
-      `${who}: Magento needs the customer's e-mail address; the order has none`,
+      `${who}: Magento needs the customer's e-mail address; neither the order nor ${t.customerId !== undefined ? `Magento customer ${t.customerId}` : 'its customer (a guest)'} has one`,
     );
+  const account =
+    t.customer?.firstname && t.customer.lastname
+      ? { firstname: t.customer.firstname, lastname: t.customer.lastname }
+      : undefined;
   const names: Names = splitName(so.customerName ?? '') ??
     splitName([billingSource.firstName, billingSource.lastName].filter(Boolean).join(' ')) ??
-    splitName(billingSource.company ?? '') ?? { firstname: email, lastname: email };
+    splitName(billingSource.company ?? '') ??
+    account ?? { firstname: email, lastname: email };
   const phone = billingSource.phone ?? so.shippingAddress?.phone;
   const ctx = { who, names, email, ...(phone ? { phone } : {}) };
   const billing = orderAddressOut(billingSource, 'billing', ctx);
@@ -110,8 +125,8 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
     shipping_incl_tax: n(shipping, 'shipping'),
     tax_amount: n(so.taxTotal.amount, 'tax total'),
     grand_total: n(grand, 'order total'),
-    total_paid: n(paid, 'paid total'),
-    total_due: n(due, 'unpaid balance'),
+    total_paid: 0,
+    total_due: n(grand, 'order total'),
   };
   const base = Object.fromEntries(Object.entries(amounts).map(([k, v]) => [`base_${k}`, v]));
 
@@ -147,8 +162,8 @@ export function salesOrderToMagento(so: SalesOrder, t: OrderTarget): MagentoOrde
       cc_last4: '',
       amount_ordered: amounts.grand_total,
       base_amount_ordered: amounts.grand_total,
-      amount_paid: amounts.total_paid,
-      base_amount_paid: amounts.total_paid,
+      amount_paid: 0,
+      base_amount_paid: 0,
     },
     extension_attributes: {
       shipping_assignments: [

@@ -276,7 +276,7 @@ describe('canonical → Magento order', () => {
     expectTotalsHold(back);
   });
 
-  it('paid in full: processing; a guest has no customer id', () => {
+  it('paid in full: processing, but nothing paid yet on the Magento side (its invoices carry the money); a guest has no customer id', () => {
     const o = salesOrderToMagento(erp({ guest: true, paidTotal: m('31.46'), unpaidBalance: m('0') }), {
       storeId: 1,
       productIds: new Map(),
@@ -285,7 +285,9 @@ describe('canonical → Magento order', () => {
       state: 'processing',
       status: 'processing',
       customer_is_guest: 1,
-      total_paid: 31.46,
+      total_paid: 0,
+      total_due: 31.46,
+      payment: expect.objectContaining({ amount_ordered: 31.46, amount_paid: 0 }),
     });
     expect(o.customer_id).toBeUndefined();
   });
@@ -296,8 +298,19 @@ describe('canonical → Magento order', () => {
       /needs a billing address/,
     );
     expect(() => salesOrderToMagento(erp({ customerEmail: undefined }), t)).toThrow(
-      "order SO000123: Magento needs the customer's e-mail address; the order has none",
+      "order SO000123: Magento needs the customer's e-mail address; neither the order nor its customer (a guest) has one",
     );
+    expect(() => salesOrderToMagento(erp({ customerEmail: undefined }), { ...t, customerId: 7 })).toThrow(
+      "order SO000123: Magento needs the customer's e-mail address; neither the order nor Magento customer 7 has one",
+    );
+    // The customer it waited for has one now: the order takes it.
+    expect(
+      salesOrderToMagento(erp({ customerEmail: undefined }), {
+        ...t,
+        customerId: 7,
+        customer: { email: 'now@example.com', firstname: 'Ann', lastname: 'Lee' },
+      }).customer_email,
+    ).toBe('now@example.com');
     expect(() =>
       salesOrderToMagento(
         erp({ billingAddress: { kind: 'billing', line1: 'x', city: 'y', postalCode: '1', country: 'US' } }),
