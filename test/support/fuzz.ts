@@ -13,6 +13,7 @@ import { signedContent } from '../../src/connectors/magento/webhook.js';
 import { MemoryConnector } from '../../src/connectors/memory/index.js';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import { SANDBOX_PUSH_SECRET, sandboxRegistry } from '../../src/connectors/sandboxes.js';
+import { WEBHOOK_BODY_LIMIT } from '../../src/connectors/sdk/contract.js';
 import { Engine } from '../../src/engine/engine.js';
 import { type Flow, flowDefaults } from '../../src/engine/flow.js';
 import type { ConnectorSet } from '../../src/runtime/connections.js';
@@ -76,10 +77,10 @@ type TargetName = keyof typeof SHARES;
 const POSTGRES_SHARE = 0.1;
 
 /**
- * Growth of the resident set over its level once the service is up that counts as unbounded. The
- * largest inputs are single bodies of 8 MB and workbooks that unpack to 20 MB; over 10,000 cases the
- * peaks measured stay under 210 MB, most of it V8's heap growing under the garbage of many cases (it
- * keeps the pages: 300 MB committed after a collection, 90 MB used). A leak shows in HEAP_BOUND_MB.
+ * Growth of the resident set over its level once the service is up that counts as unbounded, once
+ * garbage is collected. The largest inputs are single bodies of 8 MB and workbooks that unpack to
+ * 20 MB; over 10,000 cases the peaks sampled reach 100-230 MB, most of it V8's heap grown under the
+ * garbage of many cases (a collection gives it back). A leak shows in HEAP_BOUND_MB.
  */
 const RSS_BOUND_MB = 300;
 /** Growth of the heap, garbage collected, over the whole pass: what a leak would show as. */
@@ -452,10 +453,17 @@ class Harness {
     return { status: res.status, text, json };
   }
 
-  /** The resident set is within RSS_BOUND_MB of where it was once the service was up. */
+  /**
+   * The resident set is within RSS_BOUND_MB of where it was once the service was up. Past it, garbage
+   * is collected first: what V8 has not yet collected is not memory the service keeps.
+   */
   bounded(what: string): void {
-    const grown = (this.rss.sample() - this.rss.base) / 1024 / 1024;
-    if (grown > RSS_BOUND_MB) throw new Error(`${what}: the resident set grew by ${grown.toFixed(0)} MB`);
+    const grown = () => (this.rss.sample() - this.rss.base) / 1024 / 1024;
+    if (grown() <= RSS_BOUND_MB) return;
+    collect();
+    const kept = grown();
+    if (kept > RSS_BOUND_MB)
+      throw new Error(`${what}: the resident set grew by ${kept.toFixed(0)} MB, garbage collected`);
   }
 
   /** GET /health answers 200. */
@@ -698,9 +706,11 @@ function registerPass(dialect: 'sqlite' | 'postgres', runs: number, all: Tally[]
           { weight: 6, arbitrary: jsonBody(shape) },
           { weight: 1, arbitrary: randomBody },
         );
-        const huge = fc
-          .integer({ min: 1024 * 1024 - 64, max: 1024 * 1024 + 64 })
-          .map((n) => Buffer.alloc(n, 0x20));
+        // Bodies around the largest this system sends (Acumatica 8 MB, Adobe Commerce 2 MB, else 1 MB).
+        const limit =
+          (connection === 'memory' ? undefined : h.ctx.connectors.get(connection).webhook?.maxBodyBytes) ??
+          WEBHOOK_BODY_LIMIT;
+        const huge = fc.integer({ min: limit - 64, max: limit + 64 }).map((n) => Buffer.alloc(n, 0x20));
         const arb = fc.record({
           body: fc.oneof({ weight: 30, arbitrary: body }, { weight: 1, arbitrary: huge }),
           type: anyContentType,
@@ -763,7 +773,7 @@ function registerPass(dialect: 'sqlite' | 'postgres', runs: number, all: Tally[]
               return;
             }
             if (r.status === 431 && headerBytes > 15 * 1024) return;
-            if (body.length > 1024 * 1024) {
+            if (body.length > limit) {
               expect(r.status, r.text).toBe(413);
               return;
             }
@@ -881,11 +891,17 @@ function registerPass(dialect: 'sqlite' | 'postgres', runs: number, all: Tally[]
             arbitrary: fc.constantFrom('application/json', 'text/csv', 'multipart/form-data; boundary=x'),
           },
         ),
+        // Which ID list the file is for, when the route takes one (the flow's own ids by default).
+        filter: fc.oneof(
+          { weight: 4, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: fc.constantFrom('ids', 'customer', 'status') },
+          { weight: 1, arbitrary: weirdString(300) },
+        ),
       });
-      await check(h, t, quota.get(name)!, arb, async ({ file, filename, how, flow, type }) => {
+      await check(h, t, quota.get(name)!, arb, async ({ file, filename, how, flow, type, filter }) => {
         const r = await h.call(t, {
           method: 'POST',
-          path: `/api/flows/${inUrl(flow, 'encoded')}/ids-file?filename=${inUrl(filename, how)}`,
+          path: `/api/flows/${inUrl(flow, 'encoded')}/ids-file?filename=${inUrl(filename, how)}${filter === undefined ? '' : `&filter=${inUrl(filter, how)}`}`,
           headers: { ...h.auth(), 'content-type': type },
           body: file,
         });
