@@ -89,13 +89,19 @@ function refuseClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(err);
 }
 
-/** Where in a request's parsed input a number is not finite (`body/rows/3/x`), if anywhere. */
-function nonFinite(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+/**
+ * Where in a request's parsed input a value is that no store can keep, and why (`body/rows/3/x must
+ * be a finite number`): a non-finite number, or text holding NUL, which PostgreSQL's text refuses.
+ */
+function unfit(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : `${path} must be a finite number`;
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? `${path} must not contain NUL (U+0000)` : undefined;
   if (value === null || typeof value !== 'object' || depth > 32 || Buffer.isBuffer(value)) return undefined;
   for (const [k, v] of Object.entries(value)) {
-    const at = nonFinite(v, `${path}/${k}`, depth + 1);
-    if (at) return at;
+    const why = unfit(k, `${path}/${k}`, depth + 1) ?? unfit(v, `${path}/${k}`, depth + 1);
+    if (why) return why;
   }
   return undefined;
 }
@@ -190,15 +196,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Ajv's type coercion turns "Infinity" or "1e999" into a number that then passes `integer`,
   // `minimum` and `maximum` (ajv#2212, fastify#6718), and JSON.parse reads 1e400 as Infinity: an id
-  // of Infinity reached PostgreSQL as a bigint (500). No input of this API is a non-finite number.
+  // of Infinity reached PostgreSQL as a bigint (500). Text holding NUL did too, as a token's name
+  // (500 "invalid byte sequence"). No input of this API is either. A raw body (a webhook's, kept as
+  // sent: NUL is stored as U+FFFD there) and an upload's bytes are not looked into.
   app.addHook('preHandler', async (req) => {
     for (const [part, value] of [
       ['params', req.params],
       ['querystring', req.query],
-      ['body', req.body],
+      ['body', typeof req.body === 'object' ? req.body : undefined],
     ] as const) {
-      const at = nonFinite(value, part);
-      if (at) throw new EngineError('invalid_request', `${at} must be a finite number`);
+      const why = unfit(value, part);
+      if (why) throw new EngineError('invalid_request', why);
     }
   });
 

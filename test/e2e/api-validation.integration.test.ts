@@ -147,6 +147,24 @@ describe('every endpoint validates its input', () => {
         /^(params|querystring|body)\/[\w/]+ must be a finite number$/,
       );
     }
+    // Text holding NUL, which PostgreSQL cannot keep (a token named "\u0000" was a 500 there).
+    for (const [method, url, payload] of [
+      ['POST', '/api/tokens', '{"name": "\\u0000", "role": "viewer"}'],
+      ['POST', '/api/auth/login', '{"username": "a\\u0000", "password": "correct horse battery"}'],
+      ['POST', '/api/records/link', '{"flow": "f", "sourceId": "C\\u00001", "targetId": "1"}'],
+      ['GET', '/api/records?search=%00', undefined],
+    ] as const) {
+      const res = await app.inject({
+        method,
+        url,
+        headers: { ...auth, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        ...(payload ? { payload } : {}),
+      });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.message, url).toMatch(
+        /^(querystring|body)\/\w+ must not contain NUL \(U\+0000\)$/,
+      );
+    }
     // An id or filter value longer than an ID file's: a 400, not the source's refusal answered 502.
     for (const payload of [
       { ids: ['Z'.repeat(257)] },
