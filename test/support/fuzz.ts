@@ -1310,6 +1310,12 @@ function registerPass(dialect: 'sqlite' | 'postgres', runs: number, all: Tally[]
           path: [['name', FLOW, 'encoded']],
           body: { type: 'application/json', text: JSON.stringify({ ids: ['Z'.repeat(20_000)] }) },
         },
+        // A token's name holding NUL: PostgreSQL's text refused it with a 500.
+        {
+          route: route('POST', '/api/tokens'),
+          path: [],
+          body: { type: 'application/json', text: '{"name": "\\u0000", "role": "viewer"}' },
+        },
         {
           route: route('PUT', '/api/records/{id}/data'),
           path: [['id', '1', 'encoded']],
