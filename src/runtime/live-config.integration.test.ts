@@ -92,6 +92,36 @@ describe('live configuration', () => {
     expect(ctx.engine.flow('acumatica-magento.customers').enabled).toBe(false);
   });
 
+  it('a hand edit that cannot be applied (the store refuses it) is logged; the process and the last good version stay', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const failing = new LiveConfig(
+      ctx.config,
+      connectorRegistry,
+      async () => {
+        // What PostgreSQL answered for a flow named "x\0y": no ConfigError, a database error.
+        throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+      },
+      pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+      {},
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      failing.watch();
+      writeFileSync(path, readFileSync(path, 'utf8').replace('enabled: true', 'enabled: false'));
+      await until(() => lines.some((l) => l.level === 50));
+      expect(lines.find((l) => l.level === 50)?.msg).toBe(
+        'the edited configuration could not be applied; the previous one keeps running',
+      );
+      expect(unhandled).toEqual([]);
+      expect(ctx.engine.flow('acumatica-magento.customers').enabled).toBe(true);
+    } finally {
+      failing.stop();
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a secret given on the dashboard is sealed in the store; the file only names it', async () => {
     await ctx.store.credentials.forConnection('acumatica').set('setting:password', 'from-the-dashboard');
     await live.edit((doc) =>

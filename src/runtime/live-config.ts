@@ -67,7 +67,18 @@ export class LiveConfig {
       this.watcher = watch(dirname(this.current.path), (_event, name) => {
         if (name !== basename(this.current.path)) return;
         clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => void this.reloadFromFile(), 250);
+        // Anything else than a ConfigError (the store refusing the new definitions) must not end the
+        // process as an unhandled rejection: what runs stays the last good configuration.
+        this.debounce = setTimeout(
+          () =>
+            void this.reloadFromFile().catch((e: unknown) =>
+              this.logger.error(
+                { err: e },
+                'the edited configuration could not be applied; the previous one keeps running',
+              ),
+            ),
+          250,
+        );
       });
       this.watcher.unref();
     } catch (e) {
