@@ -224,6 +224,12 @@ export function loadConfigText(
 
   const flows = new Map<string, Flow>();
   for (const [name, f] of Object.entries(cfg.flows)) {
+    // A flow's name is a row's key in the store, and PostgreSQL's text cannot hold NUL: "x\0y" failed
+    // the reload with a database error (not a ConfigError), which ended the watching process.
+    if (/\p{Cc}/u.test(name)) {
+      issue(['flows', name], 'a flow name cannot hold control characters');
+      continue;
+    }
     const flow = resolveFlow(name, f, connections, cfg.connections, (p, m) =>
       issue(['flows', name, ...p], m),
     );

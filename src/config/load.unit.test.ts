@@ -166,6 +166,14 @@ describe('configuration', () => {
     ]);
   });
 
+  it('a flow name holding a control character is a problem of the file, never a row the store refuses', () => {
+    const base =
+      'connections:\n  acumatica: { connector: acumatica, settings: { baseUrl: "http://x", username: u, password: p, company: c } }\n';
+    expect(
+      problems(`${base}flows:\n  "x\\0y": { entity: customer, source: acumatica, target: acumatica }\n`),
+    ).toEqual([expect.stringMatching(/flows\.x\0y: .*control characters/)]);
+  });
+
   it('names the YAML path and line of each mistake', () => {
     const text = CONFIG_TEMPLATE.replace(
       'ownedFields: [creditLimit, onHold]',
