@@ -147,6 +147,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     maxSessions: opts.maxSessions ?? 10,
     oauthClients: opts.oauthClients ?? { [SANDBOX_CREDENTIALS.clientId]: SANDBOX_CREDENTIALS.clientSecret },
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
+    ...(opts.sessionIdleMs !== undefined ? { sessionIdleMs: opts.sessionIdleMs } : {}),
   });
   const { app } = kit;
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
