@@ -448,9 +448,17 @@ export const api = {
     request<{ ok: boolean; checks: Check[] }>('POST', `/api/connections/${enc(name)}/check`),
   saveConnection: (name: string, settings: Record<string, unknown>) =>
     request<{ connection: Connection }>('PUT', `/api/connections/${enc(name)}`, { body: { settings } }),
-  valueMaps: () => request<{ maps: Record<string, ValueMapRow[]> }>('GET', '/api/value-maps'),
+  valueMaps: () =>
+    request<{ maps: Record<string, ValueMapRow[]>; columns: Record<string, string[]> }>(
+      'GET',
+      '/api/value-maps',
+    ),
   saveValueMap: (name: string, rows: ValueMapRow[]) =>
-    request<{ rows: ValueMapRow[] }>('PUT', `/api/value-maps/${enc(name)}`, { body: { rows } }),
+    request<{ rows: ValueMapRow[]; checked: string[]; unchecked: string[] }>(
+      'PUT',
+      `/api/value-maps/${enc(name)}`,
+      { body: { rows } },
+    ),
 
   // Home
   stats: (hours = 24) => request<Stats>('GET', withQuery('/api/stats', { hours })),

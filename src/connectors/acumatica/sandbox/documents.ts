@@ -8,7 +8,7 @@ import { findOrder, saveOrder } from './orders.js';
 import { savePayment } from './payments.js';
 import { SaveRefused } from './problems.js';
 import type { PushNotifier } from './push.js';
-import { SHIP_VIAS, TAX_START_DATE, TAXES } from './reference.js';
+import { PAYMENT_METHODS, SHIP_VIAS, TAX_START_DATE, TAXES } from './reference.js';
 import { shape } from './shape.js';
 import { saveShipment } from './shipments.js';
 import type { SalesStore } from './store.js';
@@ -37,7 +37,10 @@ const sorted = (rows: Iterable<RawEntity>, fields: readonly string[]): RawEntity
 
 const v = <T>(value: T) => ({ value });
 
-/** The Taxes and Ship Via screens, read-only: what tax rates and carriers a connector may look up. */
+/**
+ * The Taxes, Ship Via and Payment Methods screens, read-only: what tax rates, carriers and payment
+ * methods a connector may look up.
+ */
 function referenceRows() {
   const taxes: RawTax[] = Object.entries(TAXES).map(([id, t]) => ({
     id: randomUUID(),
@@ -56,7 +59,15 @@ function referenceRows() {
     CalculationMethod: v('Net'),
     CommonCarrier: v(s.commonCarrier),
   }));
-  return { taxes, shipVias };
+  const paymentMethods: RawEntity[] = Object.entries(PAYMENT_METHODS).map(([id, description]) => ({
+    id: randomUUID(),
+    PaymentMethodID: v(id),
+    Description: v(description),
+    Active: v(true),
+    UseInAR: v(true),
+    LastModifiedDateTime: v(TAX_START_DATE),
+  }));
+  return { taxes, shipVias, paymentMethods };
 }
 
 /**
@@ -70,7 +81,7 @@ export function documentRoutes(
   auth: SandboxAuth,
   push: PushNotifier,
 ) {
-  const { taxes, shipVias } = referenceRows();
+  const { taxes, shipVias, paymentMethods } = referenceRows();
   const resources: Resource[] = [
     {
       name: 'SalesOrder',
@@ -121,6 +132,12 @@ export function documentRoutes(
       keys: ['CarrierID'],
       rows: () => shipVias,
       find: ([id]) => shipVias.find((t) => str(t.CarrierID) === id),
+    },
+    {
+      name: 'PaymentMethod',
+      keys: ['PaymentMethodID'],
+      rows: () => paymentMethods,
+      find: ([id]) => paymentMethods.find((t) => str(t.PaymentMethodID as { value?: string }) === id),
     },
   ];
 

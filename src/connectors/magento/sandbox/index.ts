@@ -13,6 +13,7 @@ import { type PlaceOrderInput, placeOrder, seedOrders } from './place-order.js';
 import { productRoutes } from './products.js';
 import { shipmentRoutes } from './shipments.js';
 import { SandboxStore, type SavedRecord } from './store.js';
+import { taxRateRoutes } from './tax-rates.js';
 import { type WebhookDelivery, WebhookSender, type WebhookTarget } from './webhooks.js';
 
 export type { InputLimits } from './limits.js';
@@ -116,6 +117,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     orderRoutes(kit.app, prefix, store, auth);
     shipmentRoutes(kit.app, prefix, store, auth);
     invoiceRoutes(kit.app, prefix, store, auth);
+    taxRateRoutes(kit.app, prefix, store, auth);
     kit.app.get<{ Params: { country: string } }>(
       `${prefix}/V1/directory/countries/:country`,
       async (req, reply) =>
