@@ -221,8 +221,18 @@ export type ValueMapRow = Record<string, string>;
 
 export interface Stats {
   hours: string[];
-  flows: { name: string; success: number[]; failed: number[] }[];
+  /** Per hour: records synced, records that ended the hour failed, and every failed attempt. */
+  flows: { name: string; success: number[]; failed: number[]; failedAttempts?: number[] }[];
   openFailures: number;
+  /** The newest open failures, each with its reason. */
+  failures?: {
+    id: number;
+    flow: string;
+    sourceId: string;
+    state: string;
+    reason: string | null;
+    at: string;
+  }[];
   inboxDepth: number;
 }
 
