@@ -17,6 +17,8 @@ export interface SandboxStart extends SandboxOptions {
   customers?: number;
   products?: number;
   defects?: boolean;
+  /** Acumatica: a session idle this long ends (default 60 minutes). */
+  sessionIdleMs?: number;
 }
 
 /** The header value the Acumatica sandbox's push destinations carry, and its connection expects. */

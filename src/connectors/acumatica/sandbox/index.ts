@@ -14,6 +14,7 @@ import type {
 } from '../types.js';
 import { actionRoutes } from './actions.js';
 import { SandboxAuth, type SandboxAuthOptions } from './auth.js';
+import { controlRoutes } from './control.js';
 import { CUSTOMER_CLASSES, ITEM_CLASSES, seedData } from './data.js';
 import { documentRoutes } from './documents.js';
 import { type SalesHelpers, salesHelpers } from './helpers.js';
@@ -268,6 +269,8 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
   }
   documentRoutes(app, store, auth, push);
   actionRoutes(app, store, auth, push);
+  const helpers = salesHelpers(store);
+  controlRoutes(app, store, helpers);
 
   const { url } = await kit.listen(opts);
   return {
@@ -280,7 +283,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     shipments: store.shipments,
     invoices: store.invoices,
     payments: store.payments,
-    ...salesHelpers(store),
+    ...helpers,
     pushLog: push.log,
     addPushDestination: (d) => {
       push.destinations.push({ ...d });

@@ -3,6 +3,7 @@ import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sd
 import type { MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import { adminTokenRoute, type SandboxAuth } from './auth.js';
+import { controlRoutes } from './control.js';
 import { customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
 import { fail, noSuch } from './errors.js';
@@ -125,6 +126,8 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
         reply.code(404).send(noSuch('countryId', req.params.country)),
     );
   }
+
+  controlRoutes(kit.app, store);
 
   const { url } = await kit.listen(opts);
   return {
