@@ -21,6 +21,7 @@ import { type SalesHelpers, salesHelpers } from './helpers.js';
 import { type EntityQuery, httpError as err, listAnswer, parseQuery } from './http.js';
 import { type PushDelivery, type PushDestination, PushNotifier, type PushRow } from './push.js';
 import { shape } from './shape.js';
+import { type AcumaticaSnapshot, restoreFrom, snapshotOf } from './snapshot.js';
 import { contractBasedValidator } from './spec.js';
 import { SalesStore } from './store.js';
 
@@ -28,6 +29,7 @@ export type { PaymentInput, SalesOrderInput } from './helpers.js';
 export type { PushBody, PushDelivery, PushDestination } from './push.js';
 export { PUSH_QUERIES } from './push.js';
 export type { ShipOptions } from './shipments.js';
+export type { AcumaticaSnapshot } from './snapshot.js';
 
 export interface AcumaticaSandboxOptions extends SandboxOptions, Partial<SandboxAuthOptions> {
   customers?: number;
@@ -36,6 +38,8 @@ export interface AcumaticaSandboxOptions extends SandboxOptions, Partial<Sandbox
   defects?: boolean;
   /** Push notification destinations (type Webhook): every saved change is pushed to each. */
   pushNotifications?: PushDestination[];
+  /** Start from what another sandbox held (its `snapshot()`) instead of seeded data. */
+  restore?: AcumaticaSnapshot;
 }
 
 export interface AcumaticaSandbox extends SalesHelpers {
@@ -56,6 +60,8 @@ export interface AcumaticaSandbox extends SalesHelpers {
   pushIdle(): Promise<void>;
   /** Changes records as a person saving them in Acumatica would: the patch merges, the timestamps move. */
   touch(entity: 'customer' | 'product', ids: readonly string[], patch?: (r: RawEntity) => void): void;
+  /** Everything the tenant holds, as JSON a sandbox can start from (`restore`). */
+  snapshot(): AcumaticaSnapshot;
   close(): Promise<void>;
 }
 
@@ -160,12 +166,14 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     (opts.companies ?? [SANDBOX_CREDENTIALS.company])[0] ?? SANDBOX_CREDENTIALS.company,
   );
 
-  const data = seedData({
-    seed: opts.seed ?? 1,
-    customers: opts.customers ?? 0,
-    products: opts.products ?? 0,
-    defects: opts.defects === true,
-  });
+  const data = opts.restore
+    ? { customers: [], items: [] }
+    : seedData({
+        seed: opts.seed ?? 1,
+        customers: opts.customers ?? 0,
+        products: opts.products ?? 0,
+        defects: opts.defects === true,
+      });
   const customers = new Map(data.customers.map((c) => [String(c.CustomerID?.value), c]));
   const items = new Map(data.items.map((c) => [String(c.InventoryID?.value), c]));
   const tables: Record<string, Map<string, RawEntity>> = {
@@ -184,6 +192,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     if (resource === 'StockItem') r.LastModified = { value: t };
   };
   const store = new SalesStore({ customers, items, now, push });
+  if (opts.restore) restoreFrom(opts.restore, customers, items, store);
 
   app.get('/entity', async () => ({
     version: { acumaticaBuildVersion: '24.200.0081', databaseVersion: '24.200.0081' },
@@ -302,6 +311,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
       // A test may have put records straight into the map before touching them.
       order.delete(resource);
     },
+    snapshot: () => snapshotOf(customers, items, store),
     close: async () => {
       await kit.close();
     },
