@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { MAGENTO_SANDBOX } from '../../src/connectors/magento/sandbox/index.js';
-import { spawnCli } from '../support/cli.js';
+import { runCli, spawnCli } from '../support/cli.js';
 
 const PASSWORD = 'demo admin password';
 
@@ -205,9 +205,33 @@ describe('the demo across restarts', () => {
     expect(await stop(third)).toBe(0);
   });
 
+  it('demo --help says what it keeps and how to start over', async () => {
+    const help = await runCli(['demo', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--fresh +start over/);
+    expect(help.stdout).toMatch(/A later start with the same --dir goes on where the last one stopped/);
+    expect(help.stdout).toMatch(/the JSON log lines go to <dir>\/ledgerlink\.log/);
+  });
+
   it('serve keeps its JSON log lines on stderr', async () => {
-    // serve with the demo's configuration, briefly: its log is JSON lines.
-    const child = spawnCli(['serve', '-c', join(dir, 'ledgerlink.yaml')], { LOG_LEVEL: 'info', PORT: '0' });
+    // serve, briefly, on a configuration of its own: its log is JSON lines on stderr.
+    const own = mkdtempSync(join(tmpdir(), 'ledgerlink-serve-log-'));
+    const config = join(own, 'ledgerlink.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        database: `sqlite:${join(own, 'ledgerlink.db')}`,
+        connections: {
+          acumatica: {
+            connector: 'acumatica',
+            settings: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p' },
+          },
+          magento: { connector: 'magento', settings: { baseUrl: 'http://127.0.0.1:9', accessToken: 't' } },
+        },
+        flows: { 'acumatica-magento.customers': { schedule: '0 3 * * *' } },
+      }),
+    );
+    const child = spawnCli(['serve', '-c', config], { LOG_LEVEL: 'info', PORT: '0' });
     let err = '';
     child.stderr?.on('data', (d) => {
       err += d;
@@ -220,5 +244,6 @@ describe('the demo across restarts', () => {
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGTERM');
     await exited;
+    rmSync(own, { recursive: true, force: true });
   });
 });

@@ -97,7 +97,8 @@ function ValueMapsPanel() {
       <h2 id="maps-title">Value maps</h2>
       <p className="muted">
         Codes that differ between systems (shipping methods, payment methods, order types, tax classes): each
-        row names the same thing on each connection.
+        row names the same thing on each connection. A saved code is checked against the codes its system
+        lists, where its API can list them.
       </p>
       <ErrorText>{maps.error}</ErrorText>
       {maps.data && Object.keys(maps.data.maps).length === 0 ? <p className="muted">No value maps.</p> : null}
