@@ -63,7 +63,7 @@ function startDemo(dir: string, extra: string[] = []): Promise<Demo> {
 }
 
 /** Waits for a condition, polling; never a fixed sleep. */
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000) {
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 120_000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -203,7 +203,7 @@ describe('the demo across restarts', () => {
     expect((await fetch(`${third.url}/api/flows`, { headers: auth })).status).toBe(401);
     expect(third.stdout()).toMatch(/Magento sandbox +http:\S+ +\(0 customers, 0 products, 0 orders\)/);
     expect(await stop(third)).toBe(0);
-  });
+  }, 300_000);
 
   it('demo --help says what it keeps and how to start over', async () => {
     const help = await runCli(['demo', '--help']);
@@ -245,5 +245,5 @@ describe('the demo across restarts', () => {
     child.kill('SIGTERM');
     await exited;
     rmSync(own, { recursive: true, force: true });
-  });
+  }, 120_000);
 });

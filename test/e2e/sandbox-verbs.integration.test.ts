@@ -71,7 +71,7 @@ describe('sandbox verbs', () => {
       /POST \/_sandbox\/orders/,
     ])
       expect(help.stdout).toMatch(line);
-  });
+  }, 180_000);
 
   it('Magento: place, ship, invoice; place, pay, cancel — read back through the REST API', async () => {
     const at = ['--url', magento.url];
@@ -115,7 +115,7 @@ describe('sandbox verbs', () => {
     expect((await read(2)).state).toBe('processing');
     const c = await read(3);
     expect([c.state, c.customer_id, c.items[0]?.qty_canceled]).toEqual(['canceled', 2, 1]);
-  });
+  }, 180_000);
 
   it('Acumatica: enter, pay, ship, invoice — read back through the REST API', async () => {
     const at = ['--url', acumatica.url];
@@ -160,7 +160,7 @@ describe('sandbox verbs', () => {
     expect((await get(`SalesInvoice/Invoice/${invoiceNbr}`)).Status?.value).toBe('Closed');
     expect((await get('SalesOrder/SO/SO000001')).Status?.value).toBe('Completed');
     await fetch(`${acumatica.url}/entity/auth/logout`, { method: 'POST', headers: { cookie } });
-  });
+  }, 180_000);
 
   it('a verb without a sandbox, or without its order, says so in one line', async () => {
     const [none, bare, unknown] = await Promise.all([
@@ -177,5 +177,5 @@ describe('sandbox verbs', () => {
     expect(unknown.stderr.trim()).toBe(
       'error: the acumatica sandbox has no verb "cancel"; it has: enter, pay, ship, invoice',
     );
-  });
+  }, 180_000);
 });
