@@ -120,16 +120,19 @@ describe('dashboard in a real browser', () => {
     // Batch: Load everything, select the first page, process it, and watch the progress bar.
     await page.getByRole('link', { name: 'acumatica → magento' }).first().click();
     await heading(/Customer batch process/);
-    await page.getByRole('checkbox', { name: /Filter by specific customers/ }).check();
+    await page.getByRole('checkbox', { name: 'Filter by Specific Customer' }).check();
     await page.getByText('The first row must be the header Customer').waitFor();
-    await page.getByRole('checkbox', { name: /Filter by specific customers/ }).uncheck();
+    await page.getByRole('checkbox', { name: 'Filter by Specific Customer' }).uncheck();
+    // Load needs a filter checked: every customer changed since 2000.
+    await page.getByRole('checkbox', { name: 'Filter by Dates' }).check();
+    await page.getByLabel('From', { exact: true }).fill('2000-01-01');
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     const grid = page.getByRole('table', { name: 'Loaded records' });
     await grid
       .getByRole('checkbox', { name: /^Select (?!all)/ })
       .first()
       .waitFor();
-    await page.getByRole('button', { name: /^ID/ }).click(); // sort by id
+    await page.getByRole('button', { name: /^Customer ID/ }).click(); // sort by id
     await page.getByRole('checkbox', { name: 'Select all rows on this page' }).check();
     await page.getByRole('button', { name: 'Process', exact: true }).click();
     const bar = page.getByRole('progressbar');

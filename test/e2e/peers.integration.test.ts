@@ -249,6 +249,9 @@ describe.skipIf(!available.ok)('Tryton ↔ Vendure, the real systems, end to end
     });
     const record = await ctx.store.records.get(FLOWS.orders, order.id);
     const [retried] = await ctx.engine.retry({ ids: [record!.id] });
-    expect(retried?.counts).toMatchObject({ created: 1, failed: 0 });
+    expect(retried && 'counts' in retried ? retried.counts : retried).toMatchObject({
+      created: 1,
+      failed: 0,
+    });
   });
 });

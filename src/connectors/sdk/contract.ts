@@ -141,6 +141,12 @@ export interface KnownCodes {
   codes: readonly string[];
 }
 
+/** A value a `values` batch filter can take, as the source lists it (a customer class and its description). */
+export interface FilterOption {
+  value: string;
+  title?: string;
+}
+
 /** One live connection to one external system. */
 export interface Connector {
   readonly manifest: ConnectorManifest;
@@ -150,6 +156,16 @@ export interface Connector {
   read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]>;
   /** How many records a read would return, when the API can tell cheaply (for progress bars). */
   count?(entity: EntityName, query: ReadQuery): Promise<number | undefined>;
+  /**
+   * The values a `values` batch filter of the entity can take, read from the system (its customer
+   * classes, item classes, order types): the batch screen's pick list. Undefined when the connector
+   * does not list that filter's values (the manifest's `options` may, or a person types them).
+   */
+  filterOptions?(
+    entity: EntityName,
+    filter: string,
+    signal?: AbortSignal,
+  ): Promise<FilterOption[] | undefined>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**

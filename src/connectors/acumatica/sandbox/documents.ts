@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type RawEntity, type RawShipVia, type RawTax, str } from '../types.js';
 import type { SandboxAuth } from './auth.js';
+import { CUSTOMER_CLASS_SETUP, ITEM_CLASS_SETUP } from './data.js';
 import { type EntityQuery, httpError, listAnswer, parseQuery, refusal } from './http.js';
 import { saveInvoice } from './invoices.js';
 import { findOrder, saveOrder } from './orders.js';
@@ -38,8 +39,8 @@ const sorted = (rows: Iterable<RawEntity>, fields: readonly string[]): RawEntity
 const v = <T>(value: T) => ({ value });
 
 /**
- * The Taxes, Ship Via and Payment Methods screens, read-only: what tax rates, carriers and payment
- * methods a connector may look up.
+ * The Taxes, Ship Via, Payment Methods and class screens, read-only: what a connector may look up or
+ * offer in a pick list.
  */
 function referenceRows() {
   const taxes: RawTax[] = Object.entries(TAXES).map(([id, t]) => ({
@@ -67,7 +68,20 @@ function referenceRows() {
     UseInAR: v(true),
     LastModifiedDateTime: v(TAX_START_DATE),
   }));
-  return { taxes, shipVias, paymentMethods };
+  const classes = (setup: Readonly<Record<string, string>>): RawEntity[] =>
+    Object.entries(setup).map(([id, description]) => ({
+      id: randomUUID(),
+      ClassID: v(id),
+      Description: v(description),
+      LastModifiedDateTime: v(TAX_START_DATE),
+    }));
+  return {
+    taxes,
+    shipVias,
+    paymentMethods,
+    customerClasses: classes(CUSTOMER_CLASS_SETUP),
+    itemClasses: classes(ITEM_CLASS_SETUP),
+  };
 }
 
 /**
@@ -81,7 +95,7 @@ export function documentRoutes(
   auth: SandboxAuth,
   push: PushNotifier,
 ) {
-  const { taxes, shipVias, paymentMethods } = referenceRows();
+  const { taxes, shipVias, paymentMethods, customerClasses, itemClasses } = referenceRows();
   const resources: Resource[] = [
     {
       name: 'SalesOrder',
@@ -138,6 +152,18 @@ export function documentRoutes(
       keys: ['PaymentMethodID'],
       rows: () => paymentMethods,
       find: ([id]) => paymentMethods.find((t) => str(t.PaymentMethodID as { value?: string }) === id),
+    },
+    {
+      name: 'CustomerClass',
+      keys: ['ClassID'],
+      rows: () => customerClasses,
+      find: ([id]) => customerClasses.find((c) => str(c.ClassID as { value?: string }) === id),
+    },
+    {
+      name: 'ItemClass',
+      keys: ['ClassID'],
+      rows: () => itemClasses,
+      find: ([id]) => itemClasses.find((c) => str(c.ClassID as { value?: string }) === id),
     },
   ];
 
