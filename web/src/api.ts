@@ -274,8 +274,18 @@ export type ValueMapRow = Record<string, string>;
 
 export interface Stats {
   hours: string[];
-  flows: { name: string; success: number[]; failed: number[] }[];
+  /** Per hour: records synced, records that ended the hour failed, and every failed attempt. */
+  flows: { name: string; success: number[]; failed: number[]; failedAttempts?: number[] }[];
   openFailures: number;
+  /** The newest open failures, each with its reason. */
+  failures?: {
+    id: number;
+    flow: string;
+    sourceId: string;
+    state: string;
+    reason: string | null;
+    at: string;
+  }[];
   inboxDepth: number;
 }
 
@@ -517,9 +527,17 @@ export const api = {
     request<{ ok: boolean; checks: Check[] }>('POST', `/api/connections/${enc(name)}/check`),
   saveConnection: (name: string, settings: Record<string, unknown>) =>
     request<{ connection: Connection }>('PUT', `/api/connections/${enc(name)}`, { body: { settings } }),
-  valueMaps: () => request<{ maps: Record<string, ValueMapRow[]> }>('GET', '/api/value-maps'),
+  valueMaps: () =>
+    request<{ maps: Record<string, ValueMapRow[]>; columns: Record<string, string[]> }>(
+      'GET',
+      '/api/value-maps',
+    ),
   saveValueMap: (name: string, rows: ValueMapRow[]) =>
-    request<{ rows: ValueMapRow[] }>('PUT', `/api/value-maps/${enc(name)}`, { body: { rows } }),
+    request<{ rows: ValueMapRow[]; checked: string[]; unchecked: string[] }>(
+      'PUT',
+      `/api/value-maps/${enc(name)}`,
+      { body: { rows } },
+    ),
 
   // Home
   stats: (hours = 24) => request<Stats>('GET', withQuery('/api/stats', { hours })),

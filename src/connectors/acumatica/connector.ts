@@ -17,6 +17,7 @@ import { configError, LedgerlinkError, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import { AcumaticaClient } from './client.js';
 import { type EntitySpec, spec } from './entities.js';
+import { acumaticaKnownCodes } from './known-codes.js';
 import { Lookups } from './lookups.js';
 import { acumaticaManifest } from './manifest.js';
 import type { DocumentContext } from './mappers/document.js';
@@ -320,6 +321,11 @@ export class AcumaticaConnector implements Connector {
       out.push({ name: err.code === 'auth' ? 'credentials' : 'read', ok: false, message: err.message });
     }
     return out;
+  }
+
+  /** Ship vias, payment methods and tax IDs as the setup screens list them; order types are not listed. */
+  knownCodes(field: string) {
+    return acumaticaKnownCodes(this.client, field);
   }
 
   async close(): Promise<void> {

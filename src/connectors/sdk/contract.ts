@@ -134,6 +134,13 @@ export interface CredentialStore {
   set(name: string, value: string): Promise<void>;
 }
 
+/** What a system calls the codes of a field, and the codes it has. */
+export interface KnownCodes {
+  /** In the system's words, plural: "tax rate codes", "ship vias". */
+  what: string;
+  codes: readonly string[];
+}
+
 /** A value a `values` batch filter can take, as the source lists it (a customer class and its description). */
 export interface FilterOption {
   value: string;
@@ -172,6 +179,12 @@ export interface Connector {
   /** Writes records; one result per item, in any order. Never throws for a record-level problem. */
   write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]>;
   readonly webhook?: WebhookHandler;
+  /**
+   * The codes the system knows for a value-mapped field of the canonical model (`shipVia`,
+   * `paymentMethod`, `orderType`, `taxLines.code`), as its API lists them; undefined when it cannot
+   * list them. A value map's row is checked against these when it is saved.
+   */
+  knownCodes?(field: string): Promise<KnownCodes | undefined>;
   /** Present when the connection is configured for an interactive OAuth grant. */
   readonly authorization?: OAuthAuthorization;
   /** Releases sessions (Acumatica sessions are a licensed resource) and sockets. */

@@ -9,7 +9,7 @@ import { findOrder, saveOrder } from './orders.js';
 import { savePayment } from './payments.js';
 import { SaveRefused } from './problems.js';
 import type { PushNotifier } from './push.js';
-import { SHIP_VIAS, TAX_START_DATE, TAXES } from './reference.js';
+import { PAYMENT_METHODS, SHIP_VIAS, TAX_START_DATE, TAXES } from './reference.js';
 import { shape } from './shape.js';
 import { saveShipment } from './shipments.js';
 import type { SalesStore } from './store.js';
@@ -38,7 +38,10 @@ const sorted = (rows: Iterable<RawEntity>, fields: readonly string[]): RawEntity
 
 const v = <T>(value: T) => ({ value });
 
-/** The Taxes, Ship Via and class screens, read-only: what a connector may look up or offer in a pick list. */
+/**
+ * The Taxes, Ship Via, Payment Methods and class screens, read-only: what a connector may look up or
+ * offer in a pick list.
+ */
 function referenceRows() {
   const taxes: RawTax[] = Object.entries(TAXES).map(([id, t]) => ({
     id: randomUUID(),
@@ -57,6 +60,14 @@ function referenceRows() {
     CalculationMethod: v('Net'),
     CommonCarrier: v(s.commonCarrier),
   }));
+  const paymentMethods: RawEntity[] = Object.entries(PAYMENT_METHODS).map(([id, description]) => ({
+    id: randomUUID(),
+    PaymentMethodID: v(id),
+    Description: v(description),
+    Active: v(true),
+    UseInAR: v(true),
+    LastModifiedDateTime: v(TAX_START_DATE),
+  }));
   const classes = (setup: Readonly<Record<string, string>>): RawEntity[] =>
     Object.entries(setup).map(([id, description]) => ({
       id: randomUUID(),
@@ -67,6 +78,7 @@ function referenceRows() {
   return {
     taxes,
     shipVias,
+    paymentMethods,
     customerClasses: classes(CUSTOMER_CLASS_SETUP),
     itemClasses: classes(ITEM_CLASS_SETUP),
   };
@@ -83,7 +95,7 @@ export function documentRoutes(
   auth: SandboxAuth,
   push: PushNotifier,
 ) {
-  const { taxes, shipVias, customerClasses, itemClasses } = referenceRows();
+  const { taxes, shipVias, paymentMethods, customerClasses, itemClasses } = referenceRows();
   const resources: Resource[] = [
     {
       name: 'SalesOrder',
@@ -134,6 +146,12 @@ export function documentRoutes(
       keys: ['CarrierID'],
       rows: () => shipVias,
       find: ([id]) => shipVias.find((t) => str(t.CarrierID) === id),
+    },
+    {
+      name: 'PaymentMethod',
+      keys: ['PaymentMethodID'],
+      rows: () => paymentMethods,
+      find: ([id]) => paymentMethods.find((t) => str(t.PaymentMethodID as { value?: string }) === id),
     },
     {
       name: 'CustomerClass',
