@@ -85,6 +85,9 @@ describe('ID-file upload', () => {
       header: 'Customer',
       filter: 'ids',
     });
+    // A plain text list, one id a line, is taken as the CLI takes it.
+    const text = await upload(Buffer.from('Customer\nC7\nC8\n'), tokens.operator, 'ids.txt');
+    expect(((await text.json()) as { ids: string[] }).ids).toEqual(['C7', 'C8']);
     const viewer = await upload(file, tokens.viewer);
     expect(viewer.status).toBe(403);
     expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe('forbidden');

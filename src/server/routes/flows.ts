@@ -305,12 +305,12 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
       schema: {
         tags: ['flows'],
         summary:
-          "Read the ids of an uploaded Excel (.xlsx) or CSV file whose first row is the header the ID list names (`filter`: the list's filter name, e.g. customer or ids; default the flow's own ids)",
+          "Read the ids of an uploaded Excel (.xlsx), CSV or text file whose first row is the header the ID list names (`filter`: the list's filter name, e.g. customer or ids; default the flow's own ids)",
         params,
         querystring: {
           type: 'object',
           properties: {
-            filename: { type: 'string', pattern: '\\.(xlsx|csv)$' },
+            filename: { type: 'string', pattern: '\\.(xlsx|csv|txt)$' },
             filter: { type: 'string', description: 'the ID list (an `ids` batch filter) the file is for' },
           },
           required: ['filename'],

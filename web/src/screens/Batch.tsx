@@ -735,7 +735,7 @@ function IdList({
           <input
             id={`${id}-file`}
             type="file"
-            accept=".xlsx,.csv"
+            accept=".xlsx,.csv,.txt"
             aria-label={`Browse an Excel or CSV file of ${what}`}
             disabled={Boolean(uploadDenied)}
             title={uploadDenied}
