@@ -1,6 +1,6 @@
 import { seededRandom } from '../../sdk/sandbox-kit.js';
 import { DEFAULT_STOCK_ITEM } from '../mappers/stock.js';
-import type { MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
+import type { MagentoCreditmemo, MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import type { InputLimits } from './limits.js';
 
@@ -28,7 +28,9 @@ type Sequence =
   | 'track'
   | 'comment'
   | 'invoice'
-  | 'invoiceItem';
+  | 'invoiceItem'
+  | 'creditmemo'
+  | 'creditmemoItem';
 
 const FIRST = ['Mia', 'Noah', 'Lea', 'Tom', 'Ava', 'Leo'];
 const LAST = ['Berg', 'Stone', 'Hill', 'Park', 'Wood', 'Lake'];
@@ -44,6 +46,7 @@ export class SandboxStore {
   readonly orders = new Map<number, MagentoOrder>();
   readonly shipments = new Map<number, MagentoShipment>();
   readonly invoices = new Map<number, MagentoInvoice>();
+  readonly creditmemos = new Map<number, MagentoCreditmemo>();
   /** Told of every saved order, customer and product (the sandbox's webhooks listen here). */
   onSave?: (saved: SavedRecord) => void;
   private readonly sequences = new Map<Sequence, number>();
