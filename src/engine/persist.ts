@@ -76,7 +76,14 @@ export async function persistOutcomes(
         logStatus = 'success';
         break;
       case 'skipped':
-        rows.push({ ...base, state: 'skipped', reason: o.reason ?? null, data: json(w.data) });
+        rows.push({
+          ...base,
+          state: 'skipped',
+          reason: o.reason ?? null,
+          data: json(w.data),
+          // A target that skipped a change may have settled some owned fields all the same.
+          last_hash: w.settledHash ?? base.last_hash,
+        });
         if (prev?.state !== 'skipped' || prev.reason !== o.reason) logStatus = 'skipped';
         break;
       case 'waiting': {

@@ -12,7 +12,7 @@ import { entityKeyField } from '../model/index.js';
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
-import { changedFields, fieldHashes } from './hash.js';
+import { changedFields, fieldHashes, parseHashes } from './hash.js';
 import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
@@ -54,6 +54,8 @@ export interface WorkItem {
   prev?: SyncRecord;
   naturalKey?: string;
   ownedHash?: string;
+  /** What a record the target deliberately skipped keeps as its last_hash: the fields it settled all the same. */
+  settledHash?: string;
   existing?: TargetRecord;
   plan: Plan;
 }
@@ -335,6 +337,7 @@ export class RecordPipeline {
       const refs = w.refs ? { refs: w.refs } : {};
       if (w.plan.kind === 'create') writes.push({ ref: w.sourceId, action: 'create', data: w.out, ...refs });
       else if (w.plan.kind === 'update') {
+        const lastWritten = parseHashes(w.prev?.last_hash);
         writes.push({
           ref: w.sourceId,
           action: 'update',
@@ -342,6 +345,7 @@ export class RecordPipeline {
           data: w.out,
           fields: w.plan.fields,
           ...(w.existing ? { existing: w.existing } : {}),
+          ...(lastWritten ? { lastWritten } : {}),
           ...refs,
         });
       }
@@ -356,6 +360,7 @@ export class RecordPipeline {
         for (const item of writes) results.set(item.ref, { ref: item.ref, ok: false, error: err });
       }
     }
+    for (const w of work) this.settle(w, results.get(w.sourceId));
     const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
     await this.writeBack(work, outcomes);
     await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
@@ -369,6 +374,21 @@ export class RecordPipeline {
         succeeded.map((o) => ({ sourceId: o.sourceId, ...(o.targetId ? { targetId: o.targetId } : {}) })),
       );
     return outcomes;
+  }
+
+  /**
+   * The hashes a written record keeps when the target settled only some of its owned fields: those
+   * as written now, the others as they were (absent: offered again with the next change or a retry).
+   */
+  private settle(w: WorkItem, result: WriteResult | undefined): void {
+    if (!result?.ok || !result.written || !w.out) return;
+    const { ownedFields } = this.ctx.flow;
+    const now = fieldHashes(w.out, ownedFields);
+    const kept: Record<string, string> = { ...parseHashes(w.prev?.last_hash) };
+    for (const f of ownedFields) if (result.written.includes(f)) kept[f] = now[f]!;
+    const hash = JSON.stringify(kept);
+    if (result.action === 'skipped') w.settledHash = hash;
+    else w.ownedHash = hash;
   }
 
   /** Tells the source what the target created (e.g. the Magento order number onto the Acumatica order). */
@@ -478,15 +498,29 @@ function toOutcome(w: WorkItem, result: WriteResult | undefined): RecordOutcome 
           ...(exchanges ? { exchanges } : {}),
           durationMs,
         };
+      if (result.action === 'skipped') {
+        // The target decided to leave it, deliberately and for a reason a person can read.
+        const targetId = result.targetId ?? (w.plan.kind === 'update' ? w.plan.targetId : undefined);
+        return {
+          ...base,
+          status: 'skipped',
+          action: 'none',
+          reason: result.reason,
+          ...(targetId ? { targetId } : {}),
+          ...(exchanges ? { exchanges } : {}),
+          durationMs,
+        };
+      }
+      const reason =
+        result.reason ??
+        (action === 'update' && w.plan.kind === 'update' ? `updated ${w.plan.fields.join(', ')}` : undefined);
       return {
         ...base,
         status: result.action,
         action,
         targetId: result.targetId,
         ...(result.targetNumber ? { targetNumber: result.targetNumber } : {}),
-        ...(action === 'update' && w.plan.kind === 'update'
-          ? { reason: `updated ${w.plan.fields.join(', ')}` }
-          : {}),
+        ...(reason ? { reason } : {}),
         ...(exchanges ? { exchanges } : {}),
         durationMs,
       };

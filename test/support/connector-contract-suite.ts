@@ -131,7 +131,7 @@ export function connectorContractSuite(f: ContractFixture): void {
             { ref: 'r1', action: 'create', data: record },
           ]);
           expect(created?.ok, JSON.stringify(created)).toBe(true);
-          if (!created?.ok) return;
+          if (!created?.ok || created.action === 'skipped') return;
 
           const found = await env.connector.lookup(entity, [key!]);
           expect(found.get(key!)?.id).toBe(created.targetId);

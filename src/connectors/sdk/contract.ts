@@ -57,10 +57,23 @@ export interface WriteItem {
   fields?: readonly string[];
   /** The target's current representation when the engine already has it (from lookup). */
   existing?: TargetRecord;
+  /**
+   * For updates: a short hash of each owned field as this flow last wrote it to the target (only the
+   * fields it knows; `lastWrittenAs` reads them), so a connector can tell a change it made itself —
+   * a hold it put on — from one it never made and must not undo.
+   */
+  lastWritten?: Readonly<Record<string, string>>;
   /** The target ids of the records this one refers to (its customer, its products, its order). */
   refs?: References;
 }
 
+/**
+ * What became of one item. A written record may say what it did (`reason`, for the connector log)
+ * and which owned fields the target now holds as asked (`written`; default: all asked) — a field
+ * left out was not applied (the target refused it, a setting said to leave it, or it could only be
+ * noted) and is offered again with the record's next change or a retry. `skipped`: nothing was
+ * written, deliberately, for the reason given (logged once per reason).
+ */
 export type WriteResult =
   | {
       ref: string;
@@ -69,6 +82,19 @@ export type WriteResult =
       /** The number a person knows the record by on the target, when it differs from the id (Magento's increment_id). */
       targetNumber?: string;
       action: 'created' | 'updated';
+      reason?: string;
+      written?: readonly string[];
+      exchanges?: HttpExchange[];
+    }
+  | {
+      ref: string;
+      ok: true;
+      action: 'skipped';
+      reason: string;
+      /** The target record, when there is one. */
+      targetId?: string;
+      /** Owned fields settled all the same (a change that can only be noted, and was). */
+      written?: readonly string[];
       exchanges?: HttpExchange[];
     }
   | { ref: string; ok: false; error: ErrorData; exchanges?: HttpExchange[] };
