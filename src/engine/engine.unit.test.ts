@@ -391,7 +391,7 @@ describe('engine', () => {
             ok: true,
             targetId: item.targetId!,
             action: 'updated',
-            written: ['creditLimit'],
+            pending: ['onHold'],
             reason: 'credit limit 5.00; the hold is only noted',
           }
         : undefined;
@@ -437,6 +437,25 @@ describe('engine', () => {
       reason: 'updated onHold',
     });
     expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+  });
+
+  it('a target that finds an update already done: unchanged, not logged, and the link settles so it is not asked again', async () => {
+    source.put('customer', customer(2), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    source.put('customer', customer(2, { onHold: true }), '2026-01-02T00:00:00.000Z');
+    let asked = 0;
+    target.answer = (_e, item) => {
+      if (item.action !== 'update') return undefined;
+      asked++;
+      return { ref: item.ref, ok: true, action: 'unchanged', reason: 'already on hold there' };
+    };
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.outcomes[0]).toMatchObject({ status: 'unchanged', targetId: 'T1' });
+    expect(asked).toBe(1);
+    expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+    expect(asked).toBe(1);
+    const log = await store.log.list({ flow: 'a-b.customers', sourceId: 'C0002' });
+    expect(log.rows.map((x) => x.status)).toEqual(['success']);
   });
 
   it('names the known flows when asked for an unknown one', () => {

@@ -62,8 +62,13 @@ export async function persistOutcomes(
     let logStatus: LogEntryWrite['status'] | undefined;
     switch (o.status) {
       case 'unchanged':
-        if (prev?.state === 'processed' && prev.target_id === (o.targetId ?? null)) return;
-        rows.push({ ...base, last_hash: w.ownedHash ?? base.last_hash, last_synced_at: nowIso });
+        // A target that found an update already done settles its hashes; other unchanged records cost nothing.
+        if (prev?.state === 'processed' && prev.target_id === (o.targetId ?? null) && !w.settledHash) return;
+        rows.push({
+          ...base,
+          last_hash: w.settledHash ?? w.ownedHash ?? base.last_hash,
+          last_synced_at: nowIso,
+        });
         return;
       case 'created':
       case 'updated':

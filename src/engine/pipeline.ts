@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import type {
-  Connector,
-  References,
-  SourceItem,
-  TargetRecord,
-  WriteItem,
-  WriteResult,
+import {
+  type Connector,
+  isWritten,
+  type References,
+  type SourceItem,
+  type TargetRecord,
+  type WriteItem,
+  type WriteResult,
 } from '../connectors/sdk/contract.js';
 import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
 import { entityKeyField } from '../model/index.js';
@@ -54,7 +55,10 @@ export interface WorkItem {
   prev?: SyncRecord;
   naturalKey?: string;
   ownedHash?: string;
-  /** What a record the target deliberately skipped keeps as its last_hash: the fields it settled all the same. */
+  /**
+   * What a record the target skipped, or found already as asked, keeps as its last_hash: the fields
+   * it settled (undefined: the link's hashes stay).
+   */
   settledHash?: string;
   existing?: TargetRecord;
   plan: Plan;
@@ -377,18 +381,22 @@ export class RecordPipeline {
   }
 
   /**
-   * The hashes a written record keeps when the target settled only some of its owned fields: those
-   * as written now, the others as they were (absent: offered again with the next change or a retry).
+   * The hashes a record keeps when the target left some owned fields pending: the others as written
+   * now, the pending ones as they were (absent: offered again with the next change or a retry).
    */
   private settle(w: WorkItem, result: WriteResult | undefined): void {
-    if (!result?.ok || !result.written || !w.out) return;
+    if (!result?.ok || !w.out) return;
+    const asked = w.plan.kind === 'update' ? w.plan.fields : this.ctx.flow.ownedFields;
+    const pending = result.pending ?? (result.action === 'skipped' ? asked : []);
+    // Created or updated with nothing pending: the hashes the plan computed.
+    if (isWritten(result) && pending.length === 0) return;
     const { ownedFields } = this.ctx.flow;
     const now = fieldHashes(w.out, ownedFields);
     const kept: Record<string, string> = { ...parseHashes(w.prev?.last_hash) };
-    for (const f of ownedFields) if (result.written.includes(f)) kept[f] = now[f]!;
+    for (const f of ownedFields) if (!pending.includes(f)) kept[f] = now[f]!;
     const hash = JSON.stringify(kept);
-    if (result.action === 'skipped') w.settledHash = hash;
-    else w.ownedHash = hash;
+    if (isWritten(result)) w.ownedHash = hash;
+    else w.settledHash = hash;
   }
 
   /** Tells the source what the target created (e.g. the Magento order number onto the Acumatica order). */
@@ -498,12 +506,12 @@ function toOutcome(w: WorkItem, result: WriteResult | undefined): RecordOutcome 
           ...(exchanges ? { exchanges } : {}),
           durationMs,
         };
-      if (result.action === 'skipped') {
-        // The target decided to leave it, deliberately and for a reason a person can read.
+      if (!isWritten(result)) {
+        // The target left it, deliberately and for a reason a person can read, or had it already.
         const targetId = result.targetId ?? (w.plan.kind === 'update' ? w.plan.targetId : undefined);
         return {
           ...base,
-          status: 'skipped',
+          status: result.action,
           action: 'none',
           reason: result.reason,
           ...(targetId ? { targetId } : {}),

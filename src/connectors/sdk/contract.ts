@@ -69,10 +69,12 @@ export interface WriteItem {
 
 /**
  * What became of one item. A written record may say what it did (`reason`, for the connector log)
- * and which owned fields the target now holds as asked (`written`; default: all asked) — a field
- * left out was not applied (the target refused it, a setting said to leave it, or it could only be
- * noted) and is offered again with the record's next change or a retry. `skipped`: nothing was
- * written, deliberately, for the reason given (logged once per reason).
+ * and which owned fields it did not take (`pending`: the target refused them, a setting said to
+ * leave them, or they are to be tried again) — those keep their last hash and are offered again
+ * with the record's next change or a retry. `skipped`: nothing was written, deliberately, for the
+ * reason given (logged once per reason); every field asked stays pending unless `pending` names
+ * fewer (a change that could only be noted, and was). `unchanged`: nothing needed writing, the
+ * target already holds what was asked (not logged, like any unchanged record).
  */
 export type WriteResult =
   | {
@@ -83,21 +85,25 @@ export type WriteResult =
       targetNumber?: string;
       action: 'created' | 'updated';
       reason?: string;
-      written?: readonly string[];
+      pending?: readonly string[];
       exchanges?: HttpExchange[];
     }
   | {
       ref: string;
       ok: true;
-      action: 'skipped';
+      action: 'skipped' | 'unchanged';
       reason: string;
       /** The target record, when there is one. */
       targetId?: string;
-      /** Owned fields settled all the same (a change that can only be noted, and was). */
-      written?: readonly string[];
+      pending?: readonly string[];
       exchanges?: HttpExchange[];
     }
   | { ref: string; ok: false; error: ErrorData; exchanges?: HttpExchange[] };
+
+/** A result that created or updated its target record (and so names it). */
+export type WrittenResult = Extract<WriteResult, { action: 'created' | 'updated' }>;
+export const isWritten = (r: WriteResult | undefined): r is WrittenResult =>
+  r?.ok === true && (r.action === 'created' || r.action === 'updated');
 
 export interface CheckResult {
   name: string;
