@@ -176,6 +176,55 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect((await store.records.get('a-b.orders', erpOrderId))?.target_id).toBe('100000003');
   });
 
+  it('a flow that does not own echoes: the shop’s copy of an ERP order is left alone, a web order’s later change is written', async () => {
+    const owning = { ...inbound, ownedFields: ['lifecycle'], ownsEchoes: false };
+    engine = new Engine(
+      store,
+      new Map([customers, owning, outbound, shipments].map((f) => [f.name, f])),
+      { get: (n) => (n === 'a' ? a : b) },
+      pino({ level: 'silent' }),
+      new Map([[shippingMethods.name, shippingMethods]]),
+    );
+    a.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const shopCustomerId = (await store.records.get('a-b.customers', 'C0001'))!.target_id!;
+    // An ERP order reaches the shop, and the shop's copy is read back: recognised, linked.
+    a.put('salesOrder', order('SO7', 'C0001', { shipVia: 'FLATRATE', unpaidBalance: usd('0.00') }), T0);
+    await engine.run('a-b.orders', { trigger: 'manual' });
+    const copyId = (await store.records.get('a-b.orders', 'SO7'))!.target_id!;
+    const copy = () => b.records.get('salesOrder')!.get(copyId)!;
+    expect((await engine.run('b-a.orders', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+    // Cancelled in the shop: the ERP's order is not written.
+    copy().data.lifecycle = 'canceled';
+    // (The shop stamped its copy when the ERP order was written to it: the change comes after.)
+    copy().updatedAt = new Date(Date.now() + 60_000).toISOString();
+    expect((await engine.run('b-a.orders', { trigger: 'manual' })).counts).toMatchObject({
+      unchanged: 1,
+      updated: 0,
+    });
+    // A link made before links said where records came from: told by the natural key the other flow holds.
+    const echo = (await store.records.get('b-a.orders', copyId))!;
+    expect(echo.natural_key).toBeNull();
+    await store.records.setState(echo.id, 'processed', { last_hash: '{}' });
+    expect((await engine.run('b-a.orders', { trigger: 'manual' })).counts).toMatchObject({
+      unchanged: 1,
+      updated: 0,
+    });
+    expect(a.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
+
+    // A web order, born in the shop: its later change is the flow's to write.
+    b.put('salesOrder', order('100000009', shopCustomerId, { lifecycle: 'open' }), T0);
+    await engine.run('b-a.orders', { trigger: 'manual' });
+    b.put(
+      'salesOrder',
+      order('100000009', shopCustomerId, { lifecycle: 'canceled' }),
+      '2026-01-03T00:00:00.000Z',
+    );
+    const r = await engine.run('b-a.orders', { trigger: 'manual' });
+    expect(r.outcomes.find((o) => o.sourceId === '100000009')).toMatchObject({ status: 'updated' });
+    expect(a.writes.at(-1)?.item).toMatchObject({ action: 'update', fields: ['lifecycle'] });
+  });
+
   it('a shipment whose order is not on the shop yet waits on it, and is released when the order syncs', async () => {
     a.put('customer', customer(1), T0);
     a.put('salesOrder', order('SO9', 'C0001', { unpaidBalance: usd('10.00') }), T0);
