@@ -200,6 +200,23 @@ describe('web orders after they reached Acumatica: cancel, hold, money', () => {
     await repeatedHaveNoEffect([m]);
   });
 
+  it('invoiced in Acumatica: the invoice reaches Magento, which counts it as paid — and that is not sent back as a prepayment', async () => {
+    const m = place({ paymentMethod: 'checkmo' });
+    await synced('the unpaid order');
+    const nbr = nbrOf(m);
+    const shipment = env.acumatica.createShipment(nbr);
+    env.acumatica.confirmShipment(shipment);
+    env.acumatica.releaseInvoice(env.acumatica.prepareInvoice(shipment));
+    await env.until(
+      () => [...env.magento.invoices.values()].some((i) => i.order_id === m.entity_id),
+      'the Acumatica invoice in Magento',
+    );
+    expect(cents(magento(m).total_paid)).toBe(cents(m.grand_total));
+    await synced('the invoiced order');
+    expect(documents(m, 'Prepayment')).toEqual([]);
+    expect((await entries(m)).map((e) => e.status)).toEqual(['success']);
+  });
+
   it('cancelled in Magento before anything was paid: the Acumatica order is cancelled', async () => {
     const m = place();
     await synced('the order');

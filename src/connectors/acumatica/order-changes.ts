@@ -47,6 +47,9 @@ export function stateOf(raw: RawSalesOrder): OrderState {
     ...(paymentMethod ? { paymentMethod } : {}),
     unpaid: raw.Totals?.UnpaidBalance ? decimal(raw.Totals.UnpaidBalance) : decimal(raw.OrderTotal),
     shipments: (raw.Shipments ?? []).map((s) => str(s.ShipmentNbr)).filter((n): n is string => !!n),
+    invoiced:
+      ['Completed', 'Invoiced'].includes(str(raw.Status) ?? '') ||
+      (raw.Shipments ?? []).some((s) => str(s.InvoiceNbr) !== undefined),
   };
 }
 
@@ -84,7 +87,7 @@ export class OrderChanges {
         $filter: allOf([anyOf('OrderType', type ? [type] : orderTypesOf(this.s)), anyOf('OrderNbr', [nbr])]),
         $expand: 'Totals,Shipments',
         $select:
-          'OrderType,OrderNbr,Status,Hold,CustomerID,CurrencyID,PaymentMethod,OrderTotal,Totals/UnpaidBalance,Shipments/ShipmentNbr',
+          'OrderType,OrderNbr,Status,Hold,CustomerID,CurrencyID,PaymentMethod,OrderTotal,Totals/UnpaidBalance,Shipments/ShipmentNbr,Shipments/InvoiceNbr',
       },
       record: exchanges,
     });

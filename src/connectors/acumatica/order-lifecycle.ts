@@ -24,6 +24,8 @@ export interface OrderState {
   unpaid: string;
   /** Its shipments' numbers (any status). */
   shipments: readonly string[];
+  /** Acumatica has invoiced it (a shipment's invoice, or Completed): its money is the invoice's from then on. */
+  invoiced: boolean;
 }
 
 /** A prepayment or refund Ledgerlink recorded for this order earlier (found by its PaymentRef). */
@@ -155,7 +157,10 @@ export function planOrderChanges(input: PlanInput): OrderPlan {
   if (fields.includes('paidTotal')) {
     const missing = d(wanted.paid).minus(prepaid);
     const unpaid = Decimal.max(0, d(state.unpaid));
-    if (missing.lte(0)) plan.written.push('paidTotal');
+    // Once Acumatica has invoiced the order, its invoices travel to the shop (as Magento invoices,
+    // which Magento counts as paid): what the shop's paid total gains then is that echo, not money
+    // the shop captured, and recording it would pay the order twice.
+    if (missing.lte(0) || state.invoiced) plan.written.push('paidTotal');
     else if (canceled)
       plan.refusals.push(
         `the shop captured ${fmt(missing, cur)} more for ${web}, but ${so} is Canceled and Acumatica takes no payment for a cancelled order; record the money in Acumatica (or reopen the order and retry)`,

@@ -19,6 +19,7 @@ const open: OrderState = {
   paymentMethod: 'CCARD',
   unpaid: '107.50',
   shipments: [],
+  invoiced: false,
 };
 
 type Patch = Partial<Omit<PlanInput, 'wanted' | 'state'>> & {
@@ -175,6 +176,19 @@ describe('what a web order’s later life does to its Acumatica sales order', ()
         { kind: 'prepayment', amount: '42.50', paymentRef: '000000012/150.00' },
       ]);
       expect(money({ wanted: { paid: '107.50' }, docs: [prepayment('000045', '107.50')] }).steps).toEqual([]);
+    });
+
+    it('after Acumatica invoiced the order, what the shop counts as paid is that invoice come back: no prepayment', () => {
+      const p = money({
+        wanted: { paid: '107.50' },
+        state: { status: 'Completed', shipments: ['000007'], invoiced: true },
+      });
+      expect(p).toMatchObject({
+        steps: [],
+        notes: [],
+        refusals: [],
+        written: ['paidTotal', 'refundedTotal'],
+      });
     });
 
     it('never more than the order owes, never on a cancelled order, never without a payment method', () => {
