@@ -44,9 +44,10 @@ export class ConfigError extends Error {
     readonly issues: string[],
     /**
      * invalid_config: the change asked for does not validate; config_file_invalid: the file itself
-     * (edited by hand) does not, so no change can be made to it until someone mends it.
+     * (edited by hand) does not, so no change can be made to it until someone mends it; unknown_code:
+     * a value map names a code its system does not know.
      */
-    readonly code: 'invalid_config' | 'config_file_invalid' = 'invalid_config',
+    readonly code: 'invalid_config' | 'config_file_invalid' | 'unknown_code' = 'invalid_config',
   ) {
     super(issues.join('\n'));
     this.name = 'ConfigError';

@@ -1,8 +1,9 @@
 import {
   SANDBOX_CREDENTIALS as ACUMATICA_CREDENTIALS,
+  type AcumaticaSnapshot,
   startAcumaticaSandbox,
 } from './acumatica/sandbox/index.js';
-import { MAGENTO_SANDBOX, startMagentoSandbox } from './magento/sandbox/index.js';
+import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -17,6 +18,10 @@ export interface SandboxStart extends SandboxOptions {
   customers?: number;
   products?: number;
   defects?: boolean;
+  /** Acumatica: a session idle this long ends (default 60 minutes). */
+  sessionIdleMs?: number;
+  /** What a sandbox of the same system held (its `snapshot()`), instead of seeded data. */
+  restore?: AcumaticaSnapshot | MagentoSnapshot;
 }
 
 /** The header value the Acumatica sandbox's push destinations carry, and its connection expects. */
@@ -58,7 +63,8 @@ export const sandboxRegistry: Record<
   }
 > = {
   acumatica: {
-    start: (o) => startAcumaticaSandbox(o),
+    start: ({ restore, ...o }) =>
+      startAcumaticaSandbox({ ...o, ...(restore?.system === 'acumatica' ? { restore } : {}) }),
     settings: ({ url }) => ({
       baseUrl: url,
       username: ACUMATICA_CREDENTIALS.username,
@@ -69,7 +75,8 @@ export const sandboxRegistry: Record<
     defaultPort: 8081,
   },
   magento: {
-    start: (o) => startMagentoSandbox(o),
+    start: ({ restore, ...o }) =>
+      startMagentoSandbox({ ...o, ...(restore?.system === 'magento' ? { restore } : {}) }),
     settings: ({ url, webhookPublicKey }) => ({
       baseUrl: url,
       authMode: 'token',

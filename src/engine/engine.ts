@@ -5,8 +5,9 @@ import type { JobQueue } from '../runtime/queue/queue.js';
 import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
 import { ownerIsGone, processOwner } from '../util/process-owner.js';
 import { ConditionSet, Expression } from './conditions.js';
-import { EngineError } from './errors.js';
+import { EngineError, isEngineError } from './errors.js';
 import type { Flow, ValueMap } from './flow.js';
+import { columnsOf, columnValues } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline } from './pipeline.js';
@@ -36,6 +37,10 @@ export interface RunOptions {
    * processes drain; the embedded queue runs everything inline.
    */
   fanOut?: boolean;
+  /** Who asked for the run (a person on a batch screen, a token's user); kept on its row. */
+  startedBy?: string;
+  /** The request that queued the run, kept on its row so the screen that sent it follows this run. */
+  request?: string;
 }
 
 export interface RunProgress {
@@ -56,6 +61,16 @@ export interface RunResult {
   /** The cursor after the run, for incremental runs. */
   cursor?: string;
 }
+
+/** A retry that waits for the run of its flow to end (see `Engine.retry`). */
+export interface QueuedRetry {
+  flow: string;
+  status: 'queued';
+  records: number;
+  message: string;
+}
+
+export type RetryResult = RunResult | QueuedRetry;
 
 /** Heartbeats older than this mean the process running the flow is gone. */
 export const STALE_RUN_MS = 60_000;
@@ -152,14 +167,26 @@ export class Engine {
     return p;
   }
 
-  /** Load: what processing would do to each record, without writing anything. */
+  /**
+   * Load: what processing would do to each record, without writing anything; each row carries its
+   * values for the grid columns the source declares.
+   */
   async preview(name: string, query: ReadQuery, signal?: AbortSignal): Promise<PreviewRow[]> {
     const flow = this.flow(name);
     const source = this.connectors.get(flow.source);
     const pipeline = this.pipeline(flow);
+    const columns = columnsOf(source.manifest, flow.entity);
     const rows: PreviewRow[] = [];
     for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
-      rows.push(...pipeline.preview(await pipeline.plan(page, true)));
+      const planned = pipeline.preview(await pipeline.plan(page, true));
+      if (columns.length) {
+        const items = new Map(page.map((item) => [item.id, item]));
+        for (const row of planned) {
+          const item = items.get(row.sourceId);
+          if (item) row.columns = columnValues(columns, item);
+        }
+      }
+      rows.push(...planned);
     }
     return rows;
   }
@@ -325,7 +352,7 @@ export class Engine {
    * Retries records a person chose (or every failed record of a flow): attempts start again from
    * zero; a record whose data a person edited is written as edited, the others are re-read fresh.
    */
-  async retry(sel: { ids?: readonly number[]; flow?: string; allFailed?: boolean }): Promise<RunResult[]> {
+  async retry(sel: { ids?: readonly number[]; flow?: string; allFailed?: boolean }): Promise<RetryResult[]> {
     const rows: SyncRecord[] = [];
     if (sel.ids?.length) {
       for (const id of sel.ids) {
@@ -341,12 +368,39 @@ export class Engine {
       throw new EngineError('invalid_request', 'name the records to retry, or ask for all failed records');
     }
     const byFlow = groupBy(rows, (r) => r.flow);
-    const results: RunResult[] = [];
+    const results: RetryResult[] = [];
     for (const [flowName, list] of byFlow) {
       for (const r of list) await this.store.records.setState(r.id, r.state, { attempts: 0 });
-      results.push(await this.runRecords(this.flow(flowName), list, 'retry'));
+      try {
+        results.push(await this.runRecords(this.flow(flowName), list, 'retry'));
+      } catch (e) {
+        if (!isEngineError(e) || e.code !== 'flow_busy') throw e;
+        results.push(await this.retryAfterRun(flowName, list));
+      }
     }
     return results;
+  }
+
+  /**
+   * A retry asked for while its flow runs waits for the run, as every automatic retry does: the
+   * records are due now, and the flow's retry job takes them when the run lets it.
+   */
+  private async retryAfterRun(flow: string, rows: readonly SyncRecord[]): Promise<QueuedRetry> {
+    const now = new Date().toISOString();
+    const n = rows.length;
+    for (const r of rows)
+      await this.store.records.setState(r.id, 'waiting', {
+        attempts: 0,
+        next_attempt_at: now,
+        reason: 'retry asked for while the flow was running; it runs when the run ends',
+      });
+    await this.scheduleRetry(flow);
+    return {
+      flow,
+      status: 'queued',
+      records: n,
+      message: `${flow} is running now; ${n === 1 ? 'the record is' : `the ${n} records are`} retried as soon as the run ends`,
+    };
   }
 
   /** The automatic retry sweep of one flow: due failures and released waiters. Returns undefined when idle. */
@@ -453,7 +507,7 @@ export class Engine {
     trigger: RunTrigger,
     filter: ReadQuery,
     body: (ctx: RunContext) => Promise<void>,
-    opts: Pick<RunOptions, 'onProgress' | 'fanOut' | 'incremental'> = {},
+    opts: Pick<RunOptions, 'onProgress' | 'fanOut' | 'incremental' | 'startedBy' | 'request'> = {},
   ): Promise<RunResult> {
     await this.store.runs.closeAbandoned(
       new Date(Date.now() - STALE_RUN_MS).toISOString(),
@@ -484,6 +538,8 @@ export class Engine {
       mode: opts.incremental ? 'incremental' : 'process',
       filter,
       owner: this.owner,
+      ...(opts.startedBy ? { startedBy: opts.startedBy } : {}),
+      ...(opts.request ? { request: opts.request } : {}),
     });
     this.inFlight.add(runId);
     const counts = emptyCounts();

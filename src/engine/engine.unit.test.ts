@@ -6,7 +6,7 @@ import { MemoryConnector } from '../connectors/memory/index.js';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import { lastWrittenAs } from '../connectors/sdk/field-hash.js';
 import { openStore, type Store } from '../store/index.js';
-import { Engine } from './engine.js';
+import { Engine, type RunResult } from './engine.js';
 import { type Flow, flowDefaults } from './flow.js';
 
 const customer = (n: number, patch: Record<string, unknown> = {}) => ({
@@ -202,7 +202,7 @@ describe('engine', () => {
     const log = await store.log.list({ sourceId: 'C0009' });
     expect(log.rows.map((l) => l.status)).toEqual(['aborted', 'failed', 'failed']);
     // The person retries: attempts start over and it lands.
-    const [retried] = await engine.retry({ ids: [row!.id] });
+    const [retried] = (await engine.retry({ ids: [row!.id] })) as RunResult[];
     expect(retried?.counts.created).toBe(1);
   });
 
@@ -213,7 +213,7 @@ describe('engine', () => {
     expect(r.outcomes[0]).toMatchObject({ status: 'failed', reason: 'name must not contain "!"' });
     expect(await store.records.nextRetryAt('a-b.customers')).toBeUndefined();
     source.put('customer', customer(1, { name: 'Good' }), T0);
-    const [retried] = await engine.retry({ allFailed: true, flow: 'a-b.customers' });
+    const [retried] = (await engine.retry({ allFailed: true, flow: 'a-b.customers' })) as RunResult[];
     expect(retried?.counts).toMatchObject({ created: 1, failed: 0 });
     expect((await store.records.get('a-b.customers', 'C0001'))?.state).toBe('processed');
   });
@@ -226,7 +226,7 @@ describe('engine', () => {
       data: JSON.stringify(customer(1, { email: 'fixed@example.com', updatedAt: T0 })),
       edited: 1,
     });
-    const [r] = await engine.retry({ ids: [row.id] });
+    const [r] = (await engine.retry({ ids: [row.id] })) as RunResult[];
     expect(r?.counts.created).toBe(1);
     expect([...target.records.get('customer')!.values()][0]?.data.email).toBe('fixed@example.com');
   });

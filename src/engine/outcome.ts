@@ -1,5 +1,6 @@
 import type { ErrorData } from '../connectors/sdk/errors.js';
 import type { HttpExchange } from '../connectors/sdk/http.js';
+import type { ColumnValue } from './grid-columns.js';
 
 /** What processing does (or, in a preview, would do) to one record. */
 export type Plan =
@@ -46,6 +47,8 @@ export interface PreviewRow {
   plan: Plan['kind'];
   fields?: readonly string[];
   reason?: string;
+  /** The record's value per grid column its source declares (see grid-columns.ts). */
+  columns?: Record<string, ColumnValue>;
 }
 
 export function planReason(plan: Plan): string | undefined {

@@ -1,4 +1,4 @@
-import { backoffMs, forLog } from '../connectors/sdk/http.js';
+import { backoffMs, callForLog, forLog } from '../connectors/sdk/http.js';
 import type { LogEntryWrite, Store, SyncRecordWrite } from '../store/index.js';
 import type { Flow } from './flow.js';
 import type { RecordOutcome } from './outcome.js';
@@ -155,8 +155,10 @@ export async function persistOutcomes(
       }
     }
     if (logStatus) {
-      const last = o.exchanges?.at(-1);
-      const logged = last ? forLog(last) : undefined;
+      // The call that carried the record is the first that changed something; every call is kept.
+      const calls = o.exchanges ?? [];
+      const main = calls.find((x) => x.method !== 'GET') ?? calls.at(-1);
+      const logged = main ? forLog(main) : undefined;
       logs.push({
         run_id: runId ?? null,
         flow: flow.name,
@@ -173,6 +175,7 @@ export async function persistOutcomes(
         error_category: o.error?.category ?? null,
         request: logged?.request ?? null,
         response: logged?.response ?? null,
+        calls: calls.length > 1 ? JSON.stringify(calls.map(callForLog)) : null,
         duration_ms: o.durationMs ?? 0,
         attempt: (prev?.attempts ?? 0) + 1,
         created_at: nowIso,

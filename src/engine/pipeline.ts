@@ -131,7 +131,9 @@ export class RecordPipeline {
       w.label = recordLabel(flow.entity, valid.data, item.id);
       await this.noteNeeds(w);
     }
-    await this.recogniseEchoes(work.filter((w) => w.plan.kind === 'create' && !w.prev?.target_id));
+    // Linked ones too: an echo read again (every change in the ERP reads it again) is still an echo,
+    // and the flow's conditions are not its to meet — it was logged "skipped — unpaid balance".
+    await this.recogniseEchoes(work.filter((w) => w.plan.kind === 'create'));
     if (!flow.ownsEchoes)
       await this.leaveEchoes(work.filter((w) => w.plan.kind === 'create' && w.prev?.target_id));
     for (const w of work) {
@@ -172,6 +174,9 @@ export class RecordPipeline {
       for (const row of await this.ctx.store.records.byTargetIds(reverse.name, [...byId.keys()])) {
         const w = byId.get(row.target_id!);
         if (w?.plan.kind !== 'create') continue;
+        // Both directions link a record once it has travelled; the one whose link came first made it.
+        // A record this flow linked before the other direction did is its own, not an echo.
+        if (w.prev?.target_id && w.prev.created_at <= row.created_at) continue;
         w.plan = { kind: 'unchanged', targetId: row.source_id };
         w.out = w.data;
         // The link remembers where the record came from (see leaveEchoes).

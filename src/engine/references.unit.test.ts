@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { Engine } from './engine.js';
+import { Engine, type RunResult } from './engine.js';
 import { type Flow, flowDefaults, type ValueMap } from './flow.js';
 
 /**
@@ -153,7 +153,7 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect(a.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
 
     build([{ name: 'shippingMethod', rows: [...shippingMethods.rows, { a: 'FEDEX2DAY', b: 'fedex_2day' }] }]);
-    const [again] = await engine.retry({ ids: [failed!.id] });
+    const [again] = (await engine.retry({ ids: [failed!.id] })) as RunResult[];
     expect(again?.counts).toMatchObject({ created: 1, failed: 0 });
     expect(a.writes.find((w) => w.entity === 'salesOrder')?.item.data).toMatchObject({
       shipVia: 'FEDEX2DAY',
@@ -174,6 +174,44 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect(r.counts).toMatchObject({ read: 1, unchanged: 1, created: 0 });
     expect(b.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
     expect((await store.records.get('a-b.orders', erpOrderId))?.target_id).toBe('100000003');
+
+    // Read again after a change in the ERP (it is still unpaid there, against the outbound flow's
+    // condition), an echo stays an echo: before, it was logged "skipped" by the condition.
+    a.put(
+      'salesOrder',
+      { ...a.records.get('salesOrder')!.get(erpOrderId)!.data, unpaidBalance: usd('10.00') },
+      '2026-01-02T00:00:00.000Z',
+    );
+    const again = await engine.run('a-b.orders', { trigger: 'manual' });
+    expect(again.counts).toMatchObject({ read: 1, unchanged: 1, skipped: 0 });
+    expect((await store.log.list({ flow: 'a-b.orders', status: ['skipped'] })).total).toBe(0);
+  });
+
+  it('a record born on this side and linked back by the other direction is still synced by this one', async () => {
+    const owning = flow({
+      name: 'a-b.customers',
+      entity: 'customer',
+      source: 'a',
+      target: 'b',
+      ownedFields: ['creditLimit'],
+    });
+    const back = flow({ name: 'b-a.customers', entity: 'customer', source: 'b', target: 'a' });
+    engine = new Engine(
+      store,
+      new Map([owning, back].map((f) => [f.name, f])),
+      { get: (n) => (n === 'a' ? a : b) },
+      pino({ level: 'silent' }),
+    );
+    a.put('customer', customer(1, { creditLimit: usd('100.00') }), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const shopId = (await store.records.get('a-b.customers', 'C0001'))!.target_id!;
+    // The shop's copy, read by the flow the other way, is linked there as an echo.
+    b.put('customer', { ...b.records.get('customer')!.get(shopId)!.data, number: shopId }, T0);
+    expect((await engine.run('b-a.customers', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+    // The ERP changes the credit limit: this flow still owns it and writes it.
+    a.put('customer', customer(1, { creditLimit: usd('250.00') }), '2026-01-02T00:00:00.000Z');
+    expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({ updated: 1 });
+    expect(b.records.get('customer')!.get(shopId)!.data.creditLimit).toEqual(usd('250.00'));
   });
 
   it('a flow that does not own echoes: the shop’s copy of an ERP order is left alone, a web order’s later change is written', async () => {

@@ -148,7 +148,14 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     ownedFields: [],
     neverOverwrite: true,
     conditions: [
-      { name: 'released', expression: 'status in ["Open", "Closed"]', explain: '"the invoice is " & status' },
+      {
+        // Every document type is read (the batch screen shows them all); credit documents are refunds,
+        // which Magento records as credit memos and Ledgerlink does not write, so they stay skipped.
+        name: 'released, and not a credit note',
+        expression: 'status in ["Open", "Closed"] and type != "credit_note"',
+        explain:
+          'type = "credit_note" ? "it is a " & (documentType ? documentType : "credit note") & ", a credit note" : "the invoice is " & status',
+      },
     ],
     dependencies: [{ entity: 'salesOrder', ids: 'orderNumbers' }],
     schedule: '*/5 * * * *',

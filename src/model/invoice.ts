@@ -23,6 +23,8 @@ export const Invoice = z.object({
   /** The other system's number for this invoice, when it has one. */
   externalNumber: z.string().optional(),
   type: z.enum(['invoice', 'credit_note']).default('invoice'),
+  /** The source's own name for the kind of document (Acumatica's Invoice, Debit Memo, Cash Sale…). */
+  documentType: z.string().optional(),
   status: z.string().min(1),
   invoiceDate: IsoDate,
   dueDate: IsoDate.optional(),

@@ -41,13 +41,19 @@ describe.each(DIALECTS)('run recovery on %s', (dialect) => {
     await tdb.drop();
   });
 
-  const startRun = async (flow: string, owner: string, o: { mode?: string; filter?: unknown } = {}) => {
+  const startRun = async (
+    flow: string,
+    owner: string,
+    o: { mode?: string; filter?: unknown; startedBy?: string; request?: string } = {},
+  ) => {
     const id = await store.runs.start({
       flow,
       trigger: 'manual',
       mode: o.mode ?? 'process',
       filter: o.filter ?? { pageSize: 10, since: '2026-01-01T00:00:00.000Z' },
       owner,
+      ...(o.startedBy ? { startedBy: o.startedBy } : {}),
+      ...(o.request ? { request: o.request } : {}),
     });
     await store.runs.progress(
       id,
@@ -82,7 +88,11 @@ describe.each(DIALECTS)('run recovery on %s', (dialect) => {
   });
 
   it('a run with no job left (a CLI killed, or another host silent) is queued again with its filter and mode', async () => {
-    const cli = await startRun('a-b.products', `${hostname()}:${deadPid()}`);
+    // Started from a batch screen: the run taken up keeps who and the request the screen follows.
+    const cli = await startRun('a-b.products', `${hostname()}:${deadPid()}`, {
+      startedBy: 'anna',
+      request: 'req-1',
+    });
     const elsewhere = await startRun('a-b.customers', 'another-host:4242', {
       mode: 'incremental',
       filter: { pageSize: 10 },
@@ -110,6 +120,8 @@ describe.each(DIALECTS)('run recovery on %s', (dialect) => {
         query: { since: '2026-01-01T00:00:00.000Z' },
         incremental: false,
         resumes: cli,
+        startedBy: 'anna',
+        request: 'req-1',
       },
     ]);
   });

@@ -82,6 +82,9 @@ export class RunRecovery {
             query,
             incremental: run.mode === 'incremental',
             resumes: run.id,
+            // The screen that started it follows its request: the run taken up is still that one.
+            ...(run.started_by ? { startedBy: run.started_by } : {}),
+            ...(run.request ? { request: run.request } : {}),
           },
           jobKey: `run:${run.flow}:resume:${run.id}`,
         });

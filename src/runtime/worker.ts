@@ -46,6 +46,9 @@ export class Worker {
             // Where many processes drain the queue, a run's pages are shared among them.
             fanOut: this.queue.kind !== 'embedded',
             ...(query ? { query } : {}),
+            // Who asked from a screen, and the request it follows the run by.
+            ...(typeof p.startedBy === 'string' ? { startedBy: p.startedBy } : {}),
+            ...(typeof p.request === 'string' ? { request: p.request } : {}),
           });
           if (r.status === 'failed' && job.signal.aborted)
             return { later: { afterMs: 0, reason: `the worker stopped during run ${r.runId}` } };

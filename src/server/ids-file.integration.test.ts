@@ -79,7 +79,12 @@ describe('ID-file upload', () => {
     const file = await idsXlsx('Customer', ['C1', 'C2', 'C1', 42]);
     const ok = await upload(file, tokens.operator);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ids: ['C1', 'C2', '42'], count: 3, header: 'Customer' });
+    expect(await ok.json()).toEqual({
+      ids: ['C1', 'C2', '42'],
+      count: 3,
+      header: 'Customer',
+      filter: 'ids',
+    });
     const viewer = await upload(file, tokens.viewer);
     expect(viewer.status).toBe(403);
     expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe('forbidden');

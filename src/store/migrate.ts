@@ -9,6 +9,8 @@ import * as m006 from './migrations/006_record_indexes.js';
 import * as m007 from './migrations/007_queue.js';
 import * as m008 from './migrations/008_run_pages.js';
 import * as m009 from './migrations/009_hardening.js';
+import * as m010 from './migrations/010_batch_screens.js';
+import * as m011 from './migrations/011_log_calls.js';
 import type { Database } from './schema.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
@@ -22,6 +24,8 @@ const MIGRATIONS = {
   '007_queue': m007,
   '008_run_pages': m008,
   '009_hardening': m009,
+  '010_batch_screens': m010,
+  '011_log_calls': m011,
 } as const;
 
 export class StoreVersionError extends Error {

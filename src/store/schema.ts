@@ -20,6 +20,7 @@ export interface Database {
   schedules: SchedulesTable;
   batches: BatchesTable;
   batch_rows: BatchRowsTable;
+  batch_row_keys: BatchRowKeysTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
@@ -61,6 +62,8 @@ export interface BatchesTable {
   row_count: number;
   created_by: string | null;
   created_at: string;
+  /** JSON: the grid columns the source declared when the Load was made (null before they existed). */
+  columns: string | null;
 }
 
 /** One record of a Load: what it is, its sync state, and what processing would do. */
@@ -76,6 +79,16 @@ export interface BatchRowsTable {
   reason: string | null;
   /** JSON: the owned fields an update would write. */
   fields: string | null;
+  /** JSON: the row's value per declared grid column (money as {amount, currency}). */
+  columns: string | null;
+}
+
+/** A row's sort key for one declared column: text that orders the same on SQLite and PostgreSQL. */
+export interface BatchRowKeysTable {
+  batch_id: number;
+  position: number;
+  name: string;
+  sort_key: string;
 }
 
 /** When each flow's schedule last fired, so a tick missed while no process ran is made up once. */
@@ -198,6 +211,10 @@ export interface RunsTable {
   pages_done: Generated<number>;
   /** Where the incremental cursor moves once every page of a shared run is done. */
   cursor_next: string | null;
+  /** Who started the run from a screen or the API (null for schedules, webhooks, retries). */
+  started_by: string | null;
+  /** The request that queued it (POST /api/flows/{name}/runs answers with it), so its screen can follow it. */
+  request: string | null;
 }
 
 /** The counts of one page of a shared run, written once by the job that processed it. */
@@ -235,8 +252,11 @@ export interface ConnectorLogTable {
   reason: string | null;
   error_code: string | null;
   error_category: string | null;
+  /** The call that carried the record (the create or update, not a comment made after it). */
   request: string | null;
   response: string | null;
+  /** JSON: every call of the attempt, in order, each {method, url, status, durationMs, request, response}. */
+  calls?: string | null;
   duration_ms: number;
   attempt: number;
   created_at: string;

@@ -16,7 +16,20 @@ const PASSWORD = 'smoke-test-password-1';
 /** Starts the demo and resolves with its address, read from its --json output. */
 function startDemo(dir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawnCli(
-    ['demo', '--json', '--port', '0', '--dir', dir, '--no-activity', '--customers', '40', '--products', '30'],
+    // 100 customers: the sample data's first one with a problem to fix is the 97th.
+    [
+      'demo',
+      '--json',
+      '--port',
+      '0',
+      '--dir',
+      dir,
+      '--no-activity',
+      '--customers',
+      '100',
+      '--products',
+      '30',
+    ],
     { LEDGERLINK_ADMIN_PASSWORD: PASSWORD, PORT: undefined },
   );
   return new Promise((resolve, reject) => {
@@ -107,16 +120,19 @@ describe('dashboard in a real browser', () => {
     // Batch: Load everything, select the first page, process it, and watch the progress bar.
     await page.getByRole('link', { name: 'acumatica → magento' }).first().click();
     await heading(/Customer batch process/);
-    await page.getByRole('checkbox', { name: /Filter by specific customers/ }).check();
+    await page.getByRole('checkbox', { name: 'Filter by Specific Customer' }).check();
     await page.getByText('The first row must be the header Customer').waitFor();
-    await page.getByRole('checkbox', { name: /Filter by specific customers/ }).uncheck();
+    await page.getByRole('checkbox', { name: 'Filter by Specific Customer' }).uncheck();
+    // Load needs a filter checked: every customer changed since 2000.
+    await page.getByRole('checkbox', { name: 'Filter by Dates' }).check();
+    await page.getByLabel('From', { exact: true }).fill('2000-01-01');
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     const grid = page.getByRole('table', { name: 'Loaded records' });
     await grid
       .getByRole('checkbox', { name: /^Select (?!all)/ })
       .first()
       .waitFor();
-    await page.getByRole('button', { name: /^ID/ }).click(); // sort by id
+    await page.getByRole('button', { name: /^Customer ID/ }).click(); // sort by id
     await page.getByRole('checkbox', { name: 'Select all rows on this page' }).check();
     await page.getByRole('button', { name: 'Process', exact: true }).click();
     const bar = page.getByRole('progressbar');
@@ -170,6 +186,64 @@ describe('dashboard in a real browser', () => {
     await heading(/acumatica-magento\.orders/);
     await page.getByRole('group', { name: 'Sync mode' }).waitFor();
     await shot('09-flow');
+
+    // Value maps: one column order on every screen that shows a map (the flows that use it, source first).
+    const mapColumns = async (name: string) =>
+      (
+        await page
+          .getByRole('form', { name: `Value map ${name}` })
+          .first()
+          .locator('thead th')
+          .allInnerTexts()
+      )
+        .map((t) => t.trim())
+        .filter((t) => t && t !== 'Remove');
+    await page.goto(`${base}/flows`);
+    await page.getByRole('form', { name: 'Value map shippingMethod' }).waitFor();
+    // magento-acumatica.orders is the first flow of the demo's file to use shippingMethod.
+    expect(await mapColumns('shippingMethod')).toEqual(['magento', 'acumatica']);
+    for (const flow of [
+      'acumatica-magento.orders',
+      'magento-acumatica.orders',
+      'acumatica-magento.shipments',
+    ]) {
+      await page.goto(`${base}/flows/${flow}`);
+      await page.getByRole('form', { name: 'Value map shippingMethod' }).waitFor();
+      expect(await mapColumns('shippingMethod'), flow).toEqual(['magento', 'acumatica']);
+    }
+    // A code the target does not know is refused, naming the row, the connection and the code.
+    await page.goto(`${base}/flows`);
+    const orderType = page.getByRole('form', { name: 'Value map orderType' });
+    await orderType.getByLabel('orderType row 1 magento').fill('CASTATE');
+    await orderType.getByRole('button', { name: 'Save value map' }).click();
+    await orderType
+      .getByText('valueMaps.orderType row 1: magento (Magento) has no order type "CASTATE"; it has web')
+      .waitFor();
+    await shot('08b-value-map-refused');
+
+    // Home names the open failures with their reasons and links each to its record.
+    const failures = page.getByRole('table', { name: 'Open failures' });
+    for (let tries = 0; tries < 30; tries++) {
+      await page.goto(base);
+      await heading('Home');
+      if (
+        await failures.waitFor({ timeout: 2000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+    }
+    await page.getByRole('heading', { name: /failed and waits? for a person/ }).waitFor();
+    await failures
+      .getByText(/customer C000097 has no email \+ website, which Magento needs to identify it/)
+      .waitFor();
+    await page.getByText('Records, not attempts').waitFor();
+    await page.getByRole('columnheader', { name: 'Failed attempts' }).waitFor();
+    await shot('01b-home-failures');
+    await failures.getByRole('link', { name: 'Record C000097 of acumatica-magento.customers' }).click();
+    await heading('Sync status');
+    await page.getByRole('table', { name: 'Sync records' }).getByText('C000097', { exact: true }).waitFor();
 
     await page.goto(`${base}/settings`);
     await heading('Settings');

@@ -95,7 +95,8 @@ describe.skipIf(!available.ok)('demo --peers', () => {
               }
             ).csrfToken,
           },
-          body: '{}',
+          // Every record of the flow: a run over the whole flow says so.
+          body: '{"confirm":true}',
         });
       await new Promise((r) => setTimeout(r, 2000));
     }

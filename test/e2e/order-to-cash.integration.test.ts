@@ -209,6 +209,16 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
       target_id: String(m.entity_id),
       target_number: m.increment_id,
     });
+    // The entry shows the order that was sent, and every call of the attempt (the comment after it).
+    const created = (await env.ctx.store.log.get(success.find((r) => r.flow === A2M)!.id))!;
+    expect(JSON.parse(created.request!)).toMatchObject({
+      method: 'POST',
+      url: expect.stringMatching(/\/V1\/orders$/),
+    });
+    const calls = JSON.parse(created.calls!) as Array<{ method: string; url: string }>;
+    expect(calls.map((c) => `${c.method} ${c.url.replace(/^.*\/V1\//, '')}`)).toContain(
+      `POST orders/${m.entity_id}/comments`,
+    );
     // The same story from the command a person types.
     const cli = await runCli(['log', '--record', orderNbr, '--json', '-c', env.configPath]);
     expect(cli.code, cli.stderr).toBe(0);

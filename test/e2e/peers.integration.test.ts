@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { RunResult } from '../../src/engine/engine.js';
+import { isEngineError } from '../../src/engine/errors.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { startTryton, type TrytonPeer, trytonAvailability } from '../support/peers/tryton.js';
@@ -33,7 +34,27 @@ describe.skipIf(!available.ok)('Tryton ↔ Vendure, the real systems, end to end
   let ctx: Context;
   const sales: Array<{ order: string; sale: number; number: string; shipment: number; invoice: number }> = [];
 
-  const run = (flow: string): Promise<RunResult> => ctx.engine.run(flow, { trigger: 'batch' });
+  /**
+   * Waits out any run of the flow still going (a test cut short on a loaded machine leaves one
+   * behind; it must not fail the next test as "already running"), then does the work.
+   */
+  const whenIdle = async <T>(work: () => Promise<T>): Promise<T> => {
+    const end = Date.now() + 300_000;
+    for (;;) {
+      try {
+        return await work();
+      } catch (e) {
+        if (!isEngineError(e) || e.code !== 'flow_busy' || Date.now() > end) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  const run = (flow: string): Promise<RunResult> =>
+    whenIdle(() => ctx.engine.run(flow, { trigger: 'batch' }));
+  /** Until no run of the flow is going (a retry asked for meanwhile would wait for it). */
+  const idle = async (flow: string) => {
+    while ((await ctx.store.runs.running(flow)).length) await new Promise((r) => setTimeout(r, 200));
+  };
   const successes = async (flow: string) => (await ctx.store.log.list({ flow, status: ['success'] })).total;
 
   beforeAll(async () => {
@@ -227,13 +248,13 @@ describe.skipIf(!available.ok)('Tryton ↔ Vendure, the real systems, end to end
       category: null,
     });
     await tryton.rpc.setStock([[product, 10]]);
-    await ctx.engine.runIds(FLOWS.products, [String(product)], 'manual');
+    await whenIdle(() => ctx.engine.runIds(FLOWS.products, [String(product)], 'manual'));
     const customer = (await ctx.store.records.list({ flow: FLOWS.customers, limit: 1 })).rows[0]!.target_id!;
     const order = await vendure.admin.placeOrder({
       customerId: customer,
       lines: [{ sku: 'NOCAT-1', quantity: 1 }],
     });
-    const failed = await ctx.engine.runIds(FLOWS.orders, [order.id], 'manual');
+    const failed = await whenIdle(() => ctx.engine.runIds(FLOWS.orders, [order.id], 'manual'));
     expect(failed.outcomes[0]?.status).toBe('failed');
     expect(failed.outcomes[0]?.reason).toMatch(
       /There is no "Account Category" defined for "Uncategorised thing"/,
@@ -248,7 +269,11 @@ describe.skipIf(!available.ok)('Tryton ↔ Vendure, the real systems, end to end
       account_category: tryton.business.goodsCategoryId,
     });
     const record = await ctx.store.records.get(FLOWS.orders, order.id);
+    await idle(FLOWS.orders);
     const [retried] = await ctx.engine.retry({ ids: [record!.id] });
-    expect(retried?.counts).toMatchObject({ created: 1, failed: 0 });
+    expect(retried && 'counts' in retried ? retried.counts : retried).toMatchObject({
+      created: 1,
+      failed: 0,
+    });
   });
 });

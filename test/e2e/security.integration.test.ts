@@ -201,7 +201,7 @@ describe('the service under an outside probe', () => {
     expect(typo.status).toBe(400);
     expect(typo.json.error).toEqual({
       code: 'invalid_request',
-      message: 'filters.custmerClass: the source offers no such filter; it offers customerClass, status',
+      message: 'filters.custmerClass: Acumatica offers no such filter; it offers customerClass, ids, status',
     });
     const backwards = await call(`/api/flows/${FLOW}/load`, {
       method: 'POST',
@@ -249,7 +249,7 @@ describe('the service under an outside probe', () => {
   });
 
   it('% and _ in a search box are the characters, not wildcards', async () => {
-    const run = await call(`/api/flows/${FLOW}/runs`, { method: 'POST', body: {} });
+    const run = await call(`/api/flows/${FLOW}/runs`, { method: 'POST', body: { confirm: true } });
     expect(run.status).toBe(202);
     const end = Date.now() + 30_000;
     while (((await call('/api/records?limit=1')).json.total as number) < 6) {

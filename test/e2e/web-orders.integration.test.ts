@@ -145,6 +145,15 @@ describe('web orders, Magento → Acumatica, and what goes wrong in order to cas
     expect(signUps.total).toBeGreaterThan(0);
     expect([...env.acumatica.items.keys()].filter((k) => k.startsWith('MAG'))).toHaveLength(3);
 
+    // Read back by the ERP → shop flow, the imported orders are echoes: linked, and read again (as
+    // every change in the ERP makes them), still linked — never "skipped — unpaid balance", which
+    // reads as "will go once paid".
+    for (let pass = 1; pass <= 2; pass++) {
+      const echoes = await run(A2M, { trigger: 'batch' });
+      expect(echoes.counts, `pass ${pass}`).toMatchObject({ read: 500, unchanged: 500, skipped: 0 });
+    }
+    expect((await env.ctx.store.log.list({ flow: A2M, status: ['skipped'] })).total).toBe(0);
+
     const writes = env.acumatica.kit.writeCalls().length;
     const again = await run(M2A, { trigger: 'batch' });
     expect(again.counts).toMatchObject({ read: 500, unchanged: 500, created: 0, failed: 0 });

@@ -56,7 +56,11 @@ describe('fault: serve killed in the middle of a run', () => {
     });
     expect(queued.status, await queued.text()).toBe(202);
     const running = async () => (await store.runs.list({ flow: FLOW, limit: 1 }))[0];
-    await until(async () => ((await running())?.read_count ?? 0) >= KILL_AT, 60_000, `${KILL_AT} products read`);
+    await until(
+      async () => ((await running())?.read_count ?? 0) >= KILL_AT,
+      60_000,
+      `${KILL_AT} products read`,
+    );
     serve!.child.kill('SIGKILL');
     await serve!.exited;
     const cut = (await running())!;

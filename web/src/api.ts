@@ -39,6 +39,32 @@ export interface FlowFilter {
   title: string;
   kind: 'dates' | 'values' | 'ids';
   idFileHeader?: string;
+  /** ids: what the IDs are ("Customers", "Invoice Nbrs"). */
+  idsTitle?: string;
+  /** values: a fixed pick list (otherwise it is read from the source). */
+  options?: string[];
+}
+
+export type GridColumnType = 'text' | 'date' | 'datetime' | 'money' | 'status';
+
+/** A column of a flow's batch grid, as its source's own screen shows it. */
+export interface GridColumn {
+  name: string;
+  title: string;
+  path: string;
+  type: GridColumnType;
+}
+
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+export type CellValue = string | Money | null;
+
+export interface FilterOption {
+  value: string;
+  title?: string;
 }
 
 export interface Flow {
@@ -56,6 +82,7 @@ export interface Flow {
   valueMaps?: Record<string, string>;
   idMapping?: 'source' | 'target';
   filters?: FlowFilter[];
+  columns?: GridColumn[];
   states: Record<string, number>;
   lastRun: LastRun | null;
 }
@@ -88,9 +115,22 @@ export interface BatchRow {
   plan: Plan;
   reason: string | null;
   fields: string[] | null;
+  /** The row's value per grid column of the Load. */
+  columns: Record<string, CellValue>;
 }
 
-export type BatchSort = 'position' | 'source_id' | 'label' | 'updated_at' | 'current_state' | 'plan';
+/** A built-in sort, or the name of one of the Load's columns. */
+export type BatchSort = string;
+
+export interface BatchInfo {
+  id: number;
+  flow: string;
+  count: number;
+  createdAt: string;
+  createdBy?: string | null;
+  query?: ReadQuery;
+  columns?: GridColumn[];
+}
 
 export type RunStatus =
   | 'queued'
@@ -107,6 +147,7 @@ export interface RunEvent {
   flow: string;
   status: RunStatus;
   trigger: string | null;
+  startedBy?: string | null;
   counts: Counts | null;
   total: number | null;
   startedAt: string | null;
@@ -131,6 +172,8 @@ export interface RunRow {
   waiting: number;
   total: number | null;
   message: string | null;
+  started_by?: string | null;
+  request?: string | null;
 }
 
 export type LogStatus = 'success' | 'failed' | 'skipped' | 'waiting' | 'aborted' | 'manual';
@@ -154,6 +197,16 @@ export interface LogEntry {
   duration_ms: number;
   attempt: number;
   created_at: string;
+}
+
+/** One call an attempt made (every one is kept; request/response are the one that carried the record). */
+export interface LogCall {
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  request: unknown;
+  response: unknown;
 }
 
 export interface SyncRecord {
@@ -221,8 +274,18 @@ export type ValueMapRow = Record<string, string>;
 
 export interface Stats {
   hours: string[];
-  flows: { name: string; success: number[]; failed: number[] }[];
+  /** Per hour: records synced, records that ended the hour failed, and every failed attempt. */
+  flows: { name: string; success: number[]; failed: number[]; failedAttempts?: number[] }[];
   openFailures: number;
+  /** The newest open failures, each with its reason. */
+  failures?: {
+    id: number;
+    flow: string;
+    sourceId: string;
+    state: string;
+    reason: string | null;
+    at: string;
+  }[];
   inboxDepth: number;
 }
 
@@ -383,14 +446,25 @@ export const api = {
       `/api/flows/${enc(name)}`,
       { body: change },
     ),
-  idsFile: (flow: string, file: File) =>
-    request<{ ids: string[]; count: number }>(
+  idsFile: (flow: string, file: File, filter?: string) =>
+    request<{ ids: string[]; count: number; header: string; filter: string }>(
       'POST',
-      withQuery(`/api/flows/${enc(flow)}/ids-file`, { filename: file.name }),
+      withQuery(`/api/flows/${enc(flow)}/ids-file`, { filename: file.name, filter }),
       { raw: file },
     ),
+  filterOptions: (flow: string, filter: string) =>
+    request<{ filter: string; source: 'manifest' | 'source' | 'none'; options: FilterOption[] }>(
+      'GET',
+      `/api/flows/${enc(flow)}/filters/${enc(filter)}/options`,
+    ),
+  sourceRecord: (flow: string, id: string) =>
+    request<Omit<BatchRow, 'position'>>('GET', `/api/flows/${enc(flow)}/source-records/${enc(id)}`),
   load: (flow: string, query: ReadQuery) =>
-    request<{ batchId: number; count: number }>('POST', `/api/flows/${enc(flow)}/load`, { body: query }),
+    request<{ batchId: number; count: number; columns?: GridColumn[] }>(
+      'POST',
+      `/api/flows/${enc(flow)}/load`,
+      { body: query },
+    ),
   batchRows: (
     batchId: number,
     q: {
@@ -405,16 +479,21 @@ export const api = {
     request<{
       total: number;
       rows: BatchRow[];
-      batch?: { id: number; flow: string; count: number; createdAt: string };
+      batch?: BatchInfo;
     }>('GET', withQuery(`/api/batches/${batchId}/rows`, q)),
-  run: (flow: string, body: { batchId: number; ids?: string[] } | ReadQuery) =>
-    request<{ queued: boolean; flow: string }>('POST', `/api/flows/${enc(flow)}/runs`, { body }),
+  run: (flow: string, body: { batchId: number; ids?: string[] } | (ReadQuery & { confirm?: boolean })) =>
+    request<{ queued: boolean; flow: string; request?: string; events?: string }>(
+      'POST',
+      `/api/flows/${enc(flow)}/runs`,
+      { body },
+    ),
   runs: (q: { flow?: string; limit?: number; offset?: number }) =>
     request<{ runs: RunRow[] }>('GET', withQuery('/api/runs', q)),
 
   // Connector log
   log: (q: Query) => request<{ total: number; entries: LogEntry[] }>('GET', withQuery('/api/log', q)),
-  logEntry: (id: number) => request<LogEntry & { record: SyncRecord | null }>('GET', `/api/log/${id}`),
+  logEntry: (id: number) =>
+    request<LogEntry & { record: SyncRecord | null; calls: LogCall[] | null }>('GET', `/api/log/${id}`),
 
   // Sync records
   records: (q: Query) =>
@@ -448,9 +527,17 @@ export const api = {
     request<{ ok: boolean; checks: Check[] }>('POST', `/api/connections/${enc(name)}/check`),
   saveConnection: (name: string, settings: Record<string, unknown>) =>
     request<{ connection: Connection }>('PUT', `/api/connections/${enc(name)}`, { body: { settings } }),
-  valueMaps: () => request<{ maps: Record<string, ValueMapRow[]> }>('GET', '/api/value-maps'),
+  valueMaps: () =>
+    request<{ maps: Record<string, ValueMapRow[]>; columns: Record<string, string[]> }>(
+      'GET',
+      '/api/value-maps',
+    ),
   saveValueMap: (name: string, rows: ValueMapRow[]) =>
-    request<{ rows: ValueMapRow[] }>('PUT', `/api/value-maps/${enc(name)}`, { body: { rows } }),
+    request<{ rows: ValueMapRow[]; checked: string[]; unchecked: string[] }>(
+      'PUT',
+      `/api/value-maps/${enc(name)}`,
+      { body: { rows } },
+    ),
 
   // Home
   stats: (hours = 24) => request<Stats>('GET', withQuery('/api/stats', { hours })),
@@ -463,6 +550,7 @@ export function runEventOf(r: RunRow): RunEvent {
     flow: r.flow,
     status: r.status,
     trigger: r.trigger,
+    startedBy: r.started_by ?? null,
     counts: {
       read: r.read_count,
       created: r.created,

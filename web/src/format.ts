@@ -71,4 +71,15 @@ export function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
+/**
+ * Money as the decimal string it is, with its currency: digits grouped, at least two decimals, never
+ * through a float ("1234.5" USD → "1,234.50 USD").
+ */
+export function formatMoney(m: { amount: string; currency: string }): string {
+  const negative = m.amount.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? m.amount.slice(1) : m.amount).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}.${frac.padEnd(2, '0')} ${m.currency}`;
+}
+
 export const humanize = (s: string): string => s.replace(/[_-]+/g, ' ');

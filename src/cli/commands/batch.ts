@@ -42,7 +42,10 @@ async function buildQuery(ctx: Context, flowName: string, o: BatchOptions): Prom
   const ids = new Set<string>();
   for (const id of o.ids ? splitIds(o.ids) : []) ids.add(id);
   if (o.idsFile) {
-    const header = filters.find((f) => f.kind === 'ids')?.idFileHeader ?? 'ID';
+    // The records' own ids (an invoice screen also has a list of customers, with its own header).
+    const own =
+      filters.find((f) => f.kind === 'ids' && f.name === 'ids') ?? filters.find((f) => f.kind === 'ids');
+    const header = own?.idFileHeader ?? 'ID';
     for (const id of await readIdsFile(o.idsFile, header)) ids.add(id);
   }
   if (o.process) for (const id of splitIds(o.process)) ids.add(id);
@@ -50,9 +53,12 @@ async function buildQuery(ctx: Context, flowName: string, o: BatchOptions): Prom
   for (const f of o.filter ?? []) {
     const m = /^([A-Za-z][\w]*)=(.+)$/.exec(f);
     if (!m) throw new UsageError(`--filter "${f}" must look like name=value1,value2`);
-    const decl = filters.find((d) => d.name === m[1] && d.kind === 'values');
+    // A pick list, or an ID list other than the records' own (an invoice's customers).
+    const byValues = (d: (typeof filters)[number]) =>
+      d.kind === 'values' || (d.kind === 'ids' && d.name !== 'ids');
+    const decl = filters.find((d) => d.name === m[1] && byValues(d));
     if (!decl) {
-      const known = filters.filter((d) => d.kind === 'values').map((d) => d.name);
+      const known = filters.filter(byValues).map((d) => d.name);
       throw new UsageError(
         `${source.title} has no "${m[1]}" filter for ${flow.entity} records${known.length ? `; it has: ${known.join(', ')}` : ''}`,
       );
@@ -103,7 +109,10 @@ export function registerBatch(program: Command): void {
       '--ids-file <file>',
       'Excel (.xlsx) or CSV file of ids: first column, first row the header the source names (e.g. Customer)',
     )
-    .option('--filter <name=values...>', 'a filter of the source, e.g. customerClass=RETAIL,WHOLESALE')
+    .option(
+      '--filter <name=values...>',
+      'a filter of the source, e.g. customerClass=RETAIL,WHOLESALE, or an ID list such as customer=C000001 on invoices',
+    )
     .option('--incremental', "read only what changed since the flow's cursor, and move it")
     .option('--no-wait', 'do not wait for automatic retries of transient failures before exiting')
     .option('--max-wait <seconds>', 'longest wait for automatic retries', '120')

@@ -53,9 +53,13 @@ export function registerRetry(program: Command): void {
             ? await ctx.engine.retry({ allFailed: true, ...(o.flow ? { flow: o.flow } : {}) })
             : await ctx.engine.retry({ ids: await resolve(ctx, records, o.flow) });
           out.result({ results });
-          const outcomes = results.flatMap((r) => r.outcomes.map((x) => ({ flow: r.flow, ...x })));
-          if (outcomes.length === 0) out.line('nothing to retry');
-          else
+          for (const q of results) if (q.status === 'queued') out.line(q.message);
+          const outcomes = results.flatMap((r) =>
+            r.status === 'queued' ? [] : r.outcomes.map((x) => ({ flow: r.flow, ...x })),
+          );
+          if (outcomes.length === 0 && !results.some((r) => r.status === 'queued'))
+            out.line('nothing to retry');
+          else if (outcomes.length)
             out.line(
               table(
                 ['flow', 'record', 'status', 'target', 'reason'],

@@ -139,6 +139,47 @@ describe('Acumatica sessions and OAuth', () => {
     expect(sb.auth.sessions.size).toBe(0);
   });
 
+  it("ends a session left idle for the site's session timeout (60 minutes unless told), as Acumatica does", async () => {
+    const fresh = await startAcumaticaSandbox({});
+    expect(fresh.auth.sessionIdleMs).toBe(60 * 60_000);
+    await fresh.close();
+  });
+
+  it('a session a killed process never logged out comes back after the idle timeout, without a restart', async () => {
+    const one = await startAcumaticaSandbox({ customers: 2, maxSessions: 1, sessionIdleMs: 1_000 });
+    // A process that logged in and was killed: its session holds the only seat.
+    const leaked = await fetch(`${one.url}/entity/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'admin', password: 'sandbox', company: 'Company' }),
+    });
+    expect(leaked.status).toBe(204);
+    const c = connect(one);
+    const [item] = await c.get('customer', ['C000001']);
+    expect(item?.id).toBe('C000001');
+    expect(one.auth.expired).toBe(1);
+    await c.close();
+    expect(one.auth.sessions.size).toBe(0);
+    await one.close();
+  });
+
+  it('a 401 on a session the licence still counts: logs that session out, then logs in again', async () => {
+    const one = await startAcumaticaSandbox({ customers: 2, maxSessions: 1 });
+    const c = connect(one);
+    await c.get('customer', ['C000001']);
+    expect(one.auth.sessions.size).toBe(1);
+    // A refusal that did not end the session (a proxy, a recycled worker): the seat is still taken.
+    one.kit.injectFault({ kind: 'status', status: 401, times: 1, match: { path: '/Customer' } });
+    const [item] = await c.get('customer', ['C000002']);
+    expect(item?.id).toBe('C000002');
+    expect(one.auth.logouts).toBe(1);
+    expect(one.auth.logins).toBe(2);
+    expect(one.auth.sessions.size).toBe(1);
+    await c.close();
+    expect(one.auth.sessions.size).toBe(0);
+    await one.close();
+  });
+
   it('OAuth 2.0: password grant, refresh before expiry, and a fresh grant after revocation', async () => {
     const c = connect(sb, {
       authMode: 'oauth2',

@@ -73,8 +73,8 @@ function errorText(body: unknown): string | undefined {
 
 /**
  * Talks to one Acumatica tenant. Cookie mode logs in once (lazily), keeps the session cookies, logs
- * in again once when a session expires, and always logs out on close: sessions count against the
- * licence. OAuth mode uses a connected application's resource-owner grant and refreshes the token.
+ * out and in again once when a call is refused 401, and always logs out on close: sessions count
+ * against the licence ("API Login Limit" when none is left; the call then waits and tries again). OAuth mode uses a connected application's resource-owner grant and refreshes the token.
  */
 export class AcumaticaClient {
   readonly http: HttpClient;
@@ -82,6 +82,8 @@ export class AcumaticaClient {
   private session?: Promise<void>;
   private token?: Token;
   private tokenPromise?: Promise<Token>;
+  /** The cookies of the session a 401 refused, until it is signed out. */
+  private stale?: string;
 
   constructor(
     private readonly s: AcumaticaSettings,
@@ -220,6 +222,19 @@ export class AcumaticaClient {
   }
 
   private async login(): Promise<void> {
+    try {
+      await this.signIn();
+    } catch (e) {
+      // Every seat of the licence is taken. A session this client still holds a cookie for may be
+      // one of them (a refusal that did not end it): signing it out gives the seat back. The request
+      // waiting for this login then tries again after a pause — the records wait, they do not fail —
+      // and the site's idle timeout frees the seats of clients that never signed out.
+      if (e instanceof LedgerlinkError && e.category === 'rate_limited') await this.signOut(this.stale);
+      throw e;
+    }
+  }
+
+  private async signIn(): Promise<void> {
     const body: Record<string, string> = { name: this.s.username ?? '', password: this.s.password ?? '' };
     if (this.s.company) body.company = this.s.company;
     if (this.s.branch) body.branch = this.s.branch;
@@ -364,11 +379,31 @@ export class AcumaticaClient {
       return true;
     }
     if (this.cookies.size > 0 && sent.cookie === this.cookieHeader()) {
+      // The session may still hold a licensed seat although this call was refused: sign it out
+      // before signing in again, or a licence with no seat to spare refuses the new login.
+      this.stale = sent.cookie;
       this.cookies.clear();
-      this.session = this.login();
+      this.session = this.signOut(this.stale).then(() => this.login());
     }
     await this.session;
     return true;
+  }
+
+  /** Signs a session out by its cookies; never throws (a session already gone answers 401). */
+  private async signOut(cookie: string | undefined): Promise<void> {
+    if (!cookie) return;
+    if (this.stale === cookie) this.stale = undefined;
+    await this.http
+      .request({
+        method: 'POST',
+        path: 'entity/auth/logout',
+        headers: { cookie },
+        anonymous: true,
+        idempotent: true,
+        retries: 0,
+        accept: [401],
+      })
+      .catch(() => undefined);
   }
 
   get loggedIn(): boolean {
@@ -377,19 +412,9 @@ export class AcumaticaClient {
 
   /** Ends the session; never throws (closing must not hide the error that made us close). */
   async logout(): Promise<void> {
-    if (this.s.authMode === 'cookie' && this.session && this.cookies.size > 0) {
-      const cookie = this.cookieHeader();
-      await this.http
-        .request({
-          method: 'POST',
-          path: 'entity/auth/logout',
-          headers: { cookie },
-          anonymous: true,
-          idempotent: true,
-          accept: [401],
-        })
-        .catch(() => undefined);
-    }
+    if (this.s.authMode === 'cookie' && this.session && this.cookies.size > 0)
+      await this.signOut(this.cookieHeader());
+    await this.signOut(this.stale);
     this.cookies.clear();
     this.session = undefined;
     this.token = undefined;

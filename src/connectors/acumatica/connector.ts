@@ -3,6 +3,7 @@ import type {
   CheckResult,
   Connector,
   ConnectorContext,
+  FilterOption,
   OAuthAuthorization,
   ReadQuery,
   References,
@@ -16,6 +17,7 @@ import { configError, LedgerlinkError, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import { AcumaticaClient } from './client.js';
 import { type EntitySpec, spec } from './entities.js';
+import { acumaticaKnownCodes } from './known-codes.js';
 import { Lookups } from './lookups.js';
 import { acumaticaManifest } from './manifest.js';
 import type { DocumentContext } from './mappers/document.js';
@@ -100,10 +102,11 @@ export class AcumaticaConnector implements Connector {
     if (q.since) parts.push(`${sp.cursor} ge ${dateLiteral(q.since)}`);
     if (q.until) parts.push(`${sp.cursor} le ${dateLiteral(q.until)}`);
     for (const [name, values] of Object.entries(q.filters ?? {})) {
+      if (sp.detailFilters?.[name]) continue;
       const field = sp.filterFields[name];
       if (!field)
         throw configError(
-          `Acumatica has no "${name}" filter for ${sp.resource}; it has: ${Object.keys(sp.filterFields).join(', ')}`,
+          `Acumatica has no "${name}" filter for ${sp.resource}; it has: ${[...Object.keys(sp.filterFields), ...Object.keys(sp.detailFilters ?? {})].join(', ')}`,
         );
       if (values.length) parts.push(anyOf(field, values));
     }
@@ -138,28 +141,77 @@ export class AcumaticaConnector implements Connector {
     }
   }
 
+  /** The filters on detail records the query uses: applied to each page as it is read. */
+  private detailTests(sp: EntitySpec, q: ReadQuery): Array<(raw: RawEntity) => boolean> {
+    const tests: Array<(raw: RawEntity) => boolean> = [];
+    for (const [name, values] of Object.entries(q.filters ?? {})) {
+      const test = sp.detailFilters?.[name];
+      if (test && values.length) tests.push((raw) => test(raw, values));
+    }
+    return tests;
+  }
+
   async *read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
     const sp = spec(entity);
     const size = query.pageSize ?? this.s.pageSize;
-    if (query.ids?.length) {
-      for (let i = 0; i < query.ids.length; i += IDS_PER_REQUEST) {
-        const chunk = query.ids.slice(i, i + IDS_PER_REQUEST);
-        for await (const rows of this.pages(sp, this.filterOf(sp, query, chunk), size, undefined, signal))
-          yield await this.items(sp, rows, signal);
+    const tests = this.detailTests(sp, query);
+    const kept = (rows: RawEntity[]) => (tests.length ? rows.filter((r) => tests.every((t) => t(r))) : rows);
+    const filters = query.ids?.length
+      ? Array.from({ length: Math.ceil(query.ids.length / IDS_PER_REQUEST) }, (_, i) =>
+          this.filterOf(sp, query, query.ids!.slice(i * IDS_PER_REQUEST, (i + 1) * IDS_PER_REQUEST)),
+        )
+      : [this.filterOf(sp, query)];
+    for (const filter of filters)
+      for await (const rows of this.pages(sp, filter, size, undefined, signal)) {
+        const page = kept(rows);
+        if (page.length) yield await this.items(sp, page, signal);
       }
-      return;
-    }
-    for await (const rows of this.pages(sp, this.filterOf(sp, query), size, undefined, signal))
-      yield await this.items(sp, rows, signal);
   }
 
-  /** Acumatica has no $count: page through the keys alone, a thousand at a time. */
-  async count(entity: EntityName, query: ReadQuery): Promise<number> {
+  /**
+   * Acumatica has no $count: page through the keys alone, a thousand at a time. Unknown (undefined)
+   * when a filter applies to detail records, which only the whole record shows.
+   */
+  async count(entity: EntityName, query: ReadQuery): Promise<number | undefined> {
     const sp = spec(entity);
     if (query.ids?.length) return query.ids.length;
+    if (this.detailTests(sp, query).length) return undefined;
     let n = 0;
     for await (const rows of this.pages(sp, this.filterOf(sp, query), 1000, sp.key)) n += rows.length;
     return n;
+  }
+
+  /**
+   * Pick lists: customer and item classes as the tenant defines them (CustomerClass, ItemClass); order
+   * types are those the connection reads (the Default endpoint has no order type entity, and orders of
+   * other types are not read at all). Statuses are fixed lists in the manifest.
+   */
+  async filterOptions(
+    entity: EntityName,
+    filter: string,
+    signal?: AbortSignal,
+  ): Promise<FilterOption[] | undefined> {
+    const classes = async (resource: 'CustomerClass' | 'ItemClass') => {
+      const res = await this.client.entity<RawEntity[]>({
+        method: 'GET',
+        path: resource,
+        query: { $select: 'ClassID,Description' },
+        ...(signal ? { signal } : {}),
+      });
+      return (Array.isArray(res.body) ? res.body : [])
+        .map((r) => ({
+          value: str(r.ClassID as { value?: string }),
+          title: str(r.Description as { value?: string }),
+        }))
+        .filter((o): o is { value: string; title: string | undefined } => !!o.value)
+        .map((o) => (o.title ? { value: o.value, title: o.title } : { value: o.value }))
+        .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    };
+    if (entity === 'customer' && filter === 'customerClass') return classes('CustomerClass');
+    if (entity === 'product' && filter === 'itemClass') return classes('ItemClass');
+    if ((entity === 'salesOrder' || entity === 'shipment') && filter === 'orderType')
+      return orderTypesOf(this.s).map((value) => ({ value }));
+    return undefined;
   }
 
   async get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]> {
@@ -269,6 +321,11 @@ export class AcumaticaConnector implements Connector {
       out.push({ name: err.code === 'auth' ? 'credentials' : 'read', ok: false, message: err.message });
     }
     return out;
+  }
+
+  /** Ship vias, payment methods and tax IDs as the setup screens list them; order types are not listed. */
+  knownCodes(field: string) {
+    return acumaticaKnownCodes(this.client, field);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Customer, EntityName, Product } from '../../model/index.js';
 import { configError } from '../sdk/errors.js';
+import { INVOICE_TYPE_LABELS } from './invoice-types.js';
 import type { Lookups } from './lookups.js';
 import { CUSTOMER_EXPAND, customerFromAcumatica, customerToAcumatica } from './mappers/customer.js';
 import type { DocumentContext } from './mappers/document.js';
@@ -20,8 +21,13 @@ export interface EntitySpec {
   /** The change stamp incremental reads follow (it differs per resource; see the manifest). */
   cursor: string;
   expand: string;
-  /** Manifest filter name → Acumatica field. */
+  /** Manifest filter name → Acumatica field, compared in $filter. */
   filterFields: Record<string, string>;
+  /**
+   * Manifest filter name → a test on the record read, for filters on detail records, which the
+   * contract-based API cannot filter on (a shipment's order types are on its Orders tab).
+   */
+  detailFilters?: Record<string, (raw: RawEntity, values: readonly string[]) => boolean>;
   /** Always part of the filter: the order types read, the document type. */
   scope?(s: Settings): string;
   /** Reads what a page's records refer to (tax rates, ship vias) before they are mapped. */
@@ -64,6 +70,14 @@ const SPECS: Partial<Record<EntityName, EntitySpec>> = {
     cursor: 'LastModifiedDateTime',
     expand: SHIPMENT_EXPAND,
     filterFields: { status: 'Status' },
+    detailFilters: {
+      orderType: (raw, values) => {
+        const wanted = new Set(values.map((v) => v.toUpperCase()));
+        return ((raw as RawShipment).Orders ?? []).some((o) =>
+          wanted.has((str(o.OrderType) ?? '').toUpperCase()),
+        );
+      },
+    },
     prepare: (rows, lookups, signal) =>
       lookups.shipViaNames(
         rows.map((r) => str((r as RawShipment).ShipVia)).filter((v): v is string => !!v),
@@ -76,8 +90,10 @@ const SPECS: Partial<Record<EntityName, EntitySpec>> = {
     key: 'ReferenceNbr',
     cursor: 'LastModifiedDateTime',
     expand: INVOICE_EXPAND,
-    filterFields: { status: 'Status' },
-    scope: () => `Type eq ${literal('Invoice')}`,
+    filterFields: { status: 'Status', customer: 'CustomerID' },
+    // Every sales invoice document type: invoices, debit and credit memos, credit write-offs, cash
+    // sales and returns (numbered from one sequence: ReferenceNbr names one document).
+    scope: () => anyOf('Type', INVOICE_TYPE_LABELS),
     prepare: (rows, lookups, signal) =>
       lookups.taxes(
         rows

@@ -3,6 +3,57 @@ import { WEB_ORDER_FIELDS } from './lifecycle-settings.js';
 
 export const ENDPOINT_VERSIONS = ['23.200.001', '24.200.001'] as const;
 
+// Statuses are fixed lists in Acumatica (the labels its API returns), so the pick lists come from here;
+// classes and order types are the tenant's own and are read from it (connector.filterOptions).
+/** Customer.Status. */
+const CUSTOMER_STATUSES = ['Active', 'On Hold', 'Credit Hold', 'Inactive', 'One-Time'];
+/** StockItem.ItemStatus. */
+const ITEM_STATUSES = ['Active', 'No Sales', 'No Purchases', 'No Request', 'Inactive', 'Marked for Deletion'];
+/** SalesOrder.Status. */
+const ORDER_STATUSES = [
+  'On Hold',
+  'Pending Approval',
+  'Rejected',
+  'Open',
+  'Pending Processing',
+  'Awaiting Payment',
+  'Credit Hold',
+  'Back Order',
+  'Shipping',
+  'Invoiced',
+  'Completed',
+  'Canceled',
+  'Expired',
+];
+/** Shipment.Status (SOShipmentStatus). */
+const SHIPMENT_STATUSES = [
+  'On Hold',
+  'Open',
+  'Confirmed',
+  'Partially Invoiced',
+  'Invoiced',
+  'Completed',
+  'Receipted',
+  'Canceled',
+];
+/** SalesInvoice.Status and Payment.Status (ARDocStatus). */
+const AR_DOCUMENT_STATUSES = [
+  'On Hold',
+  'Pending Approval',
+  'Rejected',
+  'Balanced',
+  'Credit Hold',
+  'Pending Processing',
+  'Pending Print',
+  'Pending Email',
+  'Scheduled',
+  'Reserved',
+  'Open',
+  'Closed',
+  'Voided',
+  'Canceled',
+];
+
 export const acumaticaManifest: ConnectorManifest = {
   name: 'acumatica',
   title: 'Acumatica',
@@ -127,11 +178,26 @@ export const acumaticaManifest: ConnectorManifest = {
     customer: {
       read: {
         cursorField: 'LastModifiedDateTime',
+        // The seed's Customer screen: by date, by customer classes, by specific customers.
         filters: [
-          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
-          { name: 'customerClass', title: 'Filter by customer classes', kind: 'values' },
-          { name: 'status', title: 'Filter by status', kind: 'values' },
-          { name: 'ids', title: 'Filter by specific customers', kind: 'ids', idFileHeader: 'Customer' },
+          { name: 'dates', title: 'Filter by Dates', kind: 'dates' },
+          { name: 'customerClass', title: 'Filter by Customer Classes', kind: 'values' },
+          {
+            name: 'ids',
+            title: 'Filter by Specific Customer',
+            kind: 'ids',
+            idFileHeader: 'Customer',
+            idsTitle: 'Customers',
+          },
+          { name: 'status', title: 'Filter by Status', kind: 'values', options: CUSTOMER_STATUSES },
+        ],
+        columns: [
+          { name: 'customerId', title: 'Customer ID', path: '$id', type: 'text' },
+          { name: 'customerName', title: 'Customer Name', path: 'name', type: 'text' },
+          { name: 'customerClass', title: 'Customer Class', path: 'class', type: 'text' },
+          { name: 'email', title: 'Email', path: 'email', type: 'text' },
+          { name: 'creditLimit', title: 'Credit Limit', path: 'creditLimit', type: 'money' },
+          { name: 'lastModified', title: 'LastModifiedDateTime', path: '$updatedAt', type: 'datetime' },
         ],
       },
       write: {
@@ -155,10 +221,22 @@ export const acumaticaManifest: ConnectorManifest = {
         // StockItem's own change stamp; LastModifiedDateTime does not exist on 23.200.001.
         cursorField: 'LastModified',
         filters: [
-          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
-          { name: 'itemClass', title: 'Filter by item classes', kind: 'values' },
-          { name: 'itemStatus', title: 'Filter by item status', kind: 'values' },
-          { name: 'ids', title: 'Filter by specific items', kind: 'ids', idFileHeader: 'InventoryID' },
+          { name: 'dates', title: 'Filter by Dates', kind: 'dates' },
+          { name: 'itemClass', title: 'Filter by Item Classes', kind: 'values' },
+          { name: 'itemStatus', title: 'Filter by Item Status', kind: 'values', options: ITEM_STATUSES },
+          {
+            name: 'ids',
+            title: 'Filter by Specific Items',
+            kind: 'ids',
+            idFileHeader: 'InventoryID',
+            idsTitle: 'Inventory IDs',
+          },
+        ],
+        columns: [
+          { name: 'inventoryId', title: 'Inventory ID', path: '$id', type: 'text' },
+          { name: 'description', title: 'Description', path: 'name', type: 'text' },
+          { name: 'defaultPrice', title: 'Default Price', path: 'listPrice', type: 'money' },
+          { name: 'lastModified', title: 'LastModified', path: '$updatedAt', type: 'datetime' },
         ],
       },
       write: {
@@ -172,10 +250,25 @@ export const acumaticaManifest: ConnectorManifest = {
         // SalesOrder has no LastModifiedDateTime on either endpoint version.
         cursorField: 'LastModified',
         filters: [
-          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
-          { name: 'orderType', title: 'Filter by order types', kind: 'values' },
-          { name: 'status', title: 'Filter by status', kind: 'values' },
-          { name: 'ids', title: 'Filter by specific orders', kind: 'ids', idFileHeader: 'OrderNbr' },
+          { name: 'dates', title: 'Filter by Dates', kind: 'dates' },
+          { name: 'orderType', title: 'Filter by Order Types', kind: 'values' },
+          { name: 'status', title: 'Filter by Status', kind: 'values', options: ORDER_STATUSES },
+          {
+            name: 'ids',
+            title: 'Filter by Specific Orders',
+            kind: 'ids',
+            idFileHeader: 'OrderNbr',
+            idsTitle: 'Order Nbrs',
+          },
+        ],
+        columns: [
+          { name: 'orderType', title: 'Order Type', path: 'orderType', type: 'text' },
+          { name: 'orderNbr', title: 'Order Nbr', path: '$id', type: 'text' },
+          { name: 'status', title: 'Status', path: 'status', type: 'status' },
+          { name: 'date', title: 'Date', path: 'orderDate', type: 'date' },
+          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'orderTotal', title: 'Order Total', path: 'orderTotal', type: 'money' },
+          { name: 'lastModified', title: 'LastModified', path: '$updatedAt', type: 'datetime' },
         ],
       },
       write: {
@@ -189,10 +282,27 @@ export const acumaticaManifest: ConnectorManifest = {
     shipment: {
       read: {
         cursorField: 'LastModifiedDateTime',
+        // The seed's Shipment screen: by dates, by order types, by shipment (browse or type).
         filters: [
-          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
-          { name: 'status', title: 'Filter by status', kind: 'values' },
-          { name: 'ids', title: 'Filter by specific shipments', kind: 'ids', idFileHeader: 'ShipmentNbr' },
+          { name: 'dates', title: 'Filter by Dates', kind: 'dates' },
+          { name: 'orderType', title: 'Filter by Order Types', kind: 'values' },
+          {
+            name: 'ids',
+            title: 'Filter by Shipment',
+            kind: 'ids',
+            idFileHeader: 'ShipmentNbr',
+            idsTitle: 'Shipments',
+          },
+          { name: 'status', title: 'Filter by Status', kind: 'values', options: SHIPMENT_STATUSES },
+        ],
+        columns: [
+          { name: 'shipmentNbr', title: 'Shipment Nbr', path: '$id', type: 'text' },
+          { name: 'status', title: 'Status', path: 'status', type: 'status' },
+          { name: 'shipmentDate', title: 'Shipment Date', path: 'shipmentDate', type: 'date' },
+          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'orders', title: 'Orders', path: 'orderNumbers', type: 'text' },
+          { name: 'shipVia', title: 'Ship Via', path: 'shipVia', type: 'text' },
+          { name: 'lastModified', title: 'LastModifiedDateTime', path: '$updatedAt', type: 'datetime' },
         ],
       },
       webhook: true,
@@ -200,10 +310,38 @@ export const acumaticaManifest: ConnectorManifest = {
     invoice: {
       read: {
         cursorField: 'LastModifiedDateTime',
+        // The seed's Invoice screen, as written.
         filters: [
-          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
-          { name: 'status', title: 'Filter by status', kind: 'values' },
-          { name: 'ids', title: 'Filter by specific invoices', kind: 'ids', idFileHeader: 'InvoiceNbr' },
+          { name: 'dates', title: 'Filter By Dates', kind: 'dates' },
+          {
+            name: 'status',
+            title: 'Filter By Invoice Status',
+            kind: 'values',
+            options: AR_DOCUMENT_STATUSES,
+          },
+          {
+            name: 'customer',
+            title: 'Filter By Specific Customers',
+            kind: 'ids',
+            idFileHeader: 'Customer',
+            idsTitle: 'Customers',
+          },
+          {
+            name: 'ids',
+            title: 'Filter By Invoice Nbr',
+            kind: 'ids',
+            idFileHeader: 'InvoiceNbr',
+            idsTitle: 'Invoice Nbrs',
+          },
+        ],
+        columns: [
+          { name: 'invoiceType', title: 'Invoice Type', path: 'documentType', type: 'text' },
+          { name: 'invoiceNbr', title: 'Invoice Nbr', path: '$id', type: 'text' },
+          { name: 'status', title: 'Status', path: 'status', type: 'status' },
+          { name: 'invoiceDate', title: 'Invoice Date', path: 'invoiceDate', type: 'date' },
+          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'invoiceTotal', title: 'Invoice Total', path: 'total', type: 'money' },
+          { name: 'lastModified', title: 'LastModifiedDateTime', path: '$updatedAt', type: 'datetime' },
         ],
       },
       webhook: true,
@@ -212,9 +350,23 @@ export const acumaticaManifest: ConnectorManifest = {
       read: {
         cursorField: 'LastModifiedDateTime',
         filters: [
-          { name: 'dates', title: 'Filter by dates', kind: 'dates' },
-          { name: 'status', title: 'Filter by status', kind: 'values' },
-          { name: 'ids', title: 'Filter by specific payments', kind: 'ids', idFileHeader: 'ReferenceNbr' },
+          { name: 'dates', title: 'Filter by Dates', kind: 'dates' },
+          { name: 'status', title: 'Filter by Status', kind: 'values', options: AR_DOCUMENT_STATUSES },
+          {
+            name: 'ids',
+            title: 'Filter by Specific Payments',
+            kind: 'ids',
+            idFileHeader: 'ReferenceNbr',
+            idsTitle: 'Reference Nbrs',
+          },
+        ],
+        columns: [
+          { name: 'referenceNbr', title: 'Reference Nbr', path: '$id', type: 'text' },
+          { name: 'status', title: 'Status', path: 'status', type: 'status' },
+          { name: 'applicationDate', title: 'Application Date', path: 'paymentDate', type: 'date' },
+          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'paymentAmount', title: 'Payment Amount', path: 'amount', type: 'money' },
+          { name: 'lastModified', title: 'LastModifiedDateTime', path: '$updatedAt', type: 'datetime' },
         ],
       },
       webhook: true,

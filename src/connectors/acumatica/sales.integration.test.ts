@@ -275,6 +275,78 @@ for (const version of ENDPOINT_VERSIONS) {
       });
       expect(ids(await c.get('payment', [n.p2!]))).toEqual([n.p2]);
     });
+
+    it("the batch screens' filters: shipments by order type, invoices by customer and status, every document type", async () => {
+      // Order types are on a shipment's Orders tab, which $filter cannot reach: tested on each record.
+      expect(ids(await readAll(c, 'shipment', { filters: { orderType: ['SO'] } }))).toEqual([
+        n.s1,
+        n.s2,
+        n.s3,
+      ]);
+      expect(ids(await readAll(c, 'shipment', { filters: { orderType: ['QT'] } }))).toEqual([]);
+      expect(ids(await readAll(c, 'shipment', { filters: { orderType: ['so'], status: ['Open'] } }))).toEqual(
+        [n.s2],
+      );
+      expect(await c.count('shipment', { filters: { orderType: ['SO'] } })).toBeUndefined();
+      expect(await c.count('shipment', { filters: { status: ['Open'] } })).toBe(1);
+
+      expect(ids(await readAll(c, 'invoice', { filters: { customer: ['C000002'] } }))).toEqual([n.i2]);
+      expect(
+        ids(
+          await readAll(c, 'invoice', { filters: { customer: ['C000001', 'C000002'], status: ['Closed'] } }),
+        ),
+      ).toEqual([n.i1]);
+
+      // A credit memo typed on the Invoices and Memos screen is read too, as a credit note.
+      const saved = await c.client.entity<Record<string, { value?: string }>>({
+        method: 'PUT',
+        path: 'SalesInvoice',
+        body: {
+          Type: { value: 'Credit Memo' },
+          CustomerID: { value: 'C000003' },
+          Details: [{ InventoryID: { value: 'ITEM00004' }, Qty: { value: 1 }, UnitPrice: { value: 12.5 } }],
+        },
+        query: { $select: 'Type,ReferenceNbr' },
+      });
+      const memo = saved.body.ReferenceNbr?.value;
+      expect(saved.body.Type?.value).toBe('Credit Memo');
+      const all = await readAll(c, 'invoice');
+      // Listed in key order: document type, then number.
+      expect(ids(all)).toEqual([memo, n.i1, n.i2]);
+      expect(Invoice.parse(all[0]?.data)).toMatchObject({
+        number: memo,
+        type: 'credit_note',
+        documentType: 'Credit Memo',
+        customerNumber: 'C000003',
+        total: m('12.5', 'USD'),
+      });
+      expect(Invoice.parse(all[1]?.data).documentType).toBe('Invoice');
+      expect(ids(await c.get('invoice', [memo!]))).toEqual([memo]);
+      expect(ids(await readAll(c, 'invoice', { filters: { customer: ['C000003'] } }))).toEqual([memo]);
+    });
+
+    it('pick lists: the customer and item classes the tenant defines, the order types the connection reads', async () => {
+      expect(await c.filterOptions('customer', 'customerClass')).toEqual([
+        { value: 'B2B', title: 'Business customers' },
+        { value: 'DEFAULT', title: 'Default customer class' },
+        { value: 'RETAIL', title: 'Retail customers' },
+        { value: 'WHOLESALE', title: 'Wholesale customers' },
+      ]);
+      expect((await c.filterOptions('product', 'itemClass'))?.map((o) => o.value)).toEqual([
+        'COMPONENT',
+        'FINISHED',
+        'RETAIL',
+      ]);
+      expect(await c.filterOptions('shipment', 'orderType')).toEqual([{ value: 'SO' }]);
+      const both = connect(sb, { endpointVersion: version, orderTypes: 'SO,QT' });
+      expect(await both.filterOptions('salesOrder', 'orderType')).toEqual([{ value: 'SO' }, { value: 'QT' }]);
+      await both.close();
+      // Statuses are fixed lists: the manifest has them, the connector does not read them.
+      expect(await c.filterOptions('invoice', 'status')).toBeUndefined();
+      expect(c.manifest.entities.invoice?.read?.filters.find((f) => f.name === 'status')?.options).toContain(
+        'Open',
+      );
+    });
   });
 }
 

@@ -3,6 +3,7 @@ import type { EntityName } from '../../model/index.js';
 import { toUtcIso } from '../../model/index.js';
 import type { InboundDelivery, WebhookEvent, WebhookHandler } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
+import { INVOICE_TYPE_LABELS, invoiceTypeLabel } from './invoice-types.js';
 
 /**
  * Acumatica push notifications. A person defines a generic inquiry per entity and a push
@@ -88,8 +89,11 @@ function readBody(rawBody: string): PushBody {
 /** A document type as an inquiry shows it: its label, or the code behind it. */
 function docType(row: Row): string | undefined {
   const t = column(row, 'Type') ?? column(row, 'DocType');
-  return t === 'INV' ? 'Invoice' : t === 'PMT' ? 'Payment' : t;
+  return t === 'PMT' ? 'Payment' : invoiceTypeLabel(t);
 }
+
+/** Every sales invoice document type is read by the invoice flows (credit memos, cash sales…). */
+const isInvoiceType = (t: string | undefined): boolean => INVOICE_TYPE_LABELS.includes(t ?? '');
 
 /** What a row of an inquiry Ledgerlink does not know by name lists, told by its key columns. */
 function entityOfRow(row: Row): EntityName | undefined {
@@ -98,7 +102,7 @@ function entityOfRow(row: Row): EntityName | undefined {
   if (column(row, 'ShipmentNbr')) return 'shipment';
   if (column(row, 'ReferenceNbr')) {
     const type = docType(row);
-    if (type === 'Invoice') return 'invoice';
+    if (isInvoiceType(type)) return 'invoice';
     if (type === 'Payment') return 'payment';
     return undefined;
   }
@@ -116,11 +120,13 @@ function idOf(entity: EntityName, row: Row, s: WebhookSettings): string | undefi
     }
     case 'shipment':
       return column(row, 'ShipmentNbr');
-    case 'invoice':
+    case 'invoice': {
+      const type = docType(row);
+      return type && !isInvoiceType(type) ? undefined : column(row, 'ReferenceNbr');
+    }
     case 'payment': {
       const type = docType(row);
-      const want = entity === 'invoice' ? 'Invoice' : 'Payment';
-      return type && type !== want ? undefined : column(row, 'ReferenceNbr');
+      return type && type !== 'Payment' ? undefined : column(row, 'ReferenceNbr');
     }
     case 'customer':
       return column(row, 'CustomerID');

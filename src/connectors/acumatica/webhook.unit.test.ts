@@ -83,6 +83,12 @@ describe('Acumatica push notifications', () => {
       entity: 'invoice',
       id: 'AR000007',
     });
+    // Every sales invoice document type, by label or by the code an inquiry may show.
+    expect(parse([{ DocType: 'CRM', ReferenceNbr: 'AR000008' }])[0]).toMatchObject({
+      entity: 'invoice',
+      id: 'AR000008',
+    });
+    expect(parse([{ Type: 'Cash Sale', ReferenceNbr: 'AR000009' }])[0]).toMatchObject({ entity: 'invoice' });
     expect(parse([{ DocType: 'PMT', ReferenceNbr: '000003' }])[0]).toMatchObject({
       entity: 'payment',
       id: '000003',

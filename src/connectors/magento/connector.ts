@@ -12,6 +12,7 @@ import type {
 } from '../sdk/contract.js';
 import { configError, type ErrorData, toErrorData } from '../sdk/errors.js';
 import { MagentoClient, magentoWords } from './client.js';
+import { magentoKnownCodes } from './known-codes.js';
 import { magentoManifest } from './manifest.js';
 import { customerFromMagento } from './mappers/customer.js';
 import { productFromMagento } from './mappers/product.js';
@@ -283,6 +284,11 @@ export class MagentoConnector implements Connector {
       'integration that may use customers, products and inventory, and that Stores › Configuration › ' +
       'Services › OAuth › "Allow OAuth Access Tokens to be used as standalone Bearer tokens" is Yes (2.4.4+)'
     );
+  }
+
+  /** Tax rate codes (GET /V1/taxRates/search) and the one order type; shipping and payment methods are not listed. */
+  knownCodes(field: string) {
+    return magentoKnownCodes(this.client, field);
   }
 
   async close(): Promise<void> {

@@ -42,3 +42,46 @@ export function magentoMessage(body: unknown): string | undefined {
     .filter((m) => m && m !== main);
   return [main, ...more].filter(Boolean).join('; ') || undefined;
 }
+
+/**
+ * What Magento 2.4.7+ accepts in a person's name (Magento\Customer\Model\Validator\Name): letters,
+ * marks, digits, spaces and , - _ . ' ’ ` & — up to 255 characters.
+ */
+const NAME_CHARACTER = /[\p{L}\p{M}\d\s,\-_.'’`&]/u;
+const NAME_MAX = 255;
+
+/**
+ * Magento's "First Name is not valid!" names neither the character nor the limit: say which, from
+ * the names that were sent (the customer's and those of its addresses).
+ */
+export function explainNameRefusal(
+  message: string,
+  sent: { firstname?: unknown; lastname?: unknown; addresses?: unknown } | undefined,
+): string {
+  const m = /\b(First|Last) Name is not valid!/.exec(message);
+  if (!m || !sent) return message;
+  const field = m[1] === 'First' ? 'firstname' : 'lastname';
+  const names = [
+    sent[field],
+    ...(Array.isArray(sent.addresses)
+      ? sent.addresses.map((a) => (a as Record<string, unknown>)?.[field])
+      : []),
+  ].filter((n): n is string => typeof n === 'string');
+  for (const name of names) {
+    const bad = [...new Set([...name].filter((c) => !NAME_CHARACTER.test(c)))];
+    const problems = [
+      ...(bad.length
+        ? [
+            `${bad.map((c) => JSON.stringify(c)).join(', ')}, which Magento does not take in a name (it takes letters, digits, spaces and , - _ . ' ’ \` &)`,
+          ]
+        : []),
+      ...([...name].length > NAME_MAX
+        ? [`${[...name].length} characters, more than the ${NAME_MAX} Magento takes`]
+        : []),
+      ...(name.trim() === '' ? ['nothing but spaces'] : []),
+    ];
+    if (problems.length)
+      return `${message} (the ${m[1]!.toLowerCase()} name ${JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)} has ${problems.join(' and ')})`;
+  }
+  return message;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillPlaceholders, magentoMessage } from './error-message.js';
+import { explainNameRefusal, fillPlaceholders, magentoMessage } from './error-message.js';
 
 describe("Magento's error messages", () => {
   it('fills named parameters sent as an object (what Magento sends)', () => {
@@ -50,5 +50,21 @@ describe("Magento's error messages", () => {
     expect(magentoMessage('Bad Gateway')).toBe('Bad Gateway');
     expect(magentoMessage(undefined)).toBeUndefined();
     expect(magentoMessage({})).toBeUndefined();
+  });
+});
+
+describe('a name Magento refuses', () => {
+  it('says which character, or the length, from what was sent', () => {
+    const msg = 'Magento answered 400: Last Name is not valid!';
+    expect(explainNameRefusal(msg, { lastname: 'O’Brien-Smith' })).toBe(msg);
+    expect(explainNameRefusal(msg, { lastname: 'Lee', addresses: [{ lastname: 'L<e>e' }] })).toMatch(
+      /the last name "L<e>e" has "<", ">", which Magento does not take/,
+    );
+    expect(explainNameRefusal(msg, { lastname: 'x'.repeat(300) })).toMatch(
+      /has 300 characters, more than the 255 Magento takes\)$/,
+    );
+    expect(explainNameRefusal('Magento answered 400: something else', { lastname: '#' })).toBe(
+      'Magento answered 400: something else',
+    );
   });
 });

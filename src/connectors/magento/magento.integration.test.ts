@@ -235,7 +235,9 @@ describe('Magento specifics', () => {
       error: {
         category: 'rejected',
         httpStatus: 400,
-        message: 'Magento answered 400: First Name is not valid!',
+        // Magento names neither the character nor the limit; the answer says which.
+        message:
+          'Magento answered 400: First Name is not valid! (the first name "Ann#1" has "#", which Magento does not take in a name (it takes letters, digits, spaces and , - _ . \' ’ ` &))',
       },
     });
     const before = sb.kit.calls.length;

@@ -141,6 +141,14 @@ export const magentoManifest: ConnectorManifest = {
           // An ID file lists e-mails (what a person has at hand); ids typed in may be Magento ids too.
           { name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'Email' },
         ],
+        // The admin's Customers grid.
+        columns: [
+          { name: 'id', title: 'ID', path: '$id', type: 'text' },
+          { name: 'name', title: 'Name', path: 'name', type: 'text' },
+          { name: 'email', title: 'Email', path: 'email', type: 'text' },
+          { name: 'group', title: 'Group', path: 'class', type: 'text' },
+          { name: 'updatedAt', title: 'Updated At', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: {
         naturalKey: 'email + website',
@@ -164,6 +172,14 @@ export const magentoManifest: ConnectorManifest = {
           { name: 'dates', title: 'Updated between', kind: 'dates' },
           { name: 'ids', title: 'Specific products', kind: 'ids', idFileHeader: 'SKU' },
         ],
+        // The admin's Products grid.
+        columns: [
+          { name: 'sku', title: 'SKU', path: 'sku', type: 'text' },
+          { name: 'name', title: 'Name', path: 'name', type: 'text' },
+          { name: 'price', title: 'Price', path: 'listPrice', type: 'money' },
+          { name: 'status', title: 'Status', path: 'status', type: 'status' },
+          { name: 'updatedAt', title: 'Updated At', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: {
         naturalKey: 'sku',
@@ -179,6 +195,15 @@ export const magentoManifest: ConnectorManifest = {
           { name: 'status', title: 'Order status', kind: 'values' },
           // An ID file lists order numbers (increment ids); ids typed in may be Magento entity ids too.
           { name: 'ids', title: 'Specific orders', kind: 'ids', idFileHeader: 'IncrementId' },
+        ],
+        // The admin's Orders grid.
+        columns: [
+          { name: 'incrementId', title: 'ID', path: 'number', type: 'text' },
+          { name: 'purchaseDate', title: 'Purchase Date', path: 'orderDate', type: 'date' },
+          { name: 'customer', title: 'Customer Email', path: 'customerEmail', type: 'text' },
+          { name: 'grandTotal', title: 'Grand Total', path: 'orderTotal', type: 'money' },
+          { name: 'status', title: 'Status', path: 'status', type: 'status' },
+          { name: 'updatedAt', title: 'Updated At', path: '$updatedAt', type: 'datetime' },
         ],
       },
       write: {

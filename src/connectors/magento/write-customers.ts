@@ -3,6 +3,7 @@ import type { WriteItem, WriteResult } from '../sdk/contract.js';
 import { rejected, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import type { MagentoClient } from './client.js';
+import { explainNameRefusal } from './error-message.js';
 import { customerToMagento, mergeCustomer, type RegionLookup } from './mappers/customer.js';
 import type { RegionDirectory } from './regions.js';
 import type { MagentoSettings } from './settings.js';
@@ -59,6 +60,13 @@ async function writeOne(
     const error = toErrorData(e);
     // Bad credentials or a wrong URL fail every record alike: that is the run's problem, not this one's.
     if (error.category === 'config') throw e;
-    return { ref: item.ref, ok: false, error, exchanges };
+    const sent = (exchanges.at(-1)?.requestBody as { customer?: Record<string, unknown> } | undefined)
+      ?.customer;
+    return {
+      ref: item.ref,
+      ok: false,
+      error: { ...error, message: explainNameRefusal(error.message, sent) },
+      exchanges,
+    };
   }
 }

@@ -166,6 +166,19 @@ export interface CredentialStore {
   set(name: string, value: string): Promise<void>;
 }
 
+/** What a system calls the codes of a field, and the codes it has. */
+export interface KnownCodes {
+  /** In the system's words, plural: "tax rate codes", "ship vias". */
+  what: string;
+  codes: readonly string[];
+}
+
+/** A value a `values` batch filter can take, as the source lists it (a customer class and its description). */
+export interface FilterOption {
+  value: string;
+  title?: string;
+}
+
 /** One live connection to one external system. */
 export interface Connector {
   readonly manifest: ConnectorManifest;
@@ -175,6 +188,16 @@ export interface Connector {
   read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]>;
   /** How many records a read would return, when the API can tell cheaply (for progress bars). */
   count?(entity: EntityName, query: ReadQuery): Promise<number | undefined>;
+  /**
+   * The values a `values` batch filter of the entity can take, read from the system (its customer
+   * classes, item classes, order types): the batch screen's pick list. Undefined when the connector
+   * does not list that filter's values (the manifest's `options` may, or a person types them).
+   */
+  filterOptions?(
+    entity: EntityName,
+    filter: string,
+    signal?: AbortSignal,
+  ): Promise<FilterOption[] | undefined>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**
@@ -188,6 +211,12 @@ export interface Connector {
   /** Writes records; one result per item, in any order. Never throws for a record-level problem. */
   write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]>;
   readonly webhook?: WebhookHandler;
+  /**
+   * The codes the system knows for a value-mapped field of the canonical model (`shipVia`,
+   * `paymentMethod`, `orderType`, `taxLines.code`), as its API lists them; undefined when it cannot
+   * list them. A value map's row is checked against these when it is saved.
+   */
+  knownCodes?(field: string): Promise<KnownCodes | undefined>;
   /** Present when the connection is configured for an interactive OAuth grant. */
   readonly authorization?: OAuthAuthorization;
   /** Releases sessions (Acumatica sessions are a licensed resource) and sockets. */

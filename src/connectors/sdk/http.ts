@@ -306,6 +306,18 @@ function truncate(body: unknown): unknown {
 }
 
 /** The exchange as the connector log stores it: secrets redacted, large bodies cut. */
+/** One call of an attempt as the connector log keeps it: redacted and bounded like `forLog`. */
+export function callForLog(x: HttpExchange): Record<string, unknown> {
+  return {
+    method: x.method,
+    url: x.url,
+    status: x.status ?? null,
+    durationMs: x.durationMs,
+    request: truncate(redact(x.requestBody)),
+    response: truncate(redact(x.responseBody)),
+  };
+}
+
 export function forLog(x: HttpExchange): { request: string; response: string } {
   return {
     request: JSON.stringify({ method: x.method, url: x.url, body: truncate(redact(x.requestBody)) }),

@@ -34,13 +34,45 @@ export interface FieldCondition {
 export const conditionsOf = (f: ConnectionField): readonly FieldCondition[] =>
   f.when === undefined ? [] : Array.isArray(f.when) ? f.when : [f.when as FieldCondition];
 
-/** A batch filter a connector can apply on its side (the seeds' checkboxes). */
+/**
+ * A batch filter a connector can apply on its side (the seeds' checkboxes). `dates` reads by the
+ * change stamp (since / until); `values` by a field taking one of the values a person picks (a pick
+ * list); `ids` by a list of IDs typed or uploaded. The `ids` filter named "ids" lists the records' own
+ * source ids; any other `ids` filter (an invoice's customers) lists the values of another field, and
+ * reaches the connector in `ReadQuery.filters` under its name, as a `values` filter does.
+ */
 export interface BatchFilter {
   name: string;
+  /** The checkbox's title, as the source's own screen words it ("Filter By Invoice Status"). */
   title: string;
   kind: 'dates' | 'values' | 'ids';
   /** The header an uploaded ID file must have, e.g. "Customer" or "InventoryID". */
   idFileHeader?: string;
+  /** `ids`: what the IDs are, as the textbox beside the upload names them ("Customers", "Invoice Nbrs"). */
+  idsTitle?: string;
+  /**
+   * `values`: the values the field takes when the source fixes them (an enum such as a document's
+   * status). Without them, the connector's `filterOptions` reads them from the source (classes,
+   * order types); with neither, a person types them.
+   */
+  options?: readonly string[];
+}
+
+/** How a grid column shows its value: money is a {amount, currency} pair with a decimal-string amount. */
+export type GridColumnType = 'text' | 'date' | 'datetime' | 'money' | 'status';
+
+/**
+ * A column of a batch screen's grid, as the source's own screen shows it. `path` is where the value is
+ * in the record as the connector maps it (a dotted path such as `total` or `customerNumber`), or `$id`
+ * (the source id) or `$updatedAt` (the change stamp), which every record read has even when it
+ * could not be mapped. A Load keeps each row's values, so the grid sorts by any column on the server.
+ */
+export interface GridColumn {
+  /** Stable key: the sort parameter and the row's value key (not one of the built-in sorts). */
+  name: string;
+  title: string;
+  path: string;
+  type: GridColumnType;
 }
 
 export interface EntityCapability {
@@ -48,6 +80,8 @@ export interface EntityCapability {
     /** The source field the incremental cursor follows, e.g. LastModifiedDateTime. */
     cursorField: string;
     filters: readonly BatchFilter[];
+    /** The batch screen's grid: the source's columns, in its order (the sync state and plan follow). */
+    columns?: readonly GridColumn[];
   };
   write?: {
     /** What identifies an existing record on this system, in words (used in messages). */

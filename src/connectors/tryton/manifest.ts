@@ -73,6 +73,12 @@ export const trytonManifest: ConnectorManifest = {
       read: {
         cursorField: 'write_date',
         filters: [dates, ids('Filter by specific parties', 'PartyID')],
+        columns: [
+          { name: 'code', title: 'Code', path: 'number', type: 'text' },
+          { name: 'name', title: 'Name', path: 'name', type: 'text' },
+          { name: 'email', title: 'E-Mail', path: 'email', type: 'text' },
+          { name: 'writeDate', title: 'Modified', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: {
         naturalKey: 'e-mail (the party’s e-mail contact mechanism)',
@@ -83,6 +89,12 @@ export const trytonManifest: ConnectorManifest = {
       read: {
         cursorField: 'write_date',
         filters: [dates, ids('Filter by specific products', 'ProductID')],
+        columns: [
+          { name: 'code', title: 'Code', path: 'sku', type: 'text' },
+          { name: 'name', title: 'Name', path: 'name', type: 'text' },
+          { name: 'listPrice', title: 'List Price', path: 'listPrice', type: 'money' },
+          { name: 'writeDate', title: 'Modified', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: {
         naturalKey: 'code (the variant’s SKU)',
@@ -93,6 +105,14 @@ export const trytonManifest: ConnectorManifest = {
       read: {
         cursorField: 'write_date',
         filters: [dates, state('Filter by state'), ids('Filter by specific sales', 'SaleID')],
+        columns: [
+          { name: 'number', title: 'Number', path: 'number', type: 'text' },
+          { name: 'party', title: 'Party', path: 'customerNumber', type: 'text' },
+          { name: 'saleDate', title: 'Sale Date', path: 'orderDate', type: 'date' },
+          { name: 'state', title: 'State', path: 'status', type: 'status' },
+          { name: 'total', title: 'Total', path: 'orderTotal', type: 'money' },
+          { name: 'writeDate', title: 'Modified', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: {
         naturalKey: 'reference (the web shop’s order number)',
@@ -103,12 +123,27 @@ export const trytonManifest: ConnectorManifest = {
       read: {
         cursorField: 'write_date',
         filters: [dates, state('Filter by state'), ids('Filter by specific shipments', 'ShipmentID')],
+        columns: [
+          { name: 'number', title: 'Number', path: 'number', type: 'text' },
+          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'effectiveDate', title: 'Effective Date', path: 'shipmentDate', type: 'date' },
+          { name: 'state', title: 'State', path: 'status', type: 'status' },
+          { name: 'writeDate', title: 'Modified', path: '$updatedAt', type: 'datetime' },
+        ],
       },
     },
     invoice: {
       read: {
         cursorField: 'write_date',
         filters: [dates, state('Filter by state'), ids('Filter by specific invoices', 'InvoiceID')],
+        columns: [
+          { name: 'number', title: 'Number', path: 'number', type: 'text' },
+          { name: 'party', title: 'Party', path: 'customerNumber', type: 'text' },
+          { name: 'invoiceDate', title: 'Invoice Date', path: 'invoiceDate', type: 'date' },
+          { name: 'state', title: 'State', path: 'status', type: 'status' },
+          { name: 'total', title: 'Total', path: 'total', type: 'money' },
+          { name: 'writeDate', title: 'Modified', path: '$updatedAt', type: 'datetime' },
+        ],
       },
     },
   },

@@ -80,6 +80,12 @@ export const vendureManifest: ConnectorManifest = {
           // An ID file lists e-mails; ids typed in may be Vendure customer ids too.
           { name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'Email' },
         ],
+        columns: [
+          { name: 'id', title: 'ID', path: '$id', type: 'text' },
+          { name: 'name', title: 'Name', path: 'name', type: 'text' },
+          { name: 'email', title: 'Email address', path: 'email', type: 'text' },
+          { name: 'updatedAt', title: 'Updated at', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: {
         naturalKey: 'e-mail address',
@@ -93,6 +99,12 @@ export const vendureManifest: ConnectorManifest = {
           { name: 'dates', title: 'Updated between', kind: 'dates' },
           { name: 'ids', title: 'Specific products', kind: 'ids', idFileHeader: 'SKU' },
         ],
+        columns: [
+          { name: 'sku', title: 'SKU', path: 'sku', type: 'text' },
+          { name: 'name', title: 'Name', path: 'name', type: 'text' },
+          { name: 'price', title: 'Price', path: 'listPrice', type: 'money' },
+          { name: 'updatedAt', title: 'Updated at', path: '$updatedAt', type: 'datetime' },
+        ],
       },
       write: { naturalKey: 'variant sku', updatableFields: ['name', 'status', 'listPrice', 'stock'] },
     },
@@ -104,6 +116,14 @@ export const vendureManifest: ConnectorManifest = {
           { name: 'status', title: 'Order state', kind: 'values' },
           // An ID file lists order codes; ids typed in may be Vendure order ids too.
           { name: 'ids', title: 'Specific orders', kind: 'ids', idFileHeader: 'Code' },
+        ],
+        columns: [
+          { name: 'code', title: 'Code', path: 'number', type: 'text' },
+          { name: 'customer', title: 'Customer', path: 'customerEmail', type: 'text' },
+          { name: 'state', title: 'State', path: 'status', type: 'status' },
+          { name: 'total', title: 'Total', path: 'orderTotal', type: 'money' },
+          { name: 'orderPlacedAt', title: 'Placed at', path: 'orderDate', type: 'date' },
+          { name: 'updatedAt', title: 'Updated at', path: '$updatedAt', type: 'datetime' },
         ],
       },
       write: {

@@ -68,7 +68,8 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
         total,
         // The record a story follows, and the other entities the id names (ask for "<entity>:<id>").
         ...(about ? { about } : {}),
-        entries: rows.map((r) => ({
+        // Every call of an attempt is in the entry's details, not in the list.
+        entries: rows.map(({ calls: _calls, ...r }) => ({
           ...r,
           request: r.request ? JSON.parse(r.request) : null,
           response: r.response ? JSON.parse(r.response) : null,
@@ -98,6 +99,7 @@ export function registerLogRoutes(app: FastifyInstance, { ctx }: ServerDeps): vo
         ...e,
         request: e.request ? JSON.parse(e.request) : null,
         response: e.response ? JSON.parse(e.response) : null,
+        calls: e.calls ? JSON.parse(e.calls) : null,
         record: record ? { ...record, data: record.data ? JSON.parse(record.data) : null } : null,
       };
     },

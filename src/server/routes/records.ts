@@ -60,7 +60,11 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
     async (req) => ({
       results: (
         await ctx.engine.retry({ allFailed: true, ...(req.body?.flow ? { flow: req.body.flow } : {}) })
-      ).map(({ outcomes: _o, ...r }) => r),
+      ).map((r) => {
+        if (r.status === 'queued') return r;
+        const { outcomes: _o, ...ran } = r;
+        return ran;
+      }),
     }),
   );
 

@@ -44,7 +44,12 @@ export const readQuerySchema = {
     since: { type: 'string', description: 'YYYY-MM-DD or ISO date-time with zone' },
     until: { type: 'string' },
     ids: { type: 'array', items: { type: 'string' }, maxItems: 100000 },
-    filters: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+    filters: {
+      type: 'object',
+      description:
+        "the source's batch filters by name: the values picked in a pick list, or an ID list (e.g. { status: ['Open'], customer: ['C000001'] }); the list named ids is the records' own ids",
+      additionalProperties: { type: 'array', items: { type: 'string' }, maxItems: 100000 },
+    },
     incremental: { type: 'boolean' },
   },
 } as const;

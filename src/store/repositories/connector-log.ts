@@ -207,21 +207,43 @@ export class ConnectorLogRepository {
     return s;
   }
 
-  /** Entries per flow, status and hour since `since` (hours as ISO strings of their start, UTC). */
-  async hourly(since: string): Promise<Array<{ flow: string; status: string; hour: string; n: number }>> {
+  /**
+   * Per flow and hour since `since` (hours as ISO strings of their start, UTC): the records that ended
+   * the hour synced, and those that ended it failed — distinct source ids, each counted by its last
+   * entry of the hour, so a record retried ten times is one failed record — and the failed attempts.
+   */
+  async hourly(
+    since: string,
+  ): Promise<Array<{ flow: string; hour: string; synced: number; failed: number; failedAttempts: number }>> {
     const rows = await this.db
       .selectFrom('connector_log')
-      .select(['flow', 'status', 'created_at'])
+      .select(['id', 'flow', 'source_id', 'status', 'created_at'])
       .where('created_at', '>=', since)
+      .orderBy('id')
       .execute();
     // Grouped here, not in SQL: the two dialects truncate timestamps differently, and a day is small.
-    const out = new Map<string, { flow: string; status: string; hour: string; n: number }>();
+    const last = new Map<string, { flow: string; hour: string; status: string }>();
+    const out = new Map<
+      string,
+      { flow: string; hour: string; synced: number; failed: number; failedAttempts: number }
+    >();
+    const slot = (flow: string, hour: string) => {
+      const key = `${flow}|${hour}`;
+      let cur = out.get(key);
+      if (!cur) {
+        cur = { flow, hour, synced: 0, failed: 0, failedAttempts: 0 };
+        out.set(key, cur);
+      }
+      return cur;
+    };
     for (const r of rows) {
       const hour = `${r.created_at.slice(0, 13)}:00:00.000Z`;
-      const key = `${r.flow}|${r.status}|${hour}`;
-      const cur = out.get(key);
-      if (cur) cur.n++;
-      else out.set(key, { flow: r.flow, status: r.status, hour, n: 1 });
+      last.set(`${r.flow}|${hour}|${r.source_id}`, { flow: r.flow, hour, status: r.status });
+      if (r.status === 'failed' || r.status === 'aborted') slot(r.flow, hour).failedAttempts++;
+    }
+    for (const { flow, hour, status } of last.values()) {
+      if (status === 'success') slot(flow, hour).synced++;
+      else if (status === 'failed' || status === 'aborted') slot(flow, hour).failed++;
     }
     return [...out.values()];
   }

@@ -52,6 +52,10 @@ export class RunRepository {
     mode: string;
     filter: unknown;
     owner: string;
+    /** Who started it (a person on a screen, a token's user), when someone did. */
+    startedBy?: string;
+    /** The request that queued it, so the screen that sent it can follow it. */
+    request?: string;
   }): Promise<number> {
     const now = new Date().toISOString();
     const row = await this.db
@@ -63,6 +67,8 @@ export class RunRepository {
         filter: JSON.stringify(r.filter ?? {}),
         status: 'running',
         owner: r.owner,
+        started_by: r.startedBy ?? null,
+        request: r.request ?? null,
         started_at: now,
         heartbeat_at: now,
         ...countColumns({ read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, waiting: 0 }),
@@ -104,6 +110,17 @@ export class RunRepository {
 
   async get(id: number): Promise<Run | undefined> {
     return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The run a request queued, once a worker has started it. */
+  async byRequest(flow: string, request: string): Promise<Run | undefined> {
+    return this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('request', '=', request)
+      .where('flow', '=', flow)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
   }
 
   async list(q: { flow?: string; limit?: number; offset?: number } = {}): Promise<Run[]> {

@@ -6,6 +6,11 @@ import { Button, Done, ErrorText } from './Controls';
 /** What retry answers, in a sentence: the engine returns each record's outcome. */
 function describeRetry(results: unknown): string {
   const list = Array.isArray(results) ? results : [];
+  // The flow was running: the retry waits for the run to end, and says so.
+  const queued = list.find((r) => (r as { status?: string }).status === 'queued') as
+    | { message?: string }
+    | undefined;
+  if (queued?.message) return `Queued: ${queued.message}.`;
   const outcomes = list.flatMap((r) => {
     const o = (r as { outcomes?: unknown[]; status?: string }).outcomes;
     return Array.isArray(o) ? o : [r];

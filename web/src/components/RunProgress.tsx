@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { api, type Counts, type RunEvent, runEventOf } from '../api';
 import { formatCount } from '../format';
 import { Badge } from './Badge';
@@ -7,25 +7,40 @@ import { Time } from './Time';
 const enc = encodeURIComponent;
 const ACTIVE = new Set(['queued', 'running']);
 
+/** Which run a progress bar follows: the one a request queued (this person's), or a given run. */
+export interface FollowRun {
+  request?: string;
+  run?: number;
+}
+
 /**
- * The latest run of a flow, live: the flow's server-sent events (the first event is the latest run,
- * so a reload shows the bar where it was). Where the stream is not available it asks /api/runs.
+ * A run of a flow, live: the flow's server-sent events for the run `follow` names — the run this
+ * person started, so a reload shows the same run and not whichever webhook or schedule run came last.
+ * Without `follow`, nothing is followed (null). Where the stream is not available it asks /api/runs.
  */
-export function useRunEvents(flow: string): { run: RunEvent | null; live: boolean } {
+export function useRunEvents(
+  flow: string,
+  follow?: FollowRun | null,
+): { run: RunEvent | null; live: boolean } {
   const [run, setRun] = useState<RunEvent | null>(null);
   const [live, setLive] = useState(false);
+  const request = follow?.request;
+  const runId = follow?.run;
   useEffect(() => {
     setRun(null);
+    if (!request && runId === undefined) return;
     let poll: ReturnType<typeof setInterval> | undefined;
     let closed = false;
     const ask = () =>
-      api.runs({ flow, limit: 1 }).then(
+      api.runs({ flow, limit: 50 }).then(
         (r) => {
-          if (!closed) setRun(r.runs[0] ? runEventOf(r.runs[0]) : null);
+          const mine = r.runs.find((x) => (runId !== undefined ? x.id === runId : x.request === request));
+          if (!closed && mine) setRun(runEventOf(mine));
         },
         () => {},
       );
-    const es = new EventSource(`/api/flows/${enc(flow)}/events`, { withCredentials: true });
+    const query = runId !== undefined ? `run=${runId}` : `request=${enc(request!)}`;
+    const es = new EventSource(`/api/flows/${enc(flow)}/events?${query}`, { withCredentials: true });
     const onRun = (e: MessageEvent<string>) => {
       setLive(true);
       try {
@@ -50,7 +65,7 @@ export function useRunEvents(flow: string): { run: RunEvent | null; live: boolea
       es.close();
       if (poll) clearInterval(poll);
     };
-  }, [flow]);
+  }, [flow, request, runId]);
   return { run, live };
 }
 
@@ -69,11 +84,20 @@ const PARTS: [keyof Counts, string][] = [
 ];
 
 /** A run's progress bar with its counts: role=progressbar, aria-valuenow of aria-valuemax, "n of m". */
-export function RunProgress({ run, live }: { run: RunEvent | null; live?: boolean }) {
+export function RunProgress({
+  run,
+  live,
+  empty = 'No run of this flow yet.',
+}: {
+  run: RunEvent | null;
+  live?: boolean;
+  /** What to say when there is no run to show. */
+  empty?: ReactNode;
+}) {
   if (!run) {
     return (
       <section className="run-progress" aria-label="Progress">
-        <p className="muted">No run of this flow yet.</p>
+        <p className="muted">{empty}</p>
       </section>
     );
   }
@@ -89,6 +113,7 @@ export function RunProgress({ run, live }: { run: RunEvent | null; live?: boolea
         <strong>{name}</strong> <Badge status={run.status} />
         <span className="muted">
           {run.trigger ? `${run.trigger} · ` : ''}
+          {run.startedBy ? `by ${run.startedBy} · ` : ''}
           {run.startedAt ? (
             <>
               started <Time iso={run.startedAt} />

@@ -97,13 +97,20 @@ function ValueMapsPanel() {
       <h2 id="maps-title">Value maps</h2>
       <p className="muted">
         Codes that differ between systems (shipping methods, payment methods, order types, tax classes): each
-        row names the same thing on each connection.
+        row names the same thing on each connection. A saved code is checked against the codes its system
+        lists, where its API can list them.
       </p>
       <ErrorText>{maps.error}</ErrorText>
       {maps.data && Object.keys(maps.data.maps).length === 0 ? <p className="muted">No value maps.</p> : null}
       {maps.data
         ? Object.entries(maps.data.maps).map(([name, rows]) => (
-            <ValueMapEditor key={name} name={name} rows={rows} connections={names} onSaved={maps.reload} />
+            <ValueMapEditor
+              key={name}
+              name={name}
+              rows={rows}
+              connections={maps.data?.columns?.[name] ?? names}
+              onSaved={maps.reload}
+            />
           ))
         : null}
     </section>
@@ -127,16 +134,26 @@ export function ValueMapEditor({
   const columns = [...new Set([...connections, ...initial.flatMap((r) => Object.keys(r))])];
   const setCell = (i: number, conn: string, v: string) =>
     setRows((rs) => rs.map((r, j) => (j === i ? { ...r, [conn]: v } : r)));
+  const [problems, setProblems] = useState<string[]>([]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setProblems([]);
     void save.run(async () => {
       const clean = rows
         .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v.trim() !== '')))
         .filter((r) => Object.keys(r).length > 0);
-      const saved = await api.saveValueMap(name, clean);
+      let saved: Awaited<ReturnType<typeof api.saveValueMap>>;
+      try {
+        saved = await api.saveValueMap(name, clean);
+      } catch (err) {
+        if (isApiError(err) && err.problems.length) setProblems(err.problems);
+        throw err;
+      }
       setRows(saved.rows.map((r) => ({ ...r })));
       onSaved();
-      return `Saved ${name}: ${saved.rows.length} row${saved.rows.length === 1 ? '' : 's'}.`;
+      const checked = saved.checked.length ? ` Checked: ${saved.checked.join('; ')}.` : '';
+      const unchecked = saved.unchecked.length ? ` Not checked: ${saved.unchecked.join('; ')}.` : '';
+      return `Saved ${name}: ${saved.rows.length} row${saved.rows.length === 1 ? '' : 's'}.${checked}${unchecked}`;
     });
   };
   return (
@@ -196,7 +213,15 @@ export function ValueMapEditor({
           Save value map
         </button>
       </div>
-      <ErrorText>{save.error}</ErrorText>
+      {problems.length > 1 ? (
+        <ul className="problems" aria-label={`Problems with ${name}`}>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      ) : (
+        <ErrorText>{save.error}</ErrorText>
+      )}
       <Done>{save.done}</Done>
     </form>
   );
@@ -261,7 +286,7 @@ export function FlowDetailScreen({ name }: { name: string }) {
                 <ValueMapEditor
                   name={map}
                   rows={maps.data?.maps[map] ?? []}
-                  connections={[f.source, f.target]}
+                  connections={maps.data?.columns?.[map] ?? [f.source, f.target]}
                   onSaved={maps.reload}
                 />
               </div>

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useState } from 'react';
-import { api } from '../api';
+import { api, type Stats } from '../api';
 import { Badge } from '../components/Badge';
 import { ErrorText } from '../components/Controls';
 import { flowColour, flowFailColour, sum } from '../components/palette';
@@ -22,11 +22,16 @@ export function HomeScreen() {
     <section className="home">
       <h1>Home</h1>
       <div className="tiles">
-        <Link className="tile" to="/records?state=failed,aborted">
+        <Link
+          className="tile"
+          to="/records?state=failed,aborted"
+          aria-label={`Open failures: ${stats.data ? stats.data.openFailures : '…'} records that failed and wait for a person`}
+        >
           <span className="tile-label">Open failures</span>
           <strong className={stats.data?.openFailures ? 'tile-bad' : ''}>
             {stats.data ? formatCount(stats.data.openFailures) : '…'}
           </strong>
+          <span className="tile-label">records that failed and wait for a person</span>
         </Link>
         <Link className="tile" to="/webhooks">
           <span className="tile-label">Webhook inbox depth</span>
@@ -39,6 +44,8 @@ export function HomeScreen() {
           </strong>
         </Link>
       </div>
+
+      {stats.data?.openFailures ? <OpenFailures stats={stats.data} /> : null}
 
       <section aria-labelledby="chart-title" className="panel">
         <div className="panel-head">
@@ -55,6 +62,9 @@ export function HomeScreen() {
             </select>
           </label>
         </div>
+        <p className="muted">
+          Records, not attempts: a record counts once an hour, as synced or failed by how it ended the hour.
+        </p>
         <ErrorText>{stats.error}</ErrorText>
         {stats.data ? (
           <div className="chart-row">
@@ -67,6 +77,9 @@ export function HomeScreen() {
                   <th scope="col">Flow</th>
                   <th scope="col">Synced</th>
                   <th scope="col">Failed</th>
+                  <th scope="col" title="Every failed try, retries included">
+                    Failed attempts
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -81,6 +94,7 @@ export function HomeScreen() {
                       <span className="swatch" style={{ background: flowFailColour(i) }} />
                       {formatCount(sum(f.failed))}
                     </td>
+                    <td className="muted">{formatCount(sum(f.failedAttempts ?? []))}</td>
                   </tr>
                 ))}
               </tbody>
@@ -145,6 +159,61 @@ export function HomeScreen() {
           </table>
         </div>
       </section>
+    </section>
+  );
+}
+
+/**
+ * What the open failures are: the newest few with their reasons (the demo's are sample records seeded
+ * with problems to fix), each a link to its record, and what a person does about them.
+ */
+function OpenFailures({ stats }: { stats: Stats }) {
+  const shown = stats.failures ?? [];
+  return (
+    <section aria-labelledby="failures-title" className="panel">
+      <div className="panel-head">
+        <h2 id="failures-title">
+          {stats.openFailures === 1
+            ? 'One record failed and waits for a person'
+            : `${formatCount(stats.openFailures)} records failed and wait for a person`}
+        </h2>
+        <Link to="/records?state=failed,aborted">See all on the records screen</Link>
+      </div>
+      <p className="muted">
+        Each says why. Fix the data in the source system, then retry it from its record or the{' '}
+        <Link to="/log?status=failed,aborted">connector log</Link>; or skip it.
+      </p>
+      <table className="grid compact" aria-label="Open failures">
+        <thead>
+          <tr>
+            <th scope="col">Record</th>
+            <th scope="col">Flow</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((f) => (
+            <tr key={f.id}>
+              <td>
+                <Link
+                  to={`/records?flow=${enc(f.flow)}&state=failed,aborted&search=${enc(f.sourceId)}`}
+                  aria-label={`Record ${f.sourceId} of ${f.flow}`}
+                >
+                  <code>{f.sourceId}</code>
+                </Link>
+              </td>
+              <td className="flow-name">{f.flow}</td>
+              <td className="reason">{f.reason ?? <span className="muted">no reason recorded</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {stats.openFailures > shown.length ? (
+        <p className="muted">
+          and {formatCount(stats.openFailures - shown.length)} more —{' '}
+          <Link to="/records?state=failed,aborted">see all</Link>
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -104,8 +104,12 @@ export function LogScreen() {
               retryAll.run(async () => {
                 const r = await api.retryFailed(flow || undefined);
                 entries.reload();
-                const n = Array.isArray(r.results) ? r.results.length : 0;
-                return `Retried the failed records${flow ? ` of ${flow}` : ''}${n ? ` (${n} run${n === 1 ? '' : 's'})` : ''}.`;
+                const list = Array.isArray(r.results)
+                  ? (r.results as { status?: string; message?: string }[])
+                  : [];
+                const waits = list.filter((x) => x.status === 'queued').map((x) => x.message);
+                const n = list.length - waits.length;
+                return `Retried the failed records${flow ? ` of ${flow}` : ''}${n ? ` (${n} run${n === 1 ? '' : 's'})` : ''}.${waits.length ? ` ${waits.join('; ')}.` : ''}`;
               })
             }
             title={flow ? `Retry every failed record of ${flow}` : 'Retry every failed record of every flow'}
@@ -309,6 +313,19 @@ function LogDetails({ id, onClose, onChanged }: { id: number; onClose: () => voi
           </section>
           <JsonView label="Request" value={e.request} />
           <JsonView label="Response" value={e.response} />
+          {e.calls?.length ? (
+            <section aria-label="Every call of the attempt">
+              <h3>Every call of the attempt ({e.calls.length})</h3>
+              {e.calls.map((c, i) => (
+                <JsonView
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the calls of an attempt are a fixed list in order; a call's place is its identity
+                  key={i}
+                  label={`${i + 1}. ${c.method} ${c.url} → ${c.status ?? 'no answer'} (${c.durationMs} ms)`}
+                  value={{ request: c.request, response: c.response }}
+                />
+              ))}
+            </section>
+          ) : null}
           {r ? <JsonView label="Record data" value={r.data} /> : null}
         </>
       ) : (

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { rejected } from '../../sdk/errors.js';
+import { isCreditType } from '../invoice-types.js';
 import { type RawSalesInvoice, str, val } from '../types.js';
 import { allocate, type DocumentContext, datePart, decimal, requiredMoney, stampOf } from './document.js';
 
@@ -36,7 +37,8 @@ export function invoiceFromAcumatica(raw: RawSalesInvoice, ctx: DocumentContext)
   const total = requiredMoney(raw.Amount, currency, `${what}: Amount`);
   const out: Record<string, unknown> = {
     number,
-    type: str(raw.Type) === 'Credit Memo' ? 'credit_note' : 'invoice',
+    type: isCreditType(str(raw.Type)) ? 'credit_note' : 'invoice',
+    documentType: str(raw.Type) ?? 'Invoice',
     status: str(raw.Status),
     invoiceDate: date,
     customerNumber: str(raw.CustomerID),

@@ -9,7 +9,15 @@ export interface SandboxAuthOptions {
   /** Connected applications: client id → secret. */
   oauthClients: Record<string, string>;
   tokenLifetimeSeconds: number;
+  /** The site's session timeout: a session idle this long ends (default SESSION_TIMEOUT_MS). */
+  sessionIdleMs?: number;
 }
+
+/**
+ * Acumatica's web.config ends an idle session after 60 minutes (`<sessionState … timeout="60">` and
+ * `<formsAuth … timeout="60">`), and a session that ended no longer counts against the licence.
+ */
+export const SESSION_TIMEOUT_MS = 60 * 60_000;
 
 const token = () => randomBytes(18).toString('base64url');
 
@@ -29,13 +37,15 @@ export class SandboxAuth {
   /**
    * Acumatica ends a session left idle for the site's session timeout, and it stops counting
    * against the licence then — which is how the sessions of a client that never logged out (a
-   * process killed) come back. Undefined (the default here): sessions never time out.
+   * process killed) come back. 60 minutes, as a fresh site's web.config says, unless told.
    */
-  sessionIdleMs?: number;
+  sessionIdleMs: number;
   /** Sessions ended by the idle timeout. */
   expired = 0;
 
-  constructor(private readonly o: SandboxAuthOptions) {}
+  constructor(private readonly o: SandboxAuthOptions) {
+    this.sessionIdleMs = o.sessionIdleMs ?? SESSION_TIMEOUT_MS;
+  }
 
   register(app: FastifyInstance): void {
     app.post('/entity/auth/login', async (req, reply) => {
@@ -151,7 +161,6 @@ export class SandboxAuth {
   }
 
   private expireIdle(): void {
-    if (this.sessionIdleMs === undefined) return;
     const before = Date.now() - this.sessionIdleMs;
     for (const [k, v] of this.sessions) {
       if (v.at < before) {

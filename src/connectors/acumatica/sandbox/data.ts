@@ -83,8 +83,21 @@ const NOUN = [
   'Tent',
   'Water Bottle',
 ];
-export const CUSTOMER_CLASSES = ['DEFAULT', 'RETAIL', 'WHOLESALE', 'B2B'];
-export const ITEM_CLASSES = ['FINISHED', 'COMPONENT', 'RETAIL'];
+/** The Customer Classes screen (AR201000): class ID → description. */
+export const CUSTOMER_CLASS_SETUP: Readonly<Record<string, string>> = {
+  DEFAULT: 'Default customer class',
+  RETAIL: 'Retail customers',
+  WHOLESALE: 'Wholesale customers',
+  B2B: 'Business customers',
+};
+/** The Item Classes screen (IN201000): class ID → description. */
+export const ITEM_CLASS_SETUP: Readonly<Record<string, string>> = {
+  FINISHED: 'Finished goods',
+  COMPONENT: 'Components',
+  RETAIL: 'Retail merchandise',
+};
+export const CUSTOMER_CLASSES = Object.keys(CUSTOMER_CLASS_SETUP);
+export const ITEM_CLASSES = Object.keys(ITEM_CLASS_SETUP);
 export const WAREHOUSES = ['MAIN', 'RETAIL', 'WHOLESALE'];
 
 const v = <T>(value: T) => ({ value });

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type RawEntity, type RawShipVia, type RawTax, str } from '../types.js';
 import type { SandboxAuth } from './auth.js';
+import { CUSTOMER_CLASS_SETUP, ITEM_CLASS_SETUP } from './data.js';
 import { type EntityQuery, httpError, listAnswer, parseQuery, refusal } from './http.js';
 import { saveInvoice } from './invoices.js';
 import { findOrder, saveOrder } from './orders.js';
 import { savePayment } from './payments.js';
 import { SaveRefused } from './problems.js';
 import type { PushNotifier } from './push.js';
-import { SHIP_VIAS, TAX_START_DATE, TAXES } from './reference.js';
+import { PAYMENT_METHODS, SHIP_VIAS, TAX_START_DATE, TAXES } from './reference.js';
 import { shape } from './shape.js';
 import { saveShipment } from './shipments.js';
 import type { SalesStore } from './store.js';
@@ -37,7 +38,10 @@ const sorted = (rows: Iterable<RawEntity>, fields: readonly string[]): RawEntity
 
 const v = <T>(value: T) => ({ value });
 
-/** The Taxes and Ship Via screens, read-only: what tax rates and carriers a connector may look up. */
+/**
+ * The Taxes, Ship Via, Payment Methods and class screens, read-only: what a connector may look up or
+ * offer in a pick list.
+ */
 function referenceRows() {
   const taxes: RawTax[] = Object.entries(TAXES).map(([id, t]) => ({
     id: randomUUID(),
@@ -56,7 +60,28 @@ function referenceRows() {
     CalculationMethod: v('Net'),
     CommonCarrier: v(s.commonCarrier),
   }));
-  return { taxes, shipVias };
+  const paymentMethods: RawEntity[] = Object.entries(PAYMENT_METHODS).map(([id, description]) => ({
+    id: randomUUID(),
+    PaymentMethodID: v(id),
+    Description: v(description),
+    Active: v(true),
+    UseInAR: v(true),
+    LastModifiedDateTime: v(TAX_START_DATE),
+  }));
+  const classes = (setup: Readonly<Record<string, string>>): RawEntity[] =>
+    Object.entries(setup).map(([id, description]) => ({
+      id: randomUUID(),
+      ClassID: v(id),
+      Description: v(description),
+      LastModifiedDateTime: v(TAX_START_DATE),
+    }));
+  return {
+    taxes,
+    shipVias,
+    paymentMethods,
+    customerClasses: classes(CUSTOMER_CLASS_SETUP),
+    itemClasses: classes(ITEM_CLASS_SETUP),
+  };
 }
 
 /**
@@ -70,7 +95,7 @@ export function documentRoutes(
   auth: SandboxAuth,
   push: PushNotifier,
 ) {
-  const { taxes, shipVias } = referenceRows();
+  const { taxes, shipVias, paymentMethods, customerClasses, itemClasses } = referenceRows();
   const resources: Resource[] = [
     {
       name: 'SalesOrder',
@@ -121,6 +146,24 @@ export function documentRoutes(
       keys: ['CarrierID'],
       rows: () => shipVias,
       find: ([id]) => shipVias.find((t) => str(t.CarrierID) === id),
+    },
+    {
+      name: 'PaymentMethod',
+      keys: ['PaymentMethodID'],
+      rows: () => paymentMethods,
+      find: ([id]) => paymentMethods.find((t) => str(t.PaymentMethodID as { value?: string }) === id),
+    },
+    {
+      name: 'CustomerClass',
+      keys: ['ClassID'],
+      rows: () => customerClasses,
+      find: ([id]) => customerClasses.find((c) => str(c.ClassID as { value?: string }) === id),
+    },
+    {
+      name: 'ItemClass',
+      keys: ['ClassID'],
+      rows: () => itemClasses,
+      find: ([id]) => itemClasses.find((c) => str(c.ClassID as { value?: string }) === id),
     },
   ];
 

@@ -14,12 +14,14 @@ import type {
 } from '../types.js';
 import { actionRoutes } from './actions.js';
 import { SandboxAuth, type SandboxAuthOptions } from './auth.js';
+import { controlRoutes } from './control.js';
 import { CUSTOMER_CLASSES, ITEM_CLASSES, seedData } from './data.js';
 import { documentRoutes } from './documents.js';
 import { type SalesHelpers, salesHelpers } from './helpers.js';
 import { type EntityQuery, httpError as err, listAnswer, parseQuery } from './http.js';
 import { type PushDelivery, type PushDestination, PushNotifier, type PushRow } from './push.js';
 import { shape } from './shape.js';
+import { type AcumaticaSnapshot, restoreFrom, snapshotOf } from './snapshot.js';
 import { contractBasedValidator } from './spec.js';
 import { SalesStore } from './store.js';
 
@@ -27,6 +29,7 @@ export type { PaymentInput, SalesOrderInput } from './helpers.js';
 export type { PushBody, PushDelivery, PushDestination } from './push.js';
 export { PUSH_QUERIES } from './push.js';
 export type { ShipOptions } from './shipments.js';
+export type { AcumaticaSnapshot } from './snapshot.js';
 
 export interface AcumaticaSandboxOptions extends SandboxOptions, Partial<SandboxAuthOptions> {
   customers?: number;
@@ -35,6 +38,8 @@ export interface AcumaticaSandboxOptions extends SandboxOptions, Partial<Sandbox
   defects?: boolean;
   /** Push notification destinations (type Webhook): every saved change is pushed to each. */
   pushNotifications?: PushDestination[];
+  /** Start from what another sandbox held (its `snapshot()`) instead of seeded data. */
+  restore?: AcumaticaSnapshot;
 }
 
 export interface AcumaticaSandbox extends SalesHelpers {
@@ -55,6 +60,8 @@ export interface AcumaticaSandbox extends SalesHelpers {
   pushIdle(): Promise<void>;
   /** Changes records as a person saving them in Acumatica would: the patch merges, the timestamps move. */
   touch(entity: 'customer' | 'product', ids: readonly string[], patch?: (r: RawEntity) => void): void;
+  /** Everything the tenant holds, as JSON a sandbox can start from (`restore`). */
+  snapshot(): AcumaticaSnapshot;
   close(): Promise<void>;
 }
 
@@ -147,6 +154,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     maxSessions: opts.maxSessions ?? 10,
     oauthClients: opts.oauthClients ?? { [SANDBOX_CREDENTIALS.clientId]: SANDBOX_CREDENTIALS.clientSecret },
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
+    ...(opts.sessionIdleMs !== undefined ? { sessionIdleMs: opts.sessionIdleMs } : {}),
   });
   const { app } = kit;
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -158,12 +166,14 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     (opts.companies ?? [SANDBOX_CREDENTIALS.company])[0] ?? SANDBOX_CREDENTIALS.company,
   );
 
-  const data = seedData({
-    seed: opts.seed ?? 1,
-    customers: opts.customers ?? 0,
-    products: opts.products ?? 0,
-    defects: opts.defects === true,
-  });
+  const data = opts.restore
+    ? { customers: [], items: [] }
+    : seedData({
+        seed: opts.seed ?? 1,
+        customers: opts.customers ?? 0,
+        products: opts.products ?? 0,
+        defects: opts.defects === true,
+      });
   const customers = new Map(data.customers.map((c) => [String(c.CustomerID?.value), c]));
   const items = new Map(data.items.map((c) => [String(c.InventoryID?.value), c]));
   const tables: Record<string, Map<string, RawEntity>> = {
@@ -182,6 +192,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     if (resource === 'StockItem') r.LastModified = { value: t };
   };
   const store = new SalesStore({ customers, items, now, push });
+  if (opts.restore) restoreFrom(opts.restore, customers, items, store);
 
   app.get('/entity', async () => ({
     version: { acumaticaBuildVersion: '24.200.0081', databaseVersion: '24.200.0081' },
@@ -267,6 +278,8 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
   }
   documentRoutes(app, store, auth, push);
   actionRoutes(app, store, auth, push);
+  const helpers = salesHelpers(store);
+  controlRoutes(app, store, helpers);
 
   const { url } = await kit.listen(opts);
   return {
@@ -279,7 +292,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
     shipments: store.shipments,
     invoices: store.invoices,
     payments: store.payments,
-    ...salesHelpers(store),
+    ...helpers,
     pushLog: push.log,
     addPushDestination: (d) => {
       push.destinations.push({ ...d });
@@ -298,6 +311,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
       // A test may have put records straight into the map before touching them.
       order.delete(resource);
     },
+    snapshot: () => snapshotOf(customers, items, store),
     close: async () => {
       await kit.close();
     },

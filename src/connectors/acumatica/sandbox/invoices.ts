@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
+import { INVOICE_TYPE_LABELS } from '../invoice-types.js';
 import { type RawInvoiceLine, type RawSalesInvoice, str, val } from '../types.js';
 import { orderApplicationsHeld, RELEASED } from './applications.js';
 import { ActionFailed, empty, notFound, Problems } from './problems.js';
@@ -52,7 +53,7 @@ export function saveInvoice(store: SalesStore, body: RawSalesInvoice): RawSalesI
   const found = sent && sent !== '<NEW>' ? store.invoices.get(sent) : undefined;
   const existing = found && str(found.Type) === type ? found : undefined;
   const p = new Problems();
-  if (type !== 'Invoice') p.add(['Type'], notFound('Type'));
+  if (!INVOICE_TYPE_LABELS.includes(type)) p.add(['Type'], notFound('Type'));
   const released = RELEASED.includes(str(existing?.Status) ?? '');
   if (released && (body.Details?.length || body.TaxDetails?.length))
     p.add(['Details'], 'The document has been released and cannot be changed.');

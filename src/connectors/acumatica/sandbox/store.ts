@@ -42,7 +42,8 @@ export class SalesStore {
   readonly orderShares = new Map<string, Map<string, OrderShare>>();
   /** Orders cancelled by Cancel Order (and not reopened since), by "type/number". */
   readonly canceledOrders = new Set<string>();
-  private readonly sequences = new Map<string, number>();
+  /** The last number of each numbering sequence. */
+  readonly sequences = new Map<string, number>();
 
   constructor(readonly ctx: SalesContext) {}
 

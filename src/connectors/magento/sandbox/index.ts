@@ -3,6 +3,7 @@ import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sd
 import type { MagentoCreditmemo, MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import { adminTokenRoute, type SandboxAuth } from './auth.js';
+import { controlRoutes } from './control.js';
 import { customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
 import { fail, noSuch } from './errors.js';
@@ -20,13 +21,15 @@ import { orderRoutes, orderView, Refusal } from './orders.js';
 import { type PlaceOrderInput, placeOrder, seedOrders } from './place-order.js';
 import { productRoutes } from './products.js';
 import { shipmentRoutes } from './shipments.js';
-import { SandboxStore, type SavedRecord } from './store.js';
+import { type MagentoSnapshot, SandboxStore, type SavedRecord } from './store.js';
+import { taxRateRoutes } from './tax-rates.js';
 import { type WebhookDelivery, WebhookSender, type WebhookTarget } from './webhooks.js';
 
 export type { InvoiceRequest } from './invoices.js';
 export type { InputLimits } from './limits.js';
 export type { RefundRequest } from './order-lifecycle.js';
 export type { PlaceOrderInput } from './place-order.js';
+export type { MagentoSnapshot } from './store.js';
 export { SIGNATURE_HEADER, type WebhookDelivery, type WebhookTarget } from './webhooks.js';
 
 export interface MagentoSandboxOptions extends SandboxOptions {
@@ -42,6 +45,8 @@ export interface MagentoSandboxOptions extends SandboxOptions {
   orders?: number;
   /** Adobe Commerce webhooks: where every order, customer and product save is sent. */
   webhooks?: WebhookTarget[];
+  /** Start from what another sandbox held (its `snapshot()`) instead of seeded data. */
+  restore?: MagentoSnapshot;
 }
 
 export interface MagentoSandbox {
@@ -87,6 +92,8 @@ export interface MagentoSandbox {
   addWebhook(w: WebhookTarget): void;
   /** Resolves once every queued webhook delivery has been answered or has run out of retries. */
   webhooksSettled(): Promise<void>;
+  /** Everything the store holds, as JSON a sandbox can start from (`restore`). */
+  snapshot(): MagentoSnapshot;
   close(): Promise<void>;
 }
 
@@ -123,8 +130,11 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     adminTokens: new Set(),
   };
   const store = new SandboxStore();
-  store.seed(opts);
-  seedOrders(store, opts.orders ?? 0, opts.seed ?? 1);
+  if (opts.restore) store.restore(opts.restore);
+  else {
+    store.seed(opts);
+    seedOrders(store, opts.orders ?? 0, opts.seed ?? 1);
+  }
   if (opts.inputLimits) store.inputLimits = opts.inputLimits;
   // Seeded data is already there when the store starts: only saves from now on are announced.
   const webhooks = new WebhookSender([...(opts.webhooks ?? [])]);
@@ -138,6 +148,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     shipmentRoutes(kit.app, prefix, store, auth);
     invoiceRoutes(kit.app, prefix, store, auth);
     lifecycleRoutes(kit.app, prefix, store, auth);
+    taxRateRoutes(kit.app, prefix, store, auth);
     kit.app.get<{ Params: { country: string } }>(
       `${prefix}/V1/directory/countries/:country`,
       async (req, reply) =>
@@ -145,6 +156,8 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
         reply.code(404).send(noSuch('countryId', req.params.country)),
     );
   }
+
+  controlRoutes(kit.app, store);
 
   const { url } = await kit.listen(opts);
   return {
@@ -193,6 +206,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     webhookLog: webhooks.log,
     addWebhook: (w) => webhooks.addTarget(w),
     webhooksSettled: () => webhooks.settled(),
+    snapshot: () => store.snapshot(),
     async close() {
       await webhooks.close();
       await kit.close();

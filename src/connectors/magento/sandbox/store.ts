@@ -16,6 +16,23 @@ export type SavedRecord =
   | { kind: 'customer'; record: MagentoCustomer }
   | { kind: 'product'; record: MagentoProduct };
 
+/** What a store holds, as JSON (`SandboxStore.snapshot`). */
+export interface MagentoSnapshot {
+  system: 'magento';
+  version: 1;
+  customers: MagentoCustomer[];
+  products: MagentoProduct[];
+  sourceItems: MsiSourceItem[];
+  stockSettings: Array<[string, StockSettings]>;
+  orders: MagentoOrder[];
+  shipments: MagentoShipment[];
+  invoices: MagentoInvoice[];
+  /** Absent in snapshots taken before credit memos existed. */
+  creditmemos?: MagentoCreditmemo[];
+  sequences: Array<[Sequence, number]>;
+  next: { customer: number; product: number; address: number };
+}
+
 /** Magento's id sequences: one per table, and one increment_id sequence per document type. */
 type Sequence =
   | 'order'
@@ -194,6 +211,51 @@ export class SandboxStore {
       // Magento answers null when the stock is not low; the published spec demands a string.
       low_stock_date: qty < settings.notify_stock_qty ? this.now() : '',
     };
+  }
+
+  /**
+   * What the store holds, as JSON a store can be filled from (`restore`): its records, documents,
+   * stock settings and id sequences. The indexes are rebuilt from the records.
+   */
+  snapshot(): MagentoSnapshot {
+    return {
+      system: 'magento',
+      version: 1,
+      customers: [...this.customers.values()],
+      products: [...this.products.values()],
+      sourceItems: [...this.sourceItems.values()],
+      stockSettings: [...this.stockSettings],
+      orders: [...this.orders.values()],
+      shipments: [...this.shipments.values()],
+      invoices: [...this.invoices.values()],
+      creditmemos: [...this.creditmemos.values()],
+      sequences: [...this.sequences],
+      next: { customer: this.nextCustomerId, product: this.nextProductId, address: this.nextAddressId },
+    };
+  }
+
+  /** Fills an empty store from a snapshot, announcing nothing (what was saved was announced then). */
+  restore(snap: MagentoSnapshot): void {
+    if (snap.system !== 'magento' || snap.version !== 1)
+      throw new Error('not a snapshot of a Magento sandbox (version 1)');
+    for (const c of snap.customers) {
+      this.customers.set(c.id!, c);
+      this.byEmail.set(SandboxStore.emailKey(c), c.id!);
+    }
+    for (const p of snap.products) {
+      this.products.set(p.sku, p);
+      this.bySkuLower.set(p.sku.toLowerCase(), p.sku);
+    }
+    for (const i of snap.sourceItems) this.sourceItems.set(`${i.sku}|${i.source_code}`, i);
+    for (const [sku, settings] of snap.stockSettings) this.stockSettings.set(sku, settings);
+    for (const o of snap.orders) this.orders.set(o.entity_id!, o);
+    for (const x of snap.shipments) this.shipments.set(x.entity_id!, x);
+    for (const x of snap.invoices) this.invoices.set(x.entity_id!, x);
+    for (const x of snap.creditmemos ?? []) this.creditmemos.set(x.entity_id!, x);
+    for (const [k, v] of snap.sequences) this.sequences.set(k, v);
+    this.nextCustomerId = snap.next.customer;
+    this.nextProductId = snap.next.product;
+    this.nextAddressId = snap.next.address;
   }
 
   /** Saves stock the way Magento does: availability follows the quantity unless backorders are on. */
