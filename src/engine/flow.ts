@@ -61,14 +61,6 @@ export interface Flow {
   ownedFields: readonly string[];
   /** Existing target records are never changed (the seeds' invoices). */
   neverOverwrite: boolean;
-  /**
-   * Whether the owned fields are written to records that came from the target through the flow the
-   * other way (an ERP order the shop received, read back from the shop). Master data follows its
-   * master whoever entered it (true, the default: a credit limit set in the ERP reaches a customer who
-   * signed up in the shop); a document belongs to the system it was entered in (false: what the shop
-   * does to an ERP order's copy is not sent back to the ERP).
-   */
-  ownsEchoes: boolean;
   conditions: readonly Condition[];
   dependencies: readonly Dependency[];
   /** A JSONata expression applied to each canonical record before anything else (field mapping overrides). */
@@ -102,7 +94,6 @@ export const flowDefaults = {
   enabled: true,
   createIfMissing: true,
   neverOverwrite: false,
-  ownsEchoes: true,
   conditions: [],
   dependencies: [],
   valueMaps: {},

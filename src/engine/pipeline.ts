@@ -66,9 +66,6 @@ export interface WorkItem {
 
 const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
 
-/** The key of a link's hashes that says the record came from the target (never an owned field's name). */
-const ECHO = '@echo';
-
 /**
  * The record pipeline of one flow: validate, transform, conditions, dependencies, match (link table,
  * then natural key), diff by hash, policy — `plan` — then write, write back, persist and log —
@@ -134,8 +131,6 @@ export class RecordPipeline {
     // Linked ones too: an echo read again (every change in the ERP reads it again) is still an echo,
     // and the flow's conditions are not its to meet — it was logged "skipped — unpaid balance".
     await this.recogniseEchoes(work.filter((w) => w.plan.kind === 'create'));
-    if (!flow.ownsEchoes)
-      await this.leaveEchoes(work.filter((w) => w.plan.kind === 'create' && w.prev?.target_id));
     for (const w of work) {
       if (w.plan.kind !== 'create') continue;
       const verdict = await this.ctx.conditions.evaluate(w.data);
@@ -179,39 +174,8 @@ export class RecordPipeline {
         if (w.prev?.target_id && w.prev.created_at <= row.created_at) continue;
         w.plan = { kind: 'unchanged', targetId: row.source_id };
         w.out = w.data;
-        // The link remembers where the record came from (see leaveEchoes).
-        w.ownedHash = JSON.stringify({ ...fieldHashes(w.data!, flow.ownedFields), [ECHO]: reverse.name });
+        w.ownedHash = JSON.stringify(fieldHashes(w.data!, flow.ownedFields));
         byId.delete(row.target_id!);
-      }
-    }
-  }
-
-  /**
-   * A flow that does not own what came from its target (`ownsEchoes: false`) leaves such records as
-   * they are on every later read: an ERP order the shop received stays the ERP's. The link says so
-   * (the echo mark of recogniseEchoes); a link made before the mark existed is an echo when the
-   * flow the other way holds the same pair under a natural key (it created the record) and this one
-   * holds none (it only recognised it).
-   */
-  private async leaveEchoes(work: WorkItem[]): Promise<void> {
-    const { flow, references } = this.ctx;
-    const leave = (w: WorkItem) => {
-      w.plan = { kind: 'unchanged', targetId: w.prev!.target_id! };
-      w.out = w.data;
-      if (w.prev?.last_hash) w.ownedHash = w.prev.last_hash;
-    };
-    const unmarked = new Map<string, WorkItem>();
-    for (const w of work) {
-      if (parseHashes(w.prev?.last_hash)?.[ECHO]) leave(w);
-      else if (w.prev?.natural_key === null) unmarked.set(w.sourceId, w);
-    }
-    if (!references || unmarked.size === 0) return;
-    for (const reverse of references.reverse(flow.entity, flow.source, flow.target)) {
-      for (const row of await this.ctx.store.records.byTargetIds(reverse.name, [...unmarked.keys()])) {
-        const w = unmarked.get(row.target_id!);
-        if (!w || row.source_id !== w.prev?.target_id || row.natural_key === null) continue;
-        leave(w);
-        unmarked.delete(row.target_id!);
       }
     }
   }

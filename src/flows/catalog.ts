@@ -15,8 +15,6 @@ export interface CatalogFlow {
   ownedFields: readonly string[];
   conditions?: readonly Condition[];
   neverOverwrite?: boolean;
-  /** False: owned fields are not written to records that came from the target (see Flow.ownsEchoes). */
-  ownsEchoes?: boolean;
   /** What a record refers to on the target; `flow` is found among the configured flows when omitted. */
   dependencies?: readonly Omit<Dependency, 'flow'>[];
   /** Canonical field path → value map name. */
@@ -83,9 +81,6 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     // held, released, refunded in full) and the money captured and refunded, each acted on once by the
     // per-field diff. The Acumatica connection's settings say what a cancellation does.
     ownedFields: ['lifecycle', 'paidTotal', 'refundedTotal'],
-    // An ERP order the shop received is the ERP's: its copy's cancellation or payment in the shop is
-    // not sent back.
-    ownsEchoes: false,
     dependencies: ORDER_DEPENDENCIES,
     valueMaps: { ...ORDER_MAPS, orderType: 'orderType' },
     writeBack: 'externalNumber',
