@@ -41,6 +41,8 @@ connections:
       # clientSecret: \${ACUMATICA_CLIENT_SECRET}                # oauth2 only
       orderTypes: SO                  # order types the order flows read (numbers must be unique across them)
       # guestCustomerId: WEBGUEST     # the customer web orders placed without an account are booked to
+      # webOrderCancellation: cancel  # a web order cancelled (or refunded in full) later: cancel, hold or ignore
+      # releasePayments: true         # release the prepayments and refunds recorded for web orders
       # Push notifications (SM302000, destination type Webhook, address http://<ledgerlink>/hooks/acumatica)
       # carry this header; generic inquiries named LL-SalesOrders, LL-Shipments, LL-SalesInvoices, LL-Payments.
       webhookHeaderName: X-Ledgerlink-Token

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
+import { lastWrittenAs } from '../connectors/sdk/field-hash.js';
 import { openStore, type Store } from '../store/index.js';
 import { Engine, type RunResult } from './engine.js';
 import { type Flow, flowDefaults } from './flow.js';
@@ -366,6 +367,95 @@ describe('engine', () => {
     const r = await engine.run('a-b.customers', { trigger: 'manual' });
     expect(r.status).toBe('succeeded');
     expect((await store.runs.get(id))?.message).toMatch(/stopped/);
+  });
+
+  it('a target that settles only some owned fields, or skips a change: the rest is offered again, each skip logged once', async () => {
+    source.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const log = async () =>
+      (await store.log.list({ flow: 'a-b.customers', sourceId: 'C0001' })).rows.map((r) => [
+        r.status,
+        r.reason,
+      ]);
+
+    // Both owned fields change; the target takes the credit limit and only notes the hold.
+    source.put(
+      'customer',
+      customer(1, { creditLimit: { amount: '5.00', currency: 'USD' }, onHold: true }),
+      '2026-01-02T00:00:00.000Z',
+    );
+    target.answer = (_e, item) =>
+      item.action === 'update'
+        ? {
+            ref: item.ref,
+            ok: true,
+            targetId: item.targetId!,
+            action: 'updated',
+            pending: ['onHold'],
+            reason: 'credit limit 5.00; the hold is only noted',
+          }
+        : undefined;
+    const partial = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(partial.outcomes[0]).toMatchObject({
+      status: 'updated',
+      reason: 'credit limit 5.00; the hold is only noted',
+    });
+    const asked = target.writes.at(-1)!.item;
+    expect(asked.fields).toEqual(['creditLimit', 'onHold']);
+    // What the link knew it had written: both fields, as created.
+    expect(Object.keys(asked.lastWritten ?? {}).sort()).toEqual(['creditLimit', 'onHold']);
+    expect(lastWrittenAs(asked, 'onHold', false)).toBe(true);
+    expect(lastWrittenAs(asked, 'onHold', true)).toBe(false);
+
+    // The hold was not written: the next run offers it alone; this time the target skips it.
+    target.answer = (_e, item) =>
+      item.action === 'update'
+        ? { ref: item.ref, ok: true, action: 'skipped', reason: 'holds are left to a person here' }
+        : undefined;
+    const skipped = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(target.writes.at(-1)!.item.fields).toEqual(['onHold']);
+    expect(skipped.outcomes[0]).toMatchObject({
+      status: 'skipped',
+      reason: 'holds are left to a person here',
+    });
+    expect(await store.records.get('a-b.customers', 'C0001')).toMatchObject({
+      state: 'skipped',
+      target_id: 'T1',
+    });
+    // Asked again, skipped again for the same reason: one entry, not two.
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(await log()).toEqual([
+      ['skipped', 'holds are left to a person here'],
+      ['success', 'credit limit 5.00; the hold is only noted'],
+      ['success', null],
+    ]);
+
+    // The target takes it at last: written, and from then on unchanged.
+    target.answer = undefined;
+    expect((await engine.run('a-b.customers', { trigger: 'manual' })).outcomes[0]).toMatchObject({
+      status: 'updated',
+      reason: 'updated onHold',
+    });
+    expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+  });
+
+  it('a target that finds an update already done: unchanged, not logged, and the link settles so it is not asked again', async () => {
+    source.put('customer', customer(2), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    source.put('customer', customer(2, { onHold: true }), '2026-01-02T00:00:00.000Z');
+    let asked = 0;
+    target.answer = (_e, item) => {
+      if (item.action !== 'update') return undefined;
+      asked++;
+      return { ref: item.ref, ok: true, action: 'unchanged', reason: 'already on hold there' };
+    };
+    const r = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(r.outcomes[0]).toMatchObject({ status: 'unchanged', targetId: 'T1' });
+    expect(asked).toBe(1);
+    expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+    expect(asked).toBe(1);
+    const log = await store.log.list({ flow: 'a-b.customers', sourceId: 'C0002' });
+    expect(log.rows.map((x) => x.status)).toEqual(['success']);
   });
 
   it('names the known flows when asked for an unknown one', () => {

@@ -1,18 +1,6 @@
-import { createHash } from 'node:crypto';
+import { fieldHash } from '../connectors/sdk/field-hash.js';
 
-/** JSON with object keys sorted, so equal records always serialise identically. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-}
-
-export function hashOf(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('base64url').slice(0, 32);
-}
+export { hashOf, stableStringify } from '../connectors/sdk/field-hash.js';
 
 /** One short hash per owned field, stored as the link's last_hash so an update can name what changed. */
 export function fieldHashes(
@@ -20,8 +8,20 @@ export function fieldHashes(
   fields: readonly string[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fields) out[f] = hashOf(record[f] ?? null).slice(0, 12);
+  for (const f of fields) out[f] = fieldHash(record[f]);
   return out;
+}
+
+/** The per-field hashes a link row keeps (its last_hash), or undefined when it keeps none or they cannot be read. */
+export function parseHashes(lastHash: string | null | undefined): Record<string, string> | undefined {
+  try {
+    const parsed = lastHash ? (JSON.parse(lastHash) as unknown) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, string>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The owned fields whose value differs from what was last written (all of them when nothing is known). */
@@ -30,12 +30,7 @@ export function changedFields(
   now: Record<string, string>,
   fields: readonly string[],
 ): string[] {
-  let before: Record<string, string> | undefined;
-  try {
-    before = lastHash ? (JSON.parse(lastHash) as Record<string, string>) : undefined;
-  } catch {
-    before = undefined;
-  }
-  if (!before || typeof before !== 'object') return [...fields];
+  const before = parseHashes(lastHash);
+  if (!before) return [...fields];
   return fields.filter((f) => before[f] !== now[f]);
 }

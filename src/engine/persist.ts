@@ -62,8 +62,13 @@ export async function persistOutcomes(
     let logStatus: LogEntryWrite['status'] | undefined;
     switch (o.status) {
       case 'unchanged':
-        if (prev?.state === 'processed' && prev.target_id === (o.targetId ?? null)) return;
-        rows.push({ ...base, last_hash: w.ownedHash ?? base.last_hash, last_synced_at: nowIso });
+        // A target that found an update already done settles its hashes; other unchanged records cost nothing.
+        if (prev?.state === 'processed' && prev.target_id === (o.targetId ?? null) && !w.settledHash) return;
+        rows.push({
+          ...base,
+          last_hash: w.settledHash ?? w.ownedHash ?? base.last_hash,
+          last_synced_at: nowIso,
+        });
         return;
       case 'created':
       case 'updated':
@@ -76,7 +81,14 @@ export async function persistOutcomes(
         logStatus = 'success';
         break;
       case 'skipped':
-        rows.push({ ...base, state: 'skipped', reason: o.reason ?? null, data: json(w.data) });
+        rows.push({
+          ...base,
+          state: 'skipped',
+          reason: o.reason ?? null,
+          data: json(w.data),
+          // A target that skipped a change may have settled some owned fields all the same.
+          last_hash: w.settledHash ?? base.last_hash,
+        });
         if (prev?.state !== 'skipped' || prev.reason !== o.reason) logStatus = 'skipped';
         break;
       case 'waiting': {

@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
-import type {
-  Connector,
-  References,
-  SourceItem,
-  TargetRecord,
-  WriteItem,
-  WriteResult,
+import {
+  type Connector,
+  isWritten,
+  type References,
+  type SourceItem,
+  type TargetRecord,
+  type WriteItem,
+  type WriteResult,
 } from '../connectors/sdk/contract.js';
 import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
 import { entityKeyField } from '../model/index.js';
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
-import { changedFields, fieldHashes } from './hash.js';
+import { changedFields, fieldHashes, parseHashes } from './hash.js';
 import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
@@ -54,6 +55,11 @@ export interface WorkItem {
   prev?: SyncRecord;
   naturalKey?: string;
   ownedHash?: string;
+  /**
+   * What a record the target skipped, or found already as asked, keeps as its last_hash: the fields
+   * it settled (undefined: the link's hashes stay).
+   */
+  settledHash?: string;
   existing?: TargetRecord;
   plan: Plan;
 }
@@ -340,6 +346,7 @@ export class RecordPipeline {
       const refs = w.refs ? { refs: w.refs } : {};
       if (w.plan.kind === 'create') writes.push({ ref: w.sourceId, action: 'create', data: w.out, ...refs });
       else if (w.plan.kind === 'update') {
+        const lastWritten = parseHashes(w.prev?.last_hash);
         writes.push({
           ref: w.sourceId,
           action: 'update',
@@ -347,6 +354,7 @@ export class RecordPipeline {
           data: w.out,
           fields: w.plan.fields,
           ...(w.existing ? { existing: w.existing } : {}),
+          ...(lastWritten ? { lastWritten } : {}),
           ...refs,
         });
       }
@@ -361,6 +369,7 @@ export class RecordPipeline {
         for (const item of writes) results.set(item.ref, { ref: item.ref, ok: false, error: err });
       }
     }
+    for (const w of work) this.settle(w, results.get(w.sourceId));
     const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
     await this.writeBack(work, outcomes);
     await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
@@ -374,6 +383,25 @@ export class RecordPipeline {
         succeeded.map((o) => ({ sourceId: o.sourceId, ...(o.targetId ? { targetId: o.targetId } : {}) })),
       );
     return outcomes;
+  }
+
+  /**
+   * The hashes a record keeps when the target left some owned fields pending: the others as written
+   * now, the pending ones as they were (absent: offered again with the next change or a retry).
+   */
+  private settle(w: WorkItem, result: WriteResult | undefined): void {
+    if (!result?.ok || !w.out) return;
+    const asked = w.plan.kind === 'update' ? w.plan.fields : this.ctx.flow.ownedFields;
+    const pending = result.pending ?? (result.action === 'skipped' ? asked : []);
+    // Created or updated with nothing pending: the hashes the plan computed.
+    if (isWritten(result) && pending.length === 0) return;
+    const { ownedFields } = this.ctx.flow;
+    const now = fieldHashes(w.out, ownedFields);
+    const kept: Record<string, string> = { ...parseHashes(w.prev?.last_hash) };
+    for (const f of ownedFields) if (!pending.includes(f)) kept[f] = now[f]!;
+    const hash = JSON.stringify(kept);
+    if (isWritten(result)) w.ownedHash = hash;
+    else w.settledHash = hash;
   }
 
   /** Tells the source what the target created (e.g. the Magento order number onto the Acumatica order). */
@@ -483,15 +511,29 @@ function toOutcome(w: WorkItem, result: WriteResult | undefined): RecordOutcome 
           ...(exchanges ? { exchanges } : {}),
           durationMs,
         };
+      if (!isWritten(result)) {
+        // The target left it, deliberately and for a reason a person can read, or had it already.
+        const targetId = result.targetId ?? (w.plan.kind === 'update' ? w.plan.targetId : undefined);
+        return {
+          ...base,
+          status: result.action,
+          action: 'none',
+          reason: result.reason,
+          ...(targetId ? { targetId } : {}),
+          ...(exchanges ? { exchanges } : {}),
+          durationMs,
+        };
+      }
+      const reason =
+        result.reason ??
+        (action === 'update' && w.plan.kind === 'update' ? `updated ${w.plan.fields.join(', ')}` : undefined);
       return {
         ...base,
         status: result.action,
         action,
         targetId: result.targetId,
         ...(result.targetNumber ? { targetNumber: result.targetNumber } : {}),
-        ...(action === 'update' && w.plan.kind === 'update'
-          ? { reason: `updated ${w.plan.fields.join(', ')}` }
-          : {}),
+        ...(reason ? { reason } : {}),
         ...(exchanges ? { exchanges } : {}),
         durationMs,
       };

@@ -214,6 +214,47 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect(b.records.get('customer')!.get(shopId)!.data.creditLimit).toEqual(usd('250.00'));
   });
 
+  it('an ERP order’s copy in the shop stays the ERP’s: its later change is not sent back, a web order’s is', async () => {
+    const owning = { ...inbound, ownedFields: ['lifecycle'] };
+    engine = new Engine(
+      store,
+      new Map([customers, owning, outbound, shipments].map((f) => [f.name, f])),
+      { get: (n) => (n === 'a' ? a : b) },
+      pino({ level: 'silent' }),
+      new Map([[shippingMethods.name, shippingMethods]]),
+    );
+    a.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const shopCustomerId = (await store.records.get('a-b.customers', 'C0001'))!.target_id!;
+    // An ERP order reaches the shop, and the shop's copy is read back: recognised, linked.
+    a.put('salesOrder', order('SO7', 'C0001', { shipVia: 'FLATRATE', unpaidBalance: usd('0.00') }), T0);
+    await engine.run('a-b.orders', { trigger: 'manual' });
+    const copyId = (await store.records.get('a-b.orders', 'SO7'))!.target_id!;
+    const copy = () => b.records.get('salesOrder')!.get(copyId)!;
+    expect((await engine.run('b-a.orders', { trigger: 'manual' })).counts).toMatchObject({ unchanged: 1 });
+    // Cancelled in the shop: the ERP's order is not written.
+    copy().data.lifecycle = 'canceled';
+    // (The shop stamped its copy when the ERP order was written to it: the change comes after.)
+    copy().updatedAt = new Date(Date.now() + 60_000).toISOString();
+    expect((await engine.run('b-a.orders', { trigger: 'manual' })).counts).toMatchObject({
+      unchanged: 1,
+      updated: 0,
+    });
+    expect(a.writes.filter((w) => w.entity === 'salesOrder')).toHaveLength(0);
+
+    // A web order, born in the shop: its later change is the flow's to write.
+    b.put('salesOrder', order('100000009', shopCustomerId, { lifecycle: 'open' }), T0);
+    await engine.run('b-a.orders', { trigger: 'manual' });
+    b.put(
+      'salesOrder',
+      order('100000009', shopCustomerId, { lifecycle: 'canceled' }),
+      '2026-01-03T00:00:00.000Z',
+    );
+    const r = await engine.run('b-a.orders', { trigger: 'manual' });
+    expect(r.outcomes.find((o) => o.sourceId === '100000009')).toMatchObject({ status: 'updated' });
+    expect(a.writes.at(-1)?.item).toMatchObject({ action: 'update', fields: ['lifecycle'] });
+  });
+
   it('a shipment whose order is not on the shop yet waits on it, and is released when the order syncs', async () => {
     a.put('customer', customer(1), T0);
     a.put('salesOrder', order('SO9', 'C0001', { unpaidBalance: usd('10.00') }), T0);

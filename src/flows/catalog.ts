@@ -73,12 +73,14 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   },
   'magento-acumatica.orders': {
     description:
-      'Magento orders to Acumatica sales orders (customer and products first); the Acumatica number goes back to Magento',
+      'Magento orders to Acumatica sales orders (customer and products first); the Acumatica number goes back to Magento; later, a cancellation or hold and the money captured and refunded reach the sales order',
     entity: 'salesOrder',
     sourceConnector: 'magento',
     targetConnector: 'acumatica',
-    ownedFields: [],
-    neverOverwrite: true,
+    // The order is written once; what happens to it afterwards is owned: its lifecycle (cancelled,
+    // held, released, refunded in full) and the money captured and refunded, each acted on once by the
+    // per-field diff. The Acumatica connection's settings say what a cancellation does.
+    ownedFields: ['lifecycle', 'paidTotal', 'refundedTotal'],
     dependencies: ORDER_DEPENDENCIES,
     valueMaps: { ...ORDER_MAPS, orderType: 'orderType' },
     writeBack: 'externalNumber',

@@ -24,6 +24,16 @@ export const SalesOrderLine = z.object({
 });
 
 /**
+ * Where an order stands in the system it comes from, after it was placed: `open` (to be fulfilled,
+ * whatever its progress), `on_hold` (stopped until someone releases it), `canceled` (will not be
+ * fulfilled; nothing of it was paid and kept), `closed` (its money was given back in full). A
+ * target takes it as the change of state it is; the order itself is written once.
+ */
+export const ORDER_LIFECYCLES = ['open', 'on_hold', 'canceled', 'closed'] as const;
+export const OrderLifecycle = z.enum(ORDER_LIFECYCLES);
+export type OrderLifecycle = z.infer<typeof OrderLifecycle>;
+
+/**
  * A sales order. The totals hold as the source computed them:
  * orderTotal = Σ lines.total − discountTotal + shippingTotal + taxTotal, where discountTotal is the
  * document-level discount not already taken off the lines. `shipVia`, `paymentMethod`, `orderType`
@@ -56,8 +66,13 @@ export const SalesOrder = z.object({
   taxLines: z.array(TaxLine).default([]),
   taxTotal: Money,
   orderTotal: Money,
+  /** Money received for the order so far (what the shop captured); refunds do not lower it. */
   paidTotal: Money.optional(),
+  /** Money given back so far (credit memos, refunds), at most paidTotal. */
+  refundedTotal: Money.optional(),
   unpaidBalance: Money.optional(),
+  /** Absent when the source does not say (its orders are taken as open). */
+  lifecycle: OrderLifecycle.optional(),
   updatedAt: IsoDateTime,
 });
 export type SalesOrder = z.infer<typeof SalesOrder>;

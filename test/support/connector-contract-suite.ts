@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector, SourceItem } from '../../src/connectors/sdk/contract.js';
+import { type Connector, isWritten, type SourceItem } from '../../src/connectors/sdk/contract.js';
 import type { SandboxKit } from '../../src/connectors/sdk/sandbox-kit.js';
 import { type EntityName, entitySchemas } from '../../src/model/index.js';
 
@@ -131,7 +131,7 @@ export function connectorContractSuite(f: ContractFixture): void {
             { ref: 'r1', action: 'create', data: record },
           ]);
           expect(created?.ok, JSON.stringify(created)).toBe(true);
-          if (!created?.ok) return;
+          if (!isWritten(created)) return;
 
           const found = await env.connector.lookup(entity, [key!]);
           expect(found.get(key!)?.id).toBe(created.targetId);

@@ -1,4 +1,5 @@
 import type { ConnectorManifest } from '../sdk/manifest.js';
+import { WEB_ORDER_FIELDS } from './lifecycle-settings.js';
 
 export const ENDPOINT_VERSIONS = ['23.200.001', '24.200.001'] as const;
 
@@ -155,6 +156,7 @@ export const acumaticaManifest: ConnectorManifest = {
       type: 'string',
       description: 'the CustomerID web orders placed without an account are booked to',
     },
+    ...WEB_ORDER_FIELDS,
     {
       name: 'webhookHeaderName',
       title: 'Push notification header name',
@@ -272,7 +274,8 @@ export const acumaticaManifest: ConnectorManifest = {
       write: {
         // OrderNbr when the record knows it (externalNumber), else ExternalRef = the web order's number.
         naturalKey: 'OrderNbr or ExternalRef',
-        updatableFields: ['externalNumber'],
+        // lifecycle, paidTotal, refundedTotal: a web order's later life (order-lifecycle.ts).
+        updatableFields: ['externalNumber', 'lifecycle', 'paidTotal', 'refundedTotal'],
       },
       webhook: true,
     },

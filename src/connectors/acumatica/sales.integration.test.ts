@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimalsEqual, type EntityName, Invoice, Payment, SalesOrder, Shipment } from '../../model/index.js';
-import type { SourceItem, WriteItem } from '../sdk/contract.js';
+import { isWritten, type SourceItem, type WriteItem } from '../sdk/contract.js';
 import { settingsSchema } from '../sdk/manifest.js';
 import { type AcumaticaConnector, acumaticaConnector } from './index.js';
 import { ENDPOINT_VERSIONS } from './manifest.js';
@@ -515,7 +515,7 @@ for (const version of ENDPOINT_VERSIONS) {
       for (const [i, w] of WEB_ORDERS.entries()) {
         const r = results.find((x) => x.ref === String(i))!;
         expect(r, JSON.stringify(r)).toMatchObject({ ok: true, action: 'created' });
-        if (!r.ok) continue;
+        if (!isWritten(r)) continue;
         expect(r.targetNumber).toBe(r.targetId);
         expect(r.targetId).toMatch(/^SO\d{6}$/);
         const [item] = await c.get('salesOrder', [r.targetId]);
@@ -537,7 +537,7 @@ for (const version of ENDPOINT_VERSIONS) {
         const raw = sb.orders.get(r.targetId)!;
         expect(raw.CustomerOrder?.value).toBe(web.number);
       }
-      const [first, , , guest] = results.map((r) => (r.ok ? sb.orders.get(r.targetId)! : undefined));
+      const [first, , , guest] = results.map((r) => (isWritten(r) ? sb.orders.get(r.targetId)! : undefined));
       expect(first?.CustomerID?.value).toBe('C000001');
       expect(first?.Details?.map((d) => d.InventoryID?.value)).toEqual(['ITEM00001', 'ITEM00002']);
       expect(first?.BillToContact?.Attention?.value).toBe('Ann Adams');

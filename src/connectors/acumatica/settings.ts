@@ -1,4 +1,5 @@
 import type { AcumaticaSettings } from './client.js';
+import type { CancellationPolicy } from './order-lifecycle.js';
 
 /** A connection's settings, as the manifest's fields validate them. */
 export type Settings = AcumaticaSettings & {
@@ -11,6 +12,10 @@ export type Settings = AcumaticaSettings & {
   guestCustomerId?: string;
   webhookHeaderName: string;
   webhookHeaderValue?: string;
+  /** What a web order's cancellation does to its sales order (lifecycle-settings.ts); default cancel. */
+  webOrderCancellation?: CancellationPolicy;
+  /** Release the prepayments and refunds recorded for web orders; default true. */
+  releasePayments?: boolean;
 };
 
 /** The order types read, as a list ("SO, IN" → ['SO', 'IN']); SO when none is named. */

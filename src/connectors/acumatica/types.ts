@@ -133,6 +133,7 @@ export interface RawOrderPayment extends RawEntity {
   ReferenceNbr?: Wrapped<string>;
   AppliedToOrder?: Wrapped<number>;
   PaymentAmount?: Wrapped<number>;
+  PaymentRef?: Wrapped<string>;
   Status?: Wrapped<string>;
 }
 

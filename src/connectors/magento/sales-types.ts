@@ -37,6 +37,10 @@ export interface MagentoOrderItem {
   qty_invoiced?: number;
   qty_canceled?: number;
   qty_refunded?: number;
+  amount_refunded?: number;
+  base_amount_refunded?: number;
+  tax_refunded?: number;
+  discount_refunded?: number;
   price?: number;
   base_price?: number;
   original_price?: number;
@@ -77,6 +81,8 @@ export interface MagentoOrderPayment {
   base_amount_ordered?: number;
   amount_paid?: number;
   base_amount_paid?: number;
+  amount_refunded?: number;
+  base_amount_refunded?: number;
   [other: string]: unknown;
 }
 
@@ -160,6 +166,33 @@ export interface MagentoOrder {
   base_shipping_invoiced?: number;
   discount_invoiced?: number;
   base_discount_invoiced?: number;
+  /** What credit memos gave back (online and offline together), never more than total_paid. */
+  total_refunded?: number;
+  base_total_refunded?: number;
+  total_offline_refunded?: number;
+  base_total_offline_refunded?: number;
+  subtotal_refunded?: number;
+  base_subtotal_refunded?: number;
+  tax_refunded?: number;
+  base_tax_refunded?: number;
+  shipping_refunded?: number;
+  base_shipping_refunded?: number;
+  discount_refunded?: number;
+  base_discount_refunded?: number;
+  adjustment_positive?: number;
+  adjustment_negative?: number;
+  /** What a cancellation took off: grand_total − total_paid when it happened. */
+  total_canceled?: number;
+  base_total_canceled?: number;
+  subtotal_canceled?: number;
+  base_subtotal_canceled?: number;
+  tax_canceled?: number;
+  base_tax_canceled?: number;
+  shipping_canceled?: number;
+  base_shipping_canceled?: number;
+  /** Where a held order goes back to when the hold is released. */
+  hold_before_state?: string;
+  hold_before_status?: string;
   total_qty_ordered?: number;
   total_item_count?: number;
   items: MagentoOrderItem[];
@@ -271,5 +304,56 @@ export interface MagentoInvoice {
   created_at?: string;
   updated_at?: string;
   items: MagentoInvoiceItem[];
+  comments?: MagentoDocumentComment[];
+}
+
+/** One line of a credit memo to create (RefundOrder's `items`). */
+export interface MagentoCreditmemoItemRequest {
+  order_item_id: number;
+  qty: number;
+}
+
+export interface MagentoCreditmemoItem {
+  entity_id: number;
+  parent_id?: number;
+  order_item_id: number;
+  sku?: string;
+  name?: string;
+  qty: number;
+  price?: number;
+  base_price: number;
+  base_cost: number;
+  row_total?: number;
+  discount_amount?: number;
+  tax_amount?: number;
+  product_id?: number;
+}
+
+/** A credit memo (sales-data-creditmemo-interface): money an order gave back. */
+export interface MagentoCreditmemo {
+  entity_id?: number;
+  increment_id?: string;
+  order_id: number;
+  invoice_id?: number;
+  store_id?: number;
+  /** 1 open, 2 refunded, 3 canceled. */
+  state?: number;
+  order_currency_code?: string;
+  base_currency_code?: string;
+  subtotal?: number;
+  base_subtotal?: number;
+  discount_amount?: number;
+  base_discount_amount?: number;
+  shipping_amount?: number;
+  base_shipping_amount?: number;
+  tax_amount?: number;
+  base_tax_amount?: number;
+  adjustment_positive?: number;
+  adjustment_negative?: number;
+  grand_total?: number;
+  base_grand_total?: number;
+  created_at?: string;
+  updated_at?: string;
+  items: MagentoCreditmemoItem[];
   comments?: MagentoDocumentComment[];
 }

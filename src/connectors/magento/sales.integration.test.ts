@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Invoice, Payment, Product, SalesOrder, Shipment } from '../../model/index.js';
-import type { References, SourceItem, WriteItem } from '../sdk/contract.js';
+import { isWritten, type References, type SourceItem, type WriteItem } from '../sdk/contract.js';
 import { settingsSchema } from '../sdk/manifest.js';
 import { type MagentoConnector, magentoConnector } from './index.js';
 import { MAGENTO_SANDBOX, type MagentoSandbox, startMagentoSandbox } from './sandbox/index.js';
@@ -270,7 +270,7 @@ describe('Magento sales documents', () => {
     const refs = { customer: { C0001: '3' } };
     const [created] = await c.write('salesOrder', [create(data, refs)]);
     expect(created?.ok, JSON.stringify(created)).toBe(true);
-    if (!created?.ok) return;
+    if (!isWritten(created)) return;
     const saved = sb.orders.get(Number(created.targetId))!;
     expect(created.targetNumber).toBe(saved.increment_id);
     expect(saved).toMatchObject({
@@ -412,7 +412,7 @@ describe('Magento sales documents', () => {
 
     const [s1] = await c.write('shipment', [create(first, refs)]);
     expect(s1?.ok, JSON.stringify(s1)).toBe(true);
-    if (!s1?.ok) return;
+    if (!isWritten(s1)) return;
     const m1 = sb.shipments.get(Number(s1.targetId))!;
     expect(s1.targetNumber).toBe(m1.increment_id);
     expect(m1).toMatchObject({
@@ -446,7 +446,7 @@ describe('Magento sales documents', () => {
     const invKey = c.naturalKey('invoice', inv, refs)!;
     const [i1] = await c.write('invoice', [create(inv, refs)]);
     expect(i1?.ok, JSON.stringify(i1)).toBe(true);
-    if (!i1?.ok) return;
+    if (!isWritten(i1)) return;
     const mi = sb.invoices.get(Number(i1.targetId))!;
     expect(i1.targetNumber).toBe(mi.increment_id);
     expect(mi).toMatchObject({ grand_total: 65.93, comments: [{ comment: 'ERP invoice AR000123' }] });
@@ -537,7 +537,7 @@ describe('Magento sales documents', () => {
       [one.entity_id, 1],
       [two.entity_id, 3],
     ]);
-    expect(done?.ok && done.targetNumber).toBe(mine.map((s) => s.increment_id).join(', '));
+    expect(isWritten(done) && done.targetNumber).toBe(mine.map((s) => s.increment_id).join(', '));
     expect((await c.lookup('shipment', [key])).get(key)?.id).toBe(String(mine[0]!.entity_id));
   });
 
@@ -569,7 +569,7 @@ describe('Magento sales documents', () => {
     const refs = { salesOrder: { SO600: String(id), SO601: String(other.entity_id) } };
     const [inv] = await c.write('invoice', [create(invoice('SO601', 'AR600', [['MAG00002', '1']]), refs)]);
     expect(inv?.ok).toBe(true);
-    const payRefs = { ...refs, invoice: { AR600: inv?.ok ? inv.targetId : '' } };
+    const payRefs = { ...refs, invoice: { AR600: isWritten(inv) ? inv.targetId : '' } };
     const payment = Payment.parse({
       number: '000045',
       status: 'Released',

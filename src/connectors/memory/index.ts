@@ -38,6 +38,11 @@ export class MemoryConnector implements Connector {
   down?: LedgerlinkError;
   /** Refuse records for which this returns a message (a validation rule of the target). */
   rejectWhen?: (entity: EntityName, data: Record<string, unknown>) => string | undefined;
+  /**
+   * Answer a write item itself instead of storing it (a target that skips a change, or settles only
+   * some owned fields): whatever this returns is the item's result.
+   */
+  answer?: (entity: EntityName, item: WriteItem) => WriteResult | undefined;
   private nextId = 1;
   /** When set, webhook deliveries must carry it in x-memory-secret. */
   webhookSecret?: string;
@@ -181,6 +186,8 @@ export class MemoryConnector implements Connector {
     return items.map((item): WriteResult => {
       const fault = this.writeFaults.shift();
       if (fault) return { ref: item.ref, ok: false, error: fault };
+      const answered = this.answer?.(entity, item);
+      if (answered) return answered;
       const data = item.data as Record<string, unknown>;
       const refusal = this.rejectWhen?.(entity, data);
       if (refusal)

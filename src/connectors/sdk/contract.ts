@@ -57,10 +57,25 @@ export interface WriteItem {
   fields?: readonly string[];
   /** The target's current representation when the engine already has it (from lookup). */
   existing?: TargetRecord;
+  /**
+   * For updates: a short hash of each owned field as this flow last wrote it to the target (only the
+   * fields it knows; `lastWrittenAs` reads them), so a connector can tell a change it made itself —
+   * a hold it put on — from one it never made and must not undo.
+   */
+  lastWritten?: Readonly<Record<string, string>>;
   /** The target ids of the records this one refers to (its customer, its products, its order). */
   refs?: References;
 }
 
+/**
+ * What became of one item. A written record may say what it did (`reason`, for the connector log)
+ * and which owned fields it did not take (`pending`: the target refused them, a setting said to
+ * leave them, or they are to be tried again) — those keep their last hash and are offered again
+ * with the record's next change or a retry. `skipped`: nothing was written, deliberately, for the
+ * reason given (logged once per reason); every field asked stays pending unless `pending` names
+ * fewer (a change that could only be noted, and was). `unchanged`: nothing needed writing, the
+ * target already holds what was asked (not logged, like any unchanged record).
+ */
 export type WriteResult =
   | {
       ref: string;
@@ -69,9 +84,26 @@ export type WriteResult =
       /** The number a person knows the record by on the target, when it differs from the id (Magento's increment_id). */
       targetNumber?: string;
       action: 'created' | 'updated';
+      reason?: string;
+      pending?: readonly string[];
+      exchanges?: HttpExchange[];
+    }
+  | {
+      ref: string;
+      ok: true;
+      action: 'skipped' | 'unchanged';
+      reason: string;
+      /** The target record, when there is one. */
+      targetId?: string;
+      pending?: readonly string[];
       exchanges?: HttpExchange[];
     }
   | { ref: string; ok: false; error: ErrorData; exchanges?: HttpExchange[] };
+
+/** A result that created or updated its target record (and so names it). */
+export type WrittenResult = Extract<WriteResult, { action: 'created' | 'updated' }>;
+export const isWritten = (r: WriteResult | undefined): r is WrittenResult =>
+  r?.ok === true && (r.action === 'created' || r.action === 'updated');
 
 export interface CheckResult {
   name: string;

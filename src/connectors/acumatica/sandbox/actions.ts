@@ -4,7 +4,7 @@ import { type RawEntity, str, val } from '../types.js';
 import type { SandboxAuth } from './auth.js';
 import { httpError } from './http.js';
 import { releaseInvoice } from './invoices.js';
-import { findOrder } from './orders.js';
+import { cancelOrder, findOrder, reopenOrder } from './orders.js';
 import { releasePayment } from './payments.js';
 import { prepareInvoice } from './prepare-invoice.js';
 import { ActionFailed, notFound, SaveRefused } from './problems.js';
@@ -27,14 +27,31 @@ interface Action {
 
 const s = (e: RawEntity, f: string) => str(e[f] as { value?: string });
 
+/** The sales order an invocation names, by OrderType (SO when left out) and OrderNbr. */
+const salesOrder = (st: SalesStore, e: RawEntity) => ({
+  found: findOrder(st, s(e, 'OrderType') ?? 'SO', s(e, 'OrderNbr') ?? '') !== undefined,
+  keyField: 'OrderNbr',
+  label: 'Order Nbr.',
+});
+
 const ACTIONS: Record<string, Record<string, Action>> = {
   SalesOrder: {
+    CancelSalesOrder: {
+      target: salesOrder,
+      run: (st, e) => {
+        const o = cancelOrder(st, s(e, 'OrderType') ?? 'SO', s(e, 'OrderNbr')!);
+        return `SalesOrder/${str(o.OrderType)}/${str(o.OrderNbr)}`;
+      },
+    },
+    ReopenSalesOrder: {
+      target: salesOrder,
+      run: (st, e) => {
+        const o = reopenOrder(st, s(e, 'OrderType') ?? 'SO', s(e, 'OrderNbr')!);
+        return `SalesOrder/${str(o.OrderType)}/${str(o.OrderNbr)}`;
+      },
+    },
     SalesOrderCreateShipment: {
-      target: (st, e) => ({
-        found: findOrder(st, s(e, 'OrderType') ?? 'SO', s(e, 'OrderNbr') ?? '') !== undefined,
-        keyField: 'OrderNbr',
-        label: 'Order Nbr.',
-      }),
+      target: salesOrder,
       run: (st, e, params) => {
         const date = val(params?.ShipmentDate as { value?: string } | undefined);
         const shipment = shipOrder(st, s(e, 'OrderType') ?? 'SO', s(e, 'OrderNbr')!, {
@@ -74,12 +91,16 @@ const ACTIONS: Record<string, Record<string, Action>> = {
   },
   Payment: {
     ReleasePayment: {
+      // Payments, prepayments and refunds share the numbering sequence; the type must match the document's.
       target: (st, e) => ({
-        found: (s(e, 'Type') ?? 'Payment') === 'Payment' && st.payments.has(s(e, 'ReferenceNbr') ?? ''),
+        found: str(st.payments.get(s(e, 'ReferenceNbr') ?? '')?.Type) === (s(e, 'Type') ?? 'Payment'),
         keyField: 'ReferenceNbr',
         label: 'Reference Nbr.',
       }),
-      run: (st, e) => `Payment/Payment/${str(releasePayment(st, s(e, 'ReferenceNbr')!).ReferenceNbr)}`,
+      run: (st, e) => {
+        const p = releasePayment(st, s(e, 'ReferenceNbr')!);
+        return `Payment/${str(p.Type)}/${str(p.ReferenceNbr)}`;
+      },
     },
   },
 };

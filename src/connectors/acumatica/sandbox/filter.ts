@@ -1,12 +1,14 @@
 /**
  * Parser and evaluator for the $filter subset the contract-based API accepts and Ledgerlink uses:
- * comparisons (eq ne gt ge lt le) on top-level fields, joined by and / or / not and parentheses;
- * literals are strings ('O''Brien'), datetimeoffset'…', numbers, true / false and null.
+ * comparisons (eq ne gt ge lt le) on top-level fields and the string functions startswith(Field,
+ * 'text') / endswith (optionally compared with true or false), joined by and / or / not and
+ * parentheses; literals are strings ('O''Brien'), datetimeoffset'…', numbers, true / false and null.
  */
 export type FilterNode =
   | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { op: 'not'; inner: FilterNode }
-  | { op: 'cmp'; cmp: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; field: string; value: FilterValue };
+  | { op: 'cmp'; cmp: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; field: string; value: FilterValue }
+  | { op: 'fn'; fn: 'startswith' | 'endswith'; field: string; text: string };
 
 export type FilterValue =
   | { kind: 'string'; v: string }
@@ -18,7 +20,7 @@ export type FilterValue =
 export class FilterSyntaxError extends Error {}
 
 const TOKEN =
-  /\s*(datetimeoffset'[^']*'|datetime'[^']*'|'(?:[^']|'')*'|\(|\)|[A-Za-z_][\w/]*|-?\d+(?:\.\d+)?)/y;
+  /\s*(datetimeoffset'[^']*'|datetime'[^']*'|'(?:[^']|'')*'|\(|\)|,|[A-Za-z_][\w/]*|-?\d+(?:\.\d+)?)/y;
 
 function tokenize(s: string): string[] {
   const out: string[] = [];
@@ -65,6 +67,20 @@ export function parseFilter(text: string): FilterNode {
       return e;
     }
     if (tok === 'not') return { op: 'not', inner: primary() };
+    if ((tok === 'startswith' || tok === 'endswith') && peek() === '(') {
+      i++;
+      const field = next();
+      if (next() !== ',') throw new FilterSyntaxError(`${tok} takes a field and a string`);
+      const text = literal(next());
+      if (text.kind !== 'string') throw new FilterSyntaxError(`${tok} compares with a string`);
+      if (next() !== ')') throw new FilterSyntaxError('a parenthesis is not closed');
+      const node: FilterNode = { op: 'fn', fn: tok, field, text: text.v };
+      if (peek() !== 'eq' && peek() !== 'ne') return node;
+      const negate = next() === 'ne';
+      const flag = literal(next());
+      if (flag.kind !== 'bool') throw new FilterSyntaxError(`${tok}(…) compares with true or false`);
+      return flag.v !== negate ? node : { op: 'not', inner: node };
+    }
     const cmp = next();
     if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(cmp))
       throw new FilterSyntaxError(`"${cmp}" is not a comparison operator`);
@@ -109,6 +125,13 @@ export function matches(node: FilterNode, record: Record<string, unknown>): bool
       return matches(node.left, record) || matches(node.right, record);
     case 'not':
       return !matches(node.inner, record);
+    case 'fn': {
+      const actual = (record[node.field] as { value?: unknown } | undefined)?.value;
+      if (typeof actual !== 'string') return false;
+      // Case-blind, as Acumatica compares strings.
+      const [a, t] = [actual.toLowerCase(), node.text.toLowerCase()];
+      return node.fn === 'startswith' ? a.startsWith(t) : a.endsWith(t);
+    }
     default: {
       const field = record[node.field] as { value?: unknown } | undefined;
       const c = compare(field?.value, node.value);

@@ -29,4 +29,16 @@ describe('the $filter subset', () => {
     expect(() => parseFilter('CustomerID like 1')).toThrow(/not a comparison operator/);
     expect(() => parseFilter("LastModifiedDateTime ge datetimeoffset'yesterday'")).toThrow(/not a date-time/);
   });
+
+  it('startswith / endswith on a string field, bare or compared with true or false, case-blind', () => {
+    const pay = { PaymentRef: { value: '000000012/31.14' }, Type: { value: 'Prepayment' } };
+    expect(matches(parseFilter("startswith(PaymentRef,'000000012/') and Type eq 'Prepayment'"), pay)).toBe(
+      true,
+    );
+    expect(matches(parseFilter("startswith(PaymentRef, '000000013/') eq true"), pay)).toBe(false);
+    expect(matches(parseFilter("startswith(PaymentRef,'000000013/') eq false"), pay)).toBe(true);
+    expect(matches(parseFilter("endswith(Type,'PAYMENT')"), pay)).toBe(true);
+    expect(matches(parseFilter("startswith(CustomerID,'x')"), pay)).toBe(false);
+    expect(() => parseFilter('startswith(PaymentRef,12)')).toThrow(/compares with a string/);
+  });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { INVOICE_TYPE_LABELS } from '../invoice-types.js';
 import { type RawInvoiceLine, type RawSalesInvoice, str, val } from '../types.js';
+import { orderApplicationsHeld, RELEASED } from './applications.js';
 import { ActionFailed, empty, notFound, Problems } from './problems.js';
 import type { PushRow } from './push.js';
 import { CURRENCIES, TAXES } from './reference.js';
@@ -10,7 +11,7 @@ import { dec, documentTotal, lineAmount, round2, sum, taxOn, toNumber } from './
 
 const v = <T>(value: T) => ({ value });
 
-export const RELEASED = ['Open', 'Closed'];
+export { RELEASED } from './applications.js';
 
 const DERIVED = new Set([
   'ReferenceNbr',
@@ -162,14 +163,9 @@ export function refreshInvoice(store: SalesStore, inv: RawSalesInvoice): void {
 
 /** Payments applied to an order and not yet taken by its released invoices. */
 function orderCreditLeft(store: SalesStore, key: string): Decimal {
-  const [type, nbr] = key.split('/') as [string, string];
   let applied = dec(0);
-  for (const p of store.payments.values()) {
-    if (str(p.Status) === 'Voided') continue;
-    for (const a of p.OrdersToApply ?? [])
-      if (str(a.OrderType) === type && str(a.OrderNbr) === nbr)
-        applied = applied.plus(dec(val(a.AppliedToOrder)));
-  }
+  for (const p of store.payments.values())
+    for (const h of orderApplicationsHeld(store, p)) if (h.key === key) applied = applied.plus(h.applied);
   const taken = sum([...store.orderCredit.values()].map((m) => m.get(key)));
   return Decimal.max(0, applied.minus(taken));
 }

@@ -10,8 +10,9 @@ import {
   str,
   val,
 } from '../types.js';
+import { orderApplicationsHeld } from './applications.js';
 import { WAREHOUSES } from './data.js';
-import { empty, notFound, Problems } from './problems.js';
+import { ActionFailed, empty, notFound, Problems } from './problems.js';
 import type { PushRow } from './push.js';
 import { CURRENCIES, DISCOUNT_CODES, ORDER_TYPES, PAYMENT_METHODS, SHIP_VIAS, TAXES } from './reference.js';
 import { mergeFields, mergeRows, type SalesStore } from './store.js';
@@ -55,6 +56,9 @@ export const orderRow = (o: RawSalesOrder): PushRow => ({
   Status: str(o.Status) ?? null,
   LastModifiedDateTime: str(o.LastModified) ?? null,
 });
+
+export const isCanceled = (store: SalesStore, o: RawSalesOrder): boolean =>
+  store.canceledOrders.has(orderKey(o));
 
 export function findOrder(store: SalesStore, type: string, nbr: string): RawSalesOrder | undefined {
   const o = store.orders.get(nbr);
@@ -104,6 +108,10 @@ export function saveOrder(store: SalesStore, body: RawSalesOrder): RawSalesOrder
   const customer = store.ctx.customers.get(str(next.CustomerID) ?? '');
   if (!existing) applyDefaults(store, next, customer);
   const problems = validateOrder(store, next, existing, customer);
+  // Hold is the order's own check box: it can be set while nothing of the order has left the warehouse.
+  const status = str(existing?.Status);
+  if (existing && val(body.Hold) === true && val(existing.Hold) !== true && !HOLDABLE.includes(status ?? ''))
+    problems.add(['Hold'], `The sales order cannot be put on hold in the ${status} status.`);
   problems.throwIfAny('SalesOrder', next);
 
   if (!existing) {
@@ -253,7 +261,7 @@ export function computeOrder(store: SalesStore, o: RawSalesOrder): void {
   o.TaxTotal = v(toNumber(taxTotal));
   o.OrderTotal = v(toNumber(orderTotal));
   o.OrderedQty = v(toNumber(sum((o.Details ?? []).map((l) => val(l.OrderQty)))));
-  o.Status = v(orderStatus(o));
+  o.Status = v(orderStatus(o, isCanceled(store, o)));
 }
 
 function computeLine(store: SalesStore, l: RawSalesOrderLine, nextNbr: () => number): void {
@@ -275,20 +283,24 @@ function computeLine(store: SalesStore, l: RawSalesOrderLine, nextNbr: () => num
   l.Amount = v(toNumber(lineAmount(val(l.OrderQty), val(l.UnitPrice), val(l.DiscountAmount))));
 }
 
+/** The Payments tab: each payment or prepayment applied, with what it still holds once refunds took their part. */
 function orderPayments(store: SalesStore, o: RawSalesOrder): RawOrderPayment[] {
   const out: RawOrderPayment[] = [];
+  const key = orderKey(o);
   for (const p of store.payments.values()) {
-    for (const a of p.OrdersToApply ?? []) {
-      if (str(a.OrderType) !== str(o.OrderType) || str(a.OrderNbr) !== str(o.OrderNbr)) continue;
+    const held = orderApplicationsHeld(store, p);
+    (p.OrdersToApply ?? []).forEach((a, i) => {
+      if (str(a.OrderType) !== str(o.OrderType) || str(a.OrderNbr) !== str(o.OrderNbr)) return;
       out.push({
         id: a.id ?? randomUUID(),
         DocType: v(str(p.Type) ?? 'Payment'),
         ReferenceNbr: v(str(p.ReferenceNbr)!),
-        AppliedToOrder: v(val(a.AppliedToOrder) ?? 0),
+        AppliedToOrder: v(held[i]?.key === key ? toNumber(held[i]!.applied) : (val(a.AppliedToOrder) ?? 0)),
         PaymentAmount: v(val(p.PaymentAmount) ?? 0),
         Status: v(str(p.Status) ?? 'Balanced'),
+        ...(str(p.PaymentRef) ? { PaymentRef: v(str(p.PaymentRef)!) } : {}),
       });
-    }
+    });
   }
   return out;
 }
@@ -319,10 +331,11 @@ function orderShipments(store: SalesStore, o: RawSalesOrder): RawOrderShipment[]
 }
 
 /**
- * On Hold while held; Open until a shipment exists, then Shipping; Completed when confirmed
- * shipments cover every line and every shipment has been invoiced.
+ * Canceled once Cancel Order ran; On Hold while held; Open until a shipment exists, then Shipping;
+ * Completed when confirmed shipments cover every line and every shipment has been invoiced.
  */
-function orderStatus(o: RawSalesOrder): string {
+function orderStatus(o: RawSalesOrder, canceled: boolean): string {
+  if (canceled) return 'Canceled';
   if (val(o.Hold) === true) return 'On Hold';
   const shipments = o.Shipments ?? [];
   if (shipments.length === 0) return 'Open';
@@ -346,4 +359,62 @@ export function touchOrders(store: SalesStore, keys: Iterable<string>): void {
     o.LastModified = v(store.ctx.now());
     store.ctx.push.changed('SalesOrder', before, orderRow(o));
   }
+}
+
+/** Statuses in which the Hold check box may be set (the sandbox's statuses; see FACTS.md). */
+const HOLDABLE = ['Open', 'On Hold', 'Credit Hold', 'Awaiting Payment', 'Back Order'];
+
+/** Statuses Cancel Order is available in (User Guide, Sales Order Cancellation: General Information). */
+const CANCELLABLE = ['On Hold', 'Open', 'Awaiting Payment', 'Credit Hold'];
+
+/**
+ * The Cancel Order action (CancelSalesOrder). Refused, with the reason the operation ends with, when
+ * the order has a shipment (Acumatica's own SO error OrderCantBeCancelled), is in a status the
+ * action is not available in, or still holds money of a payment or prepayment applied to it; else
+ * the order is Canceled and its lines completed. The payments stay applied (refund them first).
+ */
+export function cancelOrder(store: SalesStore, type: string, nbr: string): RawSalesOrder {
+  const o = findOrder(store, type, nbr);
+  if (!o) throw new ActionFailed(`The sales order ${type} ${nbr} cannot be found in the system.`);
+  const shipment = (o.Shipments ?? [])[0];
+  if (shipment)
+    throw new ActionFailed(
+      `The ${type} ${nbr} sales order cannot be cancelled because it already has the open ${str(shipment.ShipmentNbr)} shipment.`,
+    );
+  const status = str(o.Status) ?? '';
+  if (!CANCELLABLE.includes(status))
+    throw new ActionFailed(
+      `The Cancel Order action is not available for a sales order with the ${status} status.`,
+    );
+  const paying = (o.Payments ?? []).find(
+    (p) => (val(p.AppliedToOrder) ?? 0) > 0 && str(p.Status) !== 'Voided',
+  );
+  if (paying)
+    throw new ActionFailed(
+      `The ${type} ${nbr} sales order cannot be cancelled because the ${str(paying.DocType)} ${str(paying.ReferenceNbr)} is applied to it. Refund the payment or remove its application first.`,
+    );
+  const before = orderRow(o);
+  store.canceledOrders.add(orderKey(o));
+  for (const l of o.Details ?? []) l.Completed = v(true);
+  computeOrder(store, o);
+  for (const l of o.Details ?? []) l.Completed = v(true);
+  o.LastModified = v(store.ctx.now());
+  store.ctx.push.changed('SalesOrder', before, orderRow(o));
+  return o;
+}
+
+/** The Reopen Order action (ReopenSalesOrder): a Canceled order goes back to its workflow's status. */
+export function reopenOrder(store: SalesStore, type: string, nbr: string): RawSalesOrder {
+  const o = findOrder(store, type, nbr);
+  if (!o) throw new ActionFailed(`The sales order ${type} ${nbr} cannot be found in the system.`);
+  if (!isCanceled(store, o))
+    throw new ActionFailed(
+      `The Reopen Order action is not available for a sales order with the ${str(o.Status)} status.`,
+    );
+  const before = orderRow(o);
+  store.canceledOrders.delete(orderKey(o));
+  computeOrder(store, o);
+  o.LastModified = v(store.ctx.now());
+  store.ctx.push.changed('SalesOrder', before, orderRow(o));
+  return o;
 }

@@ -7,8 +7,9 @@ import {
   str,
   val,
 } from '../types.js';
-import { RELEASED, touchInvoices } from './invoices.js';
-import { findOrder, touchOrders } from './orders.js';
+import { claimedByRefunds, INCOMING, RELEASED, refundedFrom } from './applications.js';
+import { touchInvoices } from './invoices.js';
+import { findOrder, isCanceled, touchOrders } from './orders.js';
 import { ActionFailed, empty, notFound, Problems } from './problems.js';
 import type { PushRow } from './push.js';
 import { CURRENCIES, PAYMENT_METHODS } from './reference.js';
@@ -39,11 +40,23 @@ const docKeyOf = (a: RawDocumentApplication) => `${str(a.DocType) ?? 'Invoice'}/
 const ordersOf = (p: RawPayment | undefined) => (p?.OrdersToApply ?? []).map(orderKeyOf);
 const invoicesOf = (p: RawPayment | undefined) =>
   (p?.DocumentsToApply ?? []).filter((a) => str(a.DocType) === 'Invoice').map((a) => str(a.ReferenceNbr)!);
+/** The payments and prepayments a refund gives money back from. */
+const refundedBy = (store: SalesStore, r: RawPayment | undefined): RawPayment[] =>
+  str(r?.Type) !== 'Refund'
+    ? []
+    : (r?.DocumentsToApply ?? [])
+        .map((a) => store.payments.get(str(a.ReferenceNbr) ?? ''))
+        .filter((x): x is RawPayment => x !== undefined);
+
+/** Payment (money in, applied to orders and invoices), Prepayment (the same, taken before the invoice), Refund (money back out of one of them). */
+const TYPES = ['Payment', 'Prepayment', 'Refund'];
 
 /**
- * Creates or updates a payment from what a PUT sent. Applying it to an order lowers the order's
- * unpaid balance at once, released or not; applying it to an invoice (a released one) lowers the
- * invoice's balance when the payment is released. Throws SaveRefused.
+ * Creates or updates a payment, prepayment or refund from what a PUT sent. Applying a payment or a
+ * prepayment to an order lowers the order's unpaid balance at once, released or not; applying it to
+ * an invoice (a released one) lowers the invoice's balance when the payment is released. A refund
+ * names the payments it gives money back from (Documents to Apply); once released, what they paid
+ * on their orders shrinks by it. Throws SaveRefused.
  */
 export function savePayment(store: SalesStore, body: RawPayment): RawPayment {
   const type = str(body.Type) ?? 'Payment';
@@ -51,7 +64,7 @@ export function savePayment(store: SalesStore, body: RawPayment): RawPayment {
   const found = sent && sent !== '<NEW>' ? store.payments.get(sent) : undefined;
   const existing = found && str(found.Type) === type ? found : undefined;
   const p = new Problems();
-  if (type !== 'Payment') p.add(['Type'], notFound('Type'));
+  if (!TYPES.includes(type)) p.add(['Type'], notFound('Type'));
   const released = RELEASED.includes(str(existing?.Status) ?? '');
   if (
     released &&
@@ -74,11 +87,12 @@ export function savePayment(store: SalesStore, body: RawPayment): RawPayment {
     next.Hold ??= v(false);
     next.CurrencyID ??= v(str(customer?.CurrencyID) ?? 'USD');
   }
-  validatePayment(store, next, existing, p);
+  if (type === 'Refund') validateRefund(store, next, existing, p);
+  else validatePayment(store, next, existing, p);
   p.throwIfAny('Payment', next);
 
   if (!existing) next.ReferenceNbr = v(store.nextNumber('payment', ''));
-  computePayment(next);
+  computePayment(store, next);
   next.LastModifiedDateTime = v(store.ctx.now());
   store.payments.set(str(next.ReferenceNbr)!, next);
   store.ctx.push.changed('Payment', existing ? paymentRow(existing) : undefined, paymentRow(next));
@@ -115,6 +129,14 @@ function validatePayment(store: SalesStore, pay: RawPayment, existing: RawPaymen
     }
     if (str(order.CurrencyID) !== currency) {
       p.add(at('OrderNbr'), `The currency of the order ${str(a.OrderNbr)} differs from the payment's.`);
+      continue;
+    }
+    if (isCanceled(store, order)) {
+      // SO.Messages.DontApprovedDocumentsCannotBeSelected
+      p.add(
+        at('OrderNbr'),
+        'No payment can be created for a sales order with any of the following statuses: Voided, Cancelled, or Pending approval.',
+      );
       continue;
     }
     const mine = (existing?.OrdersToApply ?? []).find((x) => orderKeyOf(x) === orderKeyOf(a));
@@ -166,10 +188,65 @@ function validatePayment(store: SalesStore, pay: RawPayment, existing: RawPaymen
   if (left.lessThan(0)) p.add(['PaymentAmount'], 'The total amount applied exceeds the payment amount.');
 }
 
-function computePayment(pay: RawPayment): void {
+/**
+ * A refund gives back what a released payment or prepayment of the same customer and currency still
+ * holds (its amount, less what other refunds claim); it is applied to nothing else.
+ */
+function validateRefund(store: SalesStore, r: RawPayment, existing: RawPayment | undefined, p: Problems) {
+  const customerId = str(r.CustomerID);
+  if (!customerId) p.add(['CustomerID'], empty('Customer'));
+  else if (!store.ctx.customers.has(customerId)) p.add(['CustomerID'], notFound('Customer'));
+  const method = str(r.PaymentMethod);
+  if (!method) p.add(['PaymentMethod'], empty('Payment Method'));
+  else if (!PAYMENT_METHODS[method]) p.add(['PaymentMethod'], notFound('Payment Method'));
+  if (!CURRENCIES[str(r.CurrencyID) ?? '']) p.add(['CurrencyID'], notFound('Currency'));
+  const amount = val(r.PaymentAmount);
+  if (typeof amount !== 'number' || amount <= 0)
+    p.add(['PaymentAmount'], "'Payment Amount' must be greater than 0.");
+  if ((r.OrdersToApply ?? []).length)
+    p.add(['OrdersToApply'], 'A refund cannot be applied to a sales order.');
+  let left = dec(amount ?? 0);
+  for (const [i, a] of (r.DocumentsToApply ?? []).entries()) {
+    const at = (f: string) => ['DocumentsToApply', i, f];
+    a.DocType ??= v('Payment');
+    if (!INCOMING.includes(str(a.DocType) ?? '')) {
+      p.add(at('DocType'), notFound('Doc. Type'));
+      continue;
+    }
+    const paid = store.payments.get(str(a.ReferenceNbr) ?? '');
+    if (!paid || str(paid.Type) !== str(a.DocType)) {
+      p.add(at('ReferenceNbr'), notFound('Reference Nbr.'));
+      continue;
+    }
+    if (!RELEASED.includes(str(paid.Status) ?? '')) {
+      p.add(at('ReferenceNbr'), `The document ${str(a.ReferenceNbr)} has not been released.`);
+      continue;
+    }
+    if (str(paid.CustomerID) !== customerId || str(paid.CurrencyID) !== str(r.CurrencyID)) {
+      p.add(
+        at('ReferenceNbr'),
+        `The document ${str(a.ReferenceNbr)} belongs to another customer or currency.`,
+      );
+      continue;
+    }
+    const holds = dec(val(paid.PaymentAmount)).minus(
+      claimedByRefunds(store, paid, str(existing?.ReferenceNbr)),
+    );
+    if (val(a.AmountPaid) === undefined) a.AmountPaid = v(toNumber(Decimal.max(0, Decimal.min(holds, left))));
+    const back = dec(val(a.AmountPaid));
+    if (back.lessThanOrEqualTo(0)) p.add(at('AmountPaid'), "'Amount Paid' must be greater than 0.");
+    else if (back.greaterThan(holds))
+      p.add(at('AmountPaid'), `The amount exceeds the balance of the document (${holds.toFixed(2)}).`);
+    left = left.minus(back);
+  }
+  if (left.lessThan(0)) p.add(['PaymentAmount'], 'The total amount applied exceeds the payment amount.');
+}
+
+function computePayment(store: SalesStore, pay: RawPayment): void {
   const toOrders = sum((pay.OrdersToApply ?? []).map((a) => val(a.AppliedToOrder)));
   const toDocs = sum((pay.DocumentsToApply ?? []).map((a) => val(a.AmountPaid)));
-  const available = dec(val(pay.PaymentAmount)).minus(toOrders).minus(toDocs);
+  const refunded = str(pay.Type) === 'Refund' ? new Decimal(0) : refundedFrom(store, pay);
+  const available = dec(val(pay.PaymentAmount)).minus(toOrders).minus(toDocs).minus(refunded);
   pay.AppliedToOrders = v(toNumber(toOrders));
   pay.AppliedToDocuments = v(toNumber(toDocs));
   pay.AvailableBalance = v(toNumber(available));
@@ -179,7 +256,11 @@ function computePayment(pay: RawPayment): void {
   else pay.Status = v(val(pay.Hold) === true ? 'On Hold' : 'Balanced');
 }
 
-/** The Release action of a payment: Closed when fully applied, else Open with the rest available. */
+/**
+ * The Release action of a payment, prepayment or refund: Closed when fully applied, else Open with
+ * the rest available. A released refund takes its amount from the payments it names, and the orders
+ * they paid owe it again.
+ */
 export function releasePayment(store: SalesStore, ref: string): RawPayment {
   const pay = store.payments.get(ref);
   if (!pay) throw new ActionFailed(`The document ${ref} cannot be found in the system.`);
@@ -188,10 +269,17 @@ export function releasePayment(store: SalesStore, ref: string): RawPayment {
   if (status !== 'Balanced') throw new ActionFailed(`The document ${ref} has already been released.`);
   const before = paymentRow(pay);
   pay.Status = v('Open');
-  computePayment(pay);
+  computePayment(store, pay);
   pay.LastModifiedDateTime = v(store.ctx.now());
   store.ctx.push.changed('Payment', before, paymentRow(pay));
   touchInvoices(store, invoicesOf(pay));
-  touchOrders(store, ordersOf(pay));
+  const refunded = refundedBy(store, pay);
+  for (const paid of refunded) {
+    const was = paymentRow(paid);
+    computePayment(store, paid);
+    paid.LastModifiedDateTime = v(store.ctx.now());
+    store.ctx.push.changed('Payment', was, paymentRow(paid));
+  }
+  touchOrders(store, [...ordersOf(pay), ...refunded.flatMap(ordersOf)]);
   return pay;
 }

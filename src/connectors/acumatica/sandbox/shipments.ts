@@ -238,6 +238,9 @@ export interface ShipOptions {
 export function shipOrder(store: SalesStore, type: string, nbr: string, o: ShipOptions = {}): RawShipment {
   const order = findOrder(store, type, nbr);
   if (!order) throw new ActionFailed(`The order ${type} ${nbr} cannot be found in the system.`);
+  const status = str(order.Status);
+  if (status === 'On Hold' || status === 'Canceled')
+    throw new ActionFailed(`The ${type} ${nbr} sales order cannot be shipped in the ${status} status.`);
   const onShipments = shippedByLine(store, order);
   const wanted =
     o.lines ??

@@ -29,6 +29,8 @@ export interface AcumaticaSnapshot {
   orderCredit: Array<[string, Array<[string, string]>]>;
   orderShares: Array<[string, Array<[string, Share]>]>;
   sequences: Array<[string, number]>;
+  /** Orders Cancel Order cancelled ("type/number"); absent in snapshots taken before it existed. */
+  canceledOrders?: string[];
 }
 
 export function snapshotOf(
@@ -58,6 +60,7 @@ export function snapshotOf(
       ]),
     ]),
     sequences: [...store.sequences],
+    canceledOrders: [...store.canceledOrders],
   };
 }
 
@@ -95,4 +98,5 @@ export function restoreFrom(
       ),
     );
   for (const [k, v] of snap.sequences) store.sequences.set(k, v);
+  for (const k of snap.canceledOrders ?? []) store.canceledOrders.add(k);
 }

@@ -40,6 +40,8 @@ export class SalesStore {
   readonly orderCredit = new Map<string, Map<string, Decimal>>();
   /** The part of each order's discount, taxes and freight each invoice carries: invoice → order → share. */
   readonly orderShares = new Map<string, Map<string, OrderShare>>();
+  /** Orders cancelled by Cancel Order (and not reopened since), by "type/number". */
+  readonly canceledOrders = new Set<string>();
   /** The last number of each numbering sequence. */
   readonly sequences = new Map<string, number>();
 

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { Money } from '../../../model/index.js';
+import type { Money, OrderLifecycle } from '../../../model/index.js';
 import { rejected } from '../../sdk/errors.js';
 import type { MagentoOrder, MagentoOrderItem } from '../sales-types.js';
 import { fromMagentoTime } from '../search-criteria.js';
@@ -13,6 +13,25 @@ import { decimalFrom, updatedAtFrom } from './values.js';
  * group); a value map may translate this one.
  */
 export const ORDER_TYPE = 'web';
+
+/**
+ * The order's lifecycle from Magento's state (Magento\Sales\Model\Order): canceled, holded, and
+ * closed — which Magento sets once the money of an order with nothing left to invoice is all
+ * refunded by credit memo. Every other state (new, pending_payment, processing, complete,
+ * payment_review) is an order that goes on.
+ */
+export function lifecycleFromMagento(state: string | undefined): OrderLifecycle {
+  switch (state) {
+    case 'canceled':
+      return 'canceled';
+    case 'holded':
+      return 'on_hold';
+    case 'closed':
+      return 'closed';
+    default:
+      return 'open';
+  }
+}
 
 /** The unit of every order line: Magento sells in one unit per product and does not name it. */
 const UNIT = 'EA';
@@ -117,6 +136,7 @@ export function salesOrderFromMagento(o: MagentoOrder, s: OrderMapSettings): Rec
   const tax = amount(o.tax_amount, 'tax_amount');
   const grand = amount(o.grand_total, 'grand_total');
   const paid = amount(o.total_paid, 'total_paid');
+  const refunded = amount(o.total_refunded, 'total_refunded');
   const linesTotal = rows.reduce((sum, r) => sum.plus(r.net), new Decimal(0));
   // What lowered the grand total besides the lines' own discounts (0 for most orders).
   const documentDiscount = linesTotal.plus(shipping).plus(tax).minus(grand);
@@ -158,7 +178,9 @@ export function salesOrderFromMagento(o: MagentoOrder, s: OrderMapSettings): Rec
     taxTotal: m(tax),
     orderTotal: m(grand),
     paidTotal: m(paid),
+    refundedTotal: m(refunded),
     unpaidBalance: m(due),
+    lifecycle: lifecycleFromMagento(o.state),
     updatedAt: updatedAtFrom(o.updated_at, who),
   };
 }

@@ -2,10 +2,11 @@ import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { SalesOrder } from '../../../model/index.js';
 import type { MagentoOrder } from '../sales-types.js';
+import { cancelOrder, holdOrder, refundOrder, unholdOrder } from '../sandbox/order-lifecycle.js';
 import { type PlaceOrderInput, placeOrder } from '../sandbox/place-order.js';
 import { SandboxStore } from '../sandbox/store.js';
 import { salesOrderToMagento } from './order-to-magento.js';
-import { ORDER_TYPE, salesOrderFromMagento } from './sales-order.js';
+import { lifecycleFromMagento, ORDER_TYPE, salesOrderFromMagento } from './sales-order.js';
 
 const S = { baseCurrency: 'USD' };
 
@@ -319,5 +320,58 @@ describe('canonical → Magento order', () => {
     ).toThrow(
       'order SO000123: Magento needs a telephone number on the billing address; add a phone to the address',
     );
+  });
+});
+
+describe('Magento order → canonical: what happened to it after checkout', () => {
+  const cart: PlaceOrderInput = {
+    customerId: 1,
+    lines: [
+      { sku: 'MAG00001', qty: 2, price: '10.00', taxPercent: '8.875' },
+      { sku: 'MAG00002', qty: 1, price: '4.00', taxPercent: '8.875' },
+    ],
+  };
+  const m = (amount: string) => ({ amount, currency: 'USD' });
+
+  it('each state: canceled, holded and closed are lifecycles of their own, every other state is open', () => {
+    expect(
+      [
+        'new',
+        'pending_payment',
+        'processing',
+        'complete',
+        'payment_review',
+        'holded',
+        'canceled',
+        'closed',
+      ].map(lifecycleFromMagento),
+    ).toEqual(['open', 'open', 'open', 'open', 'open', 'on_hold', 'canceled', 'closed']);
+    expect(lifecycleFromMagento(undefined)).toBe('open');
+  });
+
+  it('placed, held, released, canceled: the lifecycle follows, and an unpaid order has nothing paid or refunded', () => {
+    const store = shop();
+    const id = placeOrder(store, cart).entity_id!;
+    const now = () => read(store.orders.get(id)!);
+    expect(now()).toMatchObject({ lifecycle: 'open', paidTotal: m('0'), refundedTotal: m('0') });
+    holdOrder(store, id);
+    expect(now().lifecycle).toBe('on_hold');
+    unholdOrder(store, id);
+    expect(now().lifecycle).toBe('open');
+    expect(cancelOrder(store, id)).toBe(true);
+    expect(now()).toMatchObject({ lifecycle: 'canceled', status: 'canceled', paidTotal: m('0') });
+  });
+
+  it('captured at checkout, then refunded in part and in full: paid stays, refunded grows, closed at the end', () => {
+    const store = shop();
+    const placed = placeOrder(store, { ...cart, capture: true });
+    const id = placed.entity_id!;
+    const now = () => read(store.orders.get(id)!);
+    expect(now()).toMatchObject({ lifecycle: 'open', paidTotal: m('31.14'), unpaidBalance: m('0') });
+    const second = store.orders.get(id)!.items[1]!.item_id!;
+    refundOrder(store, id, { items: [{ order_item_id: second, qty: 1 }], arguments: { shipping_amount: 0 } });
+    expect(now()).toMatchObject({ lifecycle: 'open', paidTotal: m('31.14'), refundedTotal: m('4.36') });
+    refundOrder(store, id, {});
+    expect(now()).toMatchObject({ lifecycle: 'closed', paidTotal: m('31.14'), refundedTotal: m('31.14') });
   });
 });

@@ -1,15 +1,11 @@
-import { Decimal } from 'decimal.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MagentoOrder } from '../sales-types.js';
 import { type InvoiceRequest, invoiceOrder } from './invoices.js';
-import { num, orderLines, qtyToInvoice, qtyToShip, settleState } from './order-state.js';
+import { cancelOrder as cancelRemainder } from './order-lifecycle.js';
 import { Refusal } from './orders.js';
 import { type PlaceOrderInput, placeOrder } from './place-order.js';
 import { type ShipRequest, shipOrder } from './shipments.js';
 import type { SandboxStore } from './store.js';
-
-/** States Magento cancels nothing in (Order::canCancel). */
-const UNCANCELABLE = new Set(['canceled', 'complete', 'closed', 'holded', 'payment_review']);
 
 /** What POST /_sandbox/orders takes: PlaceOrderInput, where every field may be left out. */
 export type PlaceOrderBody = Partial<Omit<PlaceOrderInput, 'lines'>> & {
@@ -30,38 +26,21 @@ export function orderSummary(o: MagentoOrder) {
 }
 
 /**
- * Cancels what is left of an order, as the admin's Cancel button does (Order::registerCancellation):
- * each line's quantity neither shipped nor invoiced is canceled; an order with nothing invoiced or
- * shipped becomes canceled, one with part of it done goes on with the rest canceled. A complete,
- * closed, held or already canceled order, or one fully invoiced, cannot be canceled.
+ * Cancels what is left of an order, as the admin's Cancel button does (order-lifecycle.ts, after
+ * Order::canCancel and registerCancellation): what is neither invoiced nor shipped of each line is
+ * canceled; an order with nothing invoiced becomes canceled. A complete, closed, held or already
+ * canceled order, or one fully invoiced, cannot be canceled.
  */
 export function cancelOrder(store: SandboxStore, id: number): MagentoOrder {
-  const current = store.orders.get(id);
-  if (!current) throw new Error(`the sandbox has no order ${id}`);
-  const o = structuredClone(current);
-  const lines = orderLines(o);
-  if (UNCANCELABLE.has(o.state ?? '') || !lines.some((i) => qtyToInvoice(i).gt(0)))
+  const o = store.orders.get(id);
+  if (!o) throw new Error(`the sandbox has no order ${id}`);
+  const done = cancelRemainder(store, id);
+  if (done instanceof Refusal) throw done;
+  if (!done)
     throw new Error(
       `order ${o.increment_id} cannot be canceled in state ${o.state} (Magento: You can't cancel this order.)`,
     );
-  for (const i of lines) {
-    const cancel = Decimal.min(qtyToShip(i), qtyToInvoice(i));
-    i.qty_canceled = num(cancel.plus(i.qty_canceled ?? 0));
-  }
-  const done = lines.some((i) => (i.qty_invoiced ?? 0) > 0 || (i.qty_shipped ?? 0) > 0);
-  const canceled = new Decimal(o.grand_total).minus(o.total_invoiced ?? 0);
-  Object.assign(o as Record<string, unknown>, {
-    total_canceled: num(canceled),
-    base_total_canceled: num(canceled),
-    subtotal_canceled: num(new Decimal(o.subtotal ?? 0).minus(o.subtotal_invoiced ?? 0)),
-    base_subtotal_canceled: num(new Decimal(o.subtotal ?? 0).minus(o.subtotal_invoiced ?? 0)),
-  });
-  if (done) settleState(o);
-  else {
-    o.state = 'canceled';
-    o.status = 'canceled';
-  }
-  return store.saveOrder(o);
+  return store.orders.get(id)!;
 }
 
 /**

@@ -44,6 +44,8 @@ export const NO_SUCH_ENTITY = fail(
   "The entity that was requested doesn't exist. Verify the entity and try again.",
 );
 
-/** DocumentValidationException of ShipOrder and InvoiceOrder: a heading, then one line per problem. */
-export const documentInvalid = (document: 'Shipment' | 'Invoice', problems: readonly string[]): ErrorBody =>
-  fail(`${document} Document Validation Error(s):\n${problems.join('\n')}`);
+/** DocumentValidationException of ShipOrder, InvoiceOrder and RefundOrder: a heading, then one line per problem. */
+export const documentInvalid = (
+  document: 'Shipment' | 'Invoice' | 'Creditmemo',
+  problems: readonly string[],
+): ErrorBody => fail(`${document} Document Validation Error(s):\n${problems.join('\n')}`);

@@ -1,15 +1,23 @@
 import { loadSpec } from '../../sdk/conformance.js';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
-import type { MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
+import type { MagentoCreditmemo, MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import { adminTokenRoute, type SandboxAuth } from './auth.js';
 import { controlRoutes } from './control.js';
 import { customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
 import { fail, noSuch } from './errors.js';
-import { invoiceRoutes } from './invoices.js';
+import { type InvoiceRequest, invoiceOrder, invoiceRoutes } from './invoices.js';
 import type { InputLimits } from './limits.js';
-import { orderRoutes, orderView } from './orders.js';
+import {
+  cancelOrder,
+  holdOrder,
+  lifecycleRoutes,
+  type RefundRequest,
+  refundOrder,
+  unholdOrder,
+} from './order-lifecycle.js';
+import { orderRoutes, orderView, Refusal } from './orders.js';
 import { type PlaceOrderInput, placeOrder, seedOrders } from './place-order.js';
 import { productRoutes } from './products.js';
 import { shipmentRoutes } from './shipments.js';
@@ -17,7 +25,9 @@ import { type MagentoSnapshot, SandboxStore, type SavedRecord } from './store.js
 import { taxRateRoutes } from './tax-rates.js';
 import { type WebhookDelivery, WebhookSender, type WebhookTarget } from './webhooks.js';
 
+export type { InvoiceRequest } from './invoices.js';
 export type { InputLimits } from './limits.js';
+export type { RefundRequest } from './order-lifecycle.js';
 export type { PlaceOrderInput } from './place-order.js';
 export type { MagentoSnapshot } from './store.js';
 export { SIGNATURE_HEADER, type WebhookDelivery, type WebhookTarget } from './webhooks.js';
@@ -60,8 +70,19 @@ export interface MagentoSandbox {
   orders: Map<number, MagentoOrder>;
   shipments: Map<number, MagentoShipment>;
   invoices: Map<number, MagentoInvoice>;
+  creditmemos: Map<number, MagentoCreditmemo>;
   /** A shopper checking out: the order as Magento saves it, totals computed as Magento does. */
   placeOrder(input: PlaceOrderInput): MagentoOrder;
+  /**
+   * What a person does to an order in the admin, through the same functions as the REST routes
+   * (a refusal throws with Magento's message): Invoice (capture), Cancel (false when Magento would
+   * not), Hold, Unhold, and Credit Memo (offline refund; the items and shipping left when none named).
+   */
+  invoiceOrder(id: number, req?: InvoiceRequest): MagentoOrder;
+  cancelOrder(id: number): boolean;
+  holdOrder(id: number): MagentoOrder;
+  unholdOrder(id: number): MagentoOrder;
+  refundOrder(id: number, req?: RefundRequest): MagentoCreditmemo;
   /** A person changing an order in the admin (status, ext_order_id, …): saved, updated_at moves, announced. */
   editOrder(id: number, patch: Partial<MagentoOrder>): MagentoOrder;
   /** The PEM public key of the store's webhook signatures (what Adobe Services › Webhooks shows). */
@@ -126,6 +147,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     orderRoutes(kit.app, prefix, store, auth);
     shipmentRoutes(kit.app, prefix, store, auth);
     invoiceRoutes(kit.app, prefix, store, auth);
+    lifecycleRoutes(kit.app, prefix, store, auth);
     taxRateRoutes(kit.app, prefix, store, auth);
     kit.app.get<{ Params: { country: string } }>(
       `${prefix}/V1/directory/countries/:country`,
@@ -163,7 +185,16 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     orders: store.orders,
     shipments: store.shipments,
     invoices: store.invoices,
+    creditmemos: store.creditmemos,
     placeOrder: (input) => orderView(placeOrder(store, input)),
+    invoiceOrder(id, req = {}) {
+      done(invoiceOrder(store, id, req));
+      return orderView(store.orders.get(id)!);
+    },
+    cancelOrder: (id) => done(cancelOrder(store, id)),
+    holdOrder: (id) => orderView(done(holdOrder(store, id))),
+    unholdOrder: (id) => orderView(done(unholdOrder(store, id))),
+    refundOrder: (id, req = {}) => done(refundOrder(store, id, req)),
     editOrder(id, patch) {
       const o = store.orders.get(id);
       if (!o) throw new Error(`the sandbox has no order ${id}`);
@@ -181,6 +212,12 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
       await kit.close();
     },
   };
+}
+
+/** What an admin action returns, or Magento's refusal as an error. */
+function done<T>(r: T | Refusal): T {
+  if (r instanceof Refusal) throw new Error(r.body.message);
+  return r;
 }
 
 /** Adobe Commerce's save_after events, with the record as the API shows it. */

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { seededRandom } from '../../sdk/sandbox-kit.js';
 import type { MagentoOrder, MagentoOrderAddress, MagentoOrderItem } from '../sales-types.js';
 import { COUNTRIES } from './directory.js';
+import { invoiceOrder } from './invoices.js';
 import { num } from './order-state.js';
 import { orderTotals, taxCode } from './order-totals.js';
 import { createOrder, Refusal } from './orders.js';
@@ -32,6 +33,11 @@ export interface PlaceOrderInput {
   currency?: string;
   /** Laid over the default address (the customer's default billing address, else one in New York). */
   address?: Partial<MagentoOrderAddress>;
+  /**
+   * The payment action "Authorize and Capture": the gateway takes the money at checkout, so Magento
+   * invoices the whole order at once (captured online) and the order is paid when it is placed.
+   */
+  capture?: boolean;
 }
 
 /** The titles Magento shows for its stock shipping methods (shipping_description). */
@@ -181,7 +187,10 @@ export function placeOrder(store: SandboxStore, input: PlaceOrderInput): Magento
   };
   const saved = createOrder(store, order);
   if (saved instanceof Refusal) throw new Error(saved.body.message);
-  return saved;
+  if (!input.capture) return saved;
+  const invoiced = invoiceOrder(store, saved.entity_id!, { capture: true });
+  if (invoiced instanceof Refusal) throw new Error(invoiced.body.message);
+  return store.orders.get(saved.entity_id!)!;
 }
 
 /** Sample orders for a seeded sandbox: one to three lines each, some by guests, several tax rates. */

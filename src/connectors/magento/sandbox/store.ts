@@ -1,6 +1,6 @@
 import { seededRandom } from '../../sdk/sandbox-kit.js';
 import { DEFAULT_STOCK_ITEM } from '../mappers/stock.js';
-import type { MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
+import type { MagentoCreditmemo, MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
 import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
 import type { InputLimits } from './limits.js';
 
@@ -27,6 +27,8 @@ export interface MagentoSnapshot {
   orders: MagentoOrder[];
   shipments: MagentoShipment[];
   invoices: MagentoInvoice[];
+  /** Absent in snapshots taken before credit memos existed. */
+  creditmemos?: MagentoCreditmemo[];
   sequences: Array<[Sequence, number]>;
   next: { customer: number; product: number; address: number };
 }
@@ -43,7 +45,9 @@ type Sequence =
   | 'track'
   | 'comment'
   | 'invoice'
-  | 'invoiceItem';
+  | 'invoiceItem'
+  | 'creditmemo'
+  | 'creditmemoItem';
 
 const FIRST = ['Mia', 'Noah', 'Lea', 'Tom', 'Ava', 'Leo'];
 const LAST = ['Berg', 'Stone', 'Hill', 'Park', 'Wood', 'Lake'];
@@ -59,6 +63,7 @@ export class SandboxStore {
   readonly orders = new Map<number, MagentoOrder>();
   readonly shipments = new Map<number, MagentoShipment>();
   readonly invoices = new Map<number, MagentoInvoice>();
+  readonly creditmemos = new Map<number, MagentoCreditmemo>();
   /** Told of every saved order, customer and product (the sandbox's webhooks listen here). */
   onSave?: (saved: SavedRecord) => void;
   private readonly sequences = new Map<Sequence, number>();
@@ -223,6 +228,7 @@ export class SandboxStore {
       orders: [...this.orders.values()],
       shipments: [...this.shipments.values()],
       invoices: [...this.invoices.values()],
+      creditmemos: [...this.creditmemos.values()],
       sequences: [...this.sequences],
       next: { customer: this.nextCustomerId, product: this.nextProductId, address: this.nextAddressId },
     };
@@ -245,6 +251,7 @@ export class SandboxStore {
     for (const o of snap.orders) this.orders.set(o.entity_id!, o);
     for (const x of snap.shipments) this.shipments.set(x.entity_id!, x);
     for (const x of snap.invoices) this.invoices.set(x.entity_id!, x);
+    for (const x of snap.creditmemos ?? []) this.creditmemos.set(x.entity_id!, x);
     for (const [k, v] of snap.sequences) this.sequences.set(k, v);
     this.nextCustomerId = snap.next.customer;
     this.nextProductId = snap.next.product;
