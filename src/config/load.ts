@@ -411,6 +411,7 @@ function resolveFlow(
     createIfMissing: f.createIfMissing ?? flowDefaults.createIfMissing,
     ownedFields,
     neverOverwrite: f.neverOverwrite ?? base?.neverOverwrite ?? flowDefaults.neverOverwrite,
+    ownsEchoes: f.ownsEchoes ?? base?.ownsEchoes ?? flowDefaults.ownsEchoes,
     conditions,
     // Resolved against the other flows once every flow is known.
     dependencies: (f.dependencies ?? base?.dependencies ?? []) as Dependency[],

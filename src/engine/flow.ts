@@ -61,6 +61,14 @@ export interface Flow {
   ownedFields: readonly string[];
   /** Existing target records are never changed (the seeds' invoices). */
   neverOverwrite: boolean;
+  /**
+   * This flow's source is the master of its owned fields wherever a record was born: a record that
+   * came from the target through the flow the other way (a shop sign-up created in the ERP) is linked
+   * at first sight, then kept up to date like any other (the ERP's credit limits reach the shop).
+   * Otherwise such a record stays the other side's: linked, never written from here (a web order
+   * imported into the ERP is not written back by the ERP → shop order flow).
+   */
+  ownsEchoes: boolean;
   conditions: readonly Condition[];
   dependencies: readonly Dependency[];
   /** A JSONata expression applied to each canonical record before anything else (field mapping overrides). */
@@ -94,6 +102,7 @@ export const flowDefaults = {
   enabled: true,
   createIfMissing: true,
   neverOverwrite: false,
+  ownsEchoes: false,
   conditions: [],
   dependencies: [],
   valueMaps: {},

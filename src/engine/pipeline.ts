@@ -129,8 +129,11 @@ export class RecordPipeline {
       await this.noteNeeds(w);
     }
     // Linked ones too: an echo read again (every change in the ERP reads it again) is still an echo,
-    // and the flow's conditions are not its to meet — it was logged "skipped — unpaid balance".
-    await this.recogniseEchoes(work.filter((w) => w.plan.kind === 'create'));
+    // and the flow's conditions are not its to meet — it was logged "skipped — unpaid balance" —
+    // unless the flow owns its echoes (master data), which it keeps up to date once linked.
+    await this.recogniseEchoes(
+      work.filter((w) => w.plan.kind === 'create' && !(w.prev?.target_id && flow.ownsEchoes)),
+    );
     for (const w of work) {
       if (w.plan.kind !== 'create') continue;
       const verdict = await this.ctx.conditions.evaluate(w.data);

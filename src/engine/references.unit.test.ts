@@ -214,6 +214,52 @@ describe('engine: references, value maps, echoes and stale copies', () => {
     expect(b.records.get('customer')!.get(shopId)!.data.creditLimit).toEqual(usd('250.00'));
   });
 
+  it.each([
+    [true, 'updated'],
+    [false, 'unchanged'],
+  ] as const)(
+    'a record born on the other side is kept up to date once linked only by a flow that owns its echoes (%s)',
+    async (ownsEchoes, expected) => {
+      const owning = flow({
+        name: 'a-b.customers',
+        entity: 'customer',
+        source: 'a',
+        target: 'b',
+        ownedFields: ['creditLimit'],
+        ownsEchoes,
+      });
+      const signUps = flow({ name: 'b-a.customers', entity: 'customer', source: 'b', target: 'a' });
+      engine = new Engine(
+        store,
+        new Map([owning, signUps].map((f) => [f.name, f])),
+        { get: (n) => (n === 'a' ? a : b) },
+        pino({ level: 'silent' }),
+      );
+      // A shop sign-up, created in the ERP by the flow the other way…
+      b.put('customer', customer(9, { creditLimit: usd('0.00') }), T0);
+      await engine.run('b-a.customers', { trigger: 'manual' });
+      const erpId = (await store.records.get('b-a.customers', 'C0009'))!.target_id!;
+      // …is linked by this flow at first sight (an echo, never sent back)…
+      a.put(
+        'customer',
+        { ...a.records.get('customer')!.get(erpId)!.data, number: erpId },
+        '2026-01-01T00:00:01.000Z',
+      );
+      expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({
+        unchanged: 1,
+      });
+      // …and when the ERP sets its credit limit, the master's flow brings it to the shop.
+      a.put(
+        'customer',
+        { ...a.records.get('customer')!.get(erpId)!.data, number: erpId, creditLimit: usd('500.00') },
+        '2026-01-02T00:00:00.000Z',
+      );
+      expect((await engine.run('a-b.customers', { trigger: 'manual' })).counts).toMatchObject({
+        [expected]: 1,
+      });
+    },
+  );
+
   it('an ERP order’s copy in the shop stays the ERP’s: its later change is not sent back, a web order’s is', async () => {
     const owning = { ...inbound, ownedFields: ['lifecycle'] };
     engine = new Engine(

@@ -15,6 +15,8 @@ export interface CatalogFlow {
   ownedFields: readonly string[];
   conditions?: readonly Condition[];
   neverOverwrite?: boolean;
+  /** The source is the master of the owned fields of records born on the target too (see Flow). */
+  ownsEchoes?: boolean;
   /** What a record refers to on the target; `flow` is found among the configured flows when omitted. */
   dependencies?: readonly Omit<Dependency, 'flow'>[];
   /** Canonical field path → value map name. */
@@ -46,6 +48,8 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     targetConnector: 'magento',
     // The seed's minimal update: credit limit and on-hold status; names and addresses are set on create only.
     ownedFields: ['creditLimit', 'onHold'],
+    // The ERP is the master of this data, also for records the shop created first.
+    ownsEchoes: true,
     schedule: '*/15 * * * *',
   },
   'acumatica-magento.products': {
@@ -54,6 +58,8 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     sourceConnector: 'acumatica',
     targetConnector: 'magento',
     ownedFields: ['listPrice', 'standardCost', 'stock'],
+    // The ERP is the master of this data, also for records the shop created first.
+    ownsEchoes: true,
     schedule: '*/15 * * * *',
   },
   'magento-acumatica.customers': {
@@ -182,6 +188,8 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     sourceConnector: 'tryton',
     targetConnector: 'vendure',
     ownedFields: [],
+    // The ERP is the master of this data, also for records the shop created first.
+    ownsEchoes: true,
     schedule: '*/15 * * * *',
   },
   'tryton-vendure.products': {
@@ -190,6 +198,8 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
     sourceConnector: 'tryton',
     targetConnector: 'vendure',
     ownedFields: ['listPrice', 'stock'],
+    // The ERP is the master of this data, also for records the shop created first.
+    ownsEchoes: true,
     schedule: '*/15 * * * *',
   },
   'vendure-tryton.orders': {
