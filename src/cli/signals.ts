@@ -1,3 +1,5 @@
+import { stopWaiting } from '../connectors/sdk/stopping.js';
+
 /**
  * Stops cleanly on SIGINT / SIGTERM: no more jobs are taken, the run in flight finishes its page,
  * the rest is given back, connections close. A second signal while stopping exits at once (the
@@ -13,6 +15,9 @@ export function untilSignal(stop: () => Promise<void>): Promise<void> {
       }
       stopping = true;
       process.stderr.write(`\n${signal}: stopping…\n`);
+      // From now on no request waits (a backoff, a rate-limit turn, a licence seat): the page in hand
+      // ends within one request's timeout, and its records are retried by whoever still runs.
+      stopWaiting();
       stop().finally(() => {
         process.off('SIGINT', handler);
         process.off('SIGTERM', handler);

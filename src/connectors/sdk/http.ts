@@ -5,6 +5,7 @@ import { type ErrorCode, type ErrorData, LedgerlinkError } from './errors.js';
 import type { RateLimit } from './manifest.js';
 import { ConnectionLimiter, type RequestLimiter } from './rate-limit.js';
 import { redact, redactUrl } from './redact.js';
+import { stoppingSignal, untilStopped } from './stopping.js';
 
 /**
  * One request and its answer. Bodies are kept as sent and received; `forLog` redacts and truncates
@@ -176,8 +177,15 @@ export class HttpClient {
         (failure.category === 'transient' && (idempotent || unprocessed));
       if (!retryable || attempt >= maxRetries) throw failure;
       if (wait > maxBackoff) throw failure; // the engine reschedules the record at retryAfterMs
+      // A stopping process waits for nothing: the record is retried by whoever still runs.
+      if (stoppingSignal().aborted) throw failure;
       this.stats.retries++;
-      await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
+      try {
+        await untilStopped(req.signal, (signal) => sleep(wait, undefined, { signal }));
+      } catch (e) {
+        if (req.signal?.aborted) throw e;
+        throw failure;
+      }
     }
   }
 
@@ -197,7 +205,19 @@ export class HttpClient {
       body = JSON.stringify(req.body);
     }
     // A turn further away than the longest backoff goes back to the engine as a rate limit (the record waits).
-    const release = await this.limiter.acquire(req.signal, this.opts.maxBackoffMs ?? 30_000);
+    // A stopping process takes a turn only if it is free now: waiting for one could hold it (and the
+    // job locks it keeps) for as long as the budget says.
+    const maxWait = this.opts.maxBackoffMs ?? 30_000;
+    const release = stoppingSignal().aborted
+      ? await this.limiter.acquire(req.signal, 0)
+      : await untilStopped(req.signal, (signal) => this.limiter.acquire(signal, maxWait)).catch((e) => {
+          if (req.signal?.aborted || !stoppingSignal().aborted) throw e;
+          throw new LedgerlinkError({
+            code: 'rate_limit',
+            category: 'transient',
+            message: `${this.opts.systemName} was not called: this process is stopping, and the connection's turn had not come`,
+          });
+        });
     const started = performance.now();
     const exchange: HttpExchange = {
       method: req.method,
