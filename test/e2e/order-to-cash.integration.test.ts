@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { DIALECTS } from '../support/databases.js';
-import {
-  magentoMoneyProblems,
-  type OrderEnvironment,
-  startOrderEnvironment,
-} from '../support/order-environment.js';
+import { closeAndCheck, type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
 
 const A2M = 'acumatica-magento.orders';
 const val = <T>(w: { value?: T | null } | undefined): T | undefined => w?.value ?? undefined;
@@ -29,15 +25,7 @@ describe.each(DIALECTS)('order to cash, Acumatica → Magento in real time (%s s
   beforeAll(async () => {
     env = await startOrderEnvironment({ customers: 20, products: 20, dialect });
   });
-  afterAll(async () => {
-    const money = env ? magentoMoneyProblems(env.magento.orders.values()) : [];
-    await env?.close();
-    expect(money, 'Magento orders whose money does not add up').toEqual([]);
-    expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
-      [],
-    );
-    expect(env.magento.kit.violations, 'Magento traffic that departs from its published spec').toEqual([]);
-  });
+  afterAll(() => closeAndCheck(env));
 
   it('an unpaid order matches none of the sync preferences: skipped, and the log says which failed and why', async () => {
     orderNbr = env.acumatica.createSalesOrder({

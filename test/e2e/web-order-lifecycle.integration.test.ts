@@ -5,11 +5,7 @@ import type { MagentoOrder } from '../../src/connectors/magento/sales-types.js';
 import { COUNTRIES } from '../../src/connectors/magento/sandbox/directory.js';
 import type { PlaceOrderInput } from '../../src/connectors/magento/sandbox/index.js';
 import type { LogEntry } from '../../src/store/index.js';
-import {
-  magentoMoneyProblems,
-  type OrderEnvironment,
-  startOrderEnvironment,
-} from '../support/order-environment.js';
+import { closeAndCheck, type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
 
 const M2A = 'magento-acumatica.orders';
 const val = <T>(w: unknown): T | undefined => (w as { value?: T } | undefined)?.value ?? undefined;
@@ -117,15 +113,7 @@ describe('web orders after they reached Acumatica: cancel, hold, money', () => {
     for (const flow of ['acumatica-magento.customers', 'acumatica-magento.products'])
       expect((await env.ctx.engine.run(flow, { trigger: 'batch' })).counts.failed).toBe(0);
   }, 120_000);
-  afterAll(async () => {
-    const money = env ? magentoMoneyProblems(env.magento.orders.values()) : [];
-    await env?.close();
-    expect(money, 'Magento orders whose money does not add up').toEqual([]);
-    expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual(
-      [],
-    );
-    expect(env.magento.kit.violations, 'Magento traffic that departs from its published spec').toEqual([]);
-  });
+  afterAll(() => closeAndCheck(env));
 
   it('paid at checkout, then refunded in full (Magento closes it): a prepayment pays the Acumatica order, then a refund gives it back and the order is cancelled, as the log says', async () => {
     const m = place({ capture: true });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import pino, { type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { isConfigError, type LoadedConfig, loadConfigText } from '../../src/config/load.js';
+import { isConfigError, loadConfigText } from '../../src/config/load.js';
 import { CONFIG_TEMPLATE } from '../../src/config/template.js';
 import { signedContent } from '../../src/connectors/magento/webhook.js';
 import { MemoryConnector } from '../../src/connectors/memory/index.js';
@@ -16,16 +16,15 @@ import { SANDBOX_PUSH_SECRET, sandboxRegistry } from '../../src/connectors/sandb
 import { WEBHOOK_BODY_LIMIT } from '../../src/connectors/sdk/contract.js';
 import { Engine } from '../../src/engine/engine.js';
 import { type Flow, flowDefaults } from '../../src/engine/flow.js';
-import type { ConnectorSet } from '../../src/runtime/connections.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { EmbeddedQueue } from '../../src/runtime/queue/embedded.js';
 import { type Service, startService } from '../../src/runtime/service.js';
 import { REFUSED_EXCERPT_BYTES, WEBHOOK_TASK } from '../../src/runtime/webhooks.js';
 import { Worker } from '../../src/runtime/worker.js';
-import { buildServer } from '../../src/server/app.js';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { createApiToken } from '../../src/server/auth/api-tokens.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { startApiServer } from './api-server.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { type SyncEnvironment, startSyncEnvironment } from './environment.js';
 import {
@@ -224,24 +223,16 @@ async function startMemoryIntake(dialect: 'sqlite' | 'postgres', logger: Logger)
   const queue = new EmbeddedQueue(store, logger, { pollMs: 20 });
   const engine = new Engine(store, flows, connectors, logger, new Map(), queue);
   const worker = new Worker(queue, engine, logger);
-  const ctx = {
-    config: { connections: new Map([['memory', {}]]), flows } as unknown as LoadedConfig,
+  const { app, url } = await startApiServer({
     store,
+    flows: [...flows.values()],
+    connectors,
+    connections: new Map([['memory', {}]]),
     queue,
     engine,
-    logger,
-    connectors: connectors as unknown as ConnectorSet,
-    reload: async () => undefined,
-    onReload: () => undefined,
-    close: async () => undefined,
-  } satisfies Context;
-  const app = await buildServer({
-    ctx,
     wake: () => queue.wake(),
-    version: 'fuzz',
     limits: { webhooksPerMinute: 10_000_000, webhooksPerMinutePerAddress: 10_000_000 },
   });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
   await worker.start();
   return {
     url,

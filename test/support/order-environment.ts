@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import {
   type AcumaticaSandbox,
@@ -178,4 +179,17 @@ export function magentoMoneyProblems(
     if (!due.eq(rest)) out.push(`${name}: total_due ${due} is not grand_total − total_paid (${rest})`);
   }
   return out;
+}
+
+/**
+ * Closes the environment, then holds what every order-to-cash test must leave true: every Magento
+ * order's money adds up, and neither system saw traffic that departs from its published spec.
+ */
+export async function closeAndCheck(env: OrderEnvironment | undefined): Promise<void> {
+  if (!env) return;
+  const money = magentoMoneyProblems(env.magento.orders.values());
+  await env.close();
+  expect(money, 'Magento orders whose money does not add up').toEqual([]);
+  expect(env.acumatica.kit.violations, 'Acumatica traffic that departs from its published spec').toEqual([]);
+  expect(env.magento.kit.violations, 'Magento traffic that departs from its published spec').toEqual([]);
 }
