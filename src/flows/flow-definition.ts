@@ -1,0 +1,28 @@
+import type { Condition, Dependency } from '../engine/flow.js';
+import type { EntityName } from '../model/index.js';
+
+/**
+ * A flow Ledgerlink knows by name, with the defaults the seeds describe. A configuration names a
+ * flow and overrides what it needs; a flow not in the catalog must state entity, source and target.
+ */
+export interface CatalogFlow {
+  description: string;
+  entity: EntityName;
+  /** Connector types (and default connection names) on each side. */
+  sourceConnector: string;
+  targetConnector: string;
+  /** Fields the flow changes on records that already exist (the SYNC Uploader's "minimal updates"). */
+  ownedFields: readonly string[];
+  conditions?: readonly Condition[];
+  neverOverwrite?: boolean;
+  /** The source is the master of the owned fields of records born on the target too (see Flow). */
+  ownsEchoes?: boolean;
+  /** What a record refers to on the target; `flow` is found among the configured flows when omitted. */
+  dependencies?: readonly Omit<Dependency, 'flow'>[];
+  /** Canonical field path → value map name. */
+  valueMaps?: Readonly<Record<string, string>>;
+  /** After a create, the target's number is written to this field of the source record. */
+  writeBack?: string;
+  /** Default schedule (croner syntax). */
+  schedule?: string;
+}
