@@ -10,7 +10,13 @@ import { IsoDate, IsoDateTime } from './time.js';
  */
 export const SalesOrderLine = z.object({
   lineNumber: z.number().int().positive(),
+  /** For a write-in line, the source's stand-in for a product code (see writeIn). */
   sku: z.string().min(1),
+  /**
+   * Typed on the order without a product (a CRM write-in product): `description` says what it is and
+   * the target books it on its default product (the SYNC Uploader's `sage.defaultproduct`).
+   */
+  writeIn: z.boolean().optional(),
   description: z.string().optional(),
   quantity: DecimalString,
   unit: z.string().min(1),
@@ -54,6 +60,11 @@ export const SalesOrder = z.object({
   guest: z.boolean().default(false),
   customerEmail: z.email().optional(),
   customerName: z.string().optional(),
+  /** The person who placed the order for the customer, and how to reach them (CRM orders). */
+  contactName: z.string().optional(),
+  contactPhone: z.string().optional(),
+  /** Who took the order (the CRM order's owner), for the invoice's "taken by". */
+  takenBy: z.string().optional(),
   orderDate: IsoDate,
   currency: CurrencyCode,
   lines: z.array(SalesOrderLine).min(1, { message: 'an order needs at least one line' }),
