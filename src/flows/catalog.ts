@@ -1,5 +1,7 @@
 import { acumaticaMagentoFlows } from './acumatica-magento.js';
 import type { CatalogFlow } from './flow-definition.js';
+import { quickbooksDesktopDynamicsFlows } from './quickbooks-desktop-dynamics.js';
+import { quickbooksDynamicsFlows } from './quickbooks-dynamics.js';
 import { trytonVendureFlows } from './tryton-vendure.js';
 
 export type { CatalogFlow } from './flow-definition.js';
@@ -11,4 +13,6 @@ export type { CatalogFlow } from './flow-definition.js';
 export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...acumaticaMagentoFlows,
   ...trytonVendureFlows,
+  ...quickbooksDynamicsFlows,
+  ...quickbooksDesktopDynamicsFlows,
 };
