@@ -190,4 +190,38 @@ describe('the ledgerlink command', () => {
     env.writeConfig();
     expect(existsSync(env.configPath)).toBe(true);
   });
+
+  it('batch without a flow runs every flow between two connections once, in dependency order', async () => {
+    oneLineError(
+      await runCli(['batch', '--between', 'acumatica'], cfg),
+      /--between takes two connection names/,
+      2,
+    );
+    oneLineError(
+      await runCli(['batch', '--between', 'acumatica,nowhere'], cfg),
+      /there is no connection "nowhere"; configured: acumatica, magento/,
+      2,
+    );
+    oneLineError(await runCli(['batch', '--load'], cfg), /name a flow to filter, load or process/, 2);
+
+    const magentoProducts = env.magento.products.size;
+    const r = await runCli(['batch', '--between', 'magento,acumatica', '--no-wait', '--json'], cfg);
+    const out = JSON.parse(r.stdout) as {
+      flows: Array<{ flow: string; status: string; counts: { read: number; created: number } }>;
+      failedRuns: number;
+      recordsStillFailing: number;
+    };
+    expect(out.flows.map((f) => f.flow)).toEqual([
+      'acumatica-magento.customers',
+      'acumatica-magento.products',
+    ]);
+    expect(out.failedRuns).toBe(0);
+    expect(r.code, r.stderr).toBe(out.recordsStillFailing > 0 ? 3 : 0);
+    expect(out.flows[1]?.counts.read).toBe(5);
+    expect(env.magento.products.size).toBeGreaterThan(magentoProducts);
+
+    // A second batch reads only what changed since: nothing.
+    const again = JSON.parse((await runCli(['batch', '--json', '--no-wait'], cfg)).stdout) as typeof out;
+    expect(again.flows.map((f) => f.counts.created)).toEqual([0, 0]);
+  });
 });

@@ -6,6 +6,7 @@ import type { Context } from '../../runtime/context.js';
 import { openContext } from '../../runtime/context.js';
 import { EXIT, type Output, output, reportError, table, UsageError } from '../output.js';
 import { ProgressBar } from '../progress.js';
+import { batchAll } from './batch-all.js';
 
 interface BatchOptions {
   load?: boolean;
@@ -17,6 +18,7 @@ interface BatchOptions {
   idsFile?: string;
   filter?: string[];
   incremental?: boolean;
+  between?: string;
   wait: boolean;
   maxWait: string;
   json?: boolean;
@@ -95,9 +97,9 @@ const sum = (results: RunResult[], key: 'created' | 'updated'): number =>
 
 export function registerBatch(program: Command): void {
   program
-    .command('batch <flow>')
+    .command('batch [flow]')
     .description(
-      'Load (preview) or process the records a filter selects: the batch screens of the seeds, for schedulers and scripts',
+      'Load (preview) or process the records a filter selects: the batch screens of the seeds, for schedulers and scripts. Without a flow: run every enabled flow once (or those --between two connections), what changed since each last ran, in dependency order; the exit code says whether anything failed',
     )
     .option('--load', 'preview what processing would do to each record; writes nothing')
     .option('--process-all', 'process every selected record')
@@ -114,14 +116,41 @@ export function registerBatch(program: Command): void {
       'a filter of the source, e.g. customerClass=RETAIL,WHOLESALE, or an ID list such as customer=C000001 on invoices',
     )
     .option('--incremental', "read only what changed since the flow's cursor, and move it")
+    .option('--between <a,b>', 'without a flow: only the flows between these two connections, either way')
     .option('--no-wait', 'do not wait for automatic retries of transient failures before exiting')
     .option('--max-wait <seconds>', 'longest wait for automatic retries', '120')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'configuration file')
-    .action(async (flowName: string, o: BatchOptions) => {
+    .action(async (flowName: string | undefined, o: BatchOptions) => {
       const out = output(o.json === true);
       let ctx: Context | undefined;
       try {
+        if (flowName === undefined) {
+          if (
+            o.load ||
+            o.processAll ||
+            o.process !== undefined ||
+            o.ids ||
+            o.idsFile ||
+            o.filter ||
+            o.since ||
+            o.until
+          )
+            throw new UsageError(
+              'name a flow to filter, load or process; without one, batch runs every enabled flow',
+            );
+          ctx = await openContext(o.config ? { configPath: o.config } : {});
+          const controller = new AbortController();
+          const onSignal = () => controller.abort();
+          process.once('SIGINT', onSignal);
+          process.exitCode = await batchAll(ctx, o, out, controller.signal, (r, ms) =>
+            printResult(out, r, ms),
+          );
+          process.off('SIGINT', onSignal);
+          return;
+        }
+        if (o.between !== undefined)
+          throw new UsageError('--between runs every flow between two connections: leave out the flow');
         const modes = [o.load, o.processAll, o.process !== undefined].filter(Boolean).length;
         if (modes !== 1) throw new UsageError('choose one of --load, --process-all or --process <ids>');
         ctx = await openContext(o.config ? { configPath: o.config } : {});
