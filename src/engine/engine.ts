@@ -12,6 +12,7 @@ import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline } from './pipeline.js';
 import { ReferenceResolver } from './references.js';
+import { type ScanLine, type ScanNeed, type ScanResult, scanLines } from './scan.js';
 import { entityWord } from './validate.js';
 import { FlowValueMaps } from './value-maps.js';
 
@@ -189,6 +190,39 @@ export class Engine {
       rows.push(...planned);
     }
     return rows;
+  }
+
+  /**
+   * Scan: what processing would send and everything it needs, before anything is written — the
+   * documents (as a Load shows them), the customers and products they refer to with what their flows
+   * would do to each, and every line. Only documents that would be sent (created, or waiting on what
+   * they need) count; the rest are listed with their reason.
+   */
+  async scan(name: string, query: ReadQuery, signal?: AbortSignal): Promise<ScanResult> {
+    const flow = this.flow(name);
+    const source = this.connectors.get(flow.source);
+    const pipeline = this.pipeline(flow);
+    const records: PreviewRow[] = [];
+    const lines: ScanLine[] = [];
+    const needed = flow.dependencies.map(() => new Set<string>());
+    for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
+      const work = await pipeline.plan(page, true);
+      records.push(...pipeline.preview(work));
+      for (const w of work) {
+        if (w.plan.kind !== 'create' && w.plan.kind !== 'wait') continue;
+        w.needs?.forEach((ids, i) => {
+          for (const id of ids) needed[i]?.add(id);
+        });
+        lines.push(...scanLines(w.sourceId, w.data));
+      }
+    }
+    const needs: ScanNeed[] = [];
+    for (const [i, dep] of flow.dependencies.entries()) {
+      const ids = [...(needed[i] ?? [])];
+      const rows = dep.flow && ids.length ? await this.preview(dep.flow, { ids }, signal) : [];
+      needs.push({ entity: dep.entity, ...(dep.flow ? { flow: dep.flow } : {}), ids, rows });
+    }
+    return { flow: name, records, needs, lines };
   }
 
   /** Process: reads what the options select and syncs it. */

@@ -314,6 +314,87 @@ describe('engine', () => {
     expect(target.records.get('salesOrder')?.size).toBe(1);
   });
 
+  it('scan: the documents, the customers and products they need with what would happen to each, and every line, writing nothing', async () => {
+    const productFlow = flowOf({ name: 'a-b.products', entity: 'product', ownedFields: ['listPrice'] });
+    const orders = flowOf({
+      name: 'a-b.orders',
+      entity: 'salesOrder',
+      ownedFields: [],
+      conditions: [{ name: 'ready', expression: 'status = "ready"' }],
+      dependencies: [
+        { entity: 'customer', flow: 'a-b.customers', ids: 'customerNumber' },
+        { entity: 'product', flow: 'a-b.products', ids: 'lines[$not(writeIn = true)].sku' },
+      ],
+    });
+    build(flowOf(), productFlow, orders);
+    const usd = (amount: string) => ({ amount, currency: 'USD' });
+    source.put('customer', customer(1), T0);
+    source.put('customer', customer(2), T0);
+    source.put('product', { sku: 'VID003', name: 'Video card', listPrice: usd('55.00'), unit: 'EA' }, T0);
+    await engine.run('a-b.customers', { trigger: 'manual', query: { ids: ['C0002'] } });
+    const order = (number: string, customerNumber: string, status: string) => ({
+      number,
+      status,
+      customerNumber,
+      orderDate: '2026-01-01',
+      currency: 'USD',
+      lines: [
+        {
+          lineNumber: 1,
+          sku: 'VID003',
+          quantity: '3',
+          unit: 'EA',
+          unitPrice: usd('55.00'),
+          total: usd('165.00'),
+        },
+        {
+          lineNumber: 2,
+          sku: 'WRITE-IN',
+          writeIn: true,
+          description: 'test Product',
+          quantity: '3',
+          unit: 'EA',
+          unitPrice: usd('33.00'),
+          total: usd('99.00'),
+        },
+      ],
+      taxTotal: usd('0.00'),
+      orderTotal: usd('264.00'),
+    });
+    source.put('salesOrder', order('ORD-1', 'C0001', 'ready'), T0);
+    source.put('salesOrder', order('ORD-2', 'C0002', 'ready'), T0);
+    source.put('salesOrder', order('ORD-3', 'C0001', 'uploaded'), T0);
+    const writes = target.calls.create + target.calls.update;
+
+    const scan = await engine.scan('a-b.orders', {});
+    expect(scan.records.map((r) => [r.sourceId, r.plan])).toEqual([
+      ['ORD-1', 'wait'],
+      ['ORD-2', 'wait'],
+      ['ORD-3', 'skip'],
+    ]);
+    const customers = scan.needs.find((n) => n.entity === 'customer');
+    expect(customers?.ids).toEqual(['C0001', 'C0002']);
+    expect(customers?.rows.map((r) => [r.sourceId, r.plan])).toEqual([
+      ['C0001', 'create'],
+      ['C0002', 'unchanged'],
+    ]);
+    const products = scan.needs.find((n) => n.entity === 'product');
+    expect(products?.ids).toEqual(['VID003']);
+    expect(products?.rows.map((r) => [r.sourceId, r.plan])).toEqual([['VID003', 'create']]);
+    expect(scan.lines).toHaveLength(4);
+    expect(scan.lines[1]).toEqual({
+      record: 'ORD-1',
+      customer: 'C0001',
+      lineNumber: 2,
+      description: 'test Product',
+      quantity: '3',
+      unit: 'EA',
+      unitPrice: usd('33.00'),
+      writeIn: true,
+    });
+    expect(target.calls.create + target.calls.update).toBe(writes);
+  });
+
   it('writes the target id back to the source after a create', async () => {
     build(flowOf({ ownedFields: ['creditLimit'], writeBack: { field: 'annualRevenue', value: 'id' } }));
     const writes: unknown[] = [];

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ReadQuery } from '../../connectors/sdk/contract.js';
 import type { RunResult } from '../../engine/engine.js';
 import { parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
+import type { ScanResult } from '../../engine/scan.js';
 import type { Context } from '../../runtime/context.js';
 import { openContext } from '../../runtime/context.js';
 import { EXIT, type Output, output, reportError, table, UsageError } from '../output.js';
@@ -10,6 +11,7 @@ import { batchAll } from './batch-all.js';
 
 interface BatchOptions {
   load?: boolean;
+  scan?: boolean;
   processAll?: boolean;
   process?: string;
   since?: string;
@@ -92,6 +94,49 @@ function printResult(out: Output, r: RunResult, ms: number): void {
   }
 }
 
+function printScan(out: Output, scan: ScanResult): void {
+  out.result(scan);
+  const money = (m?: { amount: string; currency: string }) => (m ? `${m.amount} ${m.currency}` : '');
+  out.line(`${scan.flow}: ${scan.records.length} records`);
+  out.line(
+    table(
+      ['record', 'would', 'reason'],
+      scan.records.map((r) => [r.label, r.plan, r.reason]),
+      90,
+    ),
+  );
+  for (const need of scan.needs) {
+    out.line(
+      `\n${need.entity} records they need (${need.flow ?? 'no flow brings them'}): ${need.ids.length}`,
+    );
+    if (need.rows.length)
+      out.line(
+        table(
+          ['record', 'would', 'reason'],
+          need.rows.map((r) => [r.label, r.plan, r.reason]),
+          90,
+        ),
+      );
+  }
+  out.line(`\nlines: ${scan.lines.length}`);
+  if (scan.lines.length)
+    out.line(
+      table(
+        ['record', 'customer', 'product', 'description', 'unit price', 'unit', 'quantity'],
+        scan.lines.map((l) => [
+          l.record,
+          l.customer,
+          l.writeIn ? '(write-in)' : l.sku,
+          l.description,
+          money(l.unitPrice),
+          l.unit,
+          l.quantity,
+        ]),
+        120,
+      ),
+    );
+}
+
 const sum = (results: RunResult[], key: 'created' | 'updated'): number =>
   results.reduce((n, r) => n + r.counts[key], 0);
 
@@ -102,6 +147,10 @@ export function registerBatch(program: Command): void {
       'Load (preview) or process the records a filter selects: the batch screens of the seeds, for schedulers and scripts. Without a flow: run every enabled flow once (or those --between two connections), what changed since each last ran, in dependency order; the exit code says whether anything failed',
     )
     .option('--load', 'preview what processing would do to each record; writes nothing')
+    .option(
+      '--scan',
+      'like --load, and also every customer and product the records need (and what would happen to each) and every line; writes nothing',
+    )
     .option('--process-all', 'process every selected record')
     .option('--process <ids>', 'process only these source ids (comma-separated), e.g. from a Load')
     .option('--since <date>', 'records modified at or after (YYYY-MM-DD or ISO date-time with zone)')
@@ -151,10 +200,16 @@ export function registerBatch(program: Command): void {
         }
         if (o.between !== undefined)
           throw new UsageError('--between runs every flow between two connections: leave out the flow');
-        const modes = [o.load, o.processAll, o.process !== undefined].filter(Boolean).length;
-        if (modes !== 1) throw new UsageError('choose one of --load, --process-all or --process <ids>');
+        const modes = [o.load, o.scan, o.processAll, o.process !== undefined].filter(Boolean).length;
+        if (modes !== 1)
+          throw new UsageError('choose one of --load, --scan, --process-all or --process <ids>');
         ctx = await openContext(o.config ? { configPath: o.config } : {});
         const query = await buildQuery(ctx, flowName, o);
+        if (o.scan) {
+          printScan(out, await ctx.engine.scan(flowName, query));
+          process.exitCode = EXIT.ok;
+          return;
+        }
         if (o.load) {
           const rows = await ctx.engine.preview(flowName, query);
           const plan: Record<string, number> = {};

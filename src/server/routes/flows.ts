@@ -396,6 +396,46 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
   );
 
+  app.post<{ Params: { name: string }; Body: Record<string, unknown>; Querystring: { limit?: number } }>(
+    '/api/flows/:name/scan',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['flows'],
+        summary:
+          'Scan: before anything is written, every document processing would send (with what would happen to it), every customer and product those documents need (with what their flows would do) and every line they carry. Filters as for a Load, none to scan everything the flow reads; each list holds at most `limit` entries (default 200, at most 1000) with its full count beside it',
+        params,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 } },
+          additionalProperties: false,
+        },
+        body: readQuerySchema,
+        response: { 404: errorSchema, 400: errorSchema, 502: errorSchema, 503: errorSchema },
+      },
+    },
+    async (req) => {
+      const flow = ctx.engine.flow(req.params.name);
+      const query = await checkPicked(
+        flow,
+        toReadQuery(req.body ?? {}, filtersOf(deps, flow), sourceTitle(deps, flow)),
+      );
+      const limit = req.query.limit ?? 200;
+      const scan = await ctx.engine.scan(flow.name, query);
+      return {
+        flow: scan.flow,
+        counts: {
+          records: scan.records.length,
+          lines: scan.lines.length,
+          ...Object.fromEntries(scan.needs.map((n) => [n.entity, n.rows.length])),
+        },
+        records: scan.records.slice(0, limit),
+        needs: scan.needs.map((n) => ({ ...n, ids: n.ids.slice(0, limit), rows: n.rows.slice(0, limit) })),
+        lines: scan.lines.slice(0, limit),
+      };
+    },
+  );
+
   app.get<{ Params: { name: string; id: string } }>(
     '/api/flows/:name/source-records/:id',
     {
