@@ -354,6 +354,8 @@ export async function startTryton(opts: { dir?: string; port?: number } = {}): P
 
   let started = Date.now();
   try {
+    // Installing the modules takes about a minute on a quiet machine; on two busy shared cores (two
+    // copies of the suite side by side) it took over three, so the limit is generous.
     execFileSync(
       TRYTOND_ADMIN,
       [
@@ -368,7 +370,7 @@ export async function startTryton(opts: { dir?: string; port?: number } = {}): P
         '--email',
         'admin@example.com',
       ],
-      { env: { ...process.env, TRYTONPASSFILE: passFile }, stdio: 'pipe', timeout: 180_000 },
+      { env: { ...process.env, TRYTONPASSFILE: passFile }, stdio: 'pipe', timeout: 600_000 },
     );
   } catch (e) {
     const err = e as { stderr?: Buffer };
