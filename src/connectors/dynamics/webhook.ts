@@ -105,7 +105,9 @@ export function dynamicsWebhook(s: { headerName: string; key?: string }): Webhoo
       if (!id) throw parseError(`the ${c.MessageName} of ${c.PrimaryEntityName} names no record (no PrimaryEntityId)`);
       let occurredAt: string | undefined;
       try {
-        occurredAt = c.OperationCreatedOn ? toUtcIso(c.OperationCreatedOn) : undefined;
+        // WCF JSON writes dates as /Date(milliseconds)/.
+        const wcf = /\/Date\((-?\d+)\)\//.exec(c.OperationCreatedOn ?? '');
+        occurredAt = wcf ? toUtcIso(new Date(Number(wcf[1]))) : c.OperationCreatedOn ? toUtcIso(c.OperationCreatedOn) : undefined;
       } catch {
         occurredAt = undefined;
       }
