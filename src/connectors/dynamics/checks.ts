@@ -11,7 +11,11 @@ const TEXT_TYPES = new Set(['String', 'Memo']);
  * the unit group and its default unit exist; the ready and uploaded status reasons exist on salesorder;
  * the invoice-number column exists and takes text; accountnumber is long enough for the references.
  */
-export async function runChecks(client: DynamicsClient, ref: Reference, s: DynamicsSettings): Promise<CheckResult[]> {
+export async function runChecks(
+  client: DynamicsClient,
+  ref: Reference,
+  s: DynamicsSettings,
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   try {
     const who = await client.get<{ UserId?: string; OrganizationId?: string }>('WhoAmI');
@@ -65,7 +69,8 @@ export async function runChecks(client: DynamicsClient, ref: Reference, s: Dynam
     return `salesorder status reasons ${s.readyStatus} "${label(s.readyStatus)}" and ${s.uploadedStatus} "${label(s.uploadedStatus)}" exist`;
   });
   await verdict('invoiceNumberField', async () => {
-    if (!s.invoiceNumberField) return 'no invoice-number column is set (sync.invoice.field); the invoice number is not written to orders';
+    if (!s.invoiceNumberField)
+      return 'no invoice-number column is set (sync.invoice.field); the invoice number is not written to orders';
     const type = await ref.attributeType('salesorder', s.invoiceNumberField);
     if (!type)
       return {

@@ -48,7 +48,8 @@ function errorText(body: unknown): string | undefined {
 
 export function classify(status: number, body: unknown): Pick<ErrorData, 'code' | 'category'> | undefined {
   const code = odataError(body).code?.toLowerCase();
-  if (status === 429 || (code && THROTTLE_CODES.has(code))) return { code: 'rate_limit', category: 'rate_limited' };
+  if (status === 429 || (code && THROTTLE_CODES.has(code)))
+    return { code: 'rate_limit', category: 'rate_limited' };
   if (code && AUTH_CODES.has(code)) return { code: 'auth', category: 'config' };
   if (code === NOT_FOUND) return { code: 'not_found', category: 'rejected' };
   if (code && DUPLICATE.has(code)) return { code: 'duplicate', category: 'rejected' };
@@ -183,7 +184,9 @@ export class DynamicsClient {
       }
       const next = res.body?.['@odata.nextLink'];
       if (next) {
-        res = await this.get(this.below(next), undefined, { prefer: ['odata.track-changes', 'odata.maxpagesize=5000'] });
+        res = await this.get(this.below(next), undefined, {
+          prefer: ['odata.track-changes', 'odata.maxpagesize=5000'],
+        });
         continue;
       }
       const delta = res.body?.['@odata.deltaLink'];

@@ -17,17 +17,23 @@ import { DynamicsClient, type Row } from './client.js';
 import { dynamicsManifest } from './manifest.js';
 import { ACCOUNT_EXPAND, ACCOUNT_SELECT, customerFromAccount } from './mappers/customer.js';
 import { PRODUCT_EXPAND, PRODUCT_SELECT, productFromRow } from './mappers/product.js';
-import { LINE_EXPAND, LINE_SELECT, ORDER_EXPAND, ORDER_SELECT, salesOrderFromRow } from './mappers/sales-order.js';
+import {
+  LINE_EXPAND,
+  LINE_SELECT,
+  ORDER_EXPAND,
+  ORDER_SELECT,
+  salesOrderFromRow,
+} from './mappers/sales-order.js';
 import { stamp } from './mappers/values.js';
 import { allOf, chunkForUrl, dateLiteral, inValues, isGuid } from './odata.js';
 import { Reference } from './reference.js';
 import { checkSettings, type DynamicsSettings } from './settings.js';
 import { dynamicsWebhook } from './webhook.js';
+import { rowsWhere, type WriteContext } from './write-context.js';
 import { writeCustomers } from './write-customers.js';
 import { invoiceKey, writeInvoices } from './write-invoices.js';
 import { writeOrders } from './write-orders.js';
 import { writeProducts } from './write-products.js';
-import { rowsWhere, type WriteContext } from './write-context.js';
 
 interface ReadSpec {
   entitySet: string;
@@ -48,9 +54,15 @@ export class DynamicsConnector implements Connector {
     readonly s: DynamicsSettings,
     ctx: ConnectorContext,
   ) {
-    this.client = new DynamicsClient(s, { connection: ctx.connection, ...(ctx.limiter ? { limiter: ctx.limiter } : {}) });
+    this.client = new DynamicsClient(s, {
+      connection: ctx.connection,
+      ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
+    });
     this.ref = new Reference(this.client, s);
-    this.webhook = dynamicsWebhook({ headerName: s.webhookHeaderName, ...(s.webhookKey ? { key: s.webhookKey } : {}) });
+    this.webhook = dynamicsWebhook({
+      headerName: s.webhookHeaderName,
+      ...(s.webhookKey ? { key: s.webhookKey } : {}),
+    });
   }
 
   private get wctx(): WriteContext {
@@ -104,7 +116,12 @@ export class DynamicsConnector implements Connector {
       } else if (name === 'customer') {
         const rows = await rowsWhere(this.client, 'accounts', 'accountnumber', values, 'accountid');
         if (!rows.length) return undefined;
-        parts.push(inValues('customerid', rows.map((r) => String(r.accountid))));
+        parts.push(
+          inValues(
+            'customerid',
+            rows.map((r) => String(r.accountid)),
+          ),
+        );
       } else if (name === 'product') {
         const products = await rowsWhere(this.client, 'products', 'productnumber', values, 'productid');
         if (!products.length) return undefined;
@@ -117,7 +134,10 @@ export class DynamicsConnector implements Connector {
         );
         if (!lines.length) return undefined;
         parts.push(inValues('salesorderid', [...new Set(lines.map((l) => String(l._salesorderid_value)))]));
-      } else throw configError(`Dynamics 365 orders have no "${name}" filter; they have: status, customer, product`);
+      } else
+        throw configError(
+          `Dynamics 365 orders have no "${name}" filter; they have: status, customer, product`,
+        );
     }
     return parts;
   }
@@ -171,7 +191,8 @@ export class DynamicsConnector implements Connector {
         return { id: id(r), updatedAt: at(r), error: toErrorData(e) };
       }
     };
-    if (entity === 'customer') return rows.map((r) => map(r, () => customerFromAccount(r, this.s.defaultCurrency)));
+    if (entity === 'customer')
+      return rows.map((r) => map(r, () => customerFromAccount(r, this.s.defaultCurrency)));
     if (entity === 'product') return rows.map((r) => map(r, () => productFromRow(r, this.s.defaultCurrency)));
     // Orders: their lines in one more request per page (nested $expand of a collection is not used).
     const expanded: Row[] = [];
@@ -190,7 +211,9 @@ export class DynamicsConnector implements Connector {
     }
     const statuses = { ready: this.s.readyStatus, uploaded: this.s.uploadedStatus };
     return rows.map((r) =>
-      map(r, () => salesOrderFromRow(r, byOrder.get(String(r.salesorderid)) ?? [], statuses, this.s.defaultCurrency)),
+      map(r, () =>
+        salesOrderFromRow(r, byOrder.get(String(r.salesorderid)) ?? [], statuses, this.s.defaultCurrency),
+      ),
     );
   }
 
@@ -257,7 +280,10 @@ export class DynamicsConnector implements Connector {
   /** The rows of a table changed since a delta link (change tracking), for polling behind webhooks. */
   changes(entity: EntityName, deltaLink?: string) {
     const sp = this.spec(entity);
-    return this.client.changes(deltaLink ?? sp.entitySet, deltaLink ? undefined : `${sp.idColumn},${sp.keyColumn},modifiedon`);
+    return this.client.changes(
+      deltaLink ?? sp.entitySet,
+      deltaLink ? undefined : `${sp.idColumn},${sp.keyColumn},modifiedon`,
+    );
   }
 
   async close(): Promise<void> {
@@ -265,7 +291,10 @@ export class DynamicsConnector implements Connector {
   }
 }
 
-export function createDynamicsConnector(settings: Record<string, unknown>, ctx: ConnectorContext): DynamicsConnector {
+export function createDynamicsConnector(
+  settings: Record<string, unknown>,
+  ctx: ConnectorContext,
+): DynamicsConnector {
   const s = checkSettings(settings as unknown as DynamicsSettings);
   return new DynamicsConnector(s, ctx);
 }

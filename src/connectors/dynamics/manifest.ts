@@ -186,7 +186,12 @@ export const dynamicsManifest: ConnectorManifest = {
         // The CRM View (§7): orders by status reason, by account, by order.
         filters: [
           { name: 'dates', title: 'Filter by Modified On', kind: 'dates' },
-          { name: 'status', title: 'Filter by Status Reason', kind: 'values', options: ['ready', 'uploaded'] },
+          {
+            name: 'status',
+            title: 'Filter by Status Reason',
+            kind: 'values',
+            options: ['ready', 'uploaded'],
+          },
           {
             name: 'customer',
             title: 'Filter by Account Number',
@@ -201,7 +206,13 @@ export const dynamicsManifest: ConnectorManifest = {
             idFileHeader: 'productnumber',
             idsTitle: 'Product IDs',
           },
-          { name: 'ids', title: 'Filter by Order', kind: 'ids', idFileHeader: 'ordernumber', idsTitle: 'Orders' },
+          {
+            name: 'ids',
+            title: 'Filter by Order',
+            kind: 'ids',
+            idFileHeader: 'ordernumber',
+            idsTitle: 'Orders',
+          },
         ],
         columns: [
           { name: 'ordernumber', title: 'Order ID', path: '$id', type: 'text' },

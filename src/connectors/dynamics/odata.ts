@@ -103,7 +103,10 @@ export function buildBatch(
       const json =
         op.body === undefined
           ? ''
-          : JSON.stringify(op.body).replace(/"\$group:(\d+)"/g, (_, n: string) => `"$${ids[Number(n)] ?? 0}"`);
+          : JSON.stringify(op.body).replace(
+              /"\$group:(\d+)"/g,
+              (_, n: string) => `"$${ids[Number(n)] ?? 0}"`,
+            );
       lines.push('', json);
     }
     lines.push(`--${cs}--`);

@@ -137,7 +137,10 @@ export class Reference {
   private currencyMap(): Promise<Map<string, string>> {
     this.currencies ??= this.client
       .all('transactioncurrencies', { $select: 'transactioncurrencyid,isocurrencycode' })
-      .then((rows: Row[]) => new Map(rows.map((r) => [String(r.isocurrencycode), String(r.transactioncurrencyid)])))
+      .then(
+        (rows: Row[]) =>
+          new Map(rows.map((r) => [String(r.isocurrencycode), String(r.transactioncurrencyid)])),
+      )
       .catch((e) => {
         this.currencies = undefined;
         throw e;
@@ -183,7 +186,11 @@ export class Reference {
   async orderStatuses(): Promise<StatusOption[]> {
     const r = await this.client.get<{
       OptionSet?: {
-        Options?: Array<{ Value: number; State?: number; Label?: { UserLocalizedLabel?: { Label?: string } } }>;
+        Options?: Array<{
+          Value: number;
+          State?: number;
+          Label?: { UserLocalizedLabel?: { Label?: string } };
+        }>;
       };
     }>(
       "EntityDefinitions(LogicalName='salesorder')/Attributes(LogicalName='statuscode')/Microsoft.Dynamics.CRM.StatusAttributeMetadata",

@@ -52,7 +52,9 @@ export function checkSettings(s: DynamicsSettings): DynamicsSettings {
   try {
     url = new URL(s.url);
   } catch {
-    problems.push(`url "${s.url}" is not a URL; use the environment URL, e.g. https://contoso.crm.dynamics.com`);
+    problems.push(
+      `url "${s.url}" is not a URL; use the environment URL, e.g. https://contoso.crm.dynamics.com`,
+    );
   }
   if (url && url.pathname.replace(/\/+$/, '') !== '')
     problems.push(
@@ -65,9 +67,13 @@ export function checkSettings(s: DynamicsSettings): DynamicsSettings {
       `invoiceNumberField "${s.invoiceNumberField}" is not a column's logical name (lower case, e.g. new_invoicenumber)`,
     );
   if (s.readyStatus === s.uploadedStatus)
-    problems.push(`readyStatus and uploadedStatus are both ${s.readyStatus}; an uploaded order would be read again`);
+    problems.push(
+      `readyStatus and uploadedStatus are both ${s.readyStatus}; an uploaded order would be read again`,
+    );
   if (![1, 2, 3, 4].includes(s.roundingPolicyCode))
-    problems.push(`roundingPolicyCode ${s.roundingPolicyCode} is not one of 1 None, 2 Up, 3 Down, 4 To Nearest`);
+    problems.push(
+      `roundingPolicyCode ${s.roundingPolicyCode} is not one of 1 None, 2 Up, 3 Down, 4 To Nearest`,
+    );
   if (![1, 2, 3, 4].includes(s.productTypeCode))
     problems.push(
       `productTypeCode ${s.productTypeCode} is not one of 1 Sales Inventory, 2 Miscellaneous Charges, 3 Services, 4 Flat Fees`,

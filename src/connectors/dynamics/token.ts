@@ -22,7 +22,12 @@ function networkModule(plainOrigin: string | undefined, timeoutMs: number): INet
     plainOrigin && url.startsWith(plainOrigin.replace(/^http:/, 'https:'))
       ? url.replace(/^https:/, 'http:')
       : url;
-  const send = async <T>(method: 'GET' | 'POST', url: string, headers?: Record<string, string>, body?: string) => {
+  const send = async <T>(
+    method: 'GET' | 'POST',
+    url: string,
+    headers?: Record<string, string>,
+    body?: string,
+  ) => {
     const res = await request(target(url), {
       method,
       headers: headers ?? {},
@@ -66,7 +71,9 @@ export class TokenProvider {
     const a = new URL(configured);
     const plain = a.protocol === 'http:' && isLoopback(a.hostname) ? a.origin : undefined;
     const authority = plain ? configured.replace(/^http:/, 'https:') : configured;
-    const microsoft = /(^|\.)login\.microsoftonline\.(com|us)$|login\.partner\.microsoftonline\.cn$/i.test(a.hostname);
+    const microsoft = /(^|\.)login\.microsoftonline\.(com|us)$|login\.partner\.microsoftonline\.cn$/i.test(
+      a.hostname,
+    );
     this.scope = `${new URL(s.url).origin}/.default`;
     this.app = new ConfidentialClientApplication({
       auth: {
@@ -78,7 +85,11 @@ export class TokenProvider {
       },
       system: {
         networkClient: networkModule(plain, s.timeoutMs),
-        loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+        loggerOptions: {
+          logLevel: LogLevel.Error,
+          piiLoggingEnabled: false,
+          loggerCallback: () => undefined,
+        },
       },
     });
   }
@@ -125,7 +136,11 @@ function tokenError(e: unknown): LedgerlinkError {
   const err = e as { errorCode?: string; errorMessage?: string; message?: string; subError?: string };
   const code = err.errorCode ?? '';
   const text = (err.errorMessage ?? err.message ?? String(e)).split(/\r?\n/)[0] ?? '';
-  if (/invalid_client|unauthorized_client|invalid_request|invalid_scope|invalid_grant|AADSTS|untrusted_authority|invalid_authority|endpoints_resolution_error/i.test(`${code} ${text}`))
+  if (
+    /invalid_client|unauthorized_client|invalid_request|invalid_scope|invalid_grant|AADSTS|untrusted_authority|invalid_authority|endpoints_resolution_error/i.test(
+      `${code} ${text}`,
+    )
+  )
     return new LedgerlinkError({
       code: 'auth',
       category: 'config',

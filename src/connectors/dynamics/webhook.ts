@@ -40,7 +40,12 @@ function read(rawBody: string): ExecutionContext {
     throw parseError('the webhook body is not JSON');
   }
   const c = body as ExecutionContext;
-  if (!body || typeof body !== 'object' || typeof c.PrimaryEntityName !== 'string' || typeof c.MessageName !== 'string')
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    typeof c.PrimaryEntityName !== 'string' ||
+    typeof c.MessageName !== 'string'
+  )
     throw parseError(
       'the body is not a Dataverse RemoteExecutionContext: expected {"MessageName", "PrimaryEntityName", "PrimaryEntityId", "InputParameters", …}',
     );
@@ -62,7 +67,11 @@ function attribute(entity: unknown, name: string): string | undefined {
 function naturalKey(c: ExecutionContext, column: string): string | undefined {
   const from = (list: KeyValue[] | undefined) =>
     (list ?? []).map((kv) => attribute(kv.value, column)).find((v) => v !== undefined);
-  return from(c.PostEntityImages) ?? from(c.InputParameters?.filter((p) => p.key === 'Target')) ?? from(c.PreEntityImages);
+  return (
+    from(c.PostEntityImages) ??
+    from(c.InputParameters?.filter((p) => p.key === 'Target')) ??
+    from(c.PreEntityImages)
+  );
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -102,12 +111,19 @@ export function dynamicsWebhook(s: { headerName: string; key?: string }): Webhoo
       const table = TABLES[c.PrimaryEntityName ?? ''];
       if (!table) return [];
       const id = naturalKey(c, table.key) ?? c.PrimaryEntityId;
-      if (!id) throw parseError(`the ${c.MessageName} of ${c.PrimaryEntityName} names no record (no PrimaryEntityId)`);
+      if (!id)
+        throw parseError(
+          `the ${c.MessageName} of ${c.PrimaryEntityName} names no record (no PrimaryEntityId)`,
+        );
       let occurredAt: string | undefined;
       try {
         // WCF JSON writes dates as /Date(milliseconds)/.
         const wcf = /\/Date\((-?\d+)\)\//.exec(c.OperationCreatedOn ?? '');
-        occurredAt = wcf ? toUtcIso(new Date(Number(wcf[1]))) : c.OperationCreatedOn ? toUtcIso(c.OperationCreatedOn) : undefined;
+        occurredAt = wcf
+          ? toUtcIso(new Date(Number(wcf[1])))
+          : c.OperationCreatedOn
+            ? toUtcIso(c.OperationCreatedOn)
+            : undefined;
       } catch {
         occurredAt = undefined;
       }

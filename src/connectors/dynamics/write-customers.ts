@@ -36,13 +36,20 @@ export function accountNumberTooLong(number: string, max: number): string | unde
  */
 export async function writeCustomers(ctx: WriteContext, items: readonly WriteItem[]): Promise<WriteResult[]> {
   const results = new Map<string, WriteResult>();
-  const max = (await ctx.ref.maxLength('account', 'accountnumber')) ?? DEFAULT_MAX_LENGTH['account.accountnumber']!;
+  const max =
+    (await ctx.ref.maxLength('account', 'accountnumber')) ?? DEFAULT_MAX_LENGTH['account.accountnumber']!;
   const creates = items.filter((i) => i.action === 'create');
   const updates = items.filter((i) => i.action === 'update');
 
   const numbers = creates.map((i) => (i.data as Customer).number).filter((n) => n.length <= max);
   const existing = numbers.length
-    ? await rowsWhere(ctx.client, 'accounts', 'accountnumber', numbers, 'accountid,accountnumber,name,customertypecode')
+    ? await rowsWhere(
+        ctx.client,
+        'accounts',
+        'accountnumber',
+        numbers,
+        'accountid,accountnumber,name,customertypecode',
+      )
     : [];
   const byNumber = new Map<string, Row[]>();
   for (const r of existing) {
@@ -65,7 +72,10 @@ export async function writeCustomers(ctx: WriteContext, items: readonly WriteIte
         item.ref,
         failed(
           item.ref,
-          refusal(`Dynamics 365 already has account ${c.number} (id ${same.accountid}, "${same.name}")`, 'duplicate'),
+          refusal(
+            `Dynamics 365 already has account ${c.number} (id ${same.accountid}, "${same.name}")`,
+            'duplicate',
+          ),
         ),
       );
       continue;
@@ -88,7 +98,10 @@ export async function writeCustomers(ctx: WriteContext, items: readonly WriteIte
     if (!currencyId) {
       results.set(
         item.ref,
-        failed(item.ref, refusal(`customer ${c.number} is in ${c.currency}, a currency Dynamics 365 does not have`)),
+        failed(
+          item.ref,
+          refusal(`customer ${c.number} is in ${c.currency}, a currency Dynamics 365 does not have`),
+        ),
       );
       continue;
     }
@@ -106,10 +119,18 @@ export async function writeCustomers(ctx: WriteContext, items: readonly WriteIte
   }
 
   // Etags of the accounts to update, when the engine did not bring them from lookup.
-  const unknown = updates.filter((i) => i.targetId && !(i.existing?.snapshot as Row | undefined)?.['@odata.etag']);
+  const unknown = updates.filter(
+    (i) => i.targetId && !(i.existing?.snapshot as Row | undefined)?.['@odata.etag'],
+  );
   const etags = new Map<string, string>();
   if (unknown.length)
-    for (const r of await rowsWhere(ctx.client, 'accounts', 'accountid', unknown.map((i) => i.targetId!), 'accountid'))
+    for (const r of await rowsWhere(
+      ctx.client,
+      'accounts',
+      'accountid',
+      unknown.map((i) => i.targetId!),
+      'accountid',
+    ))
       etags.set(String(r.accountid), String(r['@odata.etag']));
   const patches = new Map<string, { id: string; body: Record<string, unknown>; number: string }>();
   for (const item of updates) {
@@ -118,24 +139,30 @@ export async function writeCustomers(ctx: WriteContext, items: readonly WriteIte
       results.set(item.ref, failed(item.ref, refusal(`an update of customer ${c.number} names no account`)));
       continue;
     }
-    const owned = (item.fields ?? ACCOUNT_UPDATABLE).filter((f) => (ACCOUNT_UPDATABLE as readonly string[]).includes(f));
+    const owned = (item.fields ?? ACCOUNT_UPDATABLE).filter((f) =>
+      (ACCOUNT_UPDATABLE as readonly string[]).includes(f),
+    );
     if (!owned.length) {
       results.set(item.ref, {
         ref: item.ref,
         ok: true,
         action: 'skipped',
         targetId: item.targetId,
-        reason: 'an existing account takes only credit limit, annual revenue and on hold; its other fields are left as they are',
+        reason:
+          'an existing account takes only credit limit, annual revenue and on hold; its other fields are left as they are',
       });
       continue;
     }
     const etag =
-      ((item.existing?.snapshot as Row | undefined)?.['@odata.etag'] as string | undefined) ?? etags.get(item.targetId);
+      ((item.existing?.snapshot as Row | undefined)?.['@odata.etag'] as string | undefined) ??
+      etags.get(item.targetId);
     const body = accountForUpdate(c, owned);
     patches.set(item.ref, { id: item.targetId, body, number: c.number });
     planned.push({
       ref: item.ref,
-      ops: [{ method: 'PATCH', path: `accounts(${item.targetId})`, body, headers: { 'If-Match': etag ?? '*' } }],
+      ops: [
+        { method: 'PATCH', path: `accounts(${item.targetId})`, body, headers: { 'If-Match': etag ?? '*' } },
+      ],
     });
   }
 
@@ -158,7 +185,14 @@ export async function writeCustomers(ctx: WriteContext, items: readonly WriteIte
     }
     const patch = patches.get(item.ref);
     if (patch && r.error.httpStatus === 412) {
-      const again = await patchWithRetry(ctx, 'accounts', 'accountid', patch.id, patch.body, `account ${patch.number}`);
+      const again = await patchWithRetry(
+        ctx,
+        'accounts',
+        'accountid',
+        patch.id,
+        patch.body,
+        `account ${patch.number}`,
+      );
       results.set(
         item.ref,
         again.ok

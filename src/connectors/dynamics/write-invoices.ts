@@ -10,7 +10,8 @@ import { DEFAULT_MAX_LENGTH } from './reference.js';
 import { rowsWhere, type WriteContext } from './write-context.js';
 
 /** The invoice number in Dynamics 365 (§6.3): the account number and the invoice number, hyphenated. */
-export const invoiceKey = (accountNumber: string, invoiceNumber: string): string => `${accountNumber}-${invoiceNumber}`;
+export const invoiceKey = (accountNumber: string, invoiceNumber: string): string =>
+  `${accountNumber}-${invoiceNumber}`;
 
 /** Dataverse prices to the organization's pricing precision (2 unless changed) and totals to 2. */
 const PRICE_DECIMALS = 2;
@@ -41,7 +42,8 @@ export function crmTotal(inv: Invoice): Decimal {
 export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem[]): Promise<WriteResult[]> {
   const results = new Map<string, WriteResult>();
   const priceList = await ctx.ref.priceList();
-  const maxKey = (await ctx.ref.maxLength('invoice', 'invoicenumber')) ?? DEFAULT_MAX_LENGTH['invoice.invoicenumber']!;
+  const maxKey =
+    (await ctx.ref.maxLength('invoice', 'invoicenumber')) ?? DEFAULT_MAX_LENGTH['invoice.invoicenumber']!;
 
   const creates: WriteItem[] = [];
   for (const item of items) {
@@ -61,9 +63,10 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
     .map((i) => i.refs?.customer?.[(i.data as Invoice).customerNumber])
     .filter((x): x is string => !!x);
   const accounts = new Map(
-    (accountIds.length ? await rowsWhere(ctx.client, 'accounts', 'accountid', accountIds, 'accountid,accountnumber') : []).map(
-      (r) => [String(r.accountid), r.accountnumber as string | null],
-    ),
+    (accountIds.length
+      ? await rowsWhere(ctx.client, 'accounts', 'accountid', accountIds, 'accountid,accountnumber')
+      : []
+    ).map((r) => [String(r.accountid), r.accountnumber as string | null]),
   );
 
   const keyed: Array<{ item: WriteItem; inv: Invoice; key: string; accountId: string }> = [];
@@ -82,7 +85,10 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
     }
     const accountId = item.refs?.customer?.[inv.customerNumber];
     if (!accountId) {
-      fail(`invoice ${inv.number}: customer ${inv.customerNumber} has no account in Dynamics 365 yet`, 'waiting_dependency');
+      fail(
+        `invoice ${inv.number}: customer ${inv.customerNumber} has no account in Dynamics 365 yet`,
+        'waiting_dependency',
+      );
       continue;
     }
     const accountNumber = accounts.get(accountId);
@@ -120,7 +126,13 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
   // Never a second invoice: the numbers already in Dynamics 365 are looked up again here.
   const existing = new Map(
     (keyed.length
-      ? await rowsWhere(ctx.client, 'invoices', 'invoicenumber', keyed.map((k) => k.key), 'invoiceid,invoicenumber')
+      ? await rowsWhere(
+          ctx.client,
+          'invoices',
+          'invoicenumber',
+          keyed.map((k) => k.key),
+          'invoiceid,invoicenumber',
+        )
       : []
     ).map((r) => [String(r.invoicenumber), String(r.invoiceid)]),
   );
@@ -141,7 +153,13 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
     }
     const currencyId = await ctx.ref.currencyId(inv.currency);
     if (!currencyId) {
-      results.set(item.ref, failed(item.ref, refusal(`invoice ${inv.number} is in ${inv.currency}, a currency Dynamics 365 does not have`)));
+      results.set(
+        item.ref,
+        failed(
+          item.ref,
+          refusal(`invoice ${inv.number} is in ${inv.currency}, a currency Dynamics 365 does not have`),
+        ),
+      );
       continue;
     }
     try {
@@ -209,10 +227,15 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
   // The totals as Dynamics 365 computed them, read back in one request: a difference is reported.
   if (created.length) {
     const totals = new Map(
-      (await rowsWhere(ctx.client, 'invoices', 'invoiceid', created.map((c) => c.id), 'invoiceid,totalamount')).map((r) => [
-        String(r.invoiceid),
-        r.totalamount as number,
-      ]),
+      (
+        await rowsWhere(
+          ctx.client,
+          'invoices',
+          'invoiceid',
+          created.map((c) => c.id),
+          'invoiceid,totalamount',
+        )
+      ).map((r) => [String(r.invoiceid), r.totalamount as number]),
     );
     for (const c of created) {
       const got = totals.get(c.id);

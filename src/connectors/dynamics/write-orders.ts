@@ -15,8 +15,14 @@ export async function writeOrders(ctx: WriteContext, items: readonly WriteItem[]
   for (const item of items) {
     const number = (item.data as SalesOrder | undefined)?.number ?? item.targetId ?? item.ref;
     if (item.action !== 'update' || !item.targetId)
-      results.set(item.ref, failed(item.ref, refusal(`sales orders are not created in Dynamics 365 (order ${number})`)));
-    else if (!(item.fields ?? []).includes('externalNumber') || (item.fields ?? []).some((f) => f !== 'externalNumber'))
+      results.set(
+        item.ref,
+        failed(item.ref, refusal(`sales orders are not created in Dynamics 365 (order ${number})`)),
+      );
+    else if (
+      !(item.fields ?? []).includes('externalNumber') ||
+      (item.fields ?? []).some((f) => f !== 'externalNumber')
+    )
       results.set(
         item.ref,
         failed(
@@ -31,8 +37,12 @@ export async function writeOrders(ctx: WriteContext, items: readonly WriteItem[]
   const byGuid = wanted.filter((i) => isGuid(i.targetId!)).map((i) => i.targetId!);
   const byNumber = wanted.filter((i) => !isGuid(i.targetId!)).map((i) => i.targetId!);
   const rows = [
-    ...(byNumber.length ? await rowsWhere(ctx.client, 'salesorders', 'ordernumber', byNumber, 'salesorderid,ordernumber') : []),
-    ...(byGuid.length ? await rowsWhere(ctx.client, 'salesorders', 'salesorderid', byGuid, 'salesorderid,ordernumber') : []),
+    ...(byNumber.length
+      ? await rowsWhere(ctx.client, 'salesorders', 'ordernumber', byNumber, 'salesorderid,ordernumber')
+      : []),
+    ...(byGuid.length
+      ? await rowsWhere(ctx.client, 'salesorders', 'salesorderid', byGuid, 'salesorderid,ordernumber')
+      : []),
   ];
   const find = (t: string) => rows.find((r) => r.ordernumber === t || r.salesorderid === t.toLowerCase());
   const planned: Planned[] = [];
@@ -40,7 +50,10 @@ export async function writeOrders(ctx: WriteContext, items: readonly WriteItem[]
   for (const item of wanted) {
     const row = find(item.targetId!);
     if (!row) {
-      results.set(item.ref, failed(item.ref, refusal(`Dynamics 365 has no sales order ${item.targetId}`, 'not_found')));
+      results.set(
+        item.ref,
+        failed(item.ref, refusal(`Dynamics 365 has no sales order ${item.targetId}`, 'not_found')),
+      );
       continue;
     }
     const invoiceNumber = (item.data as SalesOrder).externalNumber;
@@ -50,7 +63,14 @@ export async function writeOrders(ctx: WriteContext, items: readonly WriteItem[]
     patches.set(item.ref, { id, body, number: String(row.ordernumber) });
     planned.push({
       ref: item.ref,
-      ops: [{ method: 'PATCH', path: `salesorders(${id})`, body, headers: { 'If-Match': String(row['@odata.etag'] ?? '*') } }],
+      ops: [
+        {
+          method: 'PATCH',
+          path: `salesorders(${id})`,
+          body,
+          headers: { 'If-Match': String(row['@odata.etag'] ?? '*') },
+        },
+      ],
     });
   }
   const sent = await sendPlanned(ctx.client, planned, ctx.s.batchSize);
@@ -68,10 +88,19 @@ export async function writeOrders(ctx: WriteContext, items: readonly WriteItem[]
         exchanges: r.exchanges,
       });
     } else if (r && r.error.httpStatus === 412) {
-      const again = await patchWithRetry(ctx, 'salesorders', 'salesorderid', patch.id, patch.body, `order ${patch.number}`);
+      const again = await patchWithRetry(
+        ctx,
+        'salesorders',
+        'salesorderid',
+        patch.id,
+        patch.body,
+        `order ${patch.number}`,
+      );
       results.set(
         item.ref,
-        again.ok ? { ref: item.ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges } : again.result(item.ref),
+        again.ok
+          ? { ref: item.ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges }
+          : again.result(item.ref),
       );
     } else if (r) results.set(item.ref, failed(item.ref, r.error.toData(), r.exchanges));
   }

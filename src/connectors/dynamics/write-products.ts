@@ -1,10 +1,10 @@
 import { Decimal } from 'decimal.js';
 import type { Product } from '../../model/index.js';
 import type { WriteItem, WriteResult } from '../sdk/contract.js';
-import type { BatchOperation } from './odata.js';
 import { failed, type Planned, refusal, sendPlanned } from './batch-writer.js';
 import type { Row } from './client.js';
 import { num } from './mappers/values.js';
+import type { BatchOperation } from './odata.js';
 import { idFromEntityUrl } from './odata.js';
 import { DEFAULT_MAX_LENGTH } from './reference.js';
 import { patchWithRetry, rowsWhere, type WriteContext } from './write-context.js';
@@ -22,7 +22,8 @@ const CURRENCY_AMOUNT = 1;
  */
 export async function writeProducts(ctx: WriteContext, items: readonly WriteItem[]): Promise<WriteResult[]> {
   const results = new Map<string, WriteResult>();
-  const max = (await ctx.ref.maxLength('product', 'productnumber')) ?? DEFAULT_MAX_LENGTH['product.productnumber']!;
+  const max =
+    (await ctx.ref.maxLength('product', 'productnumber')) ?? DEFAULT_MAX_LENGTH['product.productnumber']!;
   const priceList = await ctx.ref.priceList();
   const group = await ctx.ref.unitGroup();
   const unit = await ctx.ref.defaultUnit();
@@ -31,16 +32,18 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
 
   const skus = creates.map((i) => (i.data as Product).sku).filter((s) => s.length <= max);
   const taken = new Map(
-    (skus.length ? await rowsWhere(ctx.client, 'products', 'productnumber', skus, 'productid,productnumber,name') : []).map(
-      (r) => [String(r.productnumber), r],
-    ),
+    (skus.length
+      ? await rowsWhere(ctx.client, 'products', 'productnumber', skus, 'productid,productnumber,name')
+      : []
+    ).map((r) => [String(r.productnumber), r]),
   );
   // The current rows (etag, price) and price list items of the products to update: two requests per page.
   const ids = updates.map((i) => i.targetId!);
   const current = new Map(
-    (ids.length ? await rowsWhere(ctx.client, 'products', 'productid', ids, 'productid,productnumber,price') : []).map(
-      (r) => [String(r.productid), r],
-    ),
+    (ids.length
+      ? await rowsWhere(ctx.client, 'products', 'productid', ids, 'productid,productnumber,price')
+      : []
+    ).map((r) => [String(r.productid), r]),
   );
   const items100 = new Map(
     (ids.length
@@ -88,7 +91,13 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
     if (dup) {
       results.set(
         item.ref,
-        failed(item.ref, refusal(`Dynamics 365 already has product ${p.sku} (id ${dup.productid}, "${dup.name}")`, 'duplicate')),
+        failed(
+          item.ref,
+          refusal(
+            `Dynamics 365 already has product ${p.sku} (id ${dup.productid}, "${dup.name}")`,
+            'duplicate',
+          ),
+        ),
       );
       continue;
     }
@@ -96,7 +105,12 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
     if (!currencyId) {
       results.set(
         item.ref,
-        failed(item.ref, refusal(`product ${p.sku} is priced in ${p.listPrice.currency}, a currency Dynamics 365 does not have`)),
+        failed(
+          item.ref,
+          refusal(
+            `product ${p.sku} is priced in ${p.listPrice.currency}, a currency Dynamics 365 does not have`,
+          ),
+        ),
       );
       continue;
     }
@@ -117,7 +131,11 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
       ref: item.ref,
       ops: [
         { method: 'POST', path: 'products', body: product },
-        { method: 'POST', path: 'productpricelevels', body: priceListItem(p.listPrice.amount, currencyId, '$group:0') },
+        {
+          method: 'POST',
+          path: 'productpricelevels',
+          body: priceListItem(p.listPrice.amount, currencyId, '$group:0'),
+        },
       ],
     });
   }
@@ -126,20 +144,36 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
     const p = item.data as Product;
     const row = item.targetId ? current.get(item.targetId) : undefined;
     if (!item.targetId || !row) {
-      results.set(item.ref, failed(item.ref, refusal(`Dynamics 365 has no product ${item.targetId ?? p.sku} to update`, 'not_found')));
+      results.set(
+        item.ref,
+        failed(
+          item.ref,
+          refusal(`Dynamics 365 has no product ${item.targetId ?? p.sku} to update`, 'not_found'),
+        ),
+      );
       continue;
     }
     const owned = (item.fields ?? UPDATABLE).filter((f) => (UPDATABLE as readonly string[]).includes(f));
     const body: Record<string, unknown> = {};
     if (owned.includes('listPrice')) body.price = num(p.listPrice.amount);
-    if (owned.includes('standardCost')) body.standardcost = p.standardCost ? num(p.standardCost.amount) : null;
+    if (owned.includes('standardCost'))
+      body.standardcost = p.standardCost ? num(p.standardCost.amount) : null;
     const ops: BatchOperation[] = [];
     if (Object.keys(body).length) {
-      const etag = ((item.existing?.snapshot as Row | undefined)?.['@odata.etag'] as string | undefined) ?? row['@odata.etag'];
-      ops.push({ method: 'PATCH', path: `products(${item.targetId})`, body, headers: { 'If-Match': String(etag ?? '*') } });
+      const etag =
+        ((item.existing?.snapshot as Row | undefined)?.['@odata.etag'] as string | undefined) ??
+        row['@odata.etag'];
+      ops.push({
+        method: 'PATCH',
+        path: `products(${item.targetId})`,
+        body,
+        headers: { 'If-Match': String(etag ?? '*') },
+      });
       patched.set(item.ref, { id: item.targetId, body, sku: p.sku });
     }
-    const price = owned.includes('listPrice') ? p.listPrice.amount : new Decimal((row.price as number | undefined) ?? 0).toFixed();
+    const price = owned.includes('listPrice')
+      ? p.listPrice.amount
+      : new Decimal((row.price as number | undefined) ?? 0).toFixed();
     const ppl = items100.get(item.targetId);
     if (!ppl) {
       const currencyId = await ctx.ref.currencyId(p.listPrice.currency);
@@ -148,7 +182,10 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
         path: 'productpricelevels',
         body: priceListItem(price, currencyId, `/products(${item.targetId})`),
       });
-    } else if (owned.includes('listPrice') && !new Decimal((ppl.amount as number | undefined) ?? 0).equals(price)) {
+    } else if (
+      owned.includes('listPrice') &&
+      !new Decimal((ppl.amount as number | undefined) ?? 0).equals(price)
+    ) {
       ops.push({
         method: 'PATCH',
         path: `productpricelevels(${ppl.productpricelevelid})`,
@@ -162,7 +199,8 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
         ok: true,
         action: 'skipped',
         targetId: item.targetId,
-        reason: 'an existing product takes only list price and standard cost; its other fields are left as they are',
+        reason:
+          'an existing product takes only list price and standard cost; its other fields are left as they are',
       });
       continue;
     }
@@ -175,7 +213,8 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
     const r = sent.get(item.ref);
     if (!r) continue;
     if (r.ok) {
-      const id = item.action === 'create' ? idFromEntityUrl(r.responses[0]?.headers['odata-entityid']) : item.targetId;
+      const id =
+        item.action === 'create' ? idFromEntityUrl(r.responses[0]?.headers['odata-entityid']) : item.targetId;
       const createdItem = item.action === 'update' && !items100.get(item.targetId!);
       results.set(item.ref, {
         ref: item.ref,
@@ -189,10 +228,19 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
     }
     const patch = patched.get(item.ref);
     if (patch && r.error.httpStatus === 412) {
-      const again = await patchWithRetry(ctx, 'products', 'productid', patch.id, patch.body, `product ${patch.sku}`);
+      const again = await patchWithRetry(
+        ctx,
+        'products',
+        'productid',
+        patch.id,
+        patch.body,
+        `product ${patch.sku}`,
+      );
       results.set(
         item.ref,
-        again.ok ? { ref: item.ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges } : again.result(item.ref),
+        again.ok
+          ? { ref: item.ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges }
+          : again.result(item.ref),
       );
       continue;
     }

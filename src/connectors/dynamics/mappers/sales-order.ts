@@ -57,7 +57,8 @@ export interface OrderStatuses {
   uploaded: number;
 }
 
-const fail = (message: string) => new LedgerlinkError({ code: 'invalid_data', category: 'rejected', message });
+const fail = (message: string) =>
+  new LedgerlinkError({ code: 'invalid_data', category: 'rejected', message });
 
 /**
  * A sales order as canonical. status is "ready" or "uploaded" for the two status reasons the flows
@@ -85,7 +86,8 @@ export function salesOrderFromRow(
     text((row.transactioncurrencyid as Row | null | undefined)?.isocurrencycode) ?? defaultCurrency;
   const m = (v: unknown) => moneyOf(v ?? 0, currency)!;
   const sorted = [...lines].sort(
-    (a, b) => Number(a.sequencenumber ?? a.lineitemnumber ?? 0) - Number(b.sequencenumber ?? b.lineitemnumber ?? 0),
+    (a, b) =>
+      Number(a.sequencenumber ?? a.lineitemnumber ?? 0) - Number(b.sequencenumber ?? b.lineitemnumber ?? 0),
   );
   const out: SalesOrderLine[] = sorted.map((l, i) => {
     const writeIn = l.isproductoverridden === true;
@@ -98,7 +100,10 @@ export function salesOrderFromRow(
     const discount = new Decimal((l.manualdiscountamount as number | undefined) ?? 0).plus(
       (l.volumediscountamount as number | undefined) ?? 0,
     );
-    const base = l.baseamount === undefined || l.baseamount === null ? qty.times(price) : new Decimal(l.baseamount as number);
+    const base =
+      l.baseamount === undefined || l.baseamount === null
+        ? qty.times(price)
+        : new Decimal(l.baseamount as number);
     const description = writeIn ? text(l.productdescription) : (text(l.description) ?? text(product?.name));
     const unit = text((l.uomid as Row | null | undefined)?.name) ?? formatted(l, '_uomid_value');
     const tax = moneyOf(l.tax, currency);

@@ -38,9 +38,17 @@ export const tooLong = (logical: string, column: string, max: number) =>
   );
 
 export const staleRowVersion = () =>
-  new ODataFailure(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided.");
+  new ODataFailure(
+    412,
+    '0x80060882',
+    "The version of the existing record doesn't match the RowVersion property provided.",
+  );
 
 export const syntax = (message: string) => new ODataFailure(400, '0x80060888', message);
 
 export const throttled = () =>
-  new ODataFailure(429, '0x80072322', 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.');
+  new ODataFailure(
+    429,
+    '0x80072322',
+    'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+  );

@@ -72,7 +72,8 @@ export function parseFilter(src: string, t: Table): Predicate {
   };
   const expect = (text: string) => {
     const tk = next();
-    if (tk.text !== text) throw syntax(`Syntax error: expected '${text}' but found '${tk.text}' in '${src}'.`);
+    if (tk.text !== text)
+      throw syntax(`Syntax error: expected '${text}' but found '${tk.text}' in '${src}'.`);
   };
   const literal = (): Value => {
     const tk = next();
@@ -145,7 +146,9 @@ export function parseFilter(src: string, t: Table): Predicate {
         break;
       }
       const col = resolveColumn(t, String(params.PropertyName));
-      const set = new Set((params.PropertyValues as Value[] | undefined ?? []).map((v) => String(v).toLowerCase()));
+      const set = new Set(
+        ((params.PropertyValues as Value[] | undefined) ?? []).map((v) => String(v).toLowerCase()),
+      );
       return (row) => row[col] !== null && row[col] !== undefined && set.has(String(row[col]).toLowerCase());
     }
     if (word.text === 'contains' || word.text === 'startswith') {
@@ -155,8 +158,14 @@ export function parseFilter(src: string, t: Table): Predicate {
       const v = String(literal()).toLowerCase();
       expect(')');
       return word.text === 'contains'
-        ? (row) => String(row[col] ?? '').toLowerCase().includes(v)
-        : (row) => String(row[col] ?? '').toLowerCase().startsWith(v);
+        ? (row) =>
+            String(row[col] ?? '')
+              .toLowerCase()
+              .includes(v)
+        : (row) =>
+            String(row[col] ?? '')
+              .toLowerCase()
+              .startsWith(v);
     }
     const col = resolveColumn(t, word.text);
     const op = next().text;

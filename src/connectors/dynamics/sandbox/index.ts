@@ -5,7 +5,7 @@ import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sd
 import { ODataFailure, throttled } from './errors.js';
 import type { Row } from './filter.js';
 import { TABLES } from './schema.js';
-import { type SeedOptions, type Seeded, seed } from './seed.js';
+import { type Seeded, type SeedOptions, seed } from './seed.js';
 import { type Change, Store } from './store.js';
 import { API_ROOT, WebApi } from './web-api.js';
 
@@ -75,18 +75,27 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
         ? throttled().body
         : status === 401
           ? undefined
-          : { error: { code: '0x80040216', message: `An unexpected error occurred (sandbox fault ${status}).` } },
+          : {
+              error: {
+                code: '0x80040216',
+                message: `An unexpected error occurred (sandbox fault ${status}).`,
+              },
+            },
   });
   const app = kit.app;
   let origin = '';
   const store = new Store();
   const seeded = seed(store, o);
-  const api = new WebApi(store, () => origin, () => ({
-    '@odata.context': `${origin}${API_ROOT}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
-    BusinessUnitId: '8f2c5c6e-0000-4000-8000-00000000b001',
-    UserId: seeded.appUserId,
-    OrganizationId: '8f2c5c6e-0000-4000-8000-00000000c0de',
-  }));
+  const api = new WebApi(
+    store,
+    () => origin,
+    () => ({
+      '@odata.context': `${origin}${API_ROOT}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+      BusinessUnitId: '8f2c5c6e-0000-4000-8000-00000000b001',
+      UserId: seeded.appUserId,
+      OrganizationId: '8f2c5c6e-0000-4000-8000-00000000c0de',
+    }),
+  );
   const tokens = new Map<string, number>();
   let issued = 0;
   const lifetime = o.tokenLifetimeSeconds ?? 3600;
@@ -96,7 +105,9 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
   const webhookLog: DynamicsSandbox['webhookLog'] = [];
   let pending: Promise<unknown> = Promise.resolve();
 
-  app.addContentTypeParser(/^multipart\/mixed/, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(/^multipart\/mixed/, { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
@@ -134,19 +145,38 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
     if (f.grant_type !== 'client_credentials')
       return refuse(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
     if (f.client_id !== DYNAMICS_SANDBOX.clientId)
-      return refuse(400, 'unauthorized_client', 700016, `Application with identifier '${f.client_id}' was not found in the directory.`);
+      return refuse(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${f.client_id}' was not found in the directory.`,
+      );
     if (f.client_secret !== DYNAMICS_SANDBOX.clientSecret)
-      return refuse(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+      return refuse(
+        401,
+        'invalid_client',
+        7000215,
+        'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+      );
     if (f.scope !== `${origin}/.default`)
-      return refuse(400, 'invalid_scope', 1002012, `The provided value for scope ${f.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`);
+      return refuse(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${f.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`,
+      );
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, Date.now() + lifetime * 1000);
     issued++;
     return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token };
   });
 
-  const answer = (reply: FastifyReply, a: { status: number; headers: Record<string, string>; body?: unknown }) => {
-    for (const [k, v] of Object.entries(a.headers)) reply.header(k === 'odata-entityid' ? 'OData-EntityId' : k, v);
+  const answer = (
+    reply: FastifyReply,
+    a: { status: number; headers: Record<string, string>; body?: unknown },
+  ) => {
+    for (const [k, v] of Object.entries(a.headers))
+      reply.header(k === 'odata-entityid' ? 'OData-EntityId' : k, v);
     reply.header('odata-version', '4.0');
     return a.body === undefined ? reply.code(a.status).send() : reply.code(a.status).send(a.body);
   };
@@ -163,7 +193,9 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
       return reply.code(401).send();
     }
     if (req.headers['odata-version'] !== '4.0' || req.headers['odata-maxversion'] !== '4.0')
-      kit.violations.push(`dynamics request: ${req.method} ${req.url} lacks OData-MaxVersion/OData-Version 4.0`);
+      kit.violations.push(
+        `dynamics request: ${req.method} ${req.url} lacks OData-MaxVersion/OData-Version 4.0`,
+      );
     // Service protection: the number of requests in the sliding window, per user.
     const now = Date.now();
     while (recent.length && recent[0]! <= now - budget.windowMs) recent.shift();
@@ -200,7 +232,9 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
       CorrelationId: randomUUID(),
       Depth: 1,
       InitiatingUserId: seeded.adminId,
-      InputParameters: [{ key: 'Target', value: c.message === 'Delete' ? { LogicalName: t.logical, Id: c.id } : entity }],
+      InputParameters: [
+        { key: 'Target', value: c.message === 'Delete' ? { LogicalName: t.logical, Id: c.id } : entity },
+      ],
       IsExecutingOffline: false,
       IsInTransaction: false,
       IsOfflinePlayback: false,
@@ -212,7 +246,13 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
       OrganizationId: '8f2c5c6e-0000-4000-8000-00000000c0de',
       OrganizationName: 'litwareinc',
       OutputParameters: c.message === 'Create' ? [{ key: 'id', value: c.id }] : [],
-      OwningExtension: { Id: randomUUID(), KeyAttributes: [], LogicalName: 'sdkmessageprocessingstep', Name: null, RowVersion: null },
+      OwningExtension: {
+        Id: randomUUID(),
+        KeyAttributes: [],
+        LogicalName: 'sdkmessageprocessingstep',
+        Name: null,
+        RowVersion: null,
+      },
       ParentContext: null,
       PostEntityImages: c.message === 'Delete' ? [] : [{ key: 'Ledgerlink', value: entity }],
       PreEntityImages: [],
@@ -255,10 +295,14 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
 
   // People at work in the environment (`ledgerlink sandbox dynamics …`, curl): rows saved as on a form.
   const refuse = (reply: FastifyReply, e: unknown) =>
-    e instanceof ODataFailure ? reply.code(e.status).send(e.body) : reply.code(400).send({ message: String(e) });
+    e instanceof ODataFailure
+      ? reply.code(e.status).send(e.body)
+      : reply.code(400).send({ message: String(e) });
   app.get<{ Params: { set: string } }>('/_sandbox/records/:set', async (req, reply) => {
     const rows = store.rows[req.params.set];
-    return rows ? { value: [...rows.values()] } : reply.code(404).send({ message: `no table ${req.params.set}` });
+    return rows
+      ? { value: [...rows.values()] }
+      : reply.code(404).send({ message: `no table ${req.params.set}` });
   });
   app.post<{ Params: { set: string }; Body: Row }>('/_sandbox/records/:set', async (req, reply) => {
     try {
@@ -267,13 +311,16 @@ export async function startDynamicsSandbox(o: DynamicsSandboxOptions = {}): Prom
       return refuse(reply, e);
     }
   });
-  app.patch<{ Params: { set: string; id: string }; Body: Row }>('/_sandbox/records/:set/:id', async (req, reply) => {
-    try {
-      return store.update(req.params.set, req.params.id, req.body ?? {});
-    } catch (e) {
-      return refuse(reply, e);
-    }
-  });
+  app.patch<{ Params: { set: string; id: string }; Body: Row }>(
+    '/_sandbox/records/:set/:id',
+    async (req, reply) => {
+      try {
+        return store.update(req.params.set, req.params.id, req.body ?? {});
+      } catch (e) {
+        return refuse(reply, e);
+      }
+    },
+  );
   app.post<{ Body: WebhookRegistration }>('/_sandbox/webhooks', async (req, reply) => {
     if (!req.body?.url) return reply.code(400).send({ message: 'url is required' });
     webhooks.push({ url: req.body.url, headers: req.body.headers ?? {} });

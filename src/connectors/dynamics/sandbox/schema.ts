@@ -53,7 +53,9 @@ const SYSTEM: Record<string, Column> = {
   statuscode: { type: 'picklist' },
 };
 
-const currency = { transactioncurrencyid: { column: '_transactioncurrencyid_value', target: 'transactioncurrencies' } };
+const currency = {
+  transactioncurrencyid: { column: '_transactioncurrencyid_value', target: 'transactioncurrencies' },
+};
 
 function table(t: Omit<Table, 'columns'> & { columns: Record<string, Column> }): Table {
   const columns: Record<string, Column> = { [t.pk]: { type: 'guid' }, ...SYSTEM, ...t.columns };
@@ -102,7 +104,13 @@ export const TABLES: Record<string, Table> = Object.fromEntries(
         description: { type: 'memo', max: 2000 },
       },
       lookups: { ...currency, primarycontactid: { column: '_primarycontactid_value', target: 'contacts' } },
-      collections: { contact_customer_accounts: { set: 'contacts', fk: '_parentcustomerid_value', nav: 'parentcustomerid_account' } },
+      collections: {
+        contact_customer_accounts: {
+          set: 'contacts',
+          fk: '_parentcustomerid_value',
+          nav: 'parentcustomerid_account',
+        },
+      },
       required: ['name'],
     }),
     table({
@@ -110,7 +118,13 @@ export const TABLES: Record<string, Table> = Object.fromEntries(
       logical: 'contact',
       pk: 'contactid',
       primaryName: 'fullname',
-      columns: { firstname: s(50), lastname: s(50), fullname: ro(s(160)), emailaddress1: s(100), telephone1: s(50) },
+      columns: {
+        firstname: s(50),
+        lastname: s(50),
+        fullname: ro(s(160)),
+        emailaddress1: s(100),
+        telephone1: s(50),
+      },
       lookups: { parentcustomerid_account: { column: '_parentcustomerid_value', target: 'accounts' } },
       collections: {},
       required: ['lastname'],
@@ -120,7 +134,12 @@ export const TABLES: Record<string, Table> = Object.fromEntries(
       logical: 'transactioncurrency',
       pk: 'transactioncurrencyid',
       primaryName: 'currencyname',
-      columns: { isocurrencycode: s(5), currencyname: s(100), currencysymbol: s(10), exchangerate: { type: 'decimal' } },
+      columns: {
+        isocurrencycode: s(5),
+        currencyname: s(100),
+        currencysymbol: s(10),
+        exchangerate: { type: 'decimal' },
+      },
       lookups: {},
       collections: {},
       required: ['isocurrencycode', 'currencyname'],
@@ -279,7 +298,9 @@ export const TABLES: Record<string, Table> = Object.fromEntries(
         ownerid: { column: '_ownerid_value', target: 'systemusers' },
         owninguser: { column: '_owninguser_value', target: 'systemusers' },
       },
-      collections: { order_details: { set: 'salesorderdetails', fk: '_salesorderid_value', nav: 'salesorderid' } },
+      collections: {
+        order_details: { set: 'salesorderdetails', fk: '_salesorderid_value', nav: 'salesorderid' },
+      },
       required: ['name', 'customerid_account', 'pricelevelid'],
     }),
     table({
@@ -318,7 +339,12 @@ export const OPTIONS: Record<string, Record<number, string>> = {
     11: 'Vendor',
     12: 'Other',
   },
-  'product.producttypecode': { 1: 'Sales Inventory', 2: 'Miscellaneous Charges', 3: 'Services', 4: 'Flat Fees' },
+  'product.producttypecode': {
+    1: 'Sales Inventory',
+    2: 'Miscellaneous Charges',
+    3: 'Services',
+    4: 'Flat Fees',
+  },
   'productpricelevel.pricingmethodcode': {
     1: 'Currency Amount',
     2: 'Percent of List',

@@ -49,11 +49,25 @@ export function seed(store: Store, o: SeedOptions): Seeded {
     ['USD', 'US Dollar', '$'],
     ['EUR', 'Euro', '€'],
   ] as const)
-    currencies[code] = create('transactioncurrencies', { isocurrencycode: code, currencyname: name, currencysymbol: symbol, exchangerate: 1 });
+    currencies[code] = create('transactioncurrencies', {
+      isocurrencycode: code,
+      currencyname: name,
+      currencysymbol: symbol,
+      exchangerate: 1,
+    });
   const gbp = bind('transactioncurrencies', currencies.GBP!);
-  const adminId = create('systemusers', { fullname: 'LitwareInc Administrator', domainname: 'administrator@litwareinc.com' });
-  const appUserId = create('systemusers', { fullname: '# Ledgerlink', domainname: 'ledgerlink@litwareinc.com' });
-  const priceListId = create('pricelevels', { name: 'Default Price List', 'transactioncurrencyid@odata.bind': gbp });
+  const adminId = create('systemusers', {
+    fullname: 'LitwareInc Administrator',
+    domainname: 'administrator@litwareinc.com',
+  });
+  const appUserId = create('systemusers', {
+    fullname: '# Ledgerlink',
+    domainname: 'ledgerlink@litwareinc.com',
+  });
+  const priceListId = create('pricelevels', {
+    name: 'Default Price List',
+    'transactioncurrencyid@odata.bind': gbp,
+  });
   const unitGroupId = create('uomschedules', { name: 'Default Unit', baseuomname: 'Primary Unit' });
   // The base unit is its own base: created first, then pointed at itself.
   const primaryId = randomUUID();
@@ -104,7 +118,11 @@ export function seed(store: Store, o: SeedOptions): Seeded {
     return id;
   };
   const account = (body: Row, minutes: number) =>
-    create('accounts', { customertypecode: 3, creditonhold: false, 'transactioncurrencyid@odata.bind': gbp, ...body }, minutes);
+    create(
+      'accounts',
+      { customertypecode: 3, creditonhold: false, 'transactioncurrencyid@odata.bind': gbp, ...body },
+      minutes,
+    );
   const order = (number: string, accountId: string, head: Row, lines: Row[], minutes: number) => {
     const id = create(
       'salesorders',
@@ -151,9 +169,20 @@ export function seed(store: Store, o: SeedOptions): Seeded {
     const vid = product('VID003', '32mb PCI Video Card', 55, 'Primary Unit', 2);
     const tape = product('TAPE002', 'Adhesive Tape - Brown (50mm x 66m)', 2.8, 'Primary Unit', 2);
     const test = product('XXXTEST01', 'Test Product', 299, '25 Pack', 3);
-    const line = (productId: string | undefined, qty: number, price: number, tax: number, unit: string | undefined, seq: number, description?: string): Row => ({
+    const line = (
+      productId: string | undefined,
+      qty: number,
+      price: number,
+      tax: number,
+      unit: string | undefined,
+      seq: number,
+      description?: string,
+    ): Row => ({
       ...(productId
-        ? { 'productid@odata.bind': bind('products', productId), 'uomid@odata.bind': bind('uoms', units[unit!]!) }
+        ? {
+            'productid@odata.bind': bind('products', productId),
+            'uomid@odata.bind': bind('uoms', units[unit!]!),
+          }
         : { isproductoverridden: true, productdescription: description }),
       ispriceoverridden: true,
       quantity: qty,
@@ -202,11 +231,21 @@ export function seed(store: Store, o: SeedOptions): Seeded {
   const productIds: string[] = [];
   for (let i = 1; i <= (o.products ?? 0); i++) {
     const n = String(i).padStart(6, '0');
-    productIds.push(product(`P${n}`, `Product ${n}`, Math.round(100 + random() * 9900) / 100, 'Primary Unit', 200 + Math.floor(i / 3)));
+    productIds.push(
+      product(
+        `P${n}`,
+        `Product ${n}`,
+        Math.round(100 + random() * 9900) / 100,
+        'Primary Unit',
+        200 + Math.floor(i / 3),
+      ),
+    );
   }
   for (let i = 1; i <= (o.orders ?? 0); i++) {
     const n = String(i).padStart(6, '0');
-    const acc = accountIds[(i - 1) % Math.max(1, accountIds.length)] ?? account({ accountnumber: `OC${n}`, name: `Order customer ${n}` }, 0);
+    const acc =
+      accountIds[(i - 1) % Math.max(1, accountIds.length)] ??
+      account({ accountnumber: `OC${n}`, name: `Order customer ${n}` }, 0);
     const prod = productIds[(i - 1) % Math.max(1, productIds.length)];
     const qty = 1 + Math.floor(random() * 5);
     const price = Math.round(100 + random() * 9900) / 100;
@@ -216,8 +255,24 @@ export function seed(store: Store, o: SeedOptions): Seeded {
       { statuscode: i % 4 === 0 ? 1 : 200000 },
       [
         prod
-          ? { 'productid@odata.bind': bind('products', prod), 'uomid@odata.bind': bind('uoms', units['Primary Unit']!), ispriceoverridden: true, quantity: qty, priceperunit: price, tax: 0, sequencenumber: 1 }
-          : { isproductoverridden: true, productdescription: 'Service', ispriceoverridden: true, quantity: qty, priceperunit: price, tax: 0, sequencenumber: 1 },
+          ? {
+              'productid@odata.bind': bind('products', prod),
+              'uomid@odata.bind': bind('uoms', units['Primary Unit']!),
+              ispriceoverridden: true,
+              quantity: qty,
+              priceperunit: price,
+              tax: 0,
+              sequencenumber: 1,
+            }
+          : {
+              isproductoverridden: true,
+              productdescription: 'Service',
+              ispriceoverridden: true,
+              quantity: qty,
+              priceperunit: price,
+              tax: 0,
+              sequencenumber: 1,
+            },
       ],
       300 + Math.floor(i / 3),
     );

@@ -61,24 +61,37 @@ export class Store {
   private stamp(row: Row): void {
     this.version++;
     row.versionnumber = this.version;
-    row.modifiedon = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    row.modifiedon = this.now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   /** Binds, columns and deep-inserted children of a body, checked as Dataverse checks them. */
-  private apply(t: Table, row: Row, body: Row, resolveRef: (ref: string) => string | undefined): Array<[string, Row[]]> {
+  private apply(
+    t: Table,
+    row: Row,
+    body: Row,
+    resolveRef: (ref: string) => string | undefined,
+  ): Array<[string, Row[]]> {
     const children: Array<[string, Row[]]> = [];
     for (const [key, value] of Object.entries(body)) {
       if (key.startsWith('@')) continue;
       if (key.endsWith('@odata.bind')) {
         const nav = key.slice(0, -'@odata.bind'.length);
         const lookup = t.lookups[nav];
-        if (!lookup) throw badPayload(t.set, `An undeclared property '${nav}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`);
+        if (!lookup)
+          throw badPayload(
+            t.set,
+            `An undeclared property '${nav}' which only has property annotations in the payload but no property value was found in the payload. In OData, only declared navigation properties and declared named streams can be represented as properties without values.`,
+          );
         if (value === null) {
           row[lookup.column] = null;
           continue;
         }
         const ref = String(value);
-        const id = ref.startsWith('$') ? resolveRef(ref) : /\(([0-9a-fA-F-]{36})\)\s*$/.exec(ref)?.[1]?.toLowerCase();
+        const id = ref.startsWith('$')
+          ? resolveRef(ref)
+          : /\(([0-9a-fA-F-]{36})\)\s*$/.exec(ref)?.[1]?.toLowerCase();
         const set = ref.startsWith('$') ? lookup.target : /([a-z_]+)\([0-9a-fA-F-]{36}\)\s*$/.exec(ref)?.[1];
         if (!id || set !== lookup.target)
           throw badPayload(t.set, `The reference '${ref}' of ${nav} does not name a ${lookup.target} row.`);
@@ -94,7 +107,11 @@ export class Store {
       }
       const col = t.columns[key];
       if (!col || (col.readOnly && !(key === 'extendedamount'))) {
-        if (!col) throw badPayload(t.set, `The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${t.logical}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
+        if (!col)
+          throw badPayload(
+            t.set,
+            `The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${t.logical}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+          );
         continue; // read-only columns are ignored, as Dataverse ignores them
       }
       if (value === null) {
@@ -104,26 +121,46 @@ export class Store {
       switch (col.type) {
         case 'string':
         case 'memo':
-          if (typeof value !== 'string') throw badPayload(t.set, `Cannot convert the literal '${String(value)}' to the expected type 'Edm.String'.`);
+          if (typeof value !== 'string')
+            throw badPayload(
+              t.set,
+              `Cannot convert the literal '${String(value)}' to the expected type 'Edm.String'.`,
+            );
           if (col.max !== undefined && value.length > col.max) throw tooLong(t.logical, key, col.max);
           break;
         case 'int':
         case 'picklist':
-          if (!Number.isInteger(value)) throw badPayload(t.set, `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Int32'.`);
+          if (!Number.isInteger(value))
+            throw badPayload(
+              t.set,
+              `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Int32'.`,
+            );
           break;
         case 'decimal':
         case 'money':
-          if (typeof value !== 'number') throw badPayload(t.set, `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Decimal'.`);
+          if (typeof value !== 'number')
+            throw badPayload(
+              t.set,
+              `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Decimal'.`,
+            );
           break;
         case 'bool':
-          if (typeof value !== 'boolean') throw badPayload(t.set, `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Boolean'.`);
+          if (typeof value !== 'boolean')
+            throw badPayload(
+              t.set,
+              `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Boolean'.`,
+            );
           break;
         default:
           break;
       }
       const options = OPTIONS[`${t.logical}.${key}`];
       if (options && typeof value === 'number' && !options[value])
-        throw new ODataFailure(400, '0x8004431a', `${key} value ${value} is not a valid option for ${t.logical}.`);
+        throw new ODataFailure(
+          400,
+          '0x8004431a',
+          `${key} value ${value} is not a valid option for ${t.logical}.`,
+        );
       row[key] = value;
     }
     return children;
@@ -135,7 +172,14 @@ export class Store {
       const id = (typeof body[t.pk] === 'string' ? String(body[t.pk]) : randomUUID()).toLowerCase();
       if (this.rows[set]!.has(id))
         throw new ODataFailure(412, '0x80040237', 'A record with matching key values already exists.');
-      const row: Row = { [t.pk]: id, statecode: 0, statuscode: 1, createdon: this.now().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      const row: Row = {
+        [t.pk]: id,
+        statecode: 0,
+        statuscode: 1,
+        createdon: this.now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
+      };
       const children = this.apply(t, row, body, resolveRef);
       for (const r of t.required) {
         const lookup = t.lookups[r];
@@ -150,7 +194,8 @@ export class Store {
       this.journal?.push(() => this.rows[set]!.delete(id));
       for (const [nav, list] of children) {
         const coll = t.collections[nav]!;
-        for (const child of list) this.create(coll.set, { ...child, [`${coll.nav}@odata.bind`]: `/${set}(${id})` }, resolveRef);
+        for (const child of list)
+          this.create(coll.set, { ...child, [`${coll.nav}@odata.bind`]: `/${set}(${id})` }, resolveRef);
       }
       this.afterWrite(t, row);
       this.emit({ set, id, message: 'Create', row });
@@ -163,12 +208,17 @@ export class Store {
     return this.atomically(() => {
       const row = this.get(set, id);
       if (ifMatch && ifMatch !== '*' && ifMatch !== etagOf(row))
-        throw new ODataFailure(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided.");
+        throw new ODataFailure(
+          412,
+          '0x80060882',
+          "The version of the existing record doesn't match the RowVersion property provided.",
+        );
       const before = { ...row };
       this.journal?.push(() => this.rows[set]!.set(id.toLowerCase(), before));
       const next = { ...row };
       const children = this.apply(t, next, body, () => undefined);
-      if (children.length) throw badPayload(set, 'Deep update of collection-valued navigation properties is not supported.');
+      if (children.length)
+        throw badPayload(set, 'Deep update of collection-valued navigation properties is not supported.');
       this.checkStatus(t, next);
       this.defaults(t, next);
       this.stamp(next);
@@ -207,7 +257,11 @@ export class Store {
     if (t.logical !== 'salesorder') return;
     const s = ORDER_STATUS.find((o) => o.value === row.statuscode);
     if (!s)
-      throw new ODataFailure(400, '0x8004431a', `${row.statuscode} is not a valid status code for state code SalesOrderState.Active on salesorder with Id ${row.salesorderid}.`);
+      throw new ODataFailure(
+        400,
+        '0x8004431a',
+        `${row.statuscode} is not a valid status code for state code SalesOrderState.Active on salesorder with Id ${row.salesorderid}.`,
+      );
     row.statecode = s.state;
   }
 
@@ -226,9 +280,16 @@ export class Store {
             p._pricelevelid_value === header?._pricelevelid_value &&
             (!row._uomid_value || p._uomid_value === row._uomid_value),
         );
-        row.priceperunit = (item?.amount as number | undefined) ?? (this.rows.products!.get(String(row._productid_value))?.price as number | undefined) ?? 0;
+        row.priceperunit =
+          (item?.amount as number | undefined) ??
+          (this.rows.products!.get(String(row._productid_value))?.price as number | undefined) ??
+          0;
       }
-      const base = round2(new Decimal((row.priceperunit as number | undefined) ?? 0).times((row.quantity as number | undefined) ?? 0));
+      const base = round2(
+        new Decimal((row.priceperunit as number | undefined) ?? 0).times(
+          (row.quantity as number | undefined) ?? 0,
+        ),
+      );
       row.baseamount = base.toNumber();
       row.volumediscountamount = 0;
       row.extendedamount = base
@@ -254,7 +315,8 @@ export class Store {
     const coll = Object.values(TABLES[set]!.collections)[0]!;
     const lines = [...this.rows[coll.set]!.values()].filter((l) => l[coll.fk] === id);
     const net = lines.reduce(
-      (s, l) => s.plus((l.baseamount as number) ?? 0).minus((l.manualdiscountamount as number | undefined) ?? 0),
+      (s, l) =>
+        s.plus((l.baseamount as number) ?? 0).minus((l.manualdiscountamount as number | undefined) ?? 0),
       new Decimal(0),
     );
     const tax = lines.reduce((s, l) => s.plus((l.tax as number | undefined) ?? 0), new Decimal(0));
@@ -268,7 +330,14 @@ export class Store {
   }
 
   /** A row as the Web API answers it: selected columns, expansions, etag and formatted values. */
-  project(set: string, row: Row, select: string | undefined, expand: string | undefined, annotate: boolean, base: string): Row {
+  project(
+    set: string,
+    row: Row,
+    select: string | undefined,
+    expand: string | undefined,
+    annotate: boolean,
+    base: string,
+  ): Row {
     const t = this.table(set);
     const cols = select ? splitTop(select).map((c) => resolveColumn(t, c.trim())) : Object.keys(t.columns);
     const out: Row = { '@odata.etag': etagOf(row) };
@@ -303,12 +372,18 @@ export class Store {
       const lookup = t.lookups[nav!];
       const coll = t.collections[nav!];
       if (lookup) {
-        const target = row[lookup.column] ? this.rows[lookup.target]!.get(String(row[lookup.column])) : undefined;
-        out[nav!] = target ? this.project(lookup.target, target, options.$select, options.$expand, annotate, base) : null;
+        const target = row[lookup.column]
+          ? this.rows[lookup.target]!.get(String(row[lookup.column]))
+          : undefined;
+        out[nav!] = target
+          ? this.project(lookup.target, target, options.$select, options.$expand, annotate, base)
+          : null;
       } else if (coll) {
         let children = [...this.rows[coll.set]!.values()].filter((c) => c[coll.fk] === row[t.pk]);
         if (options.$filter) children = children.filter(parseFilter(options.$filter, TABLES[coll.set]!));
-        out[nav!] = children.map((c) => this.project(coll.set, c, options.$select, options.$expand, annotate, base));
+        out[nav!] = children.map((c) =>
+          this.project(coll.set, c, options.$select, options.$expand, annotate, base),
+        );
       } else throw unknownProperty(t.logical, nav!);
     }
     return out;

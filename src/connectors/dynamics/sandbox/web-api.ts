@@ -77,7 +77,14 @@ export class WebApi {
           headers: { etag: etagOf(row) },
           body: {
             '@odata.context': `${this.origin()}${API_ROOT}$metadata#${set}/$entity`,
-            ...this.store.project(set!, row, query.get('$select') ?? undefined, query.get('$expand') ?? undefined, annotate, this.origin()),
+            ...this.store.project(
+              set!,
+              row,
+              query.get('$select') ?? undefined,
+              query.get('$expand') ?? undefined,
+              annotate,
+              this.origin(),
+            ),
           },
         };
       }
@@ -114,12 +121,18 @@ export class WebApi {
   }
 
   private object(body: unknown, set: string): Row {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badPayload(set, 'The request body is not a JSON object.');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw badPayload(set, 'The request body is not a JSON object.');
     return body as Row;
   }
 
   /** 204 with OData-EntityId, or 201 with the row when asked for return=representation. */
-  private written(set: string, row: Row, prefer: Record<string, string>, representationStatus: number): ApiAnswer {
+  private written(
+    set: string,
+    row: Row,
+    prefer: Record<string, string>,
+    representationStatus: number,
+  ): ApiAnswer {
     const t = TABLES[set]!;
     const url = `${this.origin()}${API_ROOT}${set}(${row[t.pk]})`;
     if (prefer.return === 'representation')
@@ -131,13 +144,21 @@ export class WebApi {
     return { status: 204, headers: { 'odata-entityid': url } };
   }
 
-  private list(set: string, query: URLSearchParams, prefer: Record<string, string>, annotate: boolean): ApiAnswer {
+  private list(
+    set: string,
+    query: URLSearchParams,
+    prefer: Record<string, string>,
+    annotate: boolean,
+  ): ApiAnswer {
     const t = this.store.table(set);
     const base = `${this.origin()}${API_ROOT}${set}`;
     const select = query.get('$select') ?? undefined;
     const delta = query.get('$deltatoken');
     const tracking = prefer['odata.track-changes'] !== undefined || delta !== null;
-    if (tracking && (query.get('$filter') || query.get('$expand') || query.get('$orderby') || query.get('$top')))
+    if (
+      tracking &&
+      (query.get('$filter') || query.get('$expand') || query.get('$orderby') || query.get('$top'))
+    )
       throw syntax('Change tracking does not support $filter, $expand, $orderby or $top; use $select only.');
     let rows = [...this.store.rows[set]!.values()];
     const deletedSince: Row[] = [];
@@ -147,7 +168,11 @@ export class WebApi {
       rows = rows.filter((r) => Number(r.versionnumber) > since);
       for (const d of this.store.deleted)
         if (d.set === set && d.version > since)
-          deletedSince.push({ '@odata.context': `${this.origin()}${API_ROOT}$metadata#${set}/$deletedEntity`, id: d.id, reason: 'deleted' });
+          deletedSince.push({
+            '@odata.context': `${this.origin()}${API_ROOT}$metadata#${set}/$deletedEntity`,
+            id: d.id,
+            reason: 'deleted',
+          });
     }
     const filter = query.get('$filter');
     if (filter) rows = rows.filter(parseFilter(filter, t));
@@ -171,7 +196,12 @@ export class WebApi {
     }
     const top = query.get('$top');
     if (top !== null) rows = rows.slice(0, Number(top));
-    const all = [...rows.map((r) => this.store.project(set, r, select, query.get('$expand') ?? undefined, annotate, this.origin())), ...deletedSince];
+    const all = [
+      ...rows.map((r) =>
+        this.store.project(set, r, select, query.get('$expand') ?? undefined, annotate, this.origin()),
+      ),
+      ...deletedSince,
+    ];
     const size = Math.min(5000, Number(prefer['odata.maxpagesize'] ?? 5000) || 5000);
     const skiptoken = query.get('$skiptoken');
     const offset = skiptoken ? Number(/offset="(\d+)"/.exec(skiptoken)?.[1] ?? 0) : 0;
@@ -189,27 +219,59 @@ export class WebApi {
     } else if (tracking) {
       const link = new URLSearchParams();
       if (select) link.set('$select', select);
-      link.set('$deltatoken', `${this.store.version}!${new Date().toLocaleString('en-US', { timeZone: 'UTC' })}`);
+      link.set(
+        '$deltatoken',
+        `${this.store.version}!${new Date().toLocaleString('en-US', { timeZone: 'UTC' })}`,
+      );
       body['@odata.deltaLink'] = `${base}?${link.toString()}`;
-      headers['preference-applied'] = [headers['preference-applied'], 'odata.track-changes'].filter(Boolean).join(',');
+      headers['preference-applied'] = [headers['preference-applied'], 'odata.track-changes']
+        .filter(Boolean)
+        .join(',');
     }
     return { status: 200, headers, body };
   }
 
-  private metadata(logical: string, column: string, cast: string | undefined, query: URLSearchParams): ApiAnswer {
+  private metadata(
+    logical: string,
+    column: string,
+    cast: string | undefined,
+    query: URLSearchParams,
+  ): ApiAnswer {
     const t = byLogical(logical);
     if (!t) throw new ODataFailure(404, '0x80040217', `Could not find entity with name ${logical}.`);
     const col = t.columns[column];
-    if (!col) throw new ODataFailure(404, '0x80040217', `Could not find attribute with name ${column} on entity ${logical}.`);
+    if (!col)
+      throw new ODataFailure(
+        404,
+        '0x80040217',
+        `Could not find attribute with name ${column} on entity ${logical}.`,
+      );
     const type =
       column === 'statuscode'
         ? 'Status'
         : column === 'statecode'
           ? 'State'
-          : ({ string: 'String', memo: 'Memo', int: 'Integer', decimal: 'Decimal', money: 'Money', bool: 'Boolean', picklist: 'Picklist', datetime: 'DateTime', date: 'DateTime', guid: 'Uniqueidentifier' } as const)[col.type];
+          : (
+              {
+                string: 'String',
+                memo: 'Memo',
+                int: 'Integer',
+                decimal: 'Decimal',
+                money: 'Money',
+                bool: 'Boolean',
+                picklist: 'Picklist',
+                datetime: 'DateTime',
+                date: 'DateTime',
+                guid: 'Uniqueidentifier',
+              } as const
+            )[col.type];
     const castType = cast?.replace(/AttributeMetadata$/, '');
     if (castType && castType !== type)
-      throw new ODataFailure(400, '0x80060888', `The attribute ${column} is of type ${type}AttributeMetadata, not ${cast}.`);
+      throw new ODataFailure(
+        400,
+        '0x80060888',
+        `The attribute ${column} is of type ${type}AttributeMetadata, not ${cast}.`,
+      );
     const body: Row = {
       '@odata.context': `${this.origin()}${API_ROOT}$metadata#EntityDefinitions('${logical}')/Attributes/Microsoft.Dynamics.CRM.${type}AttributeMetadata/$entity`,
       LogicalName: column,
@@ -219,11 +281,13 @@ export class WebApi {
     if (cast === 'StringAttributeMetadata') body.MaxLength = col.max;
     if (cast === 'StatusAttributeMetadata' && query.get('$expand')?.startsWith('OptionSet'))
       body.OptionSet = {
-        Options: (logical === 'salesorder' ? ORDER_STATUS : [{ value: 1, state: 0, label: 'Active' }]).map((o) => ({
-          Value: o.value,
-          State: o.state,
-          Label: { UserLocalizedLabel: { Label: o.label, LanguageCode: 1033 } },
-        })),
+        Options: (logical === 'salesorder' ? ORDER_STATUS : [{ value: 1, state: 0, label: 'Active' }]).map(
+          (o) => ({
+            Value: o.value,
+            State: o.state,
+            Label: { UserLocalizedLabel: { Label: o.label, LanguageCode: 1033 } },
+          }),
+        ),
       };
     return { status: 200, headers: {}, body };
   }
@@ -239,7 +303,11 @@ export class WebApi {
   private batch(req: ApiRequest): ApiAnswer {
     const boundary = boundaryOf(req.headers['content-type']);
     if (!boundary || typeof req.body !== 'string')
-      throw new ODataFailure(400, '0x80048d19', 'The $batch request must be multipart/mixed with a boundary.');
+      throw new ODataFailure(
+        400,
+        '0x80048d19',
+        'The $batch request must be multipart/mixed with a boundary.',
+      );
     const goOn = preferences(req.headers.prefer)['odata.continue-on-error'] !== undefined;
     const out: string[] = [];
     const response = `batchresponse_${randomUUID()}`;
@@ -250,16 +318,19 @@ export class WebApi {
         ...(contentId ? [`Content-ID: ${contentId}`] : []),
         '',
         `HTTP/1.1 ${a.status} ${a.status < 300 ? 'OK' : 'Error'}`,
-        ...Object.entries({ ...a.headers, ...(a.body !== undefined ? { 'Content-Type': 'application/json; odata.metadata=minimal' } : {}) }).map(
-          ([k, v]) => `${k === 'odata-entityid' ? 'OData-EntityId' : k}: ${v}`,
-        ),
+        ...Object.entries({
+          ...a.headers,
+          ...(a.body !== undefined ? { 'Content-Type': 'application/json; odata.metadata=minimal' } : {}),
+        }).map(([k, v]) => `${k === 'odata-entityid' ? 'OData-EntityId' : k}: ${v}`),
         '',
         a.body === undefined ? '' : JSON.stringify(a.body),
       ].join('\r\n');
     const run = (text: string) => {
       const http = parseHttpPart(text);
       const [method = 'GET', url = ''] = http.line.split(' ');
-      const rel = url.includes(API_ROOT) ? url.slice(url.indexOf(API_ROOT) + API_ROOT.length) : url.replace(/^\//, '');
+      const rel = url.includes(API_ROOT)
+        ? url.slice(url.indexOf(API_ROOT) + API_ROOT.length)
+        : url.replace(/^\//, '');
       let body: unknown;
       if (http.body) {
         try {
@@ -308,13 +379,17 @@ export class WebApi {
         if (failure) {
           out.push(`--${response}\r\n${httpPart(failure.a, failure.id)}`);
           if (!goOn) break;
-        } else out.push(`--${response}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n${answers.join('\r\n')}\r\n--${cs}--`);
+        } else
+          out.push(
+            `--${response}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n${answers.join('\r\n')}\r\n--${cs}--`,
+          );
       } else {
         const a = (() => {
           try {
             return run(part.body);
           } catch (e) {
-            if (e instanceof ODataFailure) return { status: e.status, headers: {}, body: e.body } as ApiAnswer;
+            if (e instanceof ODataFailure)
+              return { status: e.status, headers: {}, body: e.body } as ApiAnswer;
             throw e;
           }
         })();
