@@ -1,4 +1,5 @@
 import { acumaticaConnector } from './acumatica/index.js';
+import { dynamicsConnector } from './dynamics/index.js';
 import { magentoConnector } from './magento/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
 import { trytonConnector } from './tryton/index.js';
@@ -7,6 +8,7 @@ import { vendureConnector } from './vendure/index.js';
 /** Every connector this build ships, by the name a configuration uses. The one place that imports them all. */
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   acumatica: acumaticaConnector,
+  dynamics: dynamicsConnector,
   magento: magentoConnector,
   tryton: trytonConnector,
   vendure: vendureConnector,

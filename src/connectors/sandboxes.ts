@@ -3,11 +3,14 @@ import {
   type AcumaticaSnapshot,
   startAcumaticaSandbox,
 } from './acumatica/sandbox/index.js';
+import { DYNAMICS_SANDBOX, startDynamicsSandbox } from './dynamics/sandbox/index.js';
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
   url: string;
+  /** The Entra ID authority a connection to the sandbox uses (Dynamics 365). */
+  authority?: string;
   kit: SandboxKit;
   /** The PEM a connection verifies the sandbox's signed webhooks with (Magento). */
   webhookPublicKey?: string;
@@ -58,7 +61,9 @@ export const sandboxRegistry: Record<
   string,
   {
     start(o: SandboxStart): Promise<RunningSandbox>;
-    settings(sandbox: Pick<RunningSandbox, 'url' | 'webhookPublicKey'>): Record<string, unknown>;
+    settings(
+      sandbox: Pick<RunningSandbox, 'url' | 'webhookPublicKey' | 'authority'>,
+    ): Record<string, unknown>;
     defaultPort: number;
   }
 > = {
@@ -84,5 +89,20 @@ export const sandboxRegistry: Record<
       ...(webhookPublicKey ? { webhookPublicKey } : {}),
     }),
     defaultPort: 8082,
+  },
+  dynamics: {
+    // Dynamics keeps no snapshot to restore from: it always starts from the manual's seed.
+    start: ({ restore: _restore, ...o }) => startDynamicsSandbox(o),
+    settings: ({ url, authority }) => ({
+      url,
+      tenantId: DYNAMICS_SANDBOX.tenantId,
+      clientId: DYNAMICS_SANDBOX.clientId,
+      clientSecret: DYNAMICS_SANDBOX.clientSecret,
+      authority: authority ?? `${url}/${DYNAMICS_SANDBOX.tenantId}`,
+      invoiceNumberField: 'new_invoicenumber',
+      webhookHeaderName: DYNAMICS_SANDBOX.webhookHeaderName,
+      webhookKey: DYNAMICS_SANDBOX.webhookKey,
+    }),
+    defaultPort: 8083,
   },
 };

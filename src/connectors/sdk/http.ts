@@ -28,6 +28,8 @@ export interface HttpRequest {
   body?: unknown;
   /** A form-encoded body (OAuth token requests) instead of JSON. */
   form?: Record<string, string>;
+  /** A body sent as it is, with its own content type (a multipart OData $batch), instead of JSON. */
+  text?: { body: string; contentType: string };
   headers?: Record<string, string>;
   /**
    * Whether the request may be repeated after a 5xx or a timeout. POSTs that create records are
@@ -200,6 +202,9 @@ export class HttpClient {
     if (req.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(req.form).toString();
+    } else if (req.text) {
+      headers['content-type'] = req.text.contentType;
+      body = req.text.body;
     } else if (req.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.body);
@@ -222,7 +227,7 @@ export class HttpClient {
     const exchange: HttpExchange = {
       method: req.method,
       url: redactUrl(url),
-      requestBody: req.form ?? req.body,
+      requestBody: req.form ?? req.text?.body ?? req.body,
       durationMs: 0,
       attempt,
     };
