@@ -4,6 +4,7 @@ import {
   startAcumaticaSandbox,
 } from './acumatica/sandbox/index.js';
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
+import { sandboxSettings as quickbooksSettings, startQuickBooksSandbox } from './quickbooks/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -84,5 +85,15 @@ export const sandboxRegistry: Record<
       ...(webhookPublicKey ? { webhookPublicKey } : {}),
     }),
     defaultPort: 8082,
+  },
+  quickbooks: {
+    start: ({ restore: _restore, customers, products, ...o }) =>
+      startQuickBooksSandbox({
+        ...o,
+        ...(customers !== undefined ? { customers } : {}),
+        ...(products !== undefined ? { products } : {}),
+      }),
+    settings: ({ url }) => quickbooksSettings(url),
+    defaultPort: 8084,
   },
 };
