@@ -199,7 +199,8 @@ export class QuickBooksAuth {
         throw new LedgerlinkError(
           {
             code: 'config',
-            category: 'transient',
+            // Not retried here: each retry would rotate the token again and lose that one too.
+            category: 'config',
             message: `the new QuickBooks refresh token could not be stored (${(e as Error).message}); the access token that came with it is not used`,
           },
           { cause: e },

@@ -15,7 +15,7 @@ function addressFrom(
   ctx: CustomerContext,
   who: string,
 ): Address | undefined {
-  if (!a || !a.Line1) return undefined;
+  if (!a?.Line1) return undefined;
   const country = countryCode(a.CountryCode, a.Country) ?? (a.Country?.trim() ? undefined : ctx.homeCountry);
   if (!country)
     throw rejected(

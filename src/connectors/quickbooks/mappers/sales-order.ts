@@ -57,8 +57,8 @@ export function orderToQbo(o: SalesOrder, refs: References | undefined, ctx: Ord
       );
     const description = l.writeIn ? (l.description ?? l.sku) : l.description;
     return {
+      // No LineNum: the XSD documents it for QuickBooks Desktop only; lines keep the order's order.
       DetailType: 'SalesItemLineDetail',
-      LineNum: l.lineNumber,
       ...(description ? { Description: description } : {}),
       Amount: money2(qty.times(l.unitPrice.amount)),
       SalesItemLineDetail: {

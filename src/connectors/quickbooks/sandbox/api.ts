@@ -9,6 +9,10 @@ export interface ApiLimits {
   requestsPerMinute: number;
   /** Intuit: 10 at once per company. */
   concurrency: number;
+  /** The throttle's window (Intuit: a minute); shorter in tests. */
+  windowMs?: number;
+  /** How long the company takes over each call (so that calls overlap, as they do against Intuit). */
+  holdMs?: number;
 }
 
 /** Entities the query, read and write routes serve, by the lower-case name of their path. */
@@ -30,7 +34,12 @@ const BATCH_MAX = 30;
  * update with SyncToken, batch, ChangeDataCapture and CompanyInfo; bearer tokens checked on every
  * call; Intuit's throttle (per minute and at once per company) answered 429 ThrottleExceeded.
  */
-export function apiRoutes(app: FastifyInstance, store: CompanyStore, oauth: SandboxOAuth, limits: ApiLimits): { throttled: number } {
+export function apiRoutes(
+  app: FastifyInstance,
+  store: CompanyStore,
+  oauth: SandboxOAuth,
+  limits: ApiLimits,
+): { throttled: number } {
   const prefix = `/v3/company/${store.company.realmId}`;
   const arrivals: number[] = [];
   let inFlight = 0;
@@ -39,7 +48,7 @@ export function apiRoutes(app: FastifyInstance, store: CompanyStore, oauth: Sand
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/v3/company/')) return;
     const t = Date.now();
-    while (arrivals.length && arrivals[0]! <= t - 60_000) arrivals.shift();
+    while (arrivals.length && arrivals[0]! <= t - (limits.windowMs ?? 60_000)) arrivals.shift();
     if (arrivals.length >= limits.requestsPerMinute || inFlight >= limits.concurrency) {
       counters.throttled++;
       return reply.code(429).send(throttled());
@@ -49,9 +58,25 @@ export function apiRoutes(app: FastifyInstance, store: CompanyStore, oauth: Sand
     (req as FastifyRequest & { counted?: boolean }).counted = true;
     const auth = oauth.check(req.headers.authorization);
     if (auth !== 'ok')
-      return reply.code(401).send(authenticationFault(auth === 'missing' ? 'Token missing' : 'Token expired: the access token is no longer valid'));
+      return reply
+        .code(401)
+        .send(
+          authenticationFault(
+            auth === 'missing' ? 'Token missing' : 'Token expired: the access token is no longer valid',
+          ),
+        );
+    if (limits.holdMs) await new Promise((r) => setTimeout(r, limits.holdMs));
     if (!req.url.startsWith(`${prefix}/`))
-      return reply.code(403).send(fault('AuthorizationFault', [{ Message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403', code: '3100' }]));
+      return reply
+        .code(403)
+        .send(
+          fault('AuthorizationFault', [
+            {
+              Message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
+              code: '3100',
+            },
+          ]),
+        );
   });
   app.addHook('onResponse', async (req) => {
     if ((req as FastifyRequest & { counted?: boolean }).counted) inFlight--;
@@ -67,63 +92,138 @@ export function apiRoutes(app: FastifyInstance, store: CompanyStore, oauth: Sand
 
   app.get<{ Params: { entity: string; id: string } }>(`${prefix}/:entity/:id`, async (req, reply) => {
     const entity = PATHS[req.params.entity.toLowerCase()];
-    if (!entity) return reply.code(400).send(validationFault('Unsupported Operation', `Operation ${req.params.entity} is not supported`, '500'));
+    if (!entity)
+      return reply
+        .code(400)
+        .send(
+          validationFault('Unsupported Operation', `Operation ${req.params.entity} is not supported`, '500'),
+        );
     if (entity === 'CompanyInfo') return { CompanyInfo: companyInfo(store), time: now() };
     const r = store.get(entity, req.params.id);
-    if (!r) return reply.code(400).send(validationFault('Object Not Found', `Object Not Found : Something you're trying to use has been made inactive or deleted (${entity} Id=${req.params.id})`, '610'));
+    if (!r)
+      return reply
+        .code(400)
+        .send(
+          validationFault(
+            'Object Not Found',
+            `Object Not Found : Something you're trying to use has been made inactive or deleted (${entity} Id=${req.params.id})`,
+            '610',
+          ),
+        );
     return { [entity]: r, time: now() };
   });
 
-  app.post<{ Params: { entity: string }; Body: Record<string, unknown> }>(`${prefix}/:entity`, async (req, reply) => {
-    const entity = PATHS[req.params.entity.toLowerCase()];
-    if (!entity || entity === 'CompanyInfo' || req.params.entity === 'batch')
-      return reply.code(400).send(validationFault('Unsupported Operation', `Operation ${req.params.entity} is not supported`, '500'));
-    return answer(reply, store.save(entity, req.body ?? {}), entity);
-  });
+  app.post<{ Params: { entity: string }; Body: Record<string, unknown> }>(
+    `${prefix}/:entity`,
+    async (req, reply) => {
+      const entity = PATHS[req.params.entity.toLowerCase()];
+      if (!entity || entity === 'CompanyInfo' || req.params.entity === 'batch')
+        return reply
+          .code(400)
+          .send(
+            validationFault(
+              'Unsupported Operation',
+              `Operation ${req.params.entity} is not supported`,
+              '500',
+            ),
+          );
+      return answer(reply, store.save(entity, req.body ?? {}), entity);
+    },
+  );
 
-  app.post<{ Body: { BatchItemRequest?: Array<Record<string, unknown>> } }>(`${prefix}/batch`, async (req, reply) => {
-    const items = req.body?.BatchItemRequest ?? [];
-    if (items.length > BATCH_MAX)
-      return reply
-        .code(400)
-        .send(validationFault('Batch request exceeds the limit', `The batch request has ${items.length} items; the limit is ${BATCH_MAX}`, '1000', 'BatchItemRequest'));
-    const out = items.map((item) => {
-      const bId = String(item.bId ?? '');
-      if (typeof item.Query === 'string') {
-        const q = runQuery(store, item.Query);
-        return q instanceof Refusal ? { bId, ...q.body } : { bId, QueryResponse: q };
-      }
-      const entity = (['Customer', 'Item', 'Invoice'] as const).find((e) => item[e] !== undefined);
-      if (!entity || (item.operation !== 'create' && item.operation !== 'update'))
-        return { bId, Fault: { Error: [{ Message: 'Unsupported batch operation', code: '500' }], type: 'ValidationFault' } };
-      const body = item[entity] as Record<string, unknown>;
-      if (item.operation === 'create' && body.Id !== undefined)
-        return { bId, Fault: { Error: [{ Message: 'Id is not allowed on create', code: '2010', element: 'Id' }], type: 'ValidationFault' } };
-      const r = store.save(entity, body);
-      return r instanceof Refusal ? { bId, Fault: (r.body as { Fault: unknown }).Fault } : { bId, [entity]: r };
-    });
-    return { BatchItemResponse: out, time: now() };
-  });
+  app.post<{ Body: { BatchItemRequest?: Array<Record<string, unknown>> } }>(
+    `${prefix}/batch`,
+    async (req, reply) => {
+      const items = req.body?.BatchItemRequest ?? [];
+      if (items.length > BATCH_MAX)
+        return reply
+          .code(400)
+          .send(
+            validationFault(
+              'Batch request exceeds the limit',
+              `The batch request has ${items.length} items; the limit is ${BATCH_MAX}`,
+              '1000',
+              'BatchItemRequest',
+            ),
+          );
+      const out = items.map((item) => {
+        const bId = String(item.bId ?? '');
+        if (typeof item.Query === 'string') {
+          const q = runQuery(store, item.Query);
+          return q instanceof Refusal ? { bId, ...q.body } : { bId, QueryResponse: q };
+        }
+        const entity = (['Customer', 'Item', 'Invoice'] as const).find((e) => item[e] !== undefined);
+        if (!entity || (item.operation !== 'create' && item.operation !== 'update'))
+          return {
+            bId,
+            Fault: {
+              Error: [{ Message: 'Unsupported batch operation', code: '500' }],
+              type: 'ValidationFault',
+            },
+          };
+        const body = item[entity] as Record<string, unknown>;
+        if (item.operation === 'create' && body.Id !== undefined)
+          return {
+            bId,
+            Fault: {
+              Error: [{ Message: 'Id is not allowed on create', code: '2010', element: 'Id' }],
+              type: 'ValidationFault',
+            },
+          };
+        const r = store.save(entity, body);
+        return r instanceof Refusal
+          ? { bId, Fault: (r.body as { Fault: unknown }).Fault }
+          : { bId, [entity]: r };
+      });
+      return { BatchItemResponse: out, time: now() };
+    },
+  );
 
-  app.get<{ Querystring: { entities?: string; changedSince?: string } }>(`${prefix}/cdc`, async (req, reply) => {
-    const since = Date.parse(req.query.changedSince ?? '');
-    const entities = (req.query.entities ?? '').split(',').map((e) => e.trim()).filter(Boolean);
-    if (Number.isNaN(since) || entities.length === 0)
-      return reply.code(400).send(validationFault('Required param missing, need to supply the required value for the API', 'entities and changedSince are required', '2020', 'changedSince'));
-    if (Date.now() - since > CDC_DAYS * 24 * 3600_000)
-      return reply.code(400).send(validationFault('Invalid changedSince', `changedSince must be within the last ${CDC_DAYS} days`, '2030', 'changedSince'));
-    let left = CDC_MAX;
-    const responses = entities.map((name) => {
-      const entity = PATHS[name.toLowerCase()];
-      if (!entity || entity === 'CompanyInfo') return {};
-      const rows = [...store.tables[entity].values()]
-        .filter((r) => Date.parse(r.MetaData?.LastUpdatedTime ?? '') >= since)
-        .slice(0, Math.max(0, left));
-      left -= rows.length;
-      return rows.length ? { [entity]: rows, startPosition: 1, maxResults: rows.length, totalCount: rows.length } : {};
-    });
-    return { CDCResponse: [{ QueryResponse: responses }], time: now() };
-  });
+  app.get<{ Querystring: { entities?: string; changedSince?: string } }>(
+    `${prefix}/cdc`,
+    async (req, reply) => {
+      const since = Date.parse(req.query.changedSince ?? '');
+      const entities = (req.query.entities ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      if (Number.isNaN(since) || entities.length === 0)
+        return reply
+          .code(400)
+          .send(
+            validationFault(
+              'Required param missing, need to supply the required value for the API',
+              'entities and changedSince are required',
+              '2020',
+              'changedSince',
+            ),
+          );
+      if (Date.now() - since > CDC_DAYS * 24 * 3600_000)
+        return reply
+          .code(400)
+          .send(
+            validationFault(
+              'Invalid changedSince',
+              `changedSince must be within the last ${CDC_DAYS} days`,
+              '2030',
+              'changedSince',
+            ),
+          );
+      let left = CDC_MAX;
+      const responses = entities.map((name) => {
+        const entity = PATHS[name.toLowerCase()];
+        if (!entity || entity === 'CompanyInfo') return {};
+        const rows = [...store.tables[entity].values()]
+          .filter((r) => Date.parse(r.MetaData?.LastUpdatedTime ?? '') >= since)
+          .slice(0, Math.max(0, left));
+        left -= rows.length;
+        return rows.length
+          ? { [entity]: rows, startPosition: 1, maxResults: rows.length, totalCount: rows.length }
+          : {};
+      });
+      return { CDCResponse: [{ QueryResponse: responses }], time: now() };
+    },
+  );
 
   return counters;
 }
@@ -147,12 +247,17 @@ function runQuery(store: CompanyStore, text: string): Record<string, unknown> | 
     return new Refusal(validationFault('Error parsing query', `QueryParserError: ${detail}`, '4000'));
   }
   const entity = PATHS[q.entity.toLowerCase()];
-  if (!entity) return new Refusal(validationFault('Error parsing query', `QueryParserError: Invalid entity ${q.entity}`, '4000'));
+  if (!entity)
+    return new Refusal(
+      validationFault('Error parsing query', `QueryParserError: Invalid entity ${q.entity}`, '4000'),
+    );
   if (entity === 'CompanyInfo') return { CompanyInfo: [companyInfo(store)], startPosition: 1, maxResults: 1 };
   const mentionsActive = q.where.some((c) => c.field.toLowerCase() === 'active');
   const activeOnly = (entity === 'Customer' || entity === 'Item') && !mentionsActive;
   const rows = orderRows(
-    [...store.tables[entity].values()].filter((r) => (!activeOnly || r.Active !== false) && matches(r, q.where)),
+    [...store.tables[entity].values()].filter(
+      (r) => (!activeOnly || r.Active !== false) && matches(r, q.where),
+    ),
     q.orderBy,
   );
   if (q.count) return { totalCount: rows.length };

@@ -24,14 +24,26 @@ export const staleObject = (id: string, syncToken: string) =>
   );
 
 export const notFound = (entity: string, id: string) =>
-  validationFault('Object Not Found', `Object Not Found : Something you're trying to use has been made inactive or deleted (${entity} Id=${id})`, '610');
+  validationFault(
+    'Object Not Found',
+    `Object Not Found : Something you're trying to use has been made inactive or deleted (${entity} Id=${id})`,
+    '610',
+  );
 
 export const duplicateName = (name: string, id: string) =>
-  validationFault('Duplicate Name Exists Error', `The name supplied already exists. : Id=${id} Name=${name}`, '6240');
+  validationFault(
+    'Duplicate Name Exists Error',
+    `The name supplied already exists. : Id=${id} Name=${name}`,
+    '6240',
+  );
 
 export const throttled = () =>
   fault('ThrottleExceeded', [
-    { Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', Detail: 'The request limit was reached.', code: '3001' },
+    {
+      Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429',
+      Detail: 'The request limit was reached.',
+      code: '3001',
+    },
   ]);
 
 /** A 401: Intuit writes this one in lower case (`fault`, `error`, `message`). */
@@ -53,12 +65,22 @@ export const authenticationFault = (detail: string) => ({
 });
 
 export const systemFault = (status: number) =>
-  fault('SystemFault', [{ Message: 'An application error has occurred while processing your request', Detail: `System Failure Error: the sandbox was told to answer ${status}`, code: '10000' }]);
+  fault('SystemFault', [
+    {
+      Message: 'An application error has occurred while processing your request',
+      Detail: `System Failure Error: the sandbox was told to answer ${status}`,
+      code: '10000',
+    },
+  ]);
 
 /** The body of an injected fault, by status. */
 export function faultBody(status: number): unknown {
   if (status === 429) return throttled();
   if (status === 401) return authenticationFault('Token expired');
   if (status >= 500) return systemFault(status);
-  return validationFault('Request has invalid or unsupported property', `the sandbox was told to answer ${status}`, '2010');
+  return validationFault(
+    'Request has invalid or unsupported property',
+    `the sandbox was told to answer ${status}`,
+    '2010',
+  );
 }

@@ -42,7 +42,9 @@ export const QBO_SANDBOX = {
  * What clients send is checked against the XSDs: a payload the real API would refuse is refused with
  * the ValidationFault naming the element (and counted in `kit.violations` when conformance is on).
  */
-export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}): Promise<QuickBooksSandbox> {
+export async function startQuickBooksSandbox(
+  opts: QuickBooksSandboxOptions = {},
+): Promise<QuickBooksSandbox> {
   const kit = createSandboxKit({
     name: 'quickbooks',
     specs: [],
@@ -51,10 +53,18 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
     authPaths: [TOKEN_PATH, AUTHORIZE_PATH],
     faultBody,
   });
-  kit.app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  kit.app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+  const store = new CompanyStore({
+    name: 'Ledgerlink Sandbox Company',
+    country: 'US',
+    realmId: QBO_SANDBOX.realmId,
   });
-  const store = new CompanyStore({ name: 'Ledgerlink Sandbox Company', country: 'US', realmId: QBO_SANDBOX.realmId });
   seed(store, { manualRecords: true, ...opts });
   const oauth = new SandboxOAuth({
     clientId: QBO_SANDBOX.clientId,
@@ -70,6 +80,8 @@ export async function startQuickBooksSandbox(opts: QuickBooksSandboxOptions = {}
   const counters = apiRoutes(kit.app, store, oauth, {
     requestsPerMinute: opts.requestsPerMinute ?? 500,
     concurrency: opts.concurrency ?? 10,
+    ...(opts.holdMs ? { holdMs: opts.holdMs } : {}),
+    ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
   });
   // Every payload the XSD refuses is a departure from the published data model.
   if (opts.conformance) store.violations = kit.violations;

@@ -42,7 +42,8 @@ export class SandboxOAuth {
   readonly grants = { authorization_code: 0, refresh_token: 0 };
 
   constructor(readonly o: OAuthOptions) {
-    if (o.initialRefreshToken) this.refreshTokens.set(o.initialRefreshToken, { expiresAt: Number.POSITIVE_INFINITY });
+    if (o.initialRefreshToken)
+      this.refreshTokens.set(o.initialRefreshToken, { expiresAt: Number.POSITIVE_INFINITY });
   }
 
   /** Whether a bearer token is one we issued and still valid. */
@@ -76,10 +77,20 @@ export class SandboxOAuth {
     app.get<{ Querystring: Record<string, string> }>(AUTHORIZE_PATH, async (req, reply) => {
       const q = req.query;
       const back = q.redirect_uri ? new URL(q.redirect_uri) : undefined;
-      if (!back) return reply.code(400).send({ error: 'invalid_request', error_description: 'redirect_uri is required' });
+      if (!back)
+        return reply
+          .code(400)
+          .send({ error: 'invalid_request', error_description: 'redirect_uri is required' });
       if (q.client_id !== this.o.clientId || q.response_type !== 'code') {
-        back.searchParams.set('error', q.client_id !== this.o.clientId ? 'unauthorized_client' : 'unsupported_response_type');
-      } else if (!String(q.scope ?? '').split(' ').includes('com.intuit.quickbooks.accounting')) {
+        back.searchParams.set(
+          'error',
+          q.client_id !== this.o.clientId ? 'unauthorized_client' : 'unsupported_response_type',
+        );
+      } else if (
+        !String(q.scope ?? '')
+          .split(' ')
+          .includes('com.intuit.quickbooks.accounting')
+      ) {
         back.searchParams.set('error', 'invalid_scope');
       } else {
         const code = `sbx-code-${randomBytes(10).toString('hex')}`;
@@ -99,7 +110,8 @@ export class SandboxOAuth {
       const body = req.body ?? {};
       if (body.grant_type === 'authorization_code') {
         const c = body.code ? this.codes.get(body.code) : undefined;
-        if (!c || c.used || c.redirectUri !== body.redirect_uri) return reply.code(400).send({ error: 'invalid_grant' });
+        if (!c || c.used || c.redirectUri !== body.redirect_uri)
+          return reply.code(400).send({ error: 'invalid_grant' });
         c.used = true;
         this.grants.authorization_code++;
         return this.issue();
@@ -107,8 +119,10 @@ export class SandboxOAuth {
       if (body.grant_type === 'refresh_token') {
         const state = body.refresh_token ? this.refreshTokens.get(body.refresh_token) : undefined;
         const now = Date.now();
-        const retired = state?.replacedAt !== undefined && now - state.replacedAt > this.o.previousRefreshGraceMs;
-        if (!state || state.expiresAt <= now || retired) return reply.code(400).send({ error: 'invalid_grant' });
+        const retired =
+          state?.replacedAt !== undefined && now - state.replacedAt > this.o.previousRefreshGraceMs;
+        if (!state || state.expiresAt <= now || retired)
+          return reply.code(400).send({ error: 'invalid_grant' });
         this.grants.refresh_token++;
         if (body.refresh_token !== this.o.initialRefreshToken) state.replacedAt ??= now;
         return this.issue();

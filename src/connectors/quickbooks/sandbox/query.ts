@@ -178,7 +178,8 @@ export function parseQuery(q: string): ParsedQuery {
     } else break;
   }
   if (p < t.length) throw new QueryError(`unexpected "${t[p]!.text}"`);
-  if (!Number.isInteger(startPosition) || startPosition < 1) throw new QueryError('STARTPOSITION must be 1 or more');
+  if (!Number.isInteger(startPosition) || startPosition < 1)
+    throw new QueryError('STARTPOSITION must be 1 or more');
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
     throw new QueryError('MAXRESULTS must be between 1 and 1000');
   return { count, entity, where, ...(orderBy ? { orderBy } : {}), startPosition, maxResults };
@@ -227,7 +228,9 @@ export function matches(rec: Record<string, unknown>, where: readonly Condition[
       case 'in':
         return c.values.some((x) => compare(v, x) === 0);
       case 'like': {
-        const pattern = String(c.values[0]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*');
+        const pattern = String(c.values[0])
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/%/g, '.*');
         return new RegExp(`^${pattern}$`, 'i').test(String(v));
       }
     }
@@ -235,7 +238,10 @@ export function matches(rec: Record<string, unknown>, where: readonly Condition[
   });
 }
 
-export function orderRows<T extends Record<string, unknown>>(rows: T[], orderBy: ParsedQuery['orderBy']): T[] {
+export function orderRows<T extends Record<string, unknown>>(
+  rows: T[],
+  orderBy: ParsedQuery['orderBy'],
+): T[] {
   if (!orderBy) return rows;
   const sign = orderBy.desc ? -1 : 1;
   return [...rows].sort((a, b) => {

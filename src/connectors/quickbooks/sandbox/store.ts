@@ -48,7 +48,9 @@ export class CompanyStore {
   constructor(readonly company: { name: string; country: string; realmId: string }) {}
 
   stamp(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   private id(): string {
@@ -67,14 +69,20 @@ export class CompanyStore {
       const p = problems[0]!;
       this.violations.push(`quickbooks request: ${entity}: ${problems.map((x) => x.message).join('; ')}`);
       return new Refusal(
-        validationFault('Request has invalid or unsupported property', `Property Name:${p.element} ${p.message}`, '2010', p.element),
+        validationFault(
+          'Request has invalid or unsupported property',
+          `Property Name:${p.element} ${p.message}`,
+          '2010',
+          p.element,
+        ),
       );
     }
     if (body.Id !== undefined) {
       const id = String(body.Id);
       const current = this.tables[entity].get(id);
       if (!current) return new Refusal(notFound(entity, id));
-      if (String(body.SyncToken) !== current.SyncToken) return new Refusal(staleObject(id, String(body.SyncToken)));
+      if (String(body.SyncToken) !== current.SyncToken)
+        return new Refusal(staleObject(id, String(body.SyncToken)));
       const { sparse: _s, ...fields } = body;
       const next = sparse ? { ...current, ...fields } : { ...fields, Id: id };
       return this.commit(entity, next, current, 'Update');
@@ -82,7 +90,12 @@ export class CompanyStore {
     return this.commit(entity, { ...body }, undefined, 'Create');
   }
 
-  private commit(entity: EntityKey, rec: Stored, before: Stored | undefined, operation: SavedChange['operation']): Stored | Refusal {
+  private commit(
+    entity: EntityKey,
+    rec: Stored,
+    before: Stored | undefined,
+    operation: SavedChange['operation'],
+  ): Stored | Refusal {
     const refusal = this.rules(entity, rec);
     if (refusal) return refusal;
     const at = this.stamp();
@@ -111,7 +124,9 @@ export class CompanyStore {
     if (entity === 'Item') {
       const i = r as QboItem & { ParentRef?: { value: string } };
       i.Active ??= true;
-      const parent = i.ParentRef ? (this.tables.Item.get(i.ParentRef.value) as QboItem | undefined) : undefined;
+      const parent = i.ParentRef
+        ? (this.tables.Item.get(i.ParentRef.value) as QboItem | undefined)
+        : undefined;
       i.FullyQualifiedName = parent ? `${parent.FullyQualifiedName}:${i.Name}` : i.Name;
     }
     if (entity === 'Invoice') {
@@ -128,7 +143,8 @@ export class CompanyStore {
           const item = ref ? (this.tables.Item.get(ref.value) as QboItem | undefined) : undefined;
           if (ref && item) ref.name = item.Name;
           net = net.plus(l.Amount ?? 0);
-          if ((l.SalesItemLineDetail?.TaxCodeRef?.value ?? 'NON') !== 'NON') taxable = taxable.plus(l.Amount ?? 0);
+          if ((l.SalesItemLineDetail?.TaxCodeRef?.value ?? 'NON') !== 'NON')
+            taxable = taxable.plus(l.Amount ?? 0);
         } else if (l.DetailType === 'DiscountLineDetail') net = net.minus(l.Amount ?? 0);
       });
       const tax = taxable.times(SANDBOX_TAX_RATE).dividedBy(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
@@ -140,12 +156,18 @@ export class CompanyStore {
               {
                 Amount: tax.toNumber(),
                 DetailType: 'TaxLineDetail',
-                TaxLineDetail: { TaxRateRef: { value: '3' }, PercentBased: true, TaxPercent: Number(SANDBOX_TAX_RATE), NetAmountTaxable: taxable.toNumber() },
+                TaxLineDetail: {
+                  TaxRateRef: { value: '3' },
+                  PercentBased: true,
+                  TaxPercent: Number(SANDBOX_TAX_RATE),
+                  NetAmountTaxable: taxable.toNumber(),
+                },
               },
             ],
       };
       const total = net.plus(tax).toNumber();
-      if (inv.TotalAmt === undefined || inv.Balance === undefined || inv.Balance === inv.TotalAmt) inv.Balance = total;
+      if (inv.TotalAmt === undefined || inv.Balance === undefined || inv.Balance === inv.TotalAmt)
+        inv.Balance = total;
       inv.TotalAmt = total;
       const customer = this.tables.Customer.get(inv.CustomerRef?.value ?? '') as QboCustomer | undefined;
       if (inv.CustomerRef && customer) inv.CustomerRef.name = customer.DisplayName;
@@ -155,7 +177,14 @@ export class CompanyStore {
   /** The API's business rules (beyond the XSD), each refused as QuickBooks refuses it. */
   private rules(entity: EntityKey, r: Stored): Refusal | undefined {
     const required = (element: string) =>
-      new Refusal(validationFault('Required param missing, need to supply the required value for the API', `Required parameter ${element} is missing in the request`, '2020', element));
+      new Refusal(
+        validationFault(
+          'Required param missing, need to supply the required value for the API',
+          `Required parameter ${element} is missing in the request`,
+          '2020',
+          element,
+        ),
+      );
     if (entity === 'Customer') {
       const c = r as QboCustomer;
       if (!c.DisplayName && !c.GivenName && !c.FamilyName && !c.CompanyName) return required('DisplayName');
@@ -166,7 +195,10 @@ export class CompanyStore {
     if (entity === 'Item') {
       const i = r as QboItem;
       if (!i.Name) return required('Name');
-      if (i.Name.includes(':')) return new Refusal(validationFault('Invalid Name', 'Name cannot contain a colon (:)', '2050', 'Name'));
+      if (i.Name.includes(':'))
+        return new Refusal(
+          validationFault('Invalid Name', 'Name cannot contain a colon (:)', '2050', 'Name'),
+        );
       const same = this.byName('Item', 'Name', i.Name, r.Id);
       if (same) return new Refusal(duplicateName(i.Name, same.Id!));
       if (i.Type !== 'Category' && i.Type !== 'Group') {
@@ -178,7 +210,8 @@ export class CompanyStore {
     if (entity === 'Invoice') {
       const inv = r as QboInvoice;
       if (!inv.CustomerRef) return required('CustomerRef');
-      if (!this.tables.Customer.has(inv.CustomerRef.value)) return new Refusal(notFound('Customer', inv.CustomerRef.value));
+      if (!this.tables.Customer.has(inv.CustomerRef.value))
+        return new Refusal(notFound('Customer', inv.CustomerRef.value));
       if (!inv.Line?.length) return required('Line');
       for (const l of inv.Line as QboLine[]) {
         if (l.DetailType !== 'SalesItemLineDetail') continue;
@@ -189,7 +222,14 @@ export class CompanyStore {
         if (d.Qty !== undefined && d.UnitPrice !== undefined) {
           const want = new Decimal(d.Qty).times(d.UnitPrice).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
           if (!want.equals(l.Amount ?? 0))
-            return new Refusal(validationFault('Amount is not equal to UnitPrice * Qty', `Amount is not equal to UnitPrice * Qty. Supplied value:${l.Amount}`, '6070', 'Amount'));
+            return new Refusal(
+              validationFault(
+                'Amount is not equal to UnitPrice * Qty',
+                `Amount is not equal to UnitPrice * Qty. Supplied value:${l.Amount}`,
+                '6070',
+                'Amount',
+              ),
+            );
         }
       }
     }
@@ -206,7 +246,12 @@ export class CompanyStore {
   /** Seeds directly (no rules): what a person entered in QuickBooks before we connected. */
   put(entity: EntityKey, body: Record<string, unknown>, at?: string): Stored {
     const stamp = at ?? this.stamp();
-    const r: Stored = { ...body, Id: this.id(), SyncToken: '0', MetaData: { CreateTime: stamp, LastUpdatedTime: stamp } };
+    const r: Stored = {
+      ...body,
+      Id: this.id(),
+      SyncToken: '0',
+      MetaData: { CreateTime: stamp, LastUpdatedTime: stamp },
+    };
     this.derive(entity, r);
     this.tables[entity].set(r.Id!, r);
     return r;
@@ -242,7 +287,14 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
   const at = () => new Date(base + tick++ * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const accounts = store.tables.Account;
   const account = (id: string, Name: string, AccountType: string) => {
-    const r: QboAccount & Stored = { Id: id, SyncToken: '0', Name, AccountType, Active: true, MetaData: { CreateTime: at(), LastUpdatedTime: at() } };
+    const r: QboAccount & Stored = {
+      Id: id,
+      SyncToken: '0',
+      Name,
+      AccountType,
+      Active: true,
+      MetaData: { CreateTime: at(), LastUpdatedTime: at() },
+    };
     accounts.set(id, r);
   };
   account(SANDBOX_INCOME_ACCOUNT, 'Sales of Product Income', 'Income');
@@ -260,7 +312,13 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
           FamilyName: 'Thomas',
           PrimaryPhone: { FreeFormNumber: '01742 876 234' },
           PrimaryEmailAddr: { Address: 'accounts@a1design.example' },
-          BillAddr: { Line1: '67a Station', City: 'Blackpool', CountrySubDivisionCode: 'Lancashire', PostalCode: 'BP12 7HT', Country: 'UK' },
+          BillAddr: {
+            Line1: '67a Station',
+            City: 'Blackpool',
+            CountrySubDivisionCode: 'Lancashire',
+            PostalCode: 'BP12 7HT',
+            Country: 'UK',
+          },
           Notes: 'Credit limit 1000, turnover 5220.54 (kept in Sage; QuickBooks Online has no such fields)',
         },
         at(),
@@ -277,7 +335,13 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
         at(),
       ),
     );
-    const item = (Name: string, Description: string, UnitPrice: number, PurchaseCost?: number, inventory = false) =>
+    const item = (
+      Name: string,
+      Description: string,
+      UnitPrice: number,
+      PurchaseCost?: number,
+      inventory = false,
+    ) =>
       store.put(
         'Item',
         {
@@ -304,24 +368,45 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
       DetailType: 'SalesItemLineDetail',
       Amount: new Decimal(qty).times(price).toNumber(),
       Description: String(it.Description),
-      SalesItemLineDetail: { ItemRef: { value: it.Id! }, Qty: qty, UnitPrice: price, TaxCodeRef: { value: tax } },
+      SalesItemLineDetail: {
+        ItemRef: { value: it.Id! },
+        Qty: qty,
+        UnitPrice: price,
+        TaxCodeRef: { value: tax },
+      },
     });
-    store.put('Invoice', {
-      CustomerRef: { value: a1!.Id },
-      TxnDate: '2024-03-04',
-      DueDate: '2024-04-03',
-      Line: [
-        line(vid!, 3, 55),
-        line(tape!, 22, 2.8),
-        { DetailType: 'DescriptionOnly', Description: 'Delivered to the Blackpool site, ask for Jim', DescriptionLineDetail: {} },
-      ],
-    }, at());
-    store.put('Invoice', {
-      CustomerRef: { value: abs!.Id },
-      TxnDate: '2024-03-11',
-      DueDate: '2024-04-10',
-      Line: [line(tape!, 10, 2.8), line(vid!, 1, 55, 'NON'), { DetailType: 'DescriptionOnly', Description: 'Thank you for your business' }],
-    }, at());
+    store.put(
+      'Invoice',
+      {
+        CustomerRef: { value: a1!.Id },
+        TxnDate: '2024-03-04',
+        DueDate: '2024-04-03',
+        Line: [
+          line(vid!, 3, 55),
+          line(tape!, 22, 2.8),
+          {
+            DetailType: 'DescriptionOnly',
+            Description: 'Delivered to the Blackpool site, ask for Jim',
+            DescriptionLineDetail: {},
+          },
+        ],
+      },
+      at(),
+    );
+    store.put(
+      'Invoice',
+      {
+        CustomerRef: { value: abs!.Id },
+        TxnDate: '2024-03-11',
+        DueDate: '2024-04-10',
+        Line: [
+          line(tape!, 10, 2.8),
+          line(vid!, 1, 55, 'NON'),
+          { DetailType: 'DescriptionOnly', Description: 'Thank you for your business' },
+        ],
+      },
+      at(),
+    );
   }
   for (let i = 1; i <= (o.customers ?? 0); i++)
     customers.push(
@@ -331,7 +416,12 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
           DisplayName: `CUST${String(i).padStart(4, '0')}`,
           CompanyName: `Customer ${i} Ltd`,
           PrimaryEmailAddr: { Address: `buyer${i}@example.com` },
-          BillAddr: { Line1: `${i} High Street`, City: 'Leeds', PostalCode: `LS${1 + (i % 20)} 1AA`, Country: 'GB' },
+          BillAddr: {
+            Line1: `${i} High Street`,
+            City: 'Leeds',
+            PostalCode: `LS${1 + (i % 20)} 1AA`,
+            Country: 'GB',
+          },
         },
         at(),
       ),
@@ -364,10 +454,19 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
       lines.push({
         DetailType: 'SalesItemLineDetail',
         Amount: new Decimal(qty).times(price).toDecimalPlaces(2).toNumber(),
-        SalesItemLineDetail: { ItemRef: { value: it.Id! }, Qty: qty, UnitPrice: price, TaxCodeRef: { value: rnd() < 0.7 ? 'TAX' : 'NON' } },
+        SalesItemLineDetail: {
+          ItemRef: { value: it.Id! },
+          Qty: qty,
+          UnitPrice: price,
+          TaxCodeRef: { value: rnd() < 0.7 ? 'TAX' : 'NON' },
+        },
       });
     }
     if (i % 4 === 0) lines.push({ DetailType: 'DescriptionOnly', Description: `Note on invoice ${i}` });
-    store.put('Invoice', { CustomerRef: { value: customer.Id }, TxnDate: at().slice(0, 10), Line: lines }, at());
+    store.put(
+      'Invoice',
+      { CustomerRef: { value: customer.Id }, TxnDate: at().slice(0, 10), Line: lines },
+      at(),
+    );
   }
 }
