@@ -52,6 +52,13 @@ export class QuickBooksClient {
       onUnauthorized: (sent) => this.auth.onUnauthorized(sent),
       errorMessage: (body) => errorMessage(body),
       classify: (status, body) => classifyFault(status, body),
+      // Intuit sends no Retry-After with a 429; its page on limits says to wait 60 seconds. Read
+      // that way, the whole connection pauses and the record waits in the store (a wait beyond the
+      // client's longest backoff goes back to the engine), rather than the client knocking again.
+      onResponse: (res) => {
+        if (res.status === 429 && res.headers['retry-after'] === undefined && s.throttleWaitSeconds > 0)
+          res.headers['retry-after'] = String(s.throttleWaitSeconds);
+      },
     });
   }
 

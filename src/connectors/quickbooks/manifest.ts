@@ -92,6 +92,13 @@ export const quickbooksManifest: ConnectorManifest = {
     },
     { name: 'pageSize', title: 'Records per query', type: 'integer', default: 100 },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
+    {
+      name: 'throttleWaitSeconds',
+      title: 'Wait after ThrottleExceeded (s)',
+      type: 'integer',
+      default: 60,
+      description: 'Intuit answers 429 without Retry-After and asks for a 60-second wait',
+    },
   ],
   entities: {
     customer: {

@@ -276,6 +276,13 @@ describe('QuickBooks Online writes', () => {
     sb.kit.injectFault({ kind: 'status', status: 429, times: 20, match: { path: '/batch' } });
     const [waiting] = await c.write('customer', [{ ref: 'y', action: 'create', data: newCustomer() }]);
     expect(waiting).toMatchObject({ ok: false, error: { category: 'rate_limited', code: 'rate_limit' } });
+    // Against Intuit (no Retry-After, "wait 60 seconds"): the connection pauses and the record waits at once.
+    sb.kit.injectFault({ kind: 'status', status: 429, times: 1, match: { path: '/batch' } });
+    const patient = connector(sb, { throttleWaitSeconds: 60 });
+    const started = Date.now();
+    const [paused] = await patient.write('customer', [{ ref: 'z', action: 'create', data: newCustomer() }]);
+    expect(paused).toMatchObject({ ok: false, error: { category: 'rate_limited', retryAfterMs: 60_000 } });
+    expect(Date.now() - started).toBeLessThan(5_000);
   }, 30_000);
 
   it('ValidationFault names the element', async () => {

@@ -24,6 +24,8 @@ export interface QuickBooksSettings {
   webhookVerifierToken?: string;
   pageSize: number;
   timeoutMs: number;
+  /** How long a 429 that names no wait pauses the connection (Intuit: 60 s). */
+  throttleWaitSeconds: number;
 }
 
 export const API_BASE = {
@@ -58,6 +60,7 @@ export function readSettings(raw: Record<string, unknown>): QuickBooksSettings {
     defaultCurrency: str(raw.defaultCurrency) ?? 'USD',
     pageSize: Math.min(MAX_RESULTS, Math.max(1, int(raw.pageSize, 100))),
     timeoutMs: int(raw.timeoutMs, 30_000),
+    throttleWaitSeconds: int(raw.throttleWaitSeconds, 60),
   };
   const optional = [
     'realmId',

@@ -29,6 +29,8 @@ export function connect(
   const settings = settingsSchema(quickbooksConnector.manifest.connectionFields).parse({
     ...sb.settings(),
     timeoutMs: 5000,
+    // Tests knock again after a short backoff instead of Intuit's minute.
+    throttleWaitSeconds: 0,
     ...overrides,
   });
   return quickbooksConnector.create(settings, {

@@ -9,6 +9,8 @@ export interface ApiLimits {
   requestsPerMinute: number;
   /** Intuit: 10 at once per company. */
   concurrency: number;
+  /** Intuit: 40 batch requests a minute per company and app. */
+  batchPerMinute?: number;
   /** The throttle's window (Intuit: a minute); shorter in tests. */
   windowMs?: number;
   /** How long the company takes over each call (so that calls overlap, as they do against Intuit). */
@@ -42,6 +44,7 @@ export function apiRoutes(
 ): { throttled: number } {
   const prefix = `/v3/company/${store.company.realmId}`;
   const arrivals: number[] = [];
+  const batches: number[] = [];
   let inFlight = 0;
   const counters = { throttled: 0 };
 
@@ -52,6 +55,14 @@ export function apiRoutes(
     if (arrivals.length >= limits.requestsPerMinute || inFlight >= limits.concurrency) {
       counters.throttled++;
       return reply.code(429).send(throttled());
+    }
+    if (req.url.startsWith(`${prefix}/batch`)) {
+      while (batches.length && batches[0]! <= t - (limits.windowMs ?? 60_000)) batches.shift();
+      if (batches.length >= (limits.batchPerMinute ?? 40)) {
+        counters.throttled++;
+        return reply.code(429).send(throttled());
+      }
+      batches.push(t);
     }
     arrivals.push(t);
     inFlight++;
@@ -67,16 +78,14 @@ export function apiRoutes(
         );
     if (limits.holdMs) await new Promise((r) => setTimeout(r, limits.holdMs));
     if (!req.url.startsWith(`${prefix}/`))
-      return reply
-        .code(403)
-        .send(
-          fault('AuthorizationFault', [
-            {
-              Message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
-              code: '3100',
-            },
-          ]),
-        );
+      return reply.code(403).send(
+        fault('AuthorizationFault', [
+          {
+            Message: 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403',
+            code: '3100',
+          },
+        ]),
+      );
   });
   app.addHook('onResponse', async (req) => {
     if ((req as FastifyRequest & { counted?: boolean }).counted) inFlight--;

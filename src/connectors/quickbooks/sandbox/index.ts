@@ -82,6 +82,7 @@ export async function startQuickBooksSandbox(
     concurrency: opts.concurrency ?? 10,
     ...(opts.holdMs ? { holdMs: opts.holdMs } : {}),
     ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
+    ...(opts.batchPerMinute ? { batchPerMinute: opts.batchPerMinute } : {}),
   });
   // Every payload the XSD refuses is a departure from the published data model.
   if (opts.conformance) store.violations = kit.violations;
