@@ -1,6 +1,7 @@
 import { acumaticaConnector } from './acumatica/index.js';
 import { dynamicsConnector } from './dynamics/index.js';
 import { magentoConnector } from './magento/index.js';
+import { quickbooksConnector } from './quickbooks/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
 import { trytonConnector } from './tryton/index.js';
 import { vendureConnector } from './vendure/index.js';
@@ -10,6 +11,7 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   acumatica: acumaticaConnector,
   dynamics: dynamicsConnector,
   magento: magentoConnector,
+  quickbooks: quickbooksConnector,
   tryton: trytonConnector,
   vendure: vendureConnector,
 };

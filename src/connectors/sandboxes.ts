@@ -5,6 +5,7 @@ import {
 } from './acumatica/sandbox/index.js';
 import { DYNAMICS_SANDBOX, startDynamicsSandbox } from './dynamics/sandbox/index.js';
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
+import { sandboxSettings as quickbooksSettings, startQuickBooksSandbox } from './quickbooks/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -104,5 +105,15 @@ export const sandboxRegistry: Record<
       webhookKey: DYNAMICS_SANDBOX.webhookKey,
     }),
     defaultPort: 8083,
+  },
+  quickbooks: {
+    start: ({ restore: _restore, customers, products, ...o }) =>
+      startQuickBooksSandbox({
+        ...o,
+        ...(customers !== undefined ? { customers } : {}),
+        ...(products !== undefined ? { products } : {}),
+      }),
+    settings: ({ url }) => quickbooksSettings(url),
+    defaultPort: 8084,
   },
 };

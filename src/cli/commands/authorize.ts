@@ -7,7 +7,11 @@ import { output, reportError, UsageError } from '../output.js';
 const DEFAULT_REDIRECT = 'http://127.0.0.1:3999/oauth/callback';
 
 /** Waits on the loopback redirect URI for the code the system sends back, checking the state. */
-function awaitCode(redirectUri: URL, state: string, timeoutMs: number): Promise<string> {
+function awaitCode(
+  redirectUri: URL,
+  state: string,
+  timeoutMs: number,
+): Promise<{ code: string; params: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', redirectUri);
@@ -36,7 +40,7 @@ function awaitCode(redirectUri: URL, state: string, timeoutMs: number): Promise<
         );
       } else {
         done(200, 'Ledgerlink is authorized. You can close this tab.');
-        resolve(code);
+        resolve({ code, params: Object.fromEntries(url.searchParams) });
       }
     });
     const timer = setTimeout(() => {
@@ -84,7 +88,7 @@ export function registerAuthorize(program: Command): void {
           const auth = ctx.connectors.get(name).authorization;
           if (!auth)
             throw new UsageError(
-              `connection "${name}" does not use an interactive OAuth flow (for Acumatica: authMode oauth2 and oauthFlow authorization_code)`,
+              `connection "${name}" does not use an interactive OAuth flow (for Acumatica: authMode oauth2 and oauthFlow authorization_code; QuickBooks Online always does)`,
             );
           const state = randomBytes(16).toString('hex');
           const url = auth.authorizeUrl(redirect.toString(), state);
@@ -93,7 +97,8 @@ export function registerAuthorize(program: Command): void {
           out.line(
             `Open this address, sign in and allow access:\n\n  ${url}\n\nWaiting for the answer on ${redirect.origin}…`,
           );
-          await auth.complete(await code, redirect.toString());
+          const answer = await code;
+          await auth.complete(answer.code, redirect.toString(), answer.params);
           out.result({ authorized: name });
           out.line(
             `Connection "${name}" is authorized; its refresh token is stored encrypted in ${ctx.store.location}.`,

@@ -157,7 +157,11 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
  */
 export interface OAuthAuthorization {
   authorizeUrl(redirectUri: string, state: string): string;
-  complete(code: string, redirectUri: string): Promise<void>;
+  /**
+   * `params` are every parameter of the redirect (QuickBooks names the company the person chose in
+   * `realmId` beside the code).
+   */
+  complete(code: string, redirectUri: string, params?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /** Where a connector keeps what it earns at run time (a rotating refresh token); sealed at rest. */
