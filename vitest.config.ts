@@ -6,9 +6,10 @@ export default defineConfig({
     // The fault suite runs on its own (`npm run test:faults`, vitest.faults.config.ts).
     exclude: [...configDefaults.exclude, 'test/faults/**'],
     // Generous: a test waits for a condition (a run finished, a record's state), and on a loaded
-    // machine (load 8 on 2 cores) conditions come late; a limit only matters when something is wrong.
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
+    // machine (load 8 to 14 on 2 cores: a second copy of the suite beside it) conditions come late; a
+    // limit only matters when something is wrong.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     // Two shared cores: more parallel files only add contention to the timing-sensitive suites.
     maxWorkers: 2,

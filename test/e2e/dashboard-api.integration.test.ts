@@ -10,7 +10,7 @@ import { type SyncEnvironment, startSyncEnvironment } from '../support/environme
 
 const FLOW = 'acumatica-magento.customers';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 150_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

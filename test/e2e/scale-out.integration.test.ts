@@ -45,7 +45,7 @@ function exit(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 150_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > end) throw new Error('timed out');

@@ -373,7 +373,11 @@ export async function startTryton(opts: { dir?: string; port?: number } = {}): P
       { env: { ...process.env, TRYTONPASSFILE: passFile }, stdio: 'pipe', timeout: 600_000 },
     );
   } catch (e) {
-    const err = e as { stderr?: Buffer };
+    const err = e as { stderr?: Buffer; code?: string; signal?: string };
+    if (err.code === 'ETIMEDOUT' || err.signal)
+      throw new Error(
+        `trytond-admin did not finish installing the modules within 10 minutes (stopped by ${err.signal ?? 'the timeout'})`,
+      );
     throw new Error(`trytond-admin failed: ${err.stderr?.toString().split('\n').slice(-8).join('\n') ?? e}`);
   }
   timings.init = Date.now() - started;
