@@ -1,5 +1,6 @@
 import { acumaticaConnector } from './acumatica/index.js';
 import { magentoConnector } from './magento/index.js';
+import { quickbooksDesktopConnector } from './quickbooks-desktop/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
 import { trytonConnector } from './tryton/index.js';
 import { vendureConnector } from './vendure/index.js';
@@ -8,6 +9,7 @@ import { vendureConnector } from './vendure/index.js';
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   acumatica: acumaticaConnector,
   magento: magentoConnector,
+  'quickbooks-desktop': quickbooksDesktopConnector,
   tryton: trytonConnector,
   vendure: vendureConnector,
 };

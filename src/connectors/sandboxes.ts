@@ -4,6 +4,7 @@ import {
   startAcumaticaSandbox,
 } from './acumatica/sandbox/index.js';
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
+import { QBD_SANDBOX, startQuickBooksDesktopSandbox } from './quickbooks-desktop/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -20,6 +21,11 @@ export interface SandboxStart extends SandboxOptions {
   defects?: boolean;
   /** Acumatica: a session idle this long ends (default 60 minutes). */
   sessionIdleMs?: number;
+  /**
+   * QuickBooks Desktop: the SOAP address its Web Connector polls (Ledgerlink's /qbwc/<connection>);
+   * without it, point it later (the sandbox's `pointAt`, or POST /_sandbox/web-connector {url}).
+   */
+  webConnectorUrl?: string;
   /** What a sandbox of the same system held (its `snapshot()`), instead of seeded data. */
   restore?: AcumaticaSnapshot | MagentoSnapshot;
 }
@@ -84,5 +90,19 @@ export const sandboxRegistry: Record<
       ...(webhookPublicKey ? { webhookPublicKey } : {}),
     }),
     defaultPort: 8082,
+  },
+  // The sandbox plays the Web Connector beside a company file: a client of Ledgerlink, with a small
+  // control server (its url) to point it at Ledgerlink's /qbwc/<connection> once that is listening.
+  'quickbooks-desktop': {
+    start: ({ restore: _restore, ...o }) => startQuickBooksDesktopSandbox(o),
+    settings: () => ({
+      username: QBD_SANDBOX.username,
+      password: QBD_SANDBOX.password,
+      companyFile: QBD_SANDBOX.companyFile,
+      homeCurrency: 'GBP',
+      country: 'GB',
+      runEveryMinutes: 1,
+    }),
+    defaultPort: 8085,
   },
 };
