@@ -153,8 +153,7 @@ export class QuickBooksDesktopConnector implements Connector {
       entity === 'customer' ? ['CustomerRet'] : entity === 'invoice' ? ['InvoiceRet'] : [...PRODUCT_ITEMS];
     for (const kind of kinds)
       for (const ret of (rs.body[kind] as Node[] | undefined) ?? []) {
-        const id =
-          text(ret.ListID) ?? text(ret.TxnID) ?? text((ret.FullName as unknown[] | undefined)?.[0]) ?? '?';
+        const id = text(ret.ListID) ?? text(ret.TxnID) ?? text(ret?.FullName) ?? '?';
         try {
           const m: Mapped =
             entity === 'customer'
@@ -283,7 +282,7 @@ export class QuickBooksDesktopConnector implements Connector {
       for (const ret of (rs.body.CustomerRet as Node[] | undefined) ?? []) {
         const id = text(ret.ListID);
         if (!id) continue;
-        const full = text((ret.FullName as unknown[] | undefined)?.[0]);
+        const full = text(ret?.FullName);
         const account = text(ret.AccountNumber);
         if (full) this.customerIndex.set(`name:${full}`, id);
         if (account) this.customerIndex.set(`account:${account}`, id);
@@ -317,7 +316,7 @@ export class QuickBooksDesktopConnector implements Connector {
         );
         for (const kind of PRODUCT_ITEMS)
           for (const ret of (rs.body[kind] as Node[] | undefined) ?? []) {
-            const full = text((ret.FullName as unknown[] | undefined)?.[0]);
+            const full = text(ret?.FullName);
             if (full && part.includes(full)) out.set(full, { id: full });
           }
       }
@@ -414,7 +413,7 @@ export class QuickBooksDesktopConnector implements Connector {
       const ret = firstRet(rs.body);
       if (entity === 'customer') {
         const id = text(ret?.ListID) ?? '';
-        const full = text((ret?.FullName as unknown[] | undefined)?.[0]);
+        const full = text(ret?.FullName);
         if (full) this.customerIndex.set(`name:${full}`, id);
         this.customerIndex.set(`account:${q.label}`, id);
         results.push({ ref: q.item.ref, ok: true, action: 'created', targetId: id });
@@ -423,7 +422,7 @@ export class QuickBooksDesktopConnector implements Connector {
           ref: q.item.ref,
           ok: true,
           action: 'created',
-          targetId: text((ret?.FullName as unknown[] | undefined)?.[0]) ?? q.label,
+          targetId: text(ret?.FullName) ?? q.label,
         });
       } else {
         const number = text(ret?.RefNumber);

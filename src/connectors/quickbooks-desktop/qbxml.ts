@@ -29,14 +29,13 @@ const REPEATING = new Set([
   'InvoiceLineGroupRet',
   'InvoiceLineAdd',
   'LinkedTxn',
-  'ListID',
-  'FullName',
-  'TxnID',
-  'RefNumber',
   'IncludeRetElement',
   'DataExtRet',
   'ShipToAddress',
 ]);
+
+/** Ids a query may name several of. */
+const FILTER_IDS = new Set(['ListID', 'FullName', 'TxnID', 'RefNumber']);
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -54,7 +53,9 @@ const parser = new XMLParser({
   ignorePiTags: true,
   trimValues: true,
   htmlEntities: true,
-  isArray: (name) => REPEATING.has(name),
+  // ListID, FullName, TxnID and RefNumber repeat only as a query's filter (a Ret has one of each).
+  isArray: (name, jpath) =>
+    REPEATING.has(name) || (FILTER_IDS.has(name) && /(QueryRq|EntityFilter)\.[A-Za-z]+$/.test(String(jpath))),
 });
 
 export type Node = Record<string, unknown>;

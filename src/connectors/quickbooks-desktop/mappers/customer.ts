@@ -36,7 +36,7 @@ export function customerFromRet(
   s: Settings,
 ): { id: string; updatedAt: string; data: Record<string, unknown> } {
   const id = text(ret.ListID) ?? '';
-  const fullName = text(Array.isArray(ret.FullName) ? ret.FullName[0] : ret.FullName) ?? text(ret.Name) ?? id;
+  const fullName = text(ret.FullName) ?? text(ret.Name) ?? id;
   const currency = currencyOf(ret, s.homeCurrency);
   const limit = amount(ret.CreditLimit);
   const first = text(ret.FirstName);

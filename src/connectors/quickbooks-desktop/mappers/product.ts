@@ -35,7 +35,7 @@ export function productFromRet(
   ret: Node,
   s: Settings,
 ): { id: string; updatedAt: string; data: Record<string, unknown> } {
-  const fullName = text(Array.isArray(ret.FullName) ? ret.FullName[0] : ret.FullName) ?? text(ret.Name) ?? '';
+  const fullName = text(ret.FullName) ?? text(ret.Name) ?? '';
   const { desc, price, cost } = priceOf(ret);
   const onHand = amount(ret.QuantityOnHand);
   const inventory = kind === 'ItemInventoryRet' || kind === 'ItemInventoryAssemblyRet';

@@ -552,6 +552,9 @@ function pick(n: Node, keep: readonly string[]): Node {
 /** Rets grouped by element name, each kind an array, kinds in the order first met. */
 function group(rows: Array<[string, Node]>): Node {
   const out: Record<string, Node[]> = {};
-  for (const [k, n] of rows) (out[k] ??= []).push(n);
+  for (const [k, n] of rows) {
+    out[k] ??= [];
+    out[k].push(n);
+  }
   return out;
 }
