@@ -2,6 +2,7 @@ import { acumaticaConnector } from './acumatica/index.js';
 import { dynamicsConnector } from './dynamics/index.js';
 import { magentoConnector } from './magento/index.js';
 import { quickbooksConnector } from './quickbooks/index.js';
+import { quickbooksDesktopConnector } from './quickbooks-desktop/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
 import { trytonConnector } from './tryton/index.js';
 import { vendureConnector } from './vendure/index.js';
@@ -12,6 +13,7 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   dynamics: dynamicsConnector,
   magento: magentoConnector,
   quickbooks: quickbooksConnector,
+  'quickbooks-desktop': quickbooksDesktopConnector,
   tryton: trytonConnector,
   vendure: vendureConnector,
 };

@@ -6,6 +6,7 @@ import {
 import { DYNAMICS_SANDBOX, startDynamicsSandbox } from './dynamics/sandbox/index.js';
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
 import { sandboxSettings as quickbooksSettings, startQuickBooksSandbox } from './quickbooks/sandbox/index.js';
+import { QBD_SANDBOX, startQuickBooksDesktopSandbox } from './quickbooks-desktop/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -24,6 +25,11 @@ export interface SandboxStart extends SandboxOptions {
   defects?: boolean;
   /** Acumatica: a session idle this long ends (default 60 minutes). */
   sessionIdleMs?: number;
+  /**
+   * QuickBooks Desktop: the SOAP address its Web Connector polls (Ledgerlink's /qbwc/<connection>);
+   * without it, point it later (the sandbox's `pointAt`, or POST /_sandbox/web-connector {url}).
+   */
+  webConnectorUrl?: string;
   /** What a sandbox of the same system held (its `snapshot()`), instead of seeded data. */
   restore?: AcumaticaSnapshot | MagentoSnapshot;
 }
@@ -115,5 +121,19 @@ export const sandboxRegistry: Record<
       }),
     settings: ({ url }) => quickbooksSettings(url),
     defaultPort: 8084,
+  },
+  // The sandbox plays the Web Connector beside a company file: a client of Ledgerlink, with a small
+  // control server (its url) to point it at Ledgerlink's /qbwc/<connection> once that is listening.
+  'quickbooks-desktop': {
+    start: ({ restore: _restore, ...o }) => startQuickBooksDesktopSandbox(o),
+    settings: () => ({
+      username: QBD_SANDBOX.username,
+      password: QBD_SANDBOX.password,
+      companyFile: QBD_SANDBOX.companyFile,
+      homeCurrency: 'GBP',
+      country: 'GB',
+      runEveryMinutes: 1,
+    }),
+    defaultPort: 8085,
   },
 };

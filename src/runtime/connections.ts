@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ConfiguredConnection } from '../config/load.js';
 import type { Connector, CredentialStore } from '../connectors/sdk/contract.js';
 import { configError } from '../connectors/sdk/errors.js';
+import type { Mailbox } from '../connectors/sdk/mailbox.js';
 import type { RateLimit } from '../connectors/sdk/manifest.js';
 import type { RequestLimiter } from '../connectors/sdk/rate-limit.js';
 import type { ConnectorResolver } from '../engine/engine.js';
@@ -25,6 +26,8 @@ export class ConnectorSet implements ConnectorResolver {
     private readonly sealed: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
     /** The connection's request budget (shared by every process on PostgreSQL). */
     private readonly limiterFor?: (connection: string, limit: RateLimit) => RequestLimiter,
+    /** The connection's mailbox in the store, for systems that poll us (the QuickBooks Web Connector). */
+    private readonly mailboxFor?: (connection: string) => Mailbox,
   ) {}
 
   /**
@@ -63,6 +66,7 @@ export class ConnectorSet implements ConnectorResolver {
         logger: this.logger.child({ connection: name }),
         ...(this.credentialsFor ? { credentials: this.credentialsFor(name) } : {}),
         ...(this.limiterFor ? { limiter: this.limiterFor(name, conf.rateLimit) } : {}),
+        ...(this.mailboxFor ? { mailbox: this.mailboxFor(name) } : {}),
       });
       this.live.set(name, c);
     }

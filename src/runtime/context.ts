@@ -90,6 +90,7 @@ async function connectorsFor(
     (name) => store.credentials.forConnection(name),
     sealed,
     (name, limit) => limiters.for(name, limit),
+    (name) => store.mailbox.forConnection(name),
   );
 }
 

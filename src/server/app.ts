@@ -21,6 +21,7 @@ import { registerFlowRoutes } from './routes/flows.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerLogRoutes } from './routes/log.js';
+import { registerQbwcRoutes } from './routes/qbwc.js';
 import { registerRecordRoutes } from './routes/records.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerValueMapRoutes } from './routes/value-maps.js';
@@ -222,6 +223,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerRecordRoutes(app, deps);
   registerConnectionRoutes(app, deps);
   registerHookRoutes(app, deps);
+  registerQbwcRoutes(app, deps);
   registerWebhookLogRoutes(app, deps);
   registerBatchRoutes(app, deps);
   registerValueMapRoutes(app, deps);

@@ -12,6 +12,7 @@ import { CursorRepository } from './repositories/cursors.js';
 import { DefinitionRepository } from './repositories/definitions.js';
 import { InboxRepository } from './repositories/inbox.js';
 import { JobRepository } from './repositories/jobs.js';
+import { MailboxRepository } from './repositories/mailbox.js';
 import { RateLimitRepository } from './repositories/rate-limits.js';
 import { RecordLocks } from './repositories/record-locks.js';
 import { RunRepository } from './repositories/runs.js';
@@ -59,6 +60,8 @@ export interface Store {
   limits: RateLimitRepository;
   /** One worker at a time per record (a no-op on the embedded store). */
   recordLocks: RecordLocks;
+  /** The work queued for systems that poll us for it (the QuickBooks Web Connector). */
+  mailbox: MailboxRepository;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function openStore(
     tokens: new ApiTokenRepository(db),
     limits: new RateLimitRepository(db),
     recordLocks: new RecordLocks(db, adapter),
+    mailbox: new MailboxRepository(db),
     close: () => opened.destroy(),
   };
 }

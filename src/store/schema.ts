@@ -27,6 +27,8 @@ export interface Database {
   rate_limits: RateLimitsTable;
   rate_limit_leases: RateLimitLeasesTable;
   login_failures: LoginFailuresTable;
+  mailbox_requests: MailboxRequestsTable;
+  mailbox_sessions: MailboxSessionsTable;
 }
 
 /**
@@ -368,4 +370,45 @@ export interface ApiTokensTable {
   role: Role;
   created_at: string;
   last_used_at: string | null;
+}
+
+/**
+ * A request waiting for a system that collects its work by polling us (the QuickBooks Web
+ * Connector), under a key unique per connection: queued → sent (to a session's ticket) → answered or
+ * error, with the answer as the system gave it.
+ */
+export interface MailboxRequestsTable {
+  id: Generated<number>;
+  connection: string;
+  key: string;
+  request: string;
+  retry_safe: number;
+  status: string;
+  response: string | null;
+  status_code: number | null;
+  status_message: string | null;
+  ticket: string | null;
+  created_at: string;
+  sent_at: string | null;
+  answered_at: string | null;
+}
+
+/** A session of the poller (a Web Connector ticket), or a refused login (`refused` = 1). */
+export interface MailboxSessionsTable {
+  ticket: string;
+  connection: string;
+  username: string | null;
+  refused: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  closed_at: string | null;
+  company_file: string | null;
+  country: string | null;
+  version: string | null;
+  client_version: string | null;
+  answered: number;
+  last_error: string | null;
+  /** Until when an empty sendRequestXML is a pause ("NoOp") rather than the end of the work. */
+  wait_until: string | null;
 }

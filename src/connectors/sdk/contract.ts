@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EntityName } from '../../model/index.js';
 import type { ErrorData } from './errors.js';
 import type { HttpExchange } from './http.js';
+import type { Mailbox } from './mailbox.js';
 import type { ConnectorManifest } from './manifest.js';
 import type { RequestLimiter } from './rate-limit.js';
 
@@ -225,6 +226,21 @@ export interface Connector {
   readonly authorization?: OAuthAuthorization;
   /** Releases sessions (Acumatica sessions are a licensed resource) and sockets. */
   close(): Promise<void>;
+  /**
+   * A SOAP service the system's own client calls to collect its work (the QuickBooks Web Connector),
+   * served at POST /qbwc/<connection>, with the file a person installs in that client.
+   */
+  readonly soapEndpoint?: SoapEndpoint;
+}
+
+/** What the server needs to serve a polling client's SOAP calls for a connection. */
+export interface SoapEndpoint {
+  /** The largest SOAP body the client sends, in bytes (a larger one is refused 413 unread). */
+  readonly maxBodyBytes: number;
+  /** Answers one SOAP call (the envelope as sent); `from` is the caller's address, for the log. */
+  handle(body: string, from: string): Promise<{ status: number; contentType: string; body: string }>;
+  /** The client's configuration file for this connection (the .qwc), or why it cannot be made yet. */
+  installFile(): { filename: string; contentType: string; body: string } | { refusal: string };
 }
 
 export interface ConnectorContext {
@@ -238,6 +254,11 @@ export interface ConnectorContext {
    * they keep the manifest's limit in their own process.
    */
   limiter?: RequestLimiter;
+  /**
+   * Where a connector whose system polls us for work (QuickBooks Desktop through the Web Connector)
+   * queues its requests and finds their answers: in the store, shared by every process.
+   */
+  mailbox?: Mailbox;
 }
 
 export interface ConnectorDefinition {

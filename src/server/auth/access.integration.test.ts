@@ -577,6 +577,7 @@ describe.each(DIALECTS)('access control on %s', (dialect) => {
       ['/health', '/ready', '/openapi.json', '/docs'].includes(path) ||
       path.startsWith('/docs/') ||
       path.startsWith('/hooks/') ||
+      path.startsWith('/qbwc/') ||
       // Pages outside /api, but for the metrics, whose counts need a viewer.
       (reads(m) && path !== '/api' && !path.startsWith('/api/') && path !== '/metrics') ||
       (m === 'POST' && path === '/api/auth/login');

@@ -7,7 +7,8 @@ const isApi = (path: string): boolean => path === '/api' || path.startsWith('/ap
 
 /**
  * Open to anyone whatever the method: probes, webhook intake (each delivery is verified by its
- * connector), the API documentation.
+ * connector), the Web Connector's SOAP service (it authenticates through its own calls), the API
+ * documentation.
  */
 export function isPublicPath(path: string): boolean {
   return (
@@ -16,7 +17,9 @@ export function isPublicPath(path: string): boolean {
     path === '/openapi.json' ||
     path === '/docs' ||
     path.startsWith('/docs/') ||
-    path.startsWith('/hooks/')
+    path.startsWith('/hooks/') ||
+    // The QuickBooks Web Connector: it logs in through the SOAP service's own authenticate call.
+    path.startsWith('/qbwc/')
   );
 }
 
