@@ -232,16 +232,14 @@ describe('QuickBooks Desktop through the Web Connector', () => {
         strUserName: QBD_SANDBOX.username,
         strPassword: QBD_SANDBOX.password,
       })) as string[];
-      await env.store.mailbox
-        .forConnection('qbd')
-        .post([
-          {
-            key: 'test:dup',
-            request: qbxmlRequest({
-              CustomerAddRq: { '@_requestID': '1', CustomerAdd: { Name: 'A1 Design' } },
-            }),
-          },
-        ]);
+      await env.store.mailbox.forConnection('qbd').post([
+        {
+          key: 'test:dup',
+          request: qbxmlRequest({
+            CustomerAddRq: { '@_requestID': '1', CustomerAdd: { Name: 'A1 Design' } },
+          }),
+        },
+      ]);
       const send = {
         ticket: ticket!,
         strHCPResponse: '',
