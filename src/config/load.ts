@@ -419,6 +419,7 @@ function resolveFlow(
     ...(f.transform ? { transform: f.transform } : {}),
     ...(writeBack ? { writeBack } : {}),
     ...(schedule ? { schedule } : {}),
+    ...(base?.runsAfter ? { runsAfter: base.runsAfter } : {}),
     overlapMs: f.overlapMinutes !== undefined ? f.overlapMinutes * 60_000 : flowDefaults.overlapMs,
     pageSize: f.pageSize ?? flowDefaults.pageSize,
     maxAttempts: f.maxAttempts ?? flowDefaults.maxAttempts,

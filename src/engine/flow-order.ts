@@ -4,7 +4,8 @@ import type { Flow } from './flow.js';
  * Flows in the order a batch runs them: a flow whose records refer to another entity (an invoice's
  * customer and products) runs after the flows that bring that entity between the same two
  * connections, so what a record needs is there before it goes (the SYNC Uploader's "customers,
- * products, then invoices"). Flows with nothing between them keep their configured order; a cycle
+ * products, then invoices"), and after the flows it `runsAfter`. Flows with nothing between them keep
+ * their configured order; a cycle
  * (which the catalog does not have) is broken where it is met.
  */
 export function dependencyOrder(flows: readonly Flow[]): Flow[] {
@@ -19,6 +20,8 @@ export function dependencyOrder(flows: readonly Flow[]): Flow[] {
         if (dep.flow ? dep.flow === other.name : pairOf(other) === pairOf(f)) needs.add(other.name);
       }
     }
+    for (const name of f.runsAfter ?? [])
+      if (name !== f.name && flows.some((o) => o.name === name)) needs.add(name);
     before.set(f.name, needs);
   }
   const done = new Set<string>();

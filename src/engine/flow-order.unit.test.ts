@@ -40,4 +40,11 @@ describe('the order a batch runs flows in', () => {
     const b = flow('a-b.invoices', 'invoice', [{ entity: 'salesOrder', ids: 'y' }]);
     expect(dependencyOrder([a, b]).map((f) => f.name)).toEqual(['a-b.invoices', 'a-b.orders']);
   });
+
+  it('a flow runs after the flows it runsAfter: orders uploaded to the accounts come back as invoices in the same batch', () => {
+    const invoices = { ...flow('qb-crm.invoices', 'invoice'), runsAfter: ['crm-qb.orders'] } as Flow;
+    const orders = flow('crm-qb.orders', 'salesOrder', [{ entity: 'customer', ids: 'customerNumber' }]);
+    const order = dependencyOrder([flow('qb-crm.customers', 'customer'), invoices, orders]);
+    expect(order.map((f) => f.name)).toEqual(['qb-crm.customers', 'crm-qb.orders', 'qb-crm.invoices']);
+  });
 });

@@ -80,6 +80,12 @@ export interface Flow {
    */
   valueMaps: Readonly<Record<string, string>>;
   writeBack?: WriteBack;
+  /**
+   * Flows a batch runs before this one although it does not refer to their records: what they write
+   * becomes this flow's source (CRM orders uploaded as accounting invoices, which go back to the CRM
+   * as invoices), so one batch leaves nothing for the next.
+   */
+  runsAfter?: readonly string[];
   /** Cron expression (croner) for scheduled runs. */
   schedule?: string;
   syncMode: SyncMode;

@@ -23,6 +23,8 @@ export interface CatalogFlow {
   valueMaps?: Readonly<Record<string, string>>;
   /** After a create, the target's number is written to this field of the source record. */
   writeBack?: string;
+  /** Flows a batch runs before this one (see Flow.runsAfter). */
+  runsAfter?: readonly string[];
   /** Default schedule (croner syntax). */
   schedule?: string;
 }

@@ -5,7 +5,7 @@ import { isLedgerlinkError, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import { failed, type Planned, refusal, sendPlanned } from './batch-writer.js';
 import { num } from './mappers/values.js';
-import { idFromEntityUrl } from './odata.js';
+import { idFromEntityUrl, isGuid } from './odata.js';
 import { DEFAULT_MAX_LENGTH } from './reference.js';
 import { rowsWhere, type WriteContext } from './write-context.js';
 
@@ -58,16 +58,50 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
     } else creates.push(item);
   }
 
-  // The accounts the invoices are for, by the ids the customer links give: their account numbers.
-  const accountIds = creates
+  // The accounts the invoices are for, by the ids the customer links give: an account's GUID when
+  // the link was made by writing the account here, its account number (this connector's id for a
+  // customer it reads) when the link was made the other way, by the CRM → accounting customer flow.
+  const refsOf = creates
     .map((i) => i.refs?.customer?.[(i.data as Invoice).customerNumber])
     .filter((x): x is string => !!x);
-  const accounts = new Map(
-    (accountIds.length
-      ? await rowsWhere(ctx.client, 'accounts', 'accountid', accountIds, 'accountid,accountnumber')
-      : []
-    ).map((r) => [String(r.accountid), r.accountnumber as string | null]),
+  const byGuid = refsOf.filter(isGuid);
+  const byNumber = refsOf.filter((r) => !isGuid(r));
+  const accounts = new Map<string, { accountid: string; accountnumber: string | null }>();
+  for (const r of byGuid.length
+    ? await rowsWhere(ctx.client, 'accounts', 'accountid', byGuid, 'accountid,accountnumber')
+    : [])
+    accounts.set(String(r.accountid), {
+      accountid: String(r.accountid),
+      accountnumber: r.accountnumber as string | null,
+    });
+  for (const r of byNumber.length
+    ? await rowsWhere(
+        ctx.client,
+        'accounts',
+        'accountnumber',
+        byNumber,
+        'accountid,accountnumber',
+        `customertypecode eq ${ctx.s.customerTypeCode}`,
+      )
+    : [])
+    accounts.set(String(r.accountnumber), {
+      accountid: String(r.accountid),
+      accountnumber: r.accountnumber as string | null,
+    });
+
+  // Products likewise: a GUID, or the product number when the link was made the other way.
+  const productNumbers = creates.flatMap((i) =>
+    (i.data as Invoice).lines
+      .map((l) => (l.sku ? i.refs?.product?.[l.sku] : undefined))
+      .filter((x): x is string => !!x && !isGuid(x)),
   );
+  const productIdOf = new Map(
+    (productNumbers.length
+      ? await rowsWhere(ctx.client, 'products', 'productnumber', productNumbers, 'productid,productnumber')
+      : []
+    ).map((r) => [String(r.productnumber), String(r.productid)]),
+  );
+  const productFor = (ref: string | undefined) => (ref && !isGuid(ref) ? productIdOf.get(ref) : ref);
 
   const keyed: Array<{ item: WriteItem; inv: Invoice; key: string; accountId: string }> = [];
   for (const item of creates) {
@@ -83,24 +117,26 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
       });
       continue;
     }
-    const accountId = item.refs?.customer?.[inv.customerNumber];
-    if (!accountId) {
+    const accountRef = item.refs?.customer?.[inv.customerNumber];
+    if (!accountRef) {
       fail(
         `invoice ${inv.number}: customer ${inv.customerNumber} has no account in Dynamics 365 yet`,
         'waiting_dependency',
       );
       continue;
     }
-    const accountNumber = accounts.get(accountId);
-    if (!accountNumber) {
+    const account = accounts.get(accountRef);
+    const accountNumber = account?.accountnumber;
+    if (!account || !accountNumber) {
       fail(
-        accounts.has(accountId)
-          ? `invoice ${inv.number}: the account of customer ${inv.customerNumber} (id ${accountId}) has no account number`
-          : `invoice ${inv.number}: the account of customer ${inv.customerNumber} (id ${accountId}) is no longer in Dynamics 365`,
-        accounts.has(accountId) ? 'invalid_data' : 'not_found',
+        account
+          ? `invoice ${inv.number}: the account of customer ${inv.customerNumber} (id ${accountRef}) has no account number`
+          : `invoice ${inv.number}: the account of customer ${inv.customerNumber} (id ${accountRef}) is no longer in Dynamics 365`,
+        account ? 'invalid_data' : 'not_found',
       );
       continue;
     }
+    const accountId = account.accountid;
     const key = invoiceKey(accountNumber, inv.number);
     if (key.length > maxKey) {
       fail(`invoice number ${key} is longer than the ${maxKey} characters invoicenumber takes`, 'too_large');
@@ -167,7 +203,7 @@ export async function writeInvoices(ctx: WriteContext, items: readonly WriteItem
       exchangesOf.set(item.ref, exchanges);
       const details = [];
       for (const l of inv.lines) {
-        const productId = l.sku ? item.refs?.product?.[l.sku] : undefined;
+        const productId = productFor(l.sku ? item.refs?.product?.[l.sku] : undefined);
         const price = new Decimal(l.unitPrice.amount).toDecimalPlaces(PRICE_DECIMALS, Decimal.ROUND_HALF_UP);
         const base = price.times(l.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
         const line: Record<string, unknown> = {

@@ -67,6 +67,9 @@ export function accountingToCrmFlows(p: AccountingCrmPair): Record<string, Catal
         { entity: 'customer', ids: 'customerNumber' },
         { entity: 'product', ids: 'lines.sku' },
       ],
+      // CRM orders uploaded in the same batch are invoices in the accounts by then: they come back
+      // to the CRM as invoices in that batch, not the next.
+      runsAfter: [`${p.crm}-${p.accounting}.orders`],
       schedule: '*/15 * * * *',
     },
   };
