@@ -425,7 +425,9 @@ describe('the batch screens’ API', () => {
     expect(await refused(CUSTOMERS, { serach: ['C'] })).toBe(
       'filters.serach: Acumatica offers no such filter; it offers customerClass, ids, status, search',
     );
-    expect(await refused(SHIPMENTS, { search: ['S'] })).toMatch(/^filters\.search: Acumatica offers no such filter/);
+    expect(await refused(SHIPMENTS, { search: ['S'] })).toMatch(
+      /^filters\.search: Acumatica offers no such filter/,
+    );
     // Blank letters select nothing: the seed's words, as with nothing checked.
     expect(await refused(CUSTOMERS, { search: ['   '] })).toMatch(/^You need to check at least one/);
     // A run takes the same filter.

@@ -191,7 +191,12 @@ export const acumaticaManifest: ConnectorManifest = {
           },
           { name: 'status', title: 'Filter by Status', kind: 'values', options: CUSTOMER_STATUSES },
           // The SYNC Uploader's search: customers by the start of their account reference.
-          { name: 'search', title: 'Filter by Customer ID starting with', kind: 'text', field: 'Customer ID' },
+          {
+            name: 'search',
+            title: 'Filter by Customer ID starting with',
+            kind: 'text',
+            field: 'Customer ID',
+          },
         ],
         columns: [
           { name: 'customerId', title: 'Customer ID', path: '$id', type: 'text' },
@@ -233,7 +238,12 @@ export const acumaticaManifest: ConnectorManifest = {
             idFileHeader: 'InventoryID',
             idsTitle: 'Inventory IDs',
           },
-          { name: 'search', title: 'Filter by Inventory ID starting with', kind: 'text', field: 'Inventory ID' },
+          {
+            name: 'search',
+            title: 'Filter by Inventory ID starting with',
+            kind: 'text',
+            field: 'Inventory ID',
+          },
         ],
         columns: [
           { name: 'inventoryId', title: 'Inventory ID', path: '$id', type: 'text' },

@@ -17,7 +17,8 @@ describe('Acumatica text search: the start of the Customer ID or Inventory ID', 
 
   const readAll = async (entity: EntityName, search: string): Promise<string[]> => {
     const out: SourceItem[] = [];
-    for await (const page of c.read(entity, { pageSize: 5, filters: { search: [search] } })) out.push(...page);
+    for await (const page of c.read(entity, { pageSize: 5, filters: { search: [search] } }))
+      out.push(...page);
     return out.map((i) => i.id).sort();
   };
   beforeAll(async () => {

@@ -42,7 +42,7 @@ describe('the $filter subset', () => {
     expect(() => parseFilter('startswith(PaymentRef,12)')).toThrow(/compares with a string/);
   });
 
-  it("startswith as the search box sends it: the quote doubled, case-blind, and with other filters", () => {
+  it('startswith as the search box sends it: the quote doubled, case-blind, and with other filters', () => {
     const f = startsWith('CustomerID', "o'b");
     expect(f).toBe("startswith(CustomerID,'o''b')");
     expect(matches(parseFilter(f), rec)).toBe(true);
