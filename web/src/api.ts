@@ -37,7 +37,9 @@ export interface Condition {
 export interface FlowFilter {
   name: string;
   title: string;
-  kind: 'dates' | 'values' | 'ids';
+  kind: 'dates' | 'values' | 'ids' | 'text';
+  /** text: what the text is compared with, as the source names it ("Customer ID"). */
+  field?: string;
   idFileHeader?: string;
   /** ids: what the IDs are ("Customers", "Invoice Nbrs"). */
   idsTitle?: string;
