@@ -18,7 +18,11 @@ export const PLAN_TEXT: Record<string, string> = {
   fail: 'fail',
 };
 
-export function planCell(r: Pick<BatchRow, 'plan' | 'fields' | 'reason'>) {
+/** What processing would do, in a screen's words (the CRM View says "already there" for unchanged). */
+export function planCell(
+  r: Pick<BatchRow, 'plan' | 'fields' | 'reason'>,
+  words: Record<string, string> = PLAN_TEXT,
+) {
   const detail =
     r.plan === 'update'
       ? r.fields?.length
@@ -29,7 +33,7 @@ export function planCell(r: Pick<BatchRow, 'plan' | 'fields' | 'reason'>) {
         : (r.reason ?? '');
   return (
     <span className="plan">
-      <Badge status={r.plan} label={PLAN_TEXT[r.plan] ?? r.plan} />
+      <Badge status={r.plan} label={words[r.plan] ?? r.plan} />
       {detail ? <span className="plan-detail"> {detail}</span> : null}
     </span>
   );
@@ -57,7 +61,10 @@ export function Cell({ column, value }: { column: GridColumn; value: CellValue |
 const col = columnHelper<BatchRow>();
 
 /** The source's columns first, in its order, then ours: the sync state and what processing would do. */
-export function gridColumns(declared: readonly GridColumn[]): Columns<BatchRow> {
+export function gridColumns(
+  declared: readonly GridColumn[],
+  o: { planHeader?: string; planWords?: Record<string, string> } = {},
+): Columns<BatchRow> {
   const source = (
     declared.length
       ? declared.map((c) =>
@@ -88,7 +95,11 @@ export function gridColumns(declared: readonly GridColumn[]): Columns<BatchRow> 
       header: 'Sync state',
       cell: (c) => stateCell(c.getValue(), c.row.original.target_id),
     }),
-    col.accessor('plan', { id: 'plan', header: 'Processing would', cell: (c) => planCell(c.row.original) }),
+    col.accessor('plan', {
+      id: 'plan',
+      header: o.planHeader ?? 'Processing would',
+      cell: (c) => planCell(c.row.original, o.planWords),
+    }),
   ]) as Columns<BatchRow>;
   return [...source, ...ours];
 }
