@@ -123,7 +123,9 @@ function CrmView({
   const ended = run?.id && !['queued', 'running'].includes(run.status) ? run.id : null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scan again only when a run ends
   useEffect(() => {
-    if (ended) void doScan();
+    if (!ended) return;
+    upload.clear();
+    void doScan();
   }, [ended]);
 
   const onUpload = () =>
@@ -271,10 +273,15 @@ function Previews({
   declared: Flow['columns'];
   words: Record<string, string>;
 }) {
+  // An older server scans without the grid's values: show the ids rather than empty columns.
+  const valued = rows.some((r) => r.columns && Object.keys(r.columns).length > 0);
   const columns = useMemo(
     () =>
-      gridColumns(declared ?? [], { planHeader: 'Uploading would', planWords: { ...NEED_WORDS, ...words } }),
-    [declared, words],
+      gridColumns(valued ? (declared ?? []) : [], {
+        planHeader: 'Uploading would',
+        planWords: { ...NEED_WORDS, ...words },
+      }),
+    [declared, words, valued],
   );
   const data = useMemo(() => rows.map(asRow), [rows]);
   return (
