@@ -7,7 +7,7 @@ import { ownerIsGone, processOwner } from '../util/process-owner.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError, isEngineError } from './errors.js';
 import type { Flow, ValueMap } from './flow.js';
-import { columnsOf, columnValues } from './grid-columns.js';
+import { columnsOf, withColumns } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline } from './pipeline.js';
@@ -179,15 +179,7 @@ export class Engine {
     const columns = columnsOf(source.manifest, flow.entity);
     const rows: PreviewRow[] = [];
     for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
-      const planned = pipeline.preview(await pipeline.plan(page, true));
-      if (columns.length) {
-        const items = new Map(page.map((item) => [item.id, item]));
-        for (const row of planned) {
-          const item = items.get(row.sourceId);
-          if (item) row.columns = columnValues(columns, item);
-        }
-      }
-      rows.push(...planned);
+      rows.push(...withColumns(pipeline.preview(await pipeline.plan(page, true)), page, columns));
     }
     return rows;
   }
@@ -202,12 +194,13 @@ export class Engine {
     const flow = this.flow(name);
     const source = this.connectors.get(flow.source);
     const pipeline = this.pipeline(flow);
+    const columns = columnsOf(source.manifest, flow.entity);
     const records: PreviewRow[] = [];
     const lines: ScanLine[] = [];
     const needed = flow.dependencies.map(() => new Set<string>());
     for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
       const work = await pipeline.plan(page, true);
-      records.push(...pipeline.preview(work));
+      records.push(...withColumns(pipeline.preview(work), page, columns));
       for (const w of work) {
         if (w.plan.kind !== 'create' && w.plan.kind !== 'wait') continue;
         w.needs?.forEach((ids, i) => {

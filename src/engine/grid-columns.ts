@@ -121,3 +121,18 @@ export function searchText(columns: readonly GridColumn[], values: Record<string
     .filter((v): v is string => typeof v === 'string' && v !== '')
     .join(' · ');
 }
+
+/** Preview rows with their values for the grid columns, from the records read (a Load's, a Scan's). */
+export function withColumns<R extends { sourceId: string; columns?: Record<string, ColumnValue> }>(
+  rows: R[],
+  page: readonly SourceItem[],
+  columns: readonly GridColumn[],
+): R[] {
+  if (!columns.length) return rows;
+  const items = new Map(page.map((item) => [item.id, item]));
+  for (const row of rows) {
+    const item = items.get(row.sourceId);
+    if (item) row.columns = columnValues(columns, item);
+  }
+  return rows;
+}

@@ -345,6 +345,8 @@ describe('batch screens and the connector log in a real browser', () => {
       'Filter By Invoice Status',
       'Filter By Specific Customers',
       'Filter By Invoice Nbr',
+      // Not the seed's: the SYNC Uploader's search box (seed 004 §6), invoices by account reference.
+      'Filter By Customer starting with',
     ]);
     const grid = page.getByRole('table', { name: 'Loaded records' });
     await grid.getByText(NO_RECORDS).waitFor();
@@ -401,6 +403,21 @@ describe('batch screens and the connector log in a real browser', () => {
     await grid.getByRole('button', { name: /^Invoice Total/ }).click();
     await expect.poll(() => grid.getByRole('row').nth(1).textContent()).toContain(big);
     await shot('11-invoice-columns');
+
+    // The search box: the invoices whose customer starts with the letters typed.
+    await page.getByRole('checkbox', { name: 'Filter By Specific Customers' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Filter By Invoice Nbr' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Filter By Customer starting with' }).check();
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await page.getByText('Filter By Customer starting with: type the first letters.').waitFor();
+    await page.getByLabel('Customer starts with').fill('c000002');
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect
+      .poll(async () => (await grid.locator('tbody tr td:nth-child(6)').allTextContents()).sort())
+      .toEqual(expect.arrayContaining(['C000002', 'C000002']));
+    expect(new Set(await grid.locator('tbody tr td:nth-child(6)').allTextContents())).toEqual(
+      new Set(['C000002']),
+    );
 
     // The flow ran on its own for the pushed invoices; this screen started nothing, so it follows nothing.
     await expect

@@ -223,6 +223,8 @@ describe('the batch screens’ API', () => {
       ['Filter By Invoice Status', 'values', undefined],
       ['Filter By Specific Customers', 'ids', 'Customer'],
       ['Filter By Invoice Nbr', 'ids', 'InvoiceNbr'],
+      // Not the seed's: the SYNC Uploader's search box (seed 004 §6), invoices by account reference.
+      ['Filter By Customer starting with', 'text', undefined],
     ]);
     expect(flow(SHIPMENTS).filters.map((f) => f.title)).toEqual([
       'Filter by Dates',
@@ -394,6 +396,43 @@ describe('the batch screens’ API', () => {
     expect(grid.rows[0]!.columns.customerName).toBe(
       String(env.acumatica.customers.get(grid.rows[0]!.source_id)?.CustomerName?.value),
     );
+  });
+
+  it('the search box (a text filter): records whose reference starts with the letters typed; too long or unknown is a 400', async () => {
+    const customers = await load(CUSTOMERS, { filters: { search: [' c00001 '] } });
+    expect(customers.rows.map((r) => r.source_id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `C0000${10 + i}`),
+    );
+    const invoices = await load(INVOICES, { filters: { search: ['C000002'] } });
+    expect(invoices.rows.map((r) => r.source_id)).toEqual([n.i2]);
+    // It narrows the other filters.
+    const both = { search: ['C000002'], status: ['Balanced'] };
+    expect((await load(INVOICES, { filters: both })).rows.map((r) => r.source_id)).toEqual([n.i2]);
+    expect((await load(INVOICES, { filters: { ...both, status: ['Open'] } })).total).toBe(0);
+
+    const refused = async (flow: string, filters: Record<string, string[]>) => {
+      const res = await post(`/api/flows/${flow}/load`, { filters });
+      expect(res.statusCode, res.body).toBe(400);
+      return res.json().error.message as string;
+    };
+    expect(await refused(CUSTOMERS, { search: ['C'.repeat(101)] })).toBe(
+      'filters.search: the start of the Customer ID is at most 100 characters; 101 were typed',
+    );
+    expect(await refused(CUSTOMERS, { search: ['C1', 'C2'] })).toBe(
+      'filters.search: Filter by Customer ID starting with takes one text (the start of the Customer ID), not 2',
+    );
+    // Unknown filters are still refused by name; shipments have no search box.
+    expect(await refused(CUSTOMERS, { serach: ['C'] })).toBe(
+      'filters.serach: Acumatica offers no such filter; it offers customerClass, ids, status, search',
+    );
+    expect(await refused(SHIPMENTS, { search: ['S'] })).toMatch(
+      /^filters\.search: Acumatica offers no such filter/,
+    );
+    // Blank letters select nothing: the seed's words, as with nothing checked.
+    expect(await refused(CUSTOMERS, { search: ['   '] })).toMatch(/^You need to check at least one/);
+    // A run takes the same filter.
+    const run = await post(`/api/flows/${CUSTOMERS}/runs`, { filters: { search: ['C000029'] } });
+    expect(run.statusCode, run.body).toBe(202);
   });
 
   it('shipments by order type', async () => {

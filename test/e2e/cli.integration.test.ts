@@ -110,6 +110,14 @@ describe('the ledgerlink command', () => {
       );
     });
 
+    it('a text filter (the search box) takes the start of a reference, at most 100 characters', async () => {
+      oneLineError(
+        await runCli(['batch', FLOW, '--load', '--filter', `search=${'C'.repeat(101)}`], cfg),
+        /--filter search: the start of the Customer ID is at most 100 characters; 101 were typed/,
+        2,
+      );
+    });
+
     it('no mode is bad usage', async () => {
       oneLineError(
         await runCli(['batch', FLOW], cfg),

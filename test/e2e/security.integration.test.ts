@@ -201,7 +201,8 @@ describe('the service under an outside probe', () => {
     expect(typo.status).toBe(400);
     expect(typo.json.error).toEqual({
       code: 'invalid_request',
-      message: 'filters.custmerClass: Acumatica offers no such filter; it offers customerClass, ids, status',
+      message:
+        'filters.custmerClass: Acumatica offers no such filter; it offers customerClass, ids, status, search',
     });
     const backwards = await call(`/api/flows/${FLOW}/load`, {
       method: 'POST',

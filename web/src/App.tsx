@@ -3,8 +3,10 @@ import { api, type Flow, isApiError, messageOf, onUnauthorized, setCsrfToken } f
 import { Button, ErrorText } from './components/Controls';
 import { useData } from './hooks';
 import { Link, match, navigate, useLocation } from './router';
+import { AccountingViewScreen } from './screens/AccountingView';
 import { BatchScreen } from './screens/Batch';
 import { ConnectionsScreen } from './screens/Connections';
+import { CrmViewScreen } from './screens/CrmView';
 import { FlowDetailScreen, FlowsScreen } from './screens/Flows';
 import { HomeScreen } from './screens/Home';
 import { LogScreen } from './screens/Log';
@@ -13,6 +15,7 @@ import { RecordsScreen } from './screens/Records';
 import { SettingsScreen } from './screens/Settings';
 import { WebhooksScreen } from './screens/Webhooks';
 import { FlowsProvider, type Session, SessionContext, useFlows, useSession } from './session';
+import { accountingPairs, orderPairs, useConnectionTitles, viewPath } from './views';
 
 type Boot =
   | { kind: 'loading' }
@@ -182,6 +185,7 @@ function SideMenu({ flows }: { flows: Flow[] }) {
           <Link to="/">Home</Link>
         </li>
       </ul>
+      <ViewsMenu flows={flows} />
       <h2>Batch processes</h2>
       {groups
         .filter((g) => g.flows.length)
@@ -229,6 +233,33 @@ function SideMenu({ flows }: { flows: Flow[] }) {
   );
 }
 
+/**
+ * The SYNC Uploader's views, where the configuration has flows that fit: a view of an accounting
+ * system's records to search and upload, and a view of the orders waiting on the other side.
+ */
+function ViewsMenu({ flows }: { flows: Flow[] }) {
+  const title = useConnectionTitles();
+  const links = [
+    ...accountingPairs(flows).map((p) => ({ to: viewPath('view', p), ...p })),
+    ...orderPairs(flows).map((p) => ({ to: viewPath('crm-view', p), ...p })),
+  ];
+  if (!links.length) return null;
+  return (
+    <>
+      <h2>Views</h2>
+      <ul>
+        {links.map((l) => (
+          <li key={l.to}>
+            <Link to={l.to} title={`${l.source} → ${l.target}`}>
+              {title(l.source)} View
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
@@ -240,6 +271,8 @@ function Routes() {
   const routes: [string, (p: Record<string, string>) => ReactNode][] = [
     ['/', () => <HomeScreen />],
     ['/batch/:flow', (p) => <BatchScreen key={p.flow} flowName={p.flow!} />],
+    ['/view/:source/:target', (p) => <AccountingViewScreen source={p.source!} target={p.target!} />],
+    ['/crm-view/:source/:target', (p) => <CrmViewScreen source={p.source!} target={p.target!} />],
     ['/log', () => <LogScreen />],
     ['/webhooks', () => <WebhooksScreen />],
     ['/records', () => <RecordsScreen />],

@@ -37,7 +37,9 @@ export interface Condition {
 export interface FlowFilter {
   name: string;
   title: string;
-  kind: 'dates' | 'values' | 'ids';
+  kind: 'dates' | 'values' | 'ids' | 'text';
+  /** text: what the text is compared with, as the source names it ("Customer ID"). */
+  field?: string;
   idFileHeader?: string;
   /** ids: what the IDs are ("Customers", "Invoice Nbrs"). */
   idsTitle?: string;
@@ -83,6 +85,8 @@ export interface Flow {
   idMapping?: 'source' | 'target';
   filters?: FlowFilter[];
   columns?: GridColumn[];
+  /** What a record of this flow needs synced first (an order: its customer and products). */
+  dependencies?: { entity: string; flow?: string }[];
   states: Record<string, number>;
   lastRun: LastRun | null;
 }
@@ -117,6 +121,45 @@ export interface BatchRow {
   fields: string[] | null;
   /** The row's value per grid column of the Load. */
   columns: Record<string, CellValue>;
+}
+
+/** One record as a Load or a Scan previews it: its sync state and what processing would do. */
+export interface PreviewRow {
+  sourceId: string;
+  label: string;
+  updatedAt: string;
+  currentState: string | null;
+  targetId: string | null;
+  plan: Plan;
+  fields?: string[];
+  reason?: string;
+  columns?: Record<string, CellValue>;
+}
+
+/** One line of a document a Scan would send. */
+export interface ScanLine {
+  record: string;
+  customer?: string;
+  lineNumber?: number;
+  sku?: string;
+  description?: string;
+  quantity?: string;
+  unit?: string;
+  unitPrice?: Money;
+  discount?: Money;
+  writeIn?: boolean;
+}
+
+/**
+ * A Scan: the documents processing would send, what their customers and products would need, and
+ * their lines — before anything is written. Lists hold at most the limit asked; `counts` are whole.
+ */
+export interface ScanResult {
+  flow: string;
+  counts: Record<string, number>;
+  records: PreviewRow[];
+  needs: { entity: string; flow?: string; ids: string[]; rows: PreviewRow[] }[];
+  lines: ScanLine[];
 }
 
 /** A built-in sort, or the name of one of the Load's columns. */
@@ -481,6 +524,8 @@ export const api = {
       rows: BatchRow[];
       batch?: BatchInfo;
     }>('GET', withQuery(`/api/batches/${batchId}/rows`, q)),
+  scan: (flow: string, query: ReadQuery = {}, limit?: number) =>
+    request<ScanResult>('POST', withQuery(`/api/flows/${enc(flow)}/scan`, { limit }), { body: query }),
   run: (flow: string, body: { batchId: number; ids?: string[] } | (ReadQuery & { confirm?: boolean })) =>
     request<{ queued: boolean; flow: string; request?: string; events?: string }>(
       'POST',

@@ -3,6 +3,7 @@ import type { ReadQuery } from '../../connectors/sdk/contract.js';
 import type { RunResult } from '../../engine/engine.js';
 import { parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
 import type { ScanResult } from '../../engine/scan.js';
+import { textFilterValue } from '../../engine/text-filter.js';
 import type { Context } from '../../runtime/context.js';
 import { openContext } from '../../runtime/context.js';
 import { EXIT, type Output, output, reportError, table, UsageError } from '../output.js';
@@ -57,15 +58,27 @@ async function buildQuery(ctx: Context, flowName: string, o: BatchOptions): Prom
   for (const f of o.filter ?? []) {
     const m = /^([A-Za-z][\w]*)=(.+)$/.exec(f);
     if (!m) throw new UsageError(`--filter "${f}" must look like name=value1,value2`);
-    // A pick list, or an ID list other than the records' own (an invoice's customers).
+    // A pick list, a text to match the start of a field, or an ID list other than the records' own
+    // (an invoice's customers).
     const byValues = (d: (typeof filters)[number]) =>
-      d.kind === 'values' || (d.kind === 'ids' && d.name !== 'ids');
+      d.kind === 'values' || d.kind === 'text' || (d.kind === 'ids' && d.name !== 'ids');
     const decl = filters.find((d) => d.name === m[1] && byValues(d));
     if (!decl) {
       const known = filters.filter(byValues).map((d) => d.name);
       throw new UsageError(
         `${source.title} has no "${m[1]}" filter for ${flow.entity} records${known.length ? `; it has: ${known.join(', ')}` : ''}`,
       );
+    }
+    if (decl.kind === 'text') {
+      // The text is taken whole: a comma may be part of what a name starts with.
+      let text: string | undefined;
+      try {
+        text = textFilterValue(decl, [m[2]!], `--filter ${m[1]}`);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      if (text !== undefined) query.filters = { ...query.filters, [m[1]!]: [text] };
+      continue;
     }
     query.filters = { ...query.filters, [m[1]!]: splitIds(m[2]!) };
   }
@@ -162,7 +175,7 @@ export function registerBatch(program: Command): void {
     )
     .option(
       '--filter <name=values...>',
-      'a filter of the source, e.g. customerClass=RETAIL,WHOLESALE, or an ID list such as customer=C000001 on invoices',
+      'a filter of the source, e.g. customerClass=RETAIL,WHOLESALE, an ID list such as customer=C000001 on invoices, or the start of a reference such as search=AB',
     )
     .option('--incremental', "read only what changed since the flow's cursor, and move it")
     .option('--between <a,b>', 'without a flow: only the flows between these two connections, either way')

@@ -21,7 +21,7 @@ import { acumaticaKnownCodes } from './known-codes.js';
 import { Lookups } from './lookups.js';
 import { acumaticaManifest } from './manifest.js';
 import type { DocumentContext } from './mappers/document.js';
-import { allOf, anyOf, dateLiteral } from './odata.js';
+import { allOf, anyOf, dateLiteral, startsWith } from './odata.js';
 import { SalesOrderTarget, salesOrderKey } from './sales-orders.js';
 import { orderTypesOf, type Settings } from './settings.js';
 import { type RawEntity, str, val } from './types.js';
@@ -103,10 +103,15 @@ export class AcumaticaConnector implements Connector {
     if (q.until) parts.push(`${sp.cursor} le ${dateLiteral(q.until)}`);
     for (const [name, values] of Object.entries(q.filters ?? {})) {
       if (sp.detailFilters?.[name]) continue;
+      const textField = sp.textFields?.[name];
+      if (textField) {
+        if (values[0]) parts.push(startsWith(textField, values[0]));
+        continue;
+      }
       const field = sp.filterFields[name];
       if (!field)
         throw configError(
-          `Acumatica has no "${name}" filter for ${sp.resource}; it has: ${[...Object.keys(sp.filterFields), ...Object.keys(sp.detailFilters ?? {})].join(', ')}`,
+          `Acumatica has no "${name}" filter for ${sp.resource}; it has: ${[...Object.keys(sp.filterFields), ...Object.keys(sp.textFields ?? {}), ...Object.keys(sp.detailFilters ?? {})].join(', ')}`,
         );
       if (values.length) parts.push(anyOf(field, values));
     }

@@ -23,6 +23,8 @@ export interface EntitySpec {
   expand: string;
   /** Manifest filter name → Acumatica field, compared in $filter. */
   filterFields: Record<string, string>;
+  /** Manifest `text` filter name → the Acumatica field whose start it matches (startswith in $filter). */
+  textFields?: Record<string, string>;
   /**
    * Manifest filter name → a test on the record read, for filters on detail records, which the
    * contract-based API cannot filter on (a shipment's order types are on its Orders tab).
@@ -43,6 +45,7 @@ const SPECS: Partial<Record<EntityName, EntitySpec>> = {
     cursor: 'LastModifiedDateTime',
     expand: CUSTOMER_EXPAND,
     filterFields: { customerClass: 'CustomerClass', status: 'Status' },
+    textFields: { search: 'CustomerID' },
     fromRaw: (raw, ctx) => customerFromAcumatica(raw, ctx.baseCurrency),
     toRaw: (data, fields) => customerToAcumatica(data as Customer, fields),
   },
@@ -52,6 +55,7 @@ const SPECS: Partial<Record<EntityName, EntitySpec>> = {
     cursor: 'LastModified',
     expand: PRODUCT_EXPAND,
     filterFields: { itemClass: 'ItemClass', itemStatus: 'ItemStatus' },
+    textFields: { search: 'InventoryID' },
     fromRaw: (raw, ctx) => productFromAcumatica(raw, ctx.baseCurrency),
     toRaw: (data, fields, s) => productToAcumatica(data as Product, fields, s.defaultItemClass),
   },
@@ -91,6 +95,7 @@ const SPECS: Partial<Record<EntityName, EntitySpec>> = {
     cursor: 'LastModifiedDateTime',
     expand: INVOICE_EXPAND,
     filterFields: { status: 'Status', customer: 'CustomerID' },
+    textFields: { search: 'CustomerID' },
     // Every sales invoice document type: invoices, debit and credit memos, credit write-offs, cash
     // sales and returns (numbered from one sequence: ReferenceNbr names one document).
     scope: () => anyOf('Type', INVOICE_TYPE_LABELS),

@@ -190,6 +190,13 @@ export const acumaticaManifest: ConnectorManifest = {
             idsTitle: 'Customers',
           },
           { name: 'status', title: 'Filter by Status', kind: 'values', options: CUSTOMER_STATUSES },
+          // The SYNC Uploader's search: customers by the start of their account reference.
+          {
+            name: 'search',
+            title: 'Filter by Customer ID starting with',
+            kind: 'text',
+            field: 'Customer ID',
+          },
         ],
         columns: [
           { name: 'customerId', title: 'Customer ID', path: '$id', type: 'text' },
@@ -230,6 +237,12 @@ export const acumaticaManifest: ConnectorManifest = {
             kind: 'ids',
             idFileHeader: 'InventoryID',
             idsTitle: 'Inventory IDs',
+          },
+          {
+            name: 'search',
+            title: 'Filter by Inventory ID starting with',
+            kind: 'text',
+            field: 'Inventory ID',
           },
         ],
         columns: [
@@ -333,6 +346,8 @@ export const acumaticaManifest: ConnectorManifest = {
             idFileHeader: 'InvoiceNbr',
             idsTitle: 'Invoice Nbrs',
           },
+          // Invoices are searched by their customer's account reference, as the SYNC Uploader does.
+          { name: 'search', title: 'Filter By Customer starting with', kind: 'text', field: 'Customer' },
         ],
         columns: [
           { name: 'invoiceType', title: 'Invoice Type', path: 'documentType', type: 'text' },

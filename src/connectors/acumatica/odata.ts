@@ -6,6 +6,9 @@ export const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 export const dateLiteral = (iso: string): string =>
   `datetimeoffset'${new Date(iso).toISOString().replace('Z', '+00:00')}'`;
 
+/** The records whose field starts with the text (Acumatica compares without regard to case). */
+export const startsWith = (field: string, text: string): string => `startswith(${field},${literal(text)})`;
+
 export const anyOf = (field: string, values: readonly string[]): string =>
   values.length === 1
     ? `${field} eq ${literal(values[0]!)}`

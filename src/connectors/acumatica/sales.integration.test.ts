@@ -291,6 +291,9 @@ for (const version of ENDPOINT_VERSIONS) {
       expect(await c.count('shipment', { filters: { status: ['Open'] } })).toBe(1);
 
       expect(ids(await readAll(c, 'invoice', { filters: { customer: ['C000002'] } }))).toEqual([n.i2]);
+      // The search box: invoices by the start of their customer's account reference.
+      expect(ids(await readAll(c, 'invoice', { filters: { search: ['c000002'] } }))).toEqual([n.i2]);
+      expect(ids(await readAll(c, 'invoice', { filters: { search: ['C00000'] } }))).toEqual([n.i1, n.i2]);
       expect(
         ids(
           await readAll(c, 'invoice', { filters: { customer: ['C000001', 'C000002'], status: ['Closed'] } }),

@@ -39,13 +39,18 @@ export const conditionsOf = (f: ConnectionField): readonly FieldCondition[] =>
  * change stamp (since / until); `values` by a field taking one of the values a person picks (a pick
  * list); `ids` by a list of IDs typed or uploaded. The `ids` filter named "ids" lists the records' own
  * source ids; any other `ids` filter (an invoice's customers) lists the values of another field, and
- * reaches the connector in `ReadQuery.filters` under its name, as a `values` filter does.
+ * reaches the connector in `ReadQuery.filters` under its name, as a `values` filter does. `text`: the
+ * records whose `field` starts with the text typed (the SYNC Uploader's "a few letters into the
+ * search textbox"); it reaches the connector as `ReadQuery.filters[name] = [text]`, one text of at
+ * most TEXT_FILTER_MAX characters.
  */
 export interface BatchFilter {
   name: string;
   /** The checkbox's title, as the source's own screen words it ("Filter By Invoice Status"). */
   title: string;
-  kind: 'dates' | 'values' | 'ids';
+  kind: 'dates' | 'values' | 'ids' | 'text';
+  /** `text`: what the text is compared with, as the source names it ("Customer ID"). */
+  field?: string;
   /** The header an uploaded ID file must have, e.g. "Customer" or "InventoryID". */
   idFileHeader?: string;
   /** `ids`: what the IDs are, as the textbox beside the upload names them ("Customers", "Invoice Nbrs"). */
@@ -57,6 +62,9 @@ export interface BatchFilter {
    */
   options?: readonly string[];
 }
+
+/** The longest text a `text` filter takes: a search box's few letters, never a document. */
+export const TEXT_FILTER_MAX = 100;
 
 /** How a grid column shows its value: money is a {amount, currency} pair with a decimal-string amount. */
 export type GridColumnType = 'text' | 'date' | 'datetime' | 'money' | 'status';

@@ -6,6 +6,7 @@ import { EngineError } from '../../engine/errors.js';
 import type { Flow } from '../../engine/flow.js';
 import { columnsOf, searchText, sortKey } from '../../engine/grid-columns.js';
 import { IDS_FILE_LIMITS, parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
+import { textFilterValue } from '../../engine/text-filter.js';
 import { entityWord } from '../../engine/validate.js';
 import { RUN_TASK } from '../../runtime/worker.js';
 import { runCounts } from '../../store/index.js';
@@ -39,7 +40,8 @@ const cleanList = (values: readonly string[]): string[] => [
 /**
  * A person's filters as the source reads them. Dates must be dates, in order; a filter the flow's
  * source does not offer is refused by name (a typo must not load 0 records under a green banner), and
- * so is a value outside a fixed pick list. ID lists travel by their filter's name in `filters`: the
+ * so is a value outside a fixed pick list, and a text filter's text beyond one of TEXT_FILTER_MAX
+ * characters. ID lists travel by their filter's name in `filters`: the
  * list named "ids" is the records' own ids, any other goes to the connector under its name.
  */
 export function toReadQuery(
@@ -62,6 +64,11 @@ export function toReadQuery(
         'invalid_request',
         `filters.${name}: ${source} offers no such filter; ${names.length ? `it offers ${names.join(', ')}` : 'it offers none by values'}`,
       );
+    }
+    if (f?.kind === 'text') {
+      const text = textFilterValue(f, raw);
+      if (text !== undefined) filters[name] = [text];
+      continue;
     }
     let values = cleanList(raw);
     if (values.length === 0) continue;

@@ -56,7 +56,7 @@ export const readQuerySchema = {
     filters: {
       type: 'object',
       description:
-        "the source's batch filters by name: the values picked in a pick list, or an ID list (e.g. { status: ['Open'], customer: ['C000001'] }); the list named ids is the records' own ids",
+        "the source's batch filters by name: the values picked in a pick list, an ID list, or the one text a text filter compares the start of its field with (e.g. { status: ['Open'], customer: ['C000001'], search: ['AB'] }); the list named ids is the records' own ids",
       additionalProperties: { type: 'array', items: idText, maxItems: 100000 },
     },
     incremental: { type: 'boolean' },

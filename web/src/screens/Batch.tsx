@@ -12,30 +12,23 @@ import { entityTitle } from '../App';
 import {
   api,
   type BatchRow,
-  type CellValue,
   type FilterOption,
   type Flow,
   type FlowFilter,
   type GridColumn,
   type ReadQuery,
 } from '../api';
-import { Badge } from '../components/Badge';
+import { Cell, GRID_PAGE, gridColumns, Pager, PLAN_TEXT, planCell, stateCell } from '../components/BatchGrid';
 import { Button, Done, ErrorText } from '../components/Controls';
-import {
-  type Columns,
-  columnHelper,
-  DataTable,
-  type RowSelectionState,
-  type SortingState,
-} from '../components/DataTable';
+import { DataTable, type RowSelectionState, type SortingState } from '../components/DataTable';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { Time } from '../components/Time';
-import { formatCount, formatMoney, humanize, splitList } from '../format';
+import { formatCount, humanize, splitList } from '../format';
 import { useAction, useData, useDebounced } from '../hooks';
 import { Link, useQueryState } from '../router';
 import { useFlows, usePermission } from '../session';
 
-const PAGE = 50;
+const PAGE = GRID_PAGE;
 const enc = encodeURIComponent;
 
 /** The seed's words: Load with no filter checked. */
@@ -82,9 +75,19 @@ interface FormState {
   typed: Record<string, string>;
   /** Each ID list's textbox. */
   lists: Record<string, string>;
+  /** Each text filter's letters (the start of a reference). */
+  texts: Record<string, string>;
 }
 
-const NO_FILTERS: FormState = { on: {}, since: '', until: '', picked: {}, typed: {}, lists: {} };
+const NO_FILTERS: FormState = {
+  on: {},
+  since: '',
+  until: '',
+  picked: {},
+  typed: {},
+  lists: {},
+  texts: {},
+};
 
 /** The read query the checked filters describe, or what is missing in a person's words. */
 function readQuery(filters: readonly FlowFilter[], f: FormState): ReadQuery | string {
@@ -105,6 +108,10 @@ function readQuery(filters: readonly FlowFilter[], f: FormState): ReadQuery | st
         : splitList(f.typed[filter.name] ?? '', /,/);
       if (!values.length) return `${filter.title}: pick at least one.`;
       lists[filter.name] = values;
+    } else if (filter.kind === 'text') {
+      const text = (f.texts[filter.name] ?? '').trim();
+      if (!text) return `${filter.title}: type the first letters.`;
+      lists[filter.name] = [text];
     } else {
       const ids = splitList(f.lists[filter.name] ?? '');
       if (!ids.length) return `${filter.title}: type ${filter.idsTitle ?? 'IDs'} or browse for a file.`;
@@ -128,7 +135,7 @@ function queryKey(q: ReadQuery | string): string {
 
 /** The form a Load was made with, from the query the server kept (after a reload, or from a link). */
 function formOf(filters: readonly FlowFilter[], q: ReadQuery): FormState {
-  const f: FormState = { ...NO_FILTERS, on: {}, picked: {}, typed: {}, lists: {} };
+  const f: FormState = { ...NO_FILTERS, on: {}, picked: {}, typed: {}, lists: {}, texts: {} };
   for (const filter of filters) {
     if (filter.kind === 'dates' && (q.since || q.until)) {
       f.on[filter.name] = true;
@@ -137,6 +144,9 @@ function formOf(filters: readonly FlowFilter[], q: ReadQuery): FormState {
     } else if (filter.kind === 'values' && q.filters?.[filter.name]?.length) {
       f.on[filter.name] = true;
       f.picked[filter.name] = [...q.filters[filter.name]!];
+    } else if (filter.kind === 'text' && q.filters?.[filter.name]?.[0]) {
+      f.on[filter.name] = true;
+      f.texts[filter.name] = q.filters[filter.name]![0]!;
     } else if (filter.kind === 'ids') {
       const ids = filter.name === 'ids' ? q.ids : q.filters?.[filter.name];
       if (ids?.length) {
@@ -166,90 +176,6 @@ function remember(flow: string, follow: FollowRun): void {
   } catch {
     /* private mode: the bar still follows the run until a reload */
   }
-}
-
-const PLAN_TEXT: Record<string, string> = {
-  create: 'create',
-  update: 'update',
-  unchanged: 'unchanged',
-  skip: 'skip',
-  wait: 'wait',
-  fail: 'fail',
-};
-
-function planCell(r: Pick<BatchRow, 'plan' | 'fields' | 'reason'>) {
-  const detail =
-    r.plan === 'update'
-      ? r.fields?.length
-        ? r.fields.join(', ')
-        : (r.reason ?? '').replace(/^update /, '')
-      : r.plan === 'create' || r.plan === 'unchanged'
-        ? ''
-        : (r.reason ?? '');
-  return (
-    <span className="plan">
-      <Badge status={r.plan} label={PLAN_TEXT[r.plan] ?? r.plan} />
-      {detail ? <span className="plan-detail"> {detail}</span> : null}
-    </span>
-  );
-}
-
-function stateCell(state: string | null, target: string | null) {
-  return (
-    <>
-      {state ? <Badge status={state} /> : <span className="muted">not synced</span>}
-      {target ? <span className="muted"> → {target}</span> : null}
-    </>
-  );
-}
-
-/** One grid cell as its column's type shows it: money with its currency, instants in local time. */
-function Cell({ column, value }: { column: GridColumn; value: CellValue | undefined }) {
-  if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
-  if (typeof value === 'object') return <span className="money">{formatMoney(value)}</span>;
-  if (column.type === 'datetime') return <Time iso={value} />;
-  if (column.type === 'status') return <span className="source-status">{value}</span>;
-  if (column.path === '$id') return <code>{value}</code>;
-  return <>{value}</>;
-}
-
-const col = columnHelper<BatchRow>();
-
-/** The source's columns first, in its order, then ours: the sync state and what processing would do. */
-function gridColumns(declared: readonly GridColumn[]): Columns<BatchRow> {
-  const source = (
-    declared.length
-      ? declared.map((c) =>
-          col.accessor((r) => r.columns?.[c.name] ?? null, {
-            id: c.name,
-            header: c.title,
-            // Ascending first for every type (a money cell is an object, which would start descending).
-            sortDescFirst: false,
-            cell: (x) => <Cell column={c} value={x.getValue() as CellValue} />,
-          }),
-        )
-      : col.columns([
-          col.accessor('source_id', {
-            id: 'source_id',
-            header: 'ID',
-            cell: (c) => <code>{c.getValue()}</code>,
-          }),
-          col.accessor('updated_at', {
-            id: 'updated_at',
-            header: 'Updated at',
-            cell: (c) => <Time iso={c.getValue()} />,
-          }),
-        ])
-  ) as Columns<BatchRow>;
-  const ours = col.columns([
-    col.accessor('current_state', {
-      id: 'current_state',
-      header: 'Sync state',
-      cell: (c) => stateCell(c.getValue(), c.row.original.target_id),
-    }),
-    col.accessor('plan', { id: 'plan', header: 'Processing would', cell: (c) => planCell(c.row.original) }),
-  ]) as Columns<BatchRow>;
-  return [...source, ...ours];
 }
 
 function Batch({ flow }: { flow: Flow }) {
@@ -601,6 +527,18 @@ function FilterBox({
       {on && filter.kind === 'values' ? (
         <PickList flow={flow} filter={filter} form={form} edit={edit} />
       ) : null}
+      {on && filter.kind === 'text' ? (
+        <div className="filter-inputs">
+          <label htmlFor={id}>{filter.field ?? 'Text'} starts with</label>
+          <input
+            id={id}
+            type="search"
+            maxLength={100}
+            value={form.texts[filter.name] ?? ''}
+            onChange={(e) => edit((s) => ({ ...s, texts: { ...s.texts, [filter.name]: e.target.value } }))}
+          />
+        </div>
+      ) : null}
       {filter.kind === 'ids' ? <IdList flow={flow} filter={filter} form={form} on={on} edit={edit} /> : null}
     </fieldset>
   );
@@ -931,28 +869,5 @@ function Menu({
         </div>
       ) : null}
     </div>
-  );
-}
-
-function Pager({ page, total, onChange }: { page: number; total: number; onChange: (p: number) => void }) {
-  const pages = Math.max(1, Math.ceil(total / PAGE));
-  return (
-    <nav className="pager" aria-label="Pages of loaded records">
-      <span>
-        Page {page + 1} of {pages}
-      </span>
-      <button type="button" className="btn" disabled={page === 0} onClick={() => onChange(0)}>
-        First page
-      </button>
-      <button type="button" className="btn" disabled={page === 0} onClick={() => onChange(page - 1)}>
-        Previous page
-      </button>
-      <button type="button" className="btn" disabled={page + 1 >= pages} onClick={() => onChange(page + 1)}>
-        Next page
-      </button>
-      <button type="button" className="btn" disabled={page + 1 >= pages} onClick={() => onChange(pages - 1)}>
-        Last page
-      </button>
-    </nav>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allOf, anyOf, dateLiteral } from '../odata.js';
+import { allOf, anyOf, dateLiteral, startsWith } from '../odata.js';
 import { matches, parseFilter } from './filter.js';
 
 const rec = {
@@ -40,5 +40,14 @@ describe('the $filter subset', () => {
     expect(matches(parseFilter("endswith(Type,'PAYMENT')"), pay)).toBe(true);
     expect(matches(parseFilter("startswith(CustomerID,'x')"), pay)).toBe(false);
     expect(() => parseFilter('startswith(PaymentRef,12)')).toThrow(/compares with a string/);
+  });
+
+  it('startswith as the search box sends it: the quote doubled, case-blind, and with other filters', () => {
+    const f = startsWith('CustomerID', "o'b");
+    expect(f).toBe("startswith(CustomerID,'o''b')");
+    expect(matches(parseFilter(f), rec)).toBe(true);
+    expect(matches(parseFilter(startsWith('CustomerID', "O'C")), rec)).toBe(false);
+    expect(matches(parseFilter(allOf([anyOf('CustomerID', ["O'BRIEN"]), f])!), rec)).toBe(true);
+    expect(matches(parseFilter(allOf([f, 'CreditLimit gt 500'])!), rec)).toBe(false);
   });
 });

@@ -1,0 +1,232 @@
+import { type FormEvent, useMemo, useState } from 'react';
+import { entityTitle } from '../App';
+import { api, type BatchRow, type Flow, type ReadQuery } from '../api';
+import { GRID_PAGE, gridColumns, Pager } from '../components/BatchGrid';
+import { Button, Done, ErrorText } from '../components/Controls';
+import { DataTable, type RowSelectionState, type SortingState } from '../components/DataTable';
+import { RunOutcomes } from '../components/RunOutcomes';
+import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
+import { formatCount } from '../format';
+import { useAction, useData } from '../hooks';
+import { Link, useQueryState } from '../router';
+import { useFlows } from '../session';
+import { accountingPairs, plural, textFilterOf, useConnectionTitles } from '../views';
+
+/** With nothing typed, Find shows what changed lately: bounded, and what a person usually looks for. */
+export const RECENT_DAYS = 30;
+
+const EMPTY: BatchRow[] = [];
+
+/**
+ * The SYNC Uploader's "Sage/QuickBooks View" (§6), for any pair of connections: pick an entity (a
+ * flow of the pair), type the first letters of a reference, Find, select rows and Upload them; what
+ * a record needs (its customer, its products) is synced first by the engine.
+ */
+export function AccountingViewScreen({ source, target }: { source: string; target: string }) {
+  const { flows, error } = useFlows();
+  const title = useConnectionTitles();
+  const pair = accountingPairs(flows).find((p) => p.source === source && p.target === target);
+  const heading = `${title(source)} View`;
+  if (!pair)
+    return (
+      <section>
+        <h1>{heading}</h1>
+        <ErrorText>{error}</ErrorText>
+        {flows.length ? (
+          <p>
+            No flow from <code>{source}</code> to <code>{target}</code> can be searched here.{' '}
+            <Link to="/flows">See the flows</Link>.
+          </p>
+        ) : (
+          <p className="muted">Loading…</p>
+        )}
+      </section>
+    );
+  return (
+    <AccountingView
+      key={`${source}/${target}`}
+      flows={pair.flows}
+      heading={heading}
+      sourceTitle={title(source)}
+      targetTitle={title(target)}
+    />
+  );
+}
+
+function AccountingView({
+  flows,
+  heading,
+  sourceTitle,
+  targetTitle,
+}: {
+  flows: Flow[];
+  heading: string;
+  sourceTitle: string;
+  targetTitle: string;
+}) {
+  const [query, setQuery] = useQueryState();
+  const flow = flows.find((f) => f.name === query.get('flow')) ?? flows[0]!;
+  const search = textFilterOf(flow);
+  const batchId = Number(query.get('batch')) || null;
+  const [text, setText] = useState(query.get('q') ?? '');
+  const [page, setPage] = useState(0);
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'position', desc: false }]);
+  const [selection, setSelection] = useState<RowSelectionState>({});
+  const [follow, setFollow] = useState<FollowRun | null>(null);
+  const find = useAction();
+  const upload = useAction();
+  const { run, live } = useRunEvents(flow.name, follow);
+  const words = plural(entityTitle(flow.entity)).toLowerCase();
+
+  const sort = sorting[0] ?? { id: 'position', desc: false };
+  const rows = useData(
+    () =>
+      batchId
+        ? api.batchRows(batchId, {
+            offset: page * GRID_PAGE,
+            limit: GRID_PAGE,
+            sort: sort.id,
+            dir: sort.desc ? 'desc' : 'asc',
+          })
+        : Promise.resolve({ total: 0, rows: EMPTY, batch: undefined }),
+    [batchId, page, sort.id, sort.desc],
+  );
+  const batch = rows.data?.batch;
+  const declared = batch?.columns?.length ? batch.columns : (flow.columns ?? []);
+  const columns = useMemo(() => gridColumns(declared), [declared]);
+  const selected = Object.keys(selection).filter((k) => selection[k]);
+  const total = rows.data?.total ?? 0;
+
+  const pick = (name: string) => {
+    setSelection({});
+    setPage(0);
+    setText('');
+    find.clear();
+    upload.clear();
+    setQuery({ flow: name, q: undefined, batch: undefined });
+  };
+
+  const onFind = (e: FormEvent) => {
+    e.preventDefault();
+    const letters = text.trim();
+    const q: ReadQuery =
+      letters && search
+        ? { filters: { [search.name]: [letters] } }
+        : { since: new Date(Date.now() - RECENT_DAYS * 86_400_000).toISOString() };
+    void find.run(async () => {
+      const r = await api.load(flow.name, q);
+      setSelection({});
+      setPage(0);
+      setQuery({ flow: flow.name, q: letters || undefined, batch: String(r.batchId) });
+      const what = letters
+        ? `whose ${search?.field ?? 'reference'} starts with “${letters}”`
+        : `changed in the last ${RECENT_DAYS} days`;
+      return `Found ${formatCount(r.count)} ${r.count === 1 ? entityTitle(flow.entity).toLowerCase() : words} ${what}.`;
+    });
+  };
+
+  const onUpload = () =>
+    void upload.run(async () => {
+      if (!batchId) return undefined;
+      const r = await api.run(flow.name, { batchId, ids: selected });
+      if (r.request) setFollow({ request: r.request });
+      return `Uploading ${formatCount(selected.length)} selected ${selected.length === 1 ? entityTitle(flow.entity).toLowerCase() : words} to ${targetTitle}; what they need goes first.`;
+    });
+
+  return (
+    <section className="batch view">
+      <div className="title-row">
+        <h1>{heading}</h1>
+        <p className="muted">
+          View the {sourceTitle} records, find some by the first letters of their reference, and upload a
+          selection into {targetTitle}. Records already there are only partly updated (the flow&apos;s owned
+          fields).
+        </p>
+      </div>
+
+      <form className="panel inline-form" onSubmit={onFind} aria-label="Find records">
+        <label className="inline">
+          Entity{' '}
+          <select value={flow.name} onChange={(e) => pick(e.target.value)}>
+            {flows.map((f) => (
+              <option key={f.name} value={f.name}>
+                {plural(entityTitle(f.entity))}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          {search?.field ?? 'Reference'} starts with{' '}
+          <input
+            type="search"
+            value={text}
+            maxLength={100}
+            placeholder="a few letters"
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="btn btn-primary" disabled={find.pending}>
+          Find
+        </button>
+        <Button
+          need="operator"
+          variant="primary"
+          disabled={!batchId || selected.length === 0 || upload.pending}
+          title={batchId ? (selected.length ? undefined : 'Select rows first') : 'Find first'}
+          onClick={onUpload}
+        >
+          Upload selected
+        </Button>
+        <p className="hint">
+          Nothing typed: the {words} changed in the last {RECENT_DAYS} days.{' '}
+          <Link to={`/batch/${encodeURIComponent(flow.name)}`}>Batch screen</Link>
+        </p>
+      </form>
+      {find.pending ? (
+        <p className="muted" role="status">
+          Reading the {words} from {sourceTitle}…
+        </p>
+      ) : null}
+      <ErrorText>{find.error ?? upload.error}</ErrorText>
+      <Done>{upload.done ?? find.done}</Done>
+
+      <RunProgress run={run} live={live} empty="Nothing uploaded from this screen yet." />
+      <RunOutcomes flow={flow.name} run={run} word={words} />
+
+      <section className="panel" aria-label={plural(entityTitle(flow.entity))}>
+        <div className="panel-head">
+          <h2>
+            {plural(entityTitle(flow.entity))}{' '}
+            {batchId ? (
+              <span className="muted">
+                {formatCount(total)} found
+                {selected.length ? ` · ${formatCount(selected.length)} selected` : ''}
+              </span>
+            ) : null}
+          </h2>
+        </div>
+        <ErrorText>{rows.error}</ErrorText>
+        <DataTable
+          label="Found records"
+          columns={columns}
+          data={rows.data?.rows ?? EMPTY}
+          rowId={(r) => r.source_id}
+          total={total}
+          pageIndex={page}
+          pageSize={GRID_PAGE}
+          sorting={sorting}
+          onSortingChange={(s) => {
+            setSorting(s);
+            setPage(0);
+          }}
+          selection={selection}
+          onSelectionChange={setSelection}
+          selectLabel={(r) => `Select ${r.source_id}`}
+          loading={rows.loading && Boolean(batchId)}
+          empty={batchId ? `No ${words} found.` : `Type a few letters and press Find.`}
+        />
+        {batchId ? <Pager page={page} total={total} onChange={setPage} /> : null}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+// Which connection pairs the SYNC Uploader's two views fit, worked out from the configured flows and
+// what their connectors declare — never from a system's name.
+import { useMemo } from 'react';
+import { api, type Flow, type FlowFilter } from './api';
+import { useData } from './hooks';
+
+/** A source's search box: the `text` filter it declares for the flow's entity. */
+export const textFilterOf = (f: Flow): FlowFilter | undefined => f.filters?.find((x) => x.kind === 'text');
+
+/** A pair of connections and the flows between them, one way. */
+export interface Pair {
+  source: string;
+  target: string;
+  flows: Flow[];
+}
+
+/**
+ * The accounting view (§6: view the accounts' records, search them, upload a selection): the pairs
+ * whose flows' sources can be searched by the start of a reference — one flow of the pair per entity.
+ */
+export function accountingPairs(flows: readonly Flow[]): Pair[] {
+  const pairs = new Map<string, Pair>();
+  for (const f of flows) {
+    if (!textFilterOf(f)) continue;
+    const key = `${f.source}\u0000${f.target}`;
+    const pair = pairs.get(key) ?? { source: f.source, target: f.target, flows: [] };
+    pair.flows.push(f);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()];
+}
+
+/**
+ * The CRM view (§7: scan the orders waiting and upload them): order flows that need customers and
+ * products first, running back to the source of an accounting view.
+ */
+export function orderPairs(flows: readonly Flow[]): Pair[] {
+  const accounting = accountingPairs(flows);
+  const pairs = new Map<string, Pair>();
+  for (const f of flows) {
+    if (f.entity !== 'salesOrder' || !f.dependencies?.length) continue;
+    if (!accounting.some((p) => p.source === f.target && p.target === f.source)) continue;
+    const key = `${f.source}\u0000${f.target}`;
+    const pair = pairs.get(key) ?? { source: f.source, target: f.target, flows: [] };
+    pair.flows.push(f);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()];
+}
+
+export const viewPath = (kind: 'view' | 'crm-view', p: { source: string; target: string }): string =>
+  `/${kind}/${encodeURIComponent(p.source)}/${encodeURIComponent(p.target)}`;
+
+/** Each connection's system title ("Acumatica"), from its connector's manifest; the name until known. */
+export function useConnectionTitles(): (connection: string) => string {
+  const data = useData(() => api.connections(), []);
+  return useMemo(() => {
+    const titles = new Map((data.data?.connections ?? []).map((c) => [c.name, c.title]));
+    return (connection: string) => titles.get(connection) ?? connection;
+  }, [data.data]);
+}
+
+/** "Customer" → "Customers"; "Stock count" → "Stock counts". */
+export const plural = (title: string): string => (title.endsWith('s') ? title : `${title}s`);
