@@ -9,8 +9,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/faults/**/*.faults.test.ts'],
-    testTimeout: 240_000,
-    hookTimeout: 120_000,
+    testTimeout: 480_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,
