@@ -1,28 +1,10 @@
-import pino from 'pino';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiServer,
-  startApiServer,
-  TEST_PASSWORD,
-  usersWithTokens,
-} from '../../test/support/api-server.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
-import type { ConfiguredConnection } from '../config/load.js';
-import { MemoryConnector } from '../connectors/memory/index.js';
+import { type ApiServer, TEST_PASSWORD, usersWithTokens } from '../../test/support/api-server.js';
+import { type OAuthEnvironment, startOAuthEnvironment } from '../../test/support/oauth-environment.js';
 import { STORED } from '../connectors/quickbooks/auth.js';
-import { quickbooksConnector } from '../connectors/quickbooks/index.js';
-import {
-  QBO_SANDBOX,
-  type QuickBooksSandbox,
-  startQuickBooksSandbox,
-} from '../connectors/quickbooks/sandbox/index.js';
-import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
-import { settingsSchema } from '../connectors/sdk/manifest.js';
-import { ConnectorSet } from '../runtime/connections.js';
-import { openStore, type Store } from '../store/index.js';
-
-const logger = pino({ level: 'silent' });
+import { QBO_SANDBOX, type QuickBooksSandbox } from '../connectors/quickbooks/sandbox/index.js';
+import type { Store } from '../store/index.js';
 
 interface Session {
   cookie: string;
@@ -36,16 +18,12 @@ interface Session {
  * the store and the connection works from it.
  */
 describe('authorizing a connection from the dashboard', () => {
-  let tdb: TestDatabase;
+  let env: OAuthEnvironment;
   let store: Store;
   let sb: QuickBooksSandbox;
   let api: ApiServer;
-  let connections: Map<string, ConfiguredConnection>;
   let tokens: Awaited<ReturnType<typeof usersWithTokens>>;
   let anna: Session;
-
-  const connectorsOf = () =>
-    new ConnectorSet(connections, logger, (name) => store.credentials.forConnection(name));
 
   async function login(username: string): Promise<Session> {
     const res = await fetch(`${api.url}/api/auth/login`, {
@@ -87,36 +65,8 @@ describe('authorizing a connection from the dashboard', () => {
   }
 
   beforeAll(async () => {
-    tdb = await createTestDatabase('sqlite');
-    store = await openStore(tdb.url);
-    sb = await startQuickBooksSandbox({ customers: 3, products: 3 });
-    // No refresh token and no company in the settings: both come from the authorization.
-    const { refreshToken: _r, realmId: _realm, ...settings } = sb.settings();
-    const memory = new MemoryConnector('files');
-    connections = new Map<string, ConfiguredConnection>([
-      [
-        'qbo',
-        {
-          name: 'qbo',
-          definition: quickbooksConnector,
-          settings: settingsSchema(quickbooksConnector.manifest.connectionFields).parse({
-            ...settings,
-            timeoutMs: 5000,
-          }),
-          rateLimit: quickbooksConnector.manifest.rateLimit!,
-        },
-      ],
-      [
-        'files',
-        {
-          name: 'files',
-          definition: { manifest: memory.manifest, create: () => memory } as unknown as ConnectorDefinition,
-          settings: {},
-          rateLimit: { requestsPerMinute: 60, concurrency: 1 },
-        },
-      ],
-    ]);
-    api = await startApiServer({ store, connections, connectors: connectorsOf() });
+    env = await startOAuthEnvironment();
+    ({ store, sandbox: sb, api } = env);
     tokens = await usersWithTokens(store, [
       ['anna', 'admin'],
       ['olga', 'operator'],
@@ -125,10 +75,7 @@ describe('authorizing a connection from the dashboard', () => {
     anna = await login('anna');
   });
   afterAll(async () => {
-    await api?.close();
-    await sb?.close();
-    await store?.close();
-    await tdb?.drop();
+    await env?.close();
   });
 
   it('the connection list says which connections are authorized through a consent page', async () => {
@@ -174,7 +121,7 @@ describe('authorizing a connection from the dashboard', () => {
     // Another process (a worker) starts from the store alone: a fresh access token from the stored
     // refresh token, the company from the stored realm.
     sb.oauth.expireAccessTokens();
-    const worker = connectorsOf();
+    const worker = env.connectors();
     try {
       const checks = await worker.get('qbo').check();
       expect(checks.slice(0, 2).map((c) => [c.name, c.ok])).toEqual([
