@@ -28,6 +28,8 @@ export interface LoadedConfig {
     host: string;
     port: number;
     trustProxy: boolean | string | string[];
+    /** The dashboard's public address without a trailing slash (OAuth redirect URIs); absent: the request's. */
+    publicUrl?: string;
     limits: Partial<ServerLimits>;
   };
   connections: Map<string, ConfiguredConnection>;
@@ -260,6 +262,7 @@ export function loadConfigText(
       host: env.HOST ?? cfg.server.host,
       port: env.PORT ? Number(env.PORT) : cfg.server.port,
       trustProxy: cfg.server.trustProxy,
+      ...(cfg.server.publicUrl ? { publicUrl: cfg.server.publicUrl } : {}),
       limits: cfg.server.limits,
     },
     connections,

@@ -112,6 +112,17 @@ export const ConfigFile = z
          * addresses / CIDR ranges), so limits per address count the caller, not the proxy.
          */
         trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1))]).default(false),
+        /**
+         * The address people reach the dashboard at (https://ledgerlink.example.com), when it is not the
+         * one the request names: behind a proxy, it makes the OAuth redirect URI
+         * (<publicUrl>/oauth/callback) the one registered with the connected system.
+         */
+        publicUrl: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'publicUrl must be an http or https address')
+          .transform((u) => u.replace(/\/+$/, ''))
+          .optional(),
         limits: z
           .object({
             loginsPerMinutePerAddress: wholeAtLeastOne('loginsPerMinutePerAddress'),

@@ -17,6 +17,9 @@ server:
   port: 3000
   # Behind a reverse proxy, believe its X-Forwarded-For (true, or its addresses), so limits count callers.
   # trustProxy: false
+  # The address people open the dashboard at, when a proxy puts it elsewhere: OAuth connections
+  # (QuickBooks Online) are sent back to <publicUrl>/oauth/callback, which must be registered with the app.
+  # publicUrl: https://ledgerlink.example.com
   # What one caller may ask (SECURITY.md); the defaults:
   # limits:
   #   loginsPerMinutePerAddress: 20

@@ -21,6 +21,7 @@ import { registerFlowRoutes } from './routes/flows.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerLogRoutes } from './routes/log.js';
+import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerQbwcRoutes } from './routes/qbwc.js';
 import { registerRecordRoutes } from './routes/records.js';
 import { registerStatsRoutes } from './routes/stats.js';
@@ -222,6 +223,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerLogRoutes(app, deps);
   registerRecordRoutes(app, deps);
   registerConnectionRoutes(app, deps);
+  registerOAuthRoutes(app, deps);
   registerHookRoutes(app, deps);
   registerQbwcRoutes(app, deps);
   registerWebhookLogRoutes(app, deps);

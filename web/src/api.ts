@@ -305,6 +305,8 @@ export interface Connection {
   title: string;
   settings: Record<string, unknown>;
   fields: ConnectionField[];
+  /** Access is granted on the system's consent page (OAuth authorization code): the Authorize… button. */
+  authorization?: boolean;
 }
 
 export interface Check {
@@ -570,6 +572,11 @@ export const api = {
   connections: () => request<{ connections: Connection[] }>('GET', '/api/connections'),
   checkConnection: (name: string) =>
     request<{ ok: boolean; checks: Check[] }>('POST', `/api/connections/${enc(name)}/check`),
+  authorizeConnection: (name: string) =>
+    request<{ authorizeUrl: string; redirectUri: string; expiresAt: string }>(
+      'POST',
+      `/api/connections/${enc(name)}/authorize`,
+    ),
   saveConnection: (name: string, settings: Record<string, unknown>) =>
     request<{ connection: Connection }>('PUT', `/api/connections/${enc(name)}`, { body: { settings } }),
   valueMaps: () =>

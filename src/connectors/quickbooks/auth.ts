@@ -110,7 +110,7 @@ export class QuickBooksAuth {
     const realm = this.s.realmId ?? (await this.o.credentials?.get(STORED.realmId));
     if (!realm)
       throw this.authError(
-        `the QuickBooks connection "${this.o.connection}" names no company: set realmId or run "ledgerlink authorize ${this.o.connection}"`,
+        `the QuickBooks connection "${this.o.connection}" names no company: set realmId, or authorize it (Authorize on the Connections page, or "ledgerlink authorize ${this.o.connection}")`,
       );
     return realm;
   }
@@ -253,7 +253,7 @@ export class QuickBooksAuth {
   }
 
   private notAuthorized(why: string): string {
-    return `the QuickBooks connection "${this.o.connection}" ${why}: run "ledgerlink authorize ${this.o.connection}"`;
+    return `the QuickBooks connection "${this.o.connection}" ${why}: choose Authorize on the dashboard's Connections page, or run "ledgerlink authorize ${this.o.connection}"`;
   }
 
   private authError(message: string, httpStatus?: number): LedgerlinkError {

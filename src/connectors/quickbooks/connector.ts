@@ -90,7 +90,7 @@ export class QuickBooksConnector implements Connector {
             ? 'the access token is valid (Intuit did not say when the refresh token expires)'
             : left > REAUTHORIZE_WITHIN_MS
               ? `the access token is valid; the refresh token expires on ${until!.slice(0, 10)}`
-              : `the refresh token expires on ${until!.slice(0, 10)}: run "ledgerlink authorize" before then`,
+              : `the refresh token expires on ${until!.slice(0, 10)}: authorize again before then (Authorize on the Connections page, or "ledgerlink authorize")`,
       });
     } catch (e) {
       out.push({ name: 'credentials', ok: false, message: toErrorData(e).message });

@@ -19,7 +19,7 @@ export const quickbooksManifest: ConnectorManifest = {
       title: 'Company ID (realm)',
       type: 'string',
       description:
-        'the QuickBooks company; left empty, the company chosen when the connection was authorized (ledgerlink authorize) is used',
+        'the QuickBooks company; left empty, the company chosen when the connection was authorized (Authorize… on this page, or ledgerlink authorize) is used',
     },
     { name: 'clientId', title: 'Client ID', type: 'string', required: true },
     { name: 'clientSecret', title: 'Client secret', type: 'secret', required: true },

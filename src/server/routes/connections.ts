@@ -6,6 +6,7 @@ import { EngineError } from '../../engine/errors.js';
 import { SECRET_PREFIX } from '../../runtime/connections.js';
 import type { ServerDeps } from '../app.js';
 import { editable, mapAt } from './flow-edit.js';
+import { authorizationOf } from './oauth.js';
 import { errorSchema } from './schemas.js';
 
 export function registerConnectionRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -13,7 +14,7 @@ export function registerConnectionRoutes(app: FastifyInstance, deps: ServerDeps)
   app.get(
     '/api/connections',
     { schema: { tags: ['connections'], summary: 'Connections and their non-secret settings' } },
-    async () => ({ connections: [...ctx.config.connections.values()].map(describe) }),
+    async () => ({ connections: [...ctx.config.connections.values()].map((c) => describe(deps, c)) }),
   );
 
   app.post<{ Params: { name: string } }>(
@@ -71,13 +72,13 @@ export function registerConnectionRoutes(app: FastifyInstance, deps: ServerDeps)
           .code(404)
           .send({ error: { code: 'not_found', message: `no connection named "${req.params.name}"` } });
       await saveConnectionEdit(deps, conn.name, conn.definition.manifest.connectionFields, req.body.settings);
-      return { connection: describe(ctx.config.connections.get(conn.name)!) };
+      return { connection: describe(deps, ctx.config.connections.get(conn.name)!) };
     },
   );
 }
 
 /** A connection as the dashboard shows it: secret settings only say whether they are set. */
-function describe(c: ConfiguredConnection) {
+function describe(deps: ServerDeps, c: ConfiguredConnection) {
   const fields = c.definition.manifest.connectionFields;
   const secret = new Set(fields.filter((f) => f.type === 'secret').map((f) => f.name));
   return {
@@ -89,6 +90,8 @@ function describe(c: ConfiguredConnection) {
     ),
     // What the connection may send: the manifest's limit under the configuration's override.
     rateLimit: c.rateLimit,
+    // Whether access is granted through an OAuth consent page (POST /api/connections/<name>/authorize).
+    authorization: authorizationOf(deps, c.name) !== undefined,
     fields,
   };
 }

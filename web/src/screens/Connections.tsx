@@ -1,12 +1,26 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api, type Check, type Connection, type ConnectionField, isApiError, messageOf } from '../api';
 import { Badge } from '../components/Badge';
 import { Button, Done, ErrorText } from '../components/Controls';
 import { useAction, useData } from '../hooks';
+import { useLocation } from '../router';
 import { usePermission } from '../session';
+
+/** What the OAuth callback said when it sent the browser back here (?connection=…&authorization=ok|failed&reason=…). */
+interface AuthorizationOutcome {
+  ok: boolean;
+  reason?: string;
+}
+
+function outcomeFor(search: URLSearchParams, name: string): AuthorizationOutcome | undefined {
+  const result = search.get('authorization');
+  if (search.get('connection') !== name || (result !== 'ok' && result !== 'failed')) return undefined;
+  return result === 'ok' ? { ok: true } : { ok: false, reason: search.get('reason') ?? 'unknown reason' };
+}
 
 export function ConnectionsScreen() {
   const list = useData(() => api.connections(), []);
+  const { search } = useLocation();
   return (
     <section>
       <div className="title-row">
@@ -18,7 +32,12 @@ export function ConnectionsScreen() {
       </div>
       <ErrorText>{list.error}</ErrorText>
       {list.data?.connections.map((c) => (
-        <ConnectionCard key={c.name} connection={c} onSaved={list.reload} />
+        <ConnectionCard
+          key={c.name}
+          connection={c}
+          onSaved={list.reload}
+          authorized={outcomeFor(search, c.name)}
+        />
       ))}
     </section>
   );
@@ -50,8 +69,19 @@ function shown(f: ConnectionField, values: Values): boolean {
   return conds.some((c) => c.equals.includes(String(values[c.field] ?? '')));
 }
 
-function ConnectionCard({ connection: c, onSaved }: { connection: Connection; onSaved: () => void }) {
+function ConnectionCard({
+  connection: c,
+  onSaved,
+  authorized,
+}: {
+  connection: Connection;
+  onSaved: () => void;
+  /** The outcome of an authorization this browser just came back from. */
+  authorized?: AuthorizationOutcome | undefined;
+}) {
   const { canAdmin } = usePermission();
+  const authorize = useAction();
+  const card = useRef<HTMLFormElement>(null);
   const [values, setValues] = useState<Values>(() => initialValues(c));
   const [problems, setProblems] = useState<string[]>([]);
   const save = useAction();
@@ -105,13 +135,47 @@ function ConnectionCard({ connection: c, onSaved }: { connection: Connection; on
       }
     });
 
+  // The system's consent page lives elsewhere: the whole window goes there, and comes back to
+  // /oauth/callback, which sends it here with the outcome.
+  const startAuthorization = () =>
+    authorize.run(async () => {
+      const { authorizeUrl } = await api.authorizeConnection(c.name);
+      window.location.assign(authorizeUrl);
+      return 'Opening the sign-in page…';
+    });
+
+  // Back from the consent page: show the outcome, and what the connection now says about its token.
+  const ran = useRef(false);
+  useEffect(() => {
+    if (!authorized || ran.current) return;
+    ran.current = true;
+    card.current?.scrollIntoView({ block: 'start' });
+    if (authorized.ok) void runTest();
+  });
+
   return (
-    <form className="panel connection" aria-label={`Connection ${c.name}`} onSubmit={submit} noValidate>
+    <form
+      ref={card}
+      className="panel connection"
+      aria-label={`Connection ${c.name}`}
+      onSubmit={submit}
+      noValidate
+    >
       <div className="panel-head">
         <h2>
           {c.name} <span className="muted">· {c.title}</span>
         </h2>
         <div className="actions">
+          {c.authorization ? (
+            <Button
+              need="admin"
+              busy={authorize.pending}
+              title="Sign in to the system and grant Ledgerlink access; it comes back here"
+              onClick={() => void startAuthorization()}
+            >
+              Authorize…
+            </Button>
+          ) : null}
           <Button need="operator" busy={test.pending} onClick={() => void runTest()}>
             Test connection
           </Button>
@@ -150,6 +214,12 @@ function ConnectionCard({ connection: c, onSaved }: { connection: Connection; on
         </ul>
       ) : null}
       <Done>{save.done}</Done>
+      {authorized?.ok ? (
+        <Done>Authorized: Ledgerlink keeps the grant (encrypted) and renews its token by itself.</Done>
+      ) : authorized ? (
+        <ErrorText>{`The authorization did not complete: ${authorized.reason}`}</ErrorText>
+      ) : null}
+      <ErrorText>{authorize.error}</ErrorText>
       <ErrorText>{test.error}</ErrorText>
       <Done>{test.done}</Done>
       {checks ? (
