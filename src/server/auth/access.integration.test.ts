@@ -31,6 +31,8 @@ const VIEWER_CHANGES = [
   'POST /api/tokens',
   'DELETE /api/tokens/:id',
   'POST /api/flows/:name/load',
+  // Scan is a preview too: what processing would write, and what it needs, nothing written.
+  'POST /api/flows/:name/scan',
 ];
 
 /** Every route Fastify has, read from its own route tree (so nothing depends on the plugin's bookkeeping). */
