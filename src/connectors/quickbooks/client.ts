@@ -3,6 +3,7 @@ import type { CredentialStore } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
 import { type HttpBinding, HttpClient, type HttpExchange } from '../sdk/http.js';
 import { QuickBooksAuth } from './auth.js';
+import { BatchBudget, type BatchLimit } from './batch-budget.js';
 import { classifyFault, errorMessage, faultOf, faultText, STALE_OBJECT } from './faults.js';
 import { quickbooksManifest } from './manifest.js';
 import { apiBase, type QuickBooksSettings } from './settings.js';
@@ -35,10 +36,18 @@ export const quote = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace
 export class QuickBooksClient {
   readonly http: HttpClient;
   readonly auth: QuickBooksAuth;
+  /** Intuit's 40 batch requests a minute, kept on top of the connection's budget. */
+  readonly batchBudget: BatchBudget;
 
   constructor(
     private readonly s: QuickBooksSettings,
-    o: { connection: string; credentials?: CredentialStore; logger?: Logger } & HttpBinding,
+    o: {
+      connection: string;
+      credentials?: CredentialStore;
+      logger?: Logger;
+      /** Batch requests per window (Intuit: 40 a minute); a shorter window in tests. */
+      batchLimit?: BatchLimit;
+    } & HttpBinding,
   ) {
     this.auth = new QuickBooksAuth(s, o);
     this.http = new HttpClient({
@@ -60,6 +69,7 @@ export class QuickBooksClient {
           res.headers['retry-after'] = String(s.throttleWaitSeconds);
       },
     });
+    this.batchBudget = new BatchBudget(this.http.limiter, o.batchLimit);
   }
 
   private async path(p: string): Promise<string> {
@@ -178,6 +188,7 @@ export class QuickBooksClient {
       path: await this.path('batch'),
       query: this.mv,
       body: { BatchItemRequest: items },
+      limiter: this.batchBudget,
       ...(record ? { record } : {}),
     });
     const byId = new Map((res.body?.BatchItemResponse ?? []).map((r) => [String(r.bId), r]));
