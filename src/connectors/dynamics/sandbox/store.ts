@@ -46,10 +46,10 @@ export class Store {
       const parent = row[fk];
       if (parent === undefined || parent === null) continue;
       const key = `${set} ${fk}`;
-      let byParent = this.childIds.get(key);
-      if (!byParent) this.childIds.set(key, (byParent = new Map()));
-      let ids = byParent.get(String(parent));
-      if (!ids) byParent.set(String(parent), (ids = new Set()));
+      const byParent = this.childIds.get(key) ?? new Map<string, Set<string>>();
+      this.childIds.set(key, byParent);
+      const ids = byParent.get(String(parent)) ?? new Set<string>();
+      byParent.set(String(parent), ids);
       ids.add(id);
     }
   }
