@@ -13,7 +13,8 @@ import { type CallRecord, callsOf, deadline, report, sleep, startSandboxProcess,
  * seconds, W workers drive the client as hard as they can: B of them send batches of 30 customer
  * creates back to back, the others read customers and items by id with a customer create every fifth
  * call. The client alone keeps the pace (its connection budget and its batch budget; the connection's
- * throttle wait is Intuit's 60 s, so a 429 costs). Achieved rate = accepted calls over the span from
+ * throttle wait is Intuit's 60 s, so a 429 costs; a call refused for a rate limit counts as a failed
+ * record, and its worker waits as the engine would before trying again). Achieved rate = accepted calls over the span from
  * the first to the last as the sandbox saw them arrive; the busiest minute is counted too.
  * `node dist/bench/quickbooks-throughput.js [seconds=100] [workers=12] [batchWorkers=2]`.
  */
@@ -115,6 +116,8 @@ try {
         }
       } catch (e) {
         failure(e, 1);
+        if (isLedgerlinkError(e) && e.retryAfterMs)
+          await sleep(Math.min(e.retryAfterMs, Math.max(0, end - Date.now())));
       }
     }
   };
