@@ -54,6 +54,20 @@ const SECTIONS: Section[] = [
   { name: 'rate-limit-postgres', file: 'rate-limit', args: ['postgres', '20', '15'], timeoutSeconds: 120 },
   { name: 'million', file: 'engine-overhead', args: ['sqlite', String(BIG), '--noop'], timeoutSeconds: 900 },
   { name: 'webhooks', file: 'webhook-latency', args: ['200', '10'], timeoutSeconds: 300 },
+  // Issue 15: invoices of the accounts into Dataverse through the invoice flow; then an unchanged re-run.
+  {
+    name: 'dataverse-invoices',
+    file: 'dataverse-invoices',
+    args: ['10000', '5', '200', '100'],
+    timeoutSeconds: 600,
+  },
+  // Issue 15: QuickBooks Online's 500 a minute (and 40 batches a minute) with Intuit's own one-minute window.
+  {
+    name: 'quickbooks-throughput',
+    file: 'quickbooks-throughput',
+    args: ['100', '12', '2'],
+    timeoutSeconds: 240,
+  },
 ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
 /** Runs one section; its last stdout line is its figures. Stopped (SIGTERM, then SIGKILL) past its time. */
@@ -174,6 +188,36 @@ function goalsOf(name: string, f: Figures): Goal[] {
           goal: 'p99 < 100 ms',
           measured: `PUT p50 ${fmt(f.p50Ms)} ms, p99 ${fmt(f.p99Ms)} ms (first call p99 ${fmt(f.firstCallP99Ms)} ms); ${f.writes}/${f.events} written`,
           met: f.p99Ms < 100 && f.writes === f.events,
+        },
+      ];
+    case 'dataverse-invoices': {
+      const goal = 0.05;
+      return [
+        {
+          section: `7. ${fmt(f.invoices)} invoices × ${f.linesPerInvoice} lines into Dataverse (${fmt(f.rows)} rows)`,
+          goal: `≤ ${goal} requests per written row`,
+          measured: `${fmt(f.initial.requestsPerRow, 4)} requests/row (${fmt(f.initial.requests)} requests for ${fmt(f.rows)} rows, ${fmt(f.initial.requestsPerRow / goal, 2)}× the goal), ${f.initial.counts.created}/${f.invoices} created, ${f.initial.counts.failed} failed, ${f.onTarget.invoiceLines} lines on target, ${fmt(f.initial.seconds, 1)} s`,
+          met:
+            f.initial.requestsPerRow <= goal &&
+            f.initial.counts.created === f.invoices &&
+            f.onTarget.invoices === f.invoices &&
+            f.onTarget.invoiceLines === f.invoices * f.linesPerInvoice,
+        },
+        {
+          section: '7. Dataverse invoices: unchanged re-run',
+          goal: '0 write calls',
+          measured: `${f.rerun.writes} writes, ${f.rerun.requests} requests in all; ${f.rerun.counts.unchanged}/${f.invoices} unchanged (${fmt(f.rerun.seconds, 1)} s)`,
+          met: f.rerun.writes === 0 && f.rerun.counts.unchanged === f.invoices,
+        },
+      ];
+    }
+    case 'quickbooks-throughput':
+      return [
+        {
+          section: `8. QuickBooks Online, ${f.allowancePerMinute}/min (${f.batchAllowancePerMinute} batches/min), ${fmt(f.windowSeconds)} s window`,
+          goal: '≥ 95 % of the allowance, 0 throttling failures',
+          measured: `${fmt(f.use * 100, 1)} % (${fmt(f.requestsPerMinute, 1)}/min over ${fmt(f.spanSeconds, 1)} s; busiest minute ${f.busiestMinute}/${f.allowancePerMinute}, batches ${f.busiestMinuteBatches}/${f.batchAllowancePerMinute}), ${f.tooManyRequests} × 429, ${f.failed}/${f.records} records failed`,
+          met: f.use >= 0.95 && f.failed === 0,
         },
       ];
     default:

@@ -49,6 +49,25 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
   return child;
 }
 
+/**
+ * A sandbox started with options the command does not take (service protection, throttle windows),
+ * in a process of its own (bench/sandbox-process.ts): its CPU is not the measured process's.
+ */
+export async function startSandboxProcess(
+  system: 'dynamics' | 'quickbooks',
+  options: Record<string, unknown> = {},
+): Promise<Sandbox & { settings: Record<string, unknown> }> {
+  const script = join(fileURLToPath(new URL('.', import.meta.url)), 'sandbox-process.js');
+  const child = spawn(process.execPath, [script, system, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  child.stderr!.on('data', (d) => stderrTails.set(child, `${stderrTails.get(child) ?? ''}${d}`.slice(-4096)));
+  const { url, settings } = await started<{ url: string; settings: Record<string, unknown> }>(child);
+  return { url, settings, child };
+}
+
 /** The last lines a child wrote to stderr: why it failed, when it did. */
 export const stderrOf = (child: ChildProcess): string => stderrTails.get(child) ?? '';
 

@@ -2,11 +2,18 @@ import type { Logger } from 'pino';
 import type { CredentialStore } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
 import { type HttpBinding, HttpClient, type HttpExchange } from '../sdk/http.js';
+import { ConnectionLimiter } from '../sdk/rate-limit.js';
 import { QuickBooksAuth } from './auth.js';
 import { classifyFault, errorMessage, faultOf, faultText, STALE_OBJECT } from './faults.js';
 import { quickbooksManifest } from './manifest.js';
 import { apiBase, type QuickBooksSettings } from './settings.js';
 import type { Fault, QboEntity, QboEntityName } from './types.js';
+import {
+  BATCH_REQUESTS_PER_MINUTE,
+  REQUESTS_PER_MINUTE,
+  WindowBudget,
+  type WindowLimit,
+} from './window-budget.js';
 
 /** At most 30 operations in one batch request (Intuit's batch limit). */
 export const BATCH_LIMIT = 30;
@@ -35,18 +42,36 @@ export const quote = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace
 export class QuickBooksClient {
   readonly http: HttpClient;
   readonly auth: QuickBooksAuth;
+  /** Intuit's 500 requests in any minute as they arrive, kept on top of the connection's budget. */
+  readonly requestBudget: WindowBudget;
+  /** Intuit's 40 batch requests in any minute, on top of that. */
+  readonly batchBudget: WindowBudget;
 
   constructor(
     private readonly s: QuickBooksSettings,
-    o: { connection: string; credentials?: CredentialStore; logger?: Logger } & HttpBinding,
+    o: {
+      connection: string;
+      credentials?: CredentialStore;
+      logger?: Logger;
+      /** Batch requests per window (Intuit: 40 a minute); a shorter window in tests. */
+      batchLimit?: WindowLimit;
+    } & HttpBinding,
   ) {
     this.auth = new QuickBooksAuth(s, o);
+    const connection = o.limiter ?? new ConnectionLimiter(quickbooksManifest.rateLimit);
+    this.requestBudget = new WindowBudget(connection, {
+      requests: connection.limit.requestsPerMinute ?? REQUESTS_PER_MINUTE,
+      windowMs: 60_000,
+    });
+    this.batchBudget = new WindowBudget(
+      this.requestBudget,
+      o.batchLimit ?? { requests: BATCH_REQUESTS_PER_MINUTE, windowMs: 60_000 },
+    );
     this.http = new HttpClient({
       baseUrl: apiBase(s),
       timeoutMs: s.timeoutMs,
       connection: o.connection,
-      ...(o.limiter ? { limiter: o.limiter } : {}),
-      rateLimit: quickbooksManifest.rateLimit,
+      limiter: this.requestBudget,
       systemName: 'QuickBooks Online',
       authHeaders: async () => ({ authorization: `Bearer ${await this.auth.accessToken()}` }),
       onUnauthorized: (sent) => this.auth.onUnauthorized(sent),
@@ -178,6 +203,7 @@ export class QuickBooksClient {
       path: await this.path('batch'),
       query: this.mv,
       body: { BatchItemRequest: items },
+      limiter: this.batchBudget,
       ...(record ? { record } : {}),
     });
     const byId = new Map((res.body?.BatchItemResponse ?? []).map((r) => [String(r.bId), r]));

@@ -5,6 +5,7 @@ import { Customer, Invoice, Product, SalesOrder } from '../../model/index.js';
 import type { SourceItem } from '../sdk/contract.js';
 import { isLedgerlinkError } from '../sdk/errors.js';
 import { STORED } from './auth.js';
+import { QuickBooksClient } from './client.js';
 import type { QuickBooksConnector } from './connector.js';
 import { type QuickBooksSandbox, startQuickBooksSandbox } from './sandbox/index.js';
 import { connect, MemoryCredentials } from './test-support.js';
@@ -283,6 +284,39 @@ describe('QuickBooks Online writes', () => {
     const [paused] = await patient.write('customer', [{ ref: 'z', action: 'create', data: newCustomer() }]);
     expect(paused).toMatchObject({ ok: false, error: { category: 'rate_limited', retryAfterMs: 60_000 } });
     expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
+
+  it("batch requests keep to Intuit's 40 a minute besides the 500: none is throttled", async () => {
+    // The company's minute shortened to 1 s with 3 batches in it (40 a minute, scaled); every other
+    // limit as Intuit's. Seven batches asked for at once go out three a window, and none meets a 429.
+    const sb = await sandbox({ batchPerMinute: 3, windowMs: 1000 });
+    const c = connector(sb);
+    // One credential store, as one connection has: the refresh token rotates on first use.
+    const credentials = new MemoryCredentials();
+    const client = (batchLimit: { requests: number; windowMs: number }) => {
+      const q = new QuickBooksClient(c.settings, {
+        connection: 'qbo',
+        credentials,
+        batchLimit,
+      });
+      open.push(q);
+      return q;
+    };
+    const ops = [{ query: 'select * from Customer maxresults 1' }];
+    const paced = client({ requests: 3, windowMs: 1000 });
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 7 }, () => paced.batch(ops)));
+    expect(answers.every(([a]) => a?.rows?.length === 1)).toBe(true);
+    expect(sb.throttled).toBe(0);
+    const arrivals = apiCalls(sb, '/batch').map((x) => x.arrivedAt);
+    expect(arrivals).toHaveLength(7);
+    for (let i = 0; i + 3 < arrivals.length; i++)
+      expect(arrivals[i + 3]! - arrivals[i]!).toBeGreaterThan(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    // The same seven without the batch budget (only the 500 a minute): the company throttles them.
+    const unpaced = client({ requests: 1000, windowMs: 1000 });
+    await Promise.allSettled(Array.from({ length: 7 }, () => unpaced.batch(ops)));
+    expect(sb.throttled).toBeGreaterThan(0);
   }, 30_000);
 
   it('ValidationFault names the element', async () => {

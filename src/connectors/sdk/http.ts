@@ -37,6 +37,11 @@ export interface HttpRequest {
    * never becomes a duplicate. Every method is retried after a 429, which means "not processed".
    */
   idempotent?: boolean;
+  /**
+   * The budget this request waits for instead of the client's: one that keeps a second limit of the
+   * system's on top of the connection's (QuickBooks' batch requests a minute), and passes the rest on.
+   */
+  limiter?: RequestLimiter;
   /** Statuses that are answers, not errors (e.g. 404 for a lookup). */
   accept?: readonly number[];
   /** Exchanges are appended here, for the connector log. */
@@ -173,7 +178,7 @@ export class HttpClient {
       // Slowing down is the connection's business, not this request's: every caller (in every process
       // sharing the limiter) waits, also when this request gives up and goes back to the engine.
       if (failure.category === 'rate_limited' && failure.httpStatus !== undefined)
-        await this.limiter.pause(wait);
+        await (req.limiter ?? this.limiter).pause(wait);
       const retryable =
         failure.category === 'rate_limited' ||
         (failure.category === 'transient' && (idempotent || unprocessed));
@@ -213,9 +218,10 @@ export class HttpClient {
     // A stopping process takes a turn only if it is free now: waiting for one could hold it (and the
     // job locks it keeps) for as long as the budget says.
     const maxWait = this.opts.maxBackoffMs ?? 30_000;
+    const limiter = req.limiter ?? this.limiter;
     const release = stoppingSignal().aborted
-      ? await this.limiter.acquire(req.signal, 0)
-      : await untilStopped(req.signal, (signal) => this.limiter.acquire(signal, maxWait)).catch((e) => {
+      ? await limiter.acquire(req.signal, 0)
+      : await untilStopped(req.signal, (signal) => limiter.acquire(signal, maxWait)).catch((e) => {
           if (req.signal?.aborted || !stoppingSignal().aborted) throw e;
           throw new LedgerlinkError({
             code: 'rate_limit',
