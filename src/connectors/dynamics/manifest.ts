@@ -134,6 +134,13 @@ export const dynamicsManifest: ConnectorManifest = {
             idFileHeader: 'accountnumber',
             idsTitle: 'Account Numbers',
           },
+          // The SYNC Uploader's search: accounts by the start of their account number.
+          {
+            name: 'search',
+            title: 'Filter by Account Number starting with',
+            kind: 'text',
+            field: 'Account Number',
+          },
         ],
         columns: [
           { name: 'accountnumber', title: 'Account Number', path: '$id', type: 'text' },
@@ -162,6 +169,12 @@ export const dynamicsManifest: ConnectorManifest = {
             kind: 'ids',
             idFileHeader: 'productnumber',
             idsTitle: 'Product IDs',
+          },
+          {
+            name: 'search',
+            title: 'Filter by Product ID starting with',
+            kind: 'text',
+            field: 'Product ID',
           },
         ],
         columns: [
@@ -212,6 +225,13 @@ export const dynamicsManifest: ConnectorManifest = {
             kind: 'ids',
             idFileHeader: 'ordernumber',
             idsTitle: 'Orders',
+          },
+          // Orders are searched by their account's number, as the SYNC Uploader does.
+          {
+            name: 'search',
+            title: 'Filter By Account starting with',
+            kind: 'text',
+            field: 'Account Number',
           },
         ],
         columns: [

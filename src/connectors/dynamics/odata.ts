@@ -3,6 +3,13 @@ import { randomUUID } from 'node:crypto';
 /** A string literal in an OData $filter: single quotes, a quote doubled. */
 export const quote = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 
+/**
+ * `startswith(column,'text')` matching the text literally: Dataverse runs it as a SQL LIKE, where %,
+ * _ and [ are wildcards; each is enclosed in brackets to stand for itself (wildcard-characters page).
+ */
+export const startsWith = (column: string, text: string): string =>
+  `startswith(${column},${quote(text.replace(/[%_[]/g, '[$&]'))})`;
+
 /** A date-time literal: OData v4 takes it unquoted, in UTC. */
 export const dateLiteral = (iso: string): string => new Date(iso).toISOString().replace(/\.000Z$/, 'Z');
 

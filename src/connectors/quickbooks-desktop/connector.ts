@@ -23,6 +23,7 @@ import { itemAdd, PRODUCT_ITEMS, productFromRet } from './mappers/product.js';
 import { invoiceAdd } from './mappers/sales-order.js';
 import { Postbox } from './postbox.js';
 import { type Node, type QbxmlStatus, qbxmlRequest, responsesOf, text } from './qbxml.js';
+import { chunked, SEARCH_CHUNK, SEARCH_CUSTOMERS_MAX, searchText, startsWithText } from './search.js';
 import { webConnectorService } from './service.js';
 import { type Settings, settingsOf } from './settings.js';
 import { statusError } from './status.js';
@@ -56,6 +57,8 @@ export class QuickBooksDesktopConnector implements Connector {
   private readonly logger: Logger;
   /** AccountNumber and FullName → ListID of every customer, kept up to date by modified date. */
   private customerIndex = new Map<string, string>();
+  /** ListID → the customer's reference (AccountNumber, else FullName), for the search box. */
+  private customerNumbers = new Map<string, string>();
   private indexedUpTo?: string;
 
   constructor(
@@ -180,55 +183,124 @@ export class QuickBooksDesktopConnector implements Connector {
   async *read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
     const q = QUERIES[entity as Readable];
     if (!q) throw configError(`QuickBooks Desktop does not read ${entity}`);
+    const search = searchText(entity, query.filters);
     const pageSize = Math.max(1, Math.min(query.pageSize ?? 100, 1000));
+    const window = (item: SourceItem) =>
+      (!query.since || Date.parse(item.updatedAt) >= Date.parse(query.since)) &&
+      (!query.until || Date.parse(item.updatedAt) <= Date.parse(query.until));
+    if (search !== undefined && entity !== 'product') {
+      yield* this.searchByCustomer(entity as 'customer' | 'invoice', search, query, pageSize, window, signal);
+      return;
+    }
+    // Items: NameFilter StartsWith asks QuickBooks; the FullName is checked again here, since a
+    // sub-item's Name is only the end of its FullName (FACTS.md ⚠).
+    const kept = (items: SourceItem[]) =>
+      search === undefined ? items : items.filter((i) => startsWithText(i.id, search));
     if (query.ids?.length) {
       for (let i = 0; i < query.ids.length; i += pageSize) {
-        const page = await this.get(entity, query.ids.slice(i, i + pageSize));
+        const page = kept(await this.get(entity, query.ids.slice(i, i + pageSize)));
         if (page.length) yield page;
       }
       return;
     }
-    const readId = randomUUID();
     const from = query.since ? qbDateTime(query.since, 'down') : undefined;
     const to = query.until ? qbDateTime(query.until, 'up') : undefined;
-    const window = (item: SourceItem) =>
-      (!query.since || Date.parse(item.updatedAt) >= Date.parse(query.since)) &&
-      (!query.until || Date.parse(item.updatedAt) <= Date.parse(query.until));
+    const filter: Array<[string, unknown]> =
+      entity === 'invoice'
+        ? [['MaxReturned', pageSize], ...modifiedRange(from, to), ['IncludeLineItems', 'true']]
+        : [
+            ['MaxReturned', pageSize],
+            ['ActiveStatus', 'All'],
+            ...(from ? ([['FromModifiedDate', from]] as Array<[string, unknown]>) : []),
+            ...(to ? ([['ToModifiedDate', to]] as Array<[string, unknown]>) : []),
+            ...(search !== undefined
+              ? ([['NameFilter', { MatchCriterion: 'StartsWith', Name: search }]] as Array<[string, unknown]>)
+              : []),
+          ];
+    for await (const rs of this.iterate(entity as Readable, filter, signal)) {
+      const items = kept(this.mapRets(entity as Readable, rs).filter(window));
+      if (items.length) yield items;
+    }
+  }
+
+  /** The pages of one query, with an iterator (Start, then Continue until nothing remains). */
+  private async *iterate(
+    entity: Readable,
+    filter: Array<[string, unknown]>,
+    signal?: AbortSignal,
+  ): AsyncIterable<QbxmlStatus> {
+    const readId = randomUUID();
     let iteratorID: string | undefined;
     for (let page = 0; ; page++) {
       const attrs = iteratorID
         ? { '@_requestID': String(page + 1), '@_iterator': 'Continue', '@_iteratorID': iteratorID }
         : { '@_requestID': '1', '@_iterator': 'Start' };
-      const filter: Array<[string, unknown]> =
-        entity === 'invoice'
-          ? [
-              ['MaxReturned', pageSize],
-              ...(from || to
-                ? ([
-                    [
-                      'ModifiedDateRangeFilter',
-                      { ...(from ? { FromModifiedDate: from } : {}), ...(to ? { ToModifiedDate: to } : {}) },
-                    ],
-                  ] as Array<[string, unknown]>)
-                : []),
-              ['IncludeLineItems', 'true'],
-            ]
-          : [
-              ['MaxReturned', pageSize],
-              ['ActiveStatus', 'All'],
-              ...(from ? ([['FromModifiedDate', from]] as Array<[string, unknown]>) : []),
-              ...(to ? ([['ToModifiedDate', to]] as Array<[string, unknown]>) : []),
-            ];
       const rs = await this.query(
         `query:${entity}:${readId}:${page}`,
-        { [q.rq]: { ...attrs, ...Object.fromEntries(filter) } },
+        { [QUERIES[entity].rq]: { ...attrs, ...Object.fromEntries(filter) } },
         `reading ${entity} page ${page + 1}`,
         signal,
       );
-      const items = this.mapRets(entity as Readable, rs).filter(window);
-      if (items.length) yield items;
+      yield rs;
       if (!rs.iteratorRemainingCount || !rs.iteratorID) return;
       iteratorID = rs.iteratorID;
+    }
+  }
+
+  /**
+   * The search box on customers and invoices: the customer's reference is its AccountNumber, or its
+   * FullName when it has none (customerFromRet), and qbXML filters customers by name only — never by
+   * AccountNumber. The customers are found in the AccountNumber / FullName index (read by modified
+   * date), then read by ListID; invoices are read with EntityFilter naming those customers' ListIDs.
+   */
+  private async *searchByCustomer(
+    entity: 'customer' | 'invoice',
+    search: string,
+    query: ReadQuery,
+    pageSize: number,
+    window: (item: SourceItem) => boolean,
+    signal?: AbortSignal,
+  ): AsyncIterable<SourceItem[]> {
+    await this.refreshCustomerIndex();
+    const matched = [...this.customerNumbers]
+      .filter(([, number]) => startsWithText(number, search))
+      .map(([id]) => id);
+    if (entity === 'customer') {
+      const ids = query.ids ? matched.filter((id) => query.ids!.includes(id)) : matched;
+      for (const part of chunked(ids, pageSize)) {
+        const page = (await this.get('customer', part)).filter(window);
+        if (page.length) yield page;
+      }
+      return;
+    }
+    if (matched.length > SEARCH_CUSTOMERS_MAX)
+      throw configError(
+        `${matched.length} QuickBooks customers start with "${search}" (an invoice search takes at most ${SEARCH_CUSTOMERS_MAX}); type more of the customer's reference`,
+      );
+    if (!matched.length) return;
+    if (query.ids?.length) {
+      const wanted = new Set(matched);
+      for (const part of chunked(query.ids, pageSize)) {
+        const page = (await this.get('invoice', part)).filter((i) =>
+          wanted.has(String((i.data as { customerNumber?: unknown } | undefined)?.customerNumber)),
+        );
+        if (page.length) yield page;
+      }
+      return;
+    }
+    const from = query.since ? qbDateTime(query.since, 'down') : undefined;
+    const to = query.until ? qbDateTime(query.until, 'up') : undefined;
+    for (const part of chunked(matched, SEARCH_CHUNK)) {
+      const filter: Array<[string, unknown]> = [
+        ['MaxReturned', pageSize],
+        ...modifiedRange(from, to),
+        ['EntityFilter', { ListID: part }],
+        ['IncludeLineItems', 'true'],
+      ];
+      for await (const rs of this.iterate('invoice', filter, signal)) {
+        const items = this.mapRets('invoice', rs).filter(window);
+        if (items.length) yield items;
+      }
     }
   }
 
@@ -286,6 +358,7 @@ export class QuickBooksDesktopConnector implements Connector {
         const account = text(ret.AccountNumber);
         if (full) this.customerIndex.set(`name:${full}`, id);
         if (account) this.customerIndex.set(`account:${account}`, id);
+        if (account ?? full) this.customerNumbers.set(id, (account ?? full)!);
       }
       if (!rs.iteratorRemainingCount || !rs.iteratorID) break;
       iteratorID = rs.iteratorID;
@@ -416,6 +489,7 @@ export class QuickBooksDesktopConnector implements Connector {
         const full = text(ret?.FullName);
         if (full) this.customerIndex.set(`name:${full}`, id);
         this.customerIndex.set(`account:${q.label}`, id);
+        this.customerNumbers.set(id, q.label);
         results.push({ ref: q.item.ref, ok: true, action: 'created', targetId: id });
       } else if (entity === 'product') {
         results.push({
@@ -442,6 +516,17 @@ export class QuickBooksDesktopConnector implements Connector {
     this.logger.debug({ connection: this.ctx.connection }, 'QuickBooks Desktop connector closed');
   }
 }
+
+/** InvoiceQuery's ModifiedDateRangeFilter, when the read has a window. */
+const modifiedRange = (from?: string, to?: string): Array<[string, unknown]> =>
+  from || to
+    ? [
+        [
+          'ModifiedDateRangeFilter',
+          { ...(from ? { FromModifiedDate: from } : {}), ...(to ? { ToModifiedDate: to } : {}) },
+        ],
+      ]
+    : [];
 
 const safeResponses = (xml: string): QbxmlStatus[] => {
   try {

@@ -111,6 +111,8 @@ export const quickbooksDesktopManifest: ConnectorManifest = {
             idFileHeader: 'ListID',
             idsTitle: 'Customers (ListID)',
           },
+          // The SYNC Uploader's search: customers by the start of their account reference.
+          { name: 'search', title: 'Filter by Account starting with', kind: 'text', field: 'Account' },
         ],
         columns: [
           { name: 'listId', title: 'ListID', path: '$id', type: 'text' },
@@ -134,6 +136,7 @@ export const quickbooksDesktopManifest: ConnectorManifest = {
             idFileHeader: 'FullName',
             idsTitle: 'Items',
           },
+          { name: 'search', title: 'Filter by Item starting with', kind: 'text', field: 'Item' },
         ],
         columns: [
           { name: 'fullName', title: 'Item', path: '$id', type: 'text' },
@@ -156,6 +159,8 @@ export const quickbooksDesktopManifest: ConnectorManifest = {
             idFileHeader: 'TxnID',
             idsTitle: 'Invoices (TxnID)',
           },
+          // Invoices are searched by their customer's account reference, as the SYNC Uploader does.
+          { name: 'search', title: 'Filter By Customer starting with', kind: 'text', field: 'Customer' },
         ],
         columns: [
           { name: 'refNumber', title: 'Invoice No.', path: 'number', type: 'text' },

@@ -107,6 +107,8 @@ export const quickbooksManifest: ConnectorManifest = {
         filters: [
           { name: 'dates', title: 'Last updated between', kind: 'dates' },
           { name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'Id' },
+          // The SYNC Uploader's search: customers by the start of their account reference.
+          { name: 'search', title: 'Filter by Customer starting with', kind: 'text', field: 'Customer' },
         ],
         columns: [
           { name: 'id', title: 'Id', path: '$id', type: 'text' },
@@ -125,6 +127,12 @@ export const quickbooksManifest: ConnectorManifest = {
         filters: [
           { name: 'dates', title: 'Last updated between', kind: 'dates' },
           { name: 'ids', title: 'Specific products', kind: 'ids', idFileHeader: 'Name' },
+          {
+            name: 'search',
+            title: 'Filter by Product/Service starting with',
+            kind: 'text',
+            field: 'Product/Service',
+          },
         ],
         columns: [
           { name: 'sku', title: 'Product/Service', path: '$id', type: 'text' },
@@ -142,6 +150,8 @@ export const quickbooksManifest: ConnectorManifest = {
         filters: [
           { name: 'dates', title: 'Last updated between', kind: 'dates' },
           { name: 'ids', title: 'Specific invoices', kind: 'ids', idFileHeader: 'Id' },
+          // Invoices are searched by their customer's account reference, as the SYNC Uploader does.
+          { name: 'search', title: 'Filter By Customer starting with', kind: 'text', field: 'Customer' },
         ],
         columns: [
           { name: 'number', title: 'No.', path: 'number', type: 'text' },

@@ -5,6 +5,7 @@ import { type QuickBooksClient, quote } from './client.js';
 import { type CustomerContext, customerFromQbo } from './mappers/customer.js';
 import { invoiceFromQbo } from './mappers/invoice.js';
 import { productFromQbo } from './mappers/product.js';
+import { likeStart, SEARCH_CUSTOMERS_MAX, searchText, startsWithText } from './search.js';
 import { MAX_RESULTS, type QuickBooksSettings } from './settings.js';
 import type { QboCustomer, QboEntityName, QboInvoice, QboItem } from './types.js';
 
@@ -46,6 +47,12 @@ export function specOf(entity: EntityName): Spec {
   return sp;
 }
 
+const chunks = (values: readonly string[]): string[][] => {
+  const out: string[][] = [];
+  for (let i = 0; i < values.length; i += IN_CHUNK) out.push(values.slice(i, i + IN_CHUNK));
+  return out;
+};
+
 const where = (parts: Array<string | undefined>): string => {
   const p = parts.filter(Boolean);
   return p.length ? ` where ${p.join(' and ')}` : '';
@@ -67,11 +74,24 @@ export class Reader {
 
   async *read(entity: EntityName, q: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
     const sp = specOf(entity);
-    for (const name of Object.keys(q.filters ?? {}))
-      throw configError(`QuickBooks has no "${name}" filter for ${entity}; use dates or ids`);
+    const search = searchText(entity, q.filters);
     const pageSize = Math.min(MAX_RESULTS, q.pageSize ?? this.s.pageSize);
+    // The search narrows every way of reading: the rows each query returns are kept only when their
+    // reference (an invoice: its customer's) starts with the text.
+    let keep: ((r: Row) => boolean) | undefined;
+    let customerIds: string[] | undefined;
+    if (search !== undefined) {
+      if (entity === 'invoice') {
+        // QuickBooks cannot compare an invoice's customer by name: the customers are found first.
+        customerIds = await this.customersStartingWith(search, signal);
+        if (!customerIds.length) return;
+        const wanted = new Set(customerIds);
+        keep = (r) => wanted.has(String((r as unknown as QboInvoice).CustomerRef?.value));
+      } else keep = (r) => startsWithText(r, search);
+    }
+    const kept = (rows: readonly Row[]): readonly Row[] => (keep ? rows.filter(keep) : rows);
     if (q.ids) {
-      for await (const rows of this.byIds(sp, q.ids, signal)) yield* this.pages(entity, rows, pageSize);
+      for await (const rows of this.byIds(sp, q.ids, signal)) yield* this.pages(entity, kept(rows), pageSize);
       return;
     }
     if (q.since && !q.until && Date.now() - Date.parse(q.since) < CDC_WINDOW_MS) {
@@ -83,39 +103,70 @@ export class Reader {
           (r) =>
             r.status !== 'Deleted' && Date.parse(r.MetaData?.LastUpdatedTime ?? '') >= Date.parse(q.since!),
         );
-        yield* this.pages(entity, live, pageSize);
+        yield* this.pages(entity, kept(live), pageSize);
         return;
       }
     }
-    const filter = where([
+    const base = [
       sp.activeFlag ? 'Active in (true, false)' : undefined,
       q.since ? `MetaData.LastUpdatedTime >= ${quote(q.since)}` : undefined,
       q.until ? `MetaData.LastUpdatedTime <= ${quote(q.until)}` : undefined,
-    ]);
-    for (let start = 1; ; start += pageSize) {
-      const page = await this.client.query<Row>(
-        sp.qbo,
-        `select * from ${sp.qbo}${filter} STARTPOSITION ${start} MAXRESULTS ${pageSize}`,
-        signal ? { signal } : {},
-      );
-      if (page.rows.length) yield await this.map(entity, page.rows);
-      if (page.rows.length < pageSize) return;
-    }
+    ];
+    // An invoice search reads the invoices of the customers found, IN_CHUNK customers a query.
+    const filters = customerIds
+      ? chunks(customerIds).map((ids) => where([...base, `CustomerRef in (${ids.map(quote).join(', ')})`]))
+      : [where([...base, search !== undefined ? likeStart(search) : undefined])];
+    for (const filter of filters)
+      for (let start = 1; ; start += pageSize) {
+        const page = await this.client.query<Row>(
+          sp.qbo,
+          `select * from ${sp.qbo}${filter} STARTPOSITION ${start} MAXRESULTS ${pageSize}`,
+          signal ? { signal } : {},
+        );
+        const rows = kept(page.rows);
+        if (rows.length) yield await this.map(entity, rows);
+        if (page.rows.length < pageSize) break;
+      }
   }
 
   async count(entity: EntityName, q: ReadQuery): Promise<number | undefined> {
     const sp = specOf(entity);
-    if (q.ids) return q.ids.length;
+    const search = searchText(entity, q.filters);
+    if (q.ids) return search === undefined ? q.ids.length : undefined;
+    // Invoices by their customer's reference take a lookup first; the count is left to the read.
+    if (search !== undefined && entity === 'invoice') return undefined;
     return this.client.count(
       sp.qbo,
       [
         sp.activeFlag ? 'Active in (true, false)' : undefined,
         q.since ? `MetaData.LastUpdatedTime >= ${quote(q.since)}` : undefined,
         q.until ? `MetaData.LastUpdatedTime <= ${quote(q.until)}` : undefined,
+        search !== undefined ? likeStart(search) : undefined,
       ]
         .filter(Boolean)
         .join(' and '),
     );
+  }
+
+  /**
+   * The Ids of the customers (inactive ones too) whose reference starts with the text; more than
+   * SEARCH_CUSTOMERS_MAX is refused, naming the text and the limit, so the person types more.
+   */
+  private async customersStartingWith(text: string, signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 1; ; start += MAX_RESULTS) {
+      const page = await this.client.query<Row>(
+        'Customer',
+        `select * from Customer where Active in (true, false) and ${likeStart(text)} STARTPOSITION ${start} MAXRESULTS ${MAX_RESULTS}`,
+        signal ? { signal } : {},
+      );
+      for (const r of page.rows) if (r.Id && startsWithText(r, text)) ids.push(r.Id);
+      if (ids.length > SEARCH_CUSTOMERS_MAX)
+        throw configError(
+          `more than ${SEARCH_CUSTOMERS_MAX} QuickBooks customers start with "${text}"; type more of the customer's reference to search their invoices`,
+        );
+      if (page.rows.length < MAX_RESULTS) return ids;
+    }
   }
 
   /**

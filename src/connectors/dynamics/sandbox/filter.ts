@@ -155,17 +155,10 @@ export function parseFilter(src: string, t: Table): Predicate {
       expect('(');
       const col = resolveColumn(t, next().text);
       expect(',');
-      const v = String(literal()).toLowerCase();
+      const pattern = likePattern(String(literal()));
       expect(')');
-      return word.text === 'contains'
-        ? (row) =>
-            String(row[col] ?? '')
-              .toLowerCase()
-              .includes(v)
-        : (row) =>
-            String(row[col] ?? '')
-              .toLowerCase()
-              .startsWith(v);
+      const re = new RegExp(word.text === 'contains' ? pattern : `^${pattern}`, 'is');
+      return (row) => re.test(String(row[col] ?? ''));
     }
     const col = resolveColumn(t, word.text);
     const op = next().text;
@@ -192,6 +185,31 @@ export function parseFilter(src: string, t: Table): Predicate {
   const p = orExpr();
   if (i < tokens.length) throw syntax(`Syntax error at '${tokens[i]?.text}' in '${src}'.`);
   return p;
+}
+
+/**
+ * The text of contains/startswith as Dataverse runs it, a SQL LIKE pattern (wildcard-characters
+ * page): % any run, _ one character, [abc] / [a-c] / [^abc] one of a set; a wildcard in brackets is
+ * itself ([%]). Case is ignored, as Dataverse's collation does.
+ */
+export function likePattern(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '%') out += '.*';
+    else if (ch === '_') out += '.';
+    else if (ch === '[') {
+      const end = text.indexOf(']', i + 2);
+      if (end < 0) throw syntax(`Invalid LIKE pattern '${text}': an unclosed [.`);
+      let set = text.slice(i + 1, end);
+      const negate = set.startsWith('^') && set.length > 1;
+      if (negate) set = set.slice(1);
+      // A range (a-c) stays one; \, ] and ^ are escaped for the JavaScript class.
+      out += `[${negate ? '^' : ''}${set.replace(/[\\\]^]/g, '\\$&')}]`;
+      i = end;
+    } else out += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return out;
 }
 
 /** Splits a list at top-level commas (or another separator), leaving parenthesised parts whole. */

@@ -30,6 +30,8 @@ export class Store {
   );
   version = 1000;
   readonly deleted: Array<{ set: string; id: string; version: number }> = [];
+  /** Every $filter a collection was read with, in order (tests check what a read asked for). */
+  readonly filters: Array<{ set: string; filter: string }> = [];
   readonly listeners: Array<(c: Change) => void> = [];
   /** The clock rows are stamped with (tests move it to share timestamps). */
   now: () => Date = () => new Date();

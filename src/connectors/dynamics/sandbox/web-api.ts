@@ -175,7 +175,10 @@ export class WebApi {
           });
     }
     const filter = query.get('$filter');
-    if (filter) rows = rows.filter(parseFilter(filter, t));
+    if (filter) {
+      this.store.filters.push({ set, filter });
+      rows = rows.filter(parseFilter(filter, t));
+    }
     const orderby = query.get('$orderby');
     if (orderby) {
       const keys = splitTop(orderby).map((k) => {

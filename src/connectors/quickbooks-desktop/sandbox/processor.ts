@@ -61,6 +61,8 @@ export class QbxmlProcessor {
   readonly violations: string[] = [];
   /** Every request run, by name (CustomerAddRq…), in order. */
   readonly ran: string[] = [];
+  /** Every request run, with its body (tests check the filters a read sent). */
+  readonly received: Array<{ name: string; body: Node }> = [];
   private iterators = new Map<string, { kind: string; rows: Array<[string, Node]> }>();
 
   constructor(readonly company: CompanyFile) {}
@@ -96,6 +98,7 @@ export class QbxmlProcessor {
         continue;
       }
       this.ran.push(name);
+      this.received.push({ name, body });
       let status: Status = OK;
       let rets: Node = {};
       let extra: Node = {};
@@ -275,7 +278,11 @@ export class QbxmlProcessor {
     const from = text(range.FromModifiedDate);
     const to = text(range.ToModifiedDate);
     const active = text(body.ActiveStatus) ?? 'ActiveOnly';
+    const byName = kind === 'invoice' ? undefined : this.nameFilter(body.NameFilter);
+    const byEntity = kind === 'invoice' ? this.entityFilter(body.EntityFilter) : undefined;
     const rows = all
+      .filter((r) => !byName || byName((r as CustomerRecord | ItemRecord).Name))
+      .filter((r) => !byEntity || byEntity(r as InvoiceRecord))
       .filter((r) => !from || r.TimeModified >= Date.parse(from))
       .filter((r) => !to || r.TimeModified <= Date.parse(to))
       .filter(
@@ -287,6 +294,43 @@ export class QbxmlProcessor {
       .sort((a, b) => a.TimeModified - b.TimeModified)
       .map(view);
     return { rows };
+  }
+
+  /** NameFilter: the list's names (FullName; the sandbox has no sub-lists) compared without case. */
+  private nameFilter(v: unknown): ((name: string) => boolean) | undefined {
+    if (!v || typeof v !== 'object') return undefined;
+    const f = v as Node;
+    const how = text(f.MatchCriterion);
+    const want = (text(f.Name) ?? '').toLowerCase();
+    if (how !== 'StartsWith' && how !== 'Contains' && how !== 'EndsWith') {
+      this.violations.push(`NameFilter: MatchCriterion "${how}" is not StartsWith, Contains or EndsWith`);
+      throw new Error(
+        `QuickBooks found an error when parsing the provided XML text stream: MatchCriterion "${how}" is not valid`,
+      );
+    }
+    return (name) => {
+      const n = name.toLowerCase();
+      return how === 'StartsWith'
+        ? n.startsWith(want)
+        : how === 'EndsWith'
+          ? n.endsWith(want)
+          : n.includes(want);
+    };
+  }
+
+  /** EntityFilter: transactions of the customers named by ListID or FullName (the sandbox has no jobs). */
+  private entityFilter(v: unknown): ((r: InvoiceRecord) => boolean) | undefined {
+    if (!v || typeof v !== 'object') return undefined;
+    const f = v as Node;
+    const ids = [...many(f.ListID), ...many(f.ListIDWithChildren)];
+    for (const id of ids)
+      if (!looksLikeQbId(id))
+        throw new Refused(error(3000, `The given object ID "${id}" in the field "list id" is invalid.`));
+    const names = [...many(f.FullName), ...many(f.FullNameWithChildren)].map((n) => n.toLowerCase());
+    const wanted = new Set(ids);
+    return (r) =>
+      wanted.has(r.CustomerListID) ||
+      names.includes((this.company.customers.get(r.CustomerListID)?.Name ?? '').toLowerCase());
   }
 
   // ——— adds ———

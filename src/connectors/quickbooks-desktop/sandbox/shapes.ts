@@ -51,6 +51,10 @@ export const ORDER: Record<string, readonly string[]> = {
     'OwnerID',
   ],
   ModifiedDateRangeFilter: ['FromModifiedDate', 'ToModifiedDate'],
+  // qbxml130.xsd: NameFilter is MatchCriterion (StartsWith | Contains | EndsWith) then Name;
+  // EntityFilter one of ListID+, FullName+, ListIDWithChildren, FullNameWithChildren.
+  NameFilter: ['MatchCriterion', 'Name'],
+  EntityFilter: ['ListID', 'FullName', 'ListIDWithChildren', 'FullNameWithChildren'],
   CustomerAdd: [
     'Name',
     'IsActive',

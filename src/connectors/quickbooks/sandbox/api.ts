@@ -249,6 +249,7 @@ function companyInfo(store: CompanyStore): Record<string, unknown> {
 
 function runQuery(store: CompanyStore, text: string): Record<string, unknown> | Refusal {
   let q: ReturnType<typeof parseQuery>;
+  store.queries.push(text);
   try {
     q = parseQuery(text);
   } catch (e) {

@@ -41,6 +41,8 @@ export class CompanyStore {
   private nextDoc = 1001;
   /** Every refusal of what a client sent that the XSD explains (conformance). */
   violations: string[] = [];
+  /** Every query statement received, in order (tests check what a read asked for). */
+  queries: string[] = [];
   onSave?: (c: SavedChange) => void;
   /** Clock of MetaData times; tests move it to age records. */
   clock = () => new Date();
