@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_PUSH_SECRET } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { type Service, startService } from '../../src/runtime/service.js';
 import { createUser } from '../../src/server/auth/accounts.js';
@@ -206,25 +207,26 @@ describe('the dashboard API', () => {
 
   it('a Retry while the flow runs is queued for when the run ends, and says so (it was a 409 naming a process)', async () => {
     const id = [...env.acumatica.customers.keys()].sort()[0]!;
-    const email = (set: boolean) =>
-      env.acumatica.touch('customer', [id], (r) => {
-        const c = r as { Email?: unknown; MainContact: { Email?: unknown } };
-        if (set) c.MainContact.Email = { value: 'back.again@example.com' };
-        else {
-          delete c.Email;
-          delete c.MainContact.Email;
-        }
-      });
-    // The change reaches Ledgerlink as a push notification; the flow runs on it, and Magento refuses.
-    email(false);
-    const failed = await until('the customer without an e-mail to fail', async () => {
+    // A change reaches Ledgerlink as a push notification; the flow runs on it, and Magento refuses it
+    // once (a 400): the record fails and waits for a person. (The customer is linked by the tests
+    // before, so it no longer needs the e-mail this test used to take away to make it fail; and
+    // without a push destination nothing told Ledgerlink of the change but the quarter-hour schedule.)
+    env.acumatica.addPushDestination({
+      url: `${svc.url}/hooks/acumatica`,
+      headerName: 'X-Ledgerlink-Token',
+      headerValue: SANDBOX_PUSH_SECRET,
+    });
+    env.magento.kit.faults.push({ kind: 'status', status: 400, times: 1, match: { method: 'PUT' } });
+    env.acumatica.touch('customer', [id], (r) => {
+      (r as { CreditLimit?: { value: number } }).CreditLimit = { value: 12_345 };
+    });
+    const failed = await until('the refused change to fail', async () => {
       const r = await ctx.store.records.get(FLOW, id);
       return r?.state === 'failed' ? r : undefined;
     });
     await until('the flow to be idle', async () =>
       (await ctx.store.runs.running(FLOW)).length ? undefined : true,
     );
-    email(true);
     // A run holds the flow: Magento keeps one answer until the client's timeout.
     env.magento.kit.faults.push({ kind: 'hang', times: 1 });
     const run = await api({
