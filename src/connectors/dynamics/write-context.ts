@@ -1,5 +1,5 @@
 import type { WriteResult } from '../sdk/contract.js';
-import { isLedgerlinkError, toErrorData } from '../sdk/errors.js';
+import { isLedgerlinkError, type LedgerlinkError, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import { failed } from './batch-writer.js';
 import type { DynamicsClient, Row } from './client.js';
@@ -67,4 +67,32 @@ export async function patchWithRetry(
       };
     return { ok: false, result: (ref) => failed(ref, err, exchanges) };
   }
+}
+
+/** An update of one row, as sent in a change set: what to send again after a stale etag. */
+export interface SentPatch {
+  entitySet: string;
+  keyColumn: string;
+  id: string;
+  body: Record<string, unknown>;
+  /** The record in a person's words ("account A1D001"). */
+  what: string;
+}
+
+/**
+ * What a record whose change set failed comes to: an update that met a stale etag is read again and
+ * sent once more (patchWithRetry); anything else fails the record with the error Dataverse gave.
+ */
+export async function afterFailedChangeSet(
+  ctx: WriteContext,
+  ref: string,
+  error: LedgerlinkError,
+  exchanges: HttpExchange[],
+  patch: SentPatch | undefined,
+): Promise<WriteResult> {
+  if (!patch || error.httpStatus !== 412) return failed(ref, error.toData(), exchanges);
+  const again = await patchWithRetry(ctx, patch.entitySet, patch.keyColumn, patch.id, patch.body, patch.what);
+  return again.ok
+    ? { ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges }
+    : again.result(ref);
 }

@@ -11,7 +11,7 @@ import {
 import { FORMATTED } from './mappers/values.js';
 import { idFromEntityUrl } from './odata.js';
 import { DEFAULT_MAX_LENGTH } from './reference.js';
-import { patchWithRetry, rowsWhere, type WriteContext } from './write-context.js';
+import { afterFailedChangeSet, rowsWhere, type WriteContext } from './write-context.js';
 
 const typeLabel = (r: Row): string =>
   r.customertypecode === null || r.customertypecode === undefined
@@ -184,24 +184,22 @@ export async function writeCustomers(ctx: WriteContext, items: readonly WriteIte
       continue;
     }
     const patch = patches.get(item.ref);
-    if (patch && r.error.httpStatus === 412) {
-      const again = await patchWithRetry(
+    results.set(
+      item.ref,
+      await afterFailedChangeSet(
         ctx,
-        'accounts',
-        'accountid',
-        patch.id,
-        patch.body,
-        `account ${patch.number}`,
-      );
-      results.set(
         item.ref,
-        again.ok
-          ? { ref: item.ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges }
-          : again.result(item.ref),
-      );
-      continue;
-    }
-    results.set(item.ref, failed(item.ref, r.error.toData(), r.exchanges));
+        r.error,
+        r.exchanges,
+        patch && {
+          entitySet: 'accounts',
+          keyColumn: 'accountid',
+          id: patch.id,
+          body: patch.body,
+          what: `account ${patch.number}`,
+        },
+      ),
+    );
   }
   return items.map((i) => results.get(i.ref) ?? failed(i.ref, refusal('not written')));
 }

@@ -7,7 +7,7 @@ import { num } from './mappers/values.js';
 import type { BatchOperation } from './odata.js';
 import { idFromEntityUrl } from './odata.js';
 import { DEFAULT_MAX_LENGTH } from './reference.js';
-import { patchWithRetry, rowsWhere, type WriteContext } from './write-context.js';
+import { afterFailedChangeSet, rowsWhere, type WriteContext } from './write-context.js';
 
 const UPDATABLE = ['listPrice', 'standardCost'] as const;
 
@@ -227,24 +227,22 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
       continue;
     }
     const patch = patched.get(item.ref);
-    if (patch && r.error.httpStatus === 412) {
-      const again = await patchWithRetry(
+    results.set(
+      item.ref,
+      await afterFailedChangeSet(
         ctx,
-        'products',
-        'productid',
-        patch.id,
-        patch.body,
-        `product ${patch.sku}`,
-      );
-      results.set(
         item.ref,
-        again.ok
-          ? { ref: item.ref, ok: true, targetId: patch.id, action: 'updated', exchanges: again.exchanges }
-          : again.result(item.ref),
-      );
-      continue;
-    }
-    results.set(item.ref, failed(item.ref, r.error.toData(), r.exchanges));
+        r.error,
+        r.exchanges,
+        patch && {
+          entitySet: 'products',
+          keyColumn: 'productid',
+          id: patch.id,
+          body: patch.body,
+          what: `product ${patch.sku}`,
+        },
+      ),
+    );
   }
   return items.map((i) => results.get(i.ref) ?? failed(i.ref, refusal('not written')));
 }
