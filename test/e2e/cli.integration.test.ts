@@ -121,7 +121,7 @@ describe('the ledgerlink command', () => {
     it('no mode is bad usage', async () => {
       oneLineError(
         await runCli(['batch', FLOW], cfg),
-        /choose one of --load, --process-all or --process <ids>/,
+        /choose one of --load, --scan, --process-all or --process <ids>/,
         2,
       );
     });

@@ -121,8 +121,10 @@ describe('logins under attack', () => {
     expect([...answers.keys()].every((s) => s === 401 || s === 429)).toBe(true);
     // p99 < 50 ms holds on a quiet machine (11.6 ms measured) but a shared, loaded one decides wall
     // times by itself; what the code decides is that the loop is free. bcryptjs on the loop kept it
-    // busy nearly all the time; on libuv's threads it idles most of it.
-    expect(loop.utilization).toBeLessThan(0.5);
+    // busy all the time (300 hashes of ~70 ms in 10 s); on libuv's threads it was busy 53 % of the
+    // time beside a second copy of the suite and 71 % beside two, the loop's own work stretched by the
+    // wait for a core; still short of the hashes' 100 %.
+    expect(loop.utilization).toBeLessThan(0.9);
     expect(health.length).toBeGreaterThan(10);
     // Only the account guessed at carries failures or a lock (how many of its 30 guesses were checked
     // depends on the machine: past a short queue they are answered 429 unchecked); the bystander none.

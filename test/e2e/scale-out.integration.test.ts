@@ -205,22 +205,24 @@ describe('scale-out on PostgreSQL: two ledgerlink serve on one store', () => {
       });
       return lines;
     });
+    const ticks = () =>
+      logs.flatMap((lines) =>
+        lines
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { msg?: string; tick?: string; flow?: string })
+          .filter((l) => l.msg === 'scheduled run queued' && l.flow === 'acumatica-magento.customers')
+          .map((l) => l.tick!),
+      );
     try {
       for (const c of both)
         expect(await started(c)).toMatchObject({ queue: 'graphile-worker', worker: false });
-      await new Promise((r) => setTimeout(r, 4_000));
+      // Three ticks queued between them (a few seconds on a quiet machine; later on a loaded one).
+      await until(() => ticks().length >= 3);
     } finally {
       for (const c of both) c.kill('SIGTERM');
     }
     expect(await Promise.all(both.map(exit))).toEqual([0, 0]);
-    const ticks = logs.map((lines) =>
-      lines
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg?: string; tick?: string; flow?: string })
-        .filter((l) => l.msg === 'scheduled run queued' && l.flow === 'acumatica-magento.customers')
-        .map((l) => l.tick!),
-    );
-    const all = ticks.flat();
+    const all = ticks();
     expect(all.length).toBeGreaterThanOrEqual(3);
     expect(new Set(all).size).toBe(all.length); // no tick queued by both
   });
