@@ -97,9 +97,10 @@ describe('batch grid columns', () => {
       const sp = spec(entity as EntityName);
       for (const f of cap.read?.filters ?? []) {
         if (f.kind === 'dates' || f.name === 'ids') continue;
-        expect(Boolean(sp.filterFields[f.name] ?? sp.detailFilters?.[f.name]), `${entity}: ${f.name}`).toBe(
-          true,
-        );
+        expect(
+          Boolean(sp.filterFields[f.name] ?? sp.detailFilters?.[f.name] ?? sp.textFields?.[f.name]),
+          `${entity}: ${f.name}`,
+        ).toBe(true);
       }
     }
   });
