@@ -3,7 +3,13 @@
 import type { BatchRow, CellValue, GridColumn } from '../api';
 import { formatMoney } from '../format';
 import { Badge } from './Badge';
-import { type Columns, columnHelper } from './DataTable';
+import {
+  type Columns,
+  columnHelper,
+  DataTable,
+  type RowSelectionState,
+  type SortingState,
+} from './DataTable';
 import { Time } from './Time';
 
 /** Rows a page of a Load shows. */
@@ -134,5 +140,48 @@ export function Pager({
         Last page
       </button>
     </nav>
+  );
+}
+
+/** A Load's rows, a page at a time, sorted on the server, selectable; and the pager under them. */
+export function LoadedRows(o: {
+  label: string;
+  columns: Columns<BatchRow>;
+  rows: BatchRow[];
+  total: number;
+  page: number;
+  onPage: (page: number) => void;
+  sorting: SortingState;
+  onSorting: (s: SortingState) => void;
+  selection: RowSelectionState;
+  onSelection: (s: RowSelectionState) => void;
+  loading: boolean;
+  /** Whether a Load is shown (the pager only then). */
+  loaded: boolean;
+  empty: string;
+}) {
+  return (
+    <>
+      <DataTable
+        label={o.label}
+        columns={o.columns}
+        data={o.rows}
+        rowId={(r) => r.source_id}
+        total={o.total}
+        pageIndex={o.page}
+        pageSize={GRID_PAGE}
+        sorting={o.sorting}
+        onSortingChange={(s) => {
+          o.onSorting(s);
+          o.onPage(0);
+        }}
+        selection={o.selection}
+        onSelectionChange={o.onSelection}
+        selectLabel={(r) => `Select ${r.source_id}`}
+        loading={o.loading}
+        empty={o.empty}
+      />
+      {o.loaded ? <Pager page={o.page} total={o.total} onChange={o.onPage} /> : null}
+    </>
   );
 }

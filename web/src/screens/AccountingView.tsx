@@ -1,9 +1,9 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { entityTitle } from '../App';
 import { api, type BatchRow, type Flow, type ReadQuery } from '../api';
-import { GRID_PAGE, gridColumns, Pager } from '../components/BatchGrid';
+import { GRID_PAGE, gridColumns, LoadedRows } from '../components/BatchGrid';
 import { Button, Done, ErrorText } from '../components/Controls';
-import { DataTable, type RowSelectionState, type SortingState } from '../components/DataTable';
+import type { RowSelectionState, SortingState } from '../components/DataTable';
 import { RunOutcomes } from '../components/RunOutcomes';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { formatCount } from '../format';
@@ -206,26 +206,21 @@ function AccountingView({
           </h2>
         </div>
         <ErrorText>{rows.error}</ErrorText>
-        <DataTable
+        <LoadedRows
           label="Found records"
           columns={columns}
-          data={rows.data?.rows ?? EMPTY}
-          rowId={(r) => r.source_id}
+          rows={rows.data?.rows ?? EMPTY}
           total={total}
-          pageIndex={page}
-          pageSize={GRID_PAGE}
+          page={page}
+          onPage={setPage}
           sorting={sorting}
-          onSortingChange={(s) => {
-            setSorting(s);
-            setPage(0);
-          }}
+          onSorting={setSorting}
           selection={selection}
-          onSelectionChange={setSelection}
-          selectLabel={(r) => `Select ${r.source_id}`}
+          onSelection={setSelection}
           loading={rows.loading && Boolean(batchId)}
+          loaded={Boolean(batchId)}
           empty={batchId ? `No ${words} found.` : `Type a few letters and press Find.`}
         />
-        {batchId ? <Pager page={page} total={total} onChange={setPage} /> : null}
       </section>
     </section>
   );

@@ -18,9 +18,17 @@ import {
   type GridColumn,
   type ReadQuery,
 } from '../api';
-import { Cell, GRID_PAGE, gridColumns, Pager, PLAN_TEXT, planCell, stateCell } from '../components/BatchGrid';
+import {
+  Cell,
+  GRID_PAGE,
+  gridColumns,
+  LoadedRows,
+  PLAN_TEXT,
+  planCell,
+  stateCell,
+} from '../components/BatchGrid';
 import { Button, Done, ErrorText } from '../components/Controls';
-import { DataTable, type RowSelectionState, type SortingState } from '../components/DataTable';
+import type { RowSelectionState, SortingState } from '../components/DataTable';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { Time } from '../components/Time';
 import { formatCount, humanize, splitList } from '../format';
@@ -448,26 +456,21 @@ function Batch({ flow }: { flow: Flow }) {
           </div>
         </div>
         <ErrorText>{rows.error}</ErrorText>
-        <DataTable
+        <LoadedRows
           label="Loaded records"
           columns={columns}
-          data={rows.data?.rows ?? EMPTY}
-          rowId={(r) => r.source_id}
+          rows={rows.data?.rows ?? EMPTY}
           total={total}
-          pageIndex={page}
-          pageSize={PAGE}
+          page={page}
+          onPage={setPage}
           sorting={sorting}
-          onSortingChange={(s) => {
-            setSorting(s);
-            setPage(0);
-          }}
+          onSorting={setSorting}
           selection={selection}
-          onSelectionChange={setSelection}
-          selectLabel={(r) => `Select ${r.source_id}`}
+          onSelection={setSelection}
           loading={rows.loading && Boolean(batchId)}
+          loaded={Boolean(batchId)}
           empty={NO_RECORDS}
         />
-        {batchId ? <Pager page={page} total={total} onChange={setPage} /> : null}
         {batchId ? (
           <p className="hint">
             The sync state and plan are as of the Load; press Load again after processing to see them change.
