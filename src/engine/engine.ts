@@ -542,7 +542,10 @@ export class Engine {
     );
     const busy = [];
     for (const r of await this.store.runs.running(flow.name)) {
-      if (ownerIsGone(r.owner) || (r.owner === this.owner && !r.pages_total && !this.inFlight.has(r.id)))
+      // A shared run whose pages are all queued lives on in its page jobs after its reader stops:
+      // the last page ends it. Only a run still being read dies with the process reading it.
+      const reading = r.pages_total === null;
+      if (reading && (ownerIsGone(r.owner) || (r.owner === this.owner && !this.inFlight.has(r.id))))
         await this.store.runs.finish(
           r.id,
           'failed',

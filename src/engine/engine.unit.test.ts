@@ -450,6 +450,21 @@ describe('engine', () => {
     expect((await store.runs.get(id))?.message).toMatch(/stopped/);
   });
 
+  it('a shared run whose reader stopped after queuing its pages is not taken for dead: its pages end it', async () => {
+    const id = await store.runs.start({
+      flow: 'a-b.customers',
+      trigger: 'manual',
+      mode: 'process',
+      filter: {},
+      owner: `${hostname()}:999999`,
+    });
+    await store.runs.pagesQueued(id, 3, undefined);
+    await expect(engine.run('a-b.customers', { trigger: 'manual' })).rejects.toThrow(
+      /already running \(run \d+/,
+    );
+    expect(await store.runs.get(id)).toMatchObject({ status: 'running', message: null });
+  });
+
   it('a target that settles only some owned fields, or skips a change: the rest is offered again, each skip logged once', async () => {
     source.put('customer', customer(1), T0);
     await engine.run('a-b.customers', { trigger: 'manual' });
