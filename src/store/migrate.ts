@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { OpenedDatabase } from './dialects/adapter.js';
+import { underMigrationLock } from './migration-lock.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_order_to_cash.js';
 import * as m003 from './migrations/003_batches.js';
@@ -49,7 +50,15 @@ export async function migrate(opened: OpenedDatabase): Promise<string[]> {
     migrationTableName: 'ledgerlink_migrations',
     migrationLockTableName: 'ledgerlink_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } =
+    opened.adapter.name === 'postgres'
+      ? await opened.db.connection().execute((session) =>
+          underMigrationLock(
+            (statement) => sql.raw(statement).execute(session),
+            () => migrator.migrateToLatest(),
+          ),
+        )
+      : await migrator.migrateToLatest();
   if (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/corrupted migrations/i.test(message)) {

@@ -13,6 +13,7 @@ import {
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/index.js';
+import { underMigrationLock } from '../../store/migration-lock.js';
 import { WorkerHeartbeats } from './heartbeats.js';
 import type { JobQueue, NewJob, TaskHandler, WaitingJob } from './queue.js';
 
@@ -77,7 +78,15 @@ export class GraphileQueue implements JobQueue {
   ): Promise<GraphileQueue> {
     const q = new GraphileQueue(store, url, logger, opts.lockTimeoutMs ?? 30_000);
     try {
-      await runMigrations({ pgPool: q.pool, logger: q.graphileLogger });
+      const session = await q.pool.connect();
+      try {
+        await underMigrationLock(
+          (statement) => session.query(statement),
+          () => runMigrations({ pgPool: q.pool, logger: q.graphileLogger }),
+        );
+      } finally {
+        session.release();
+      }
       q.utils = await makeWorkerUtils({ pgPool: q.pool, logger: q.graphileLogger });
     } catch (e) {
       await q.pool.end();
