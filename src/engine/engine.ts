@@ -2,7 +2,14 @@ import type { Logger } from 'pino';
 import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import type { JobQueue } from '../runtime/queue/queue.js';
-import { emptyCounts, type RunCounts, runCounts, type Store, type SyncRecord } from '../store/index.js';
+import {
+  emptyCounts,
+  type RunCounts,
+  runCounts,
+  type Store,
+  type SyncRecord,
+  type SyncRecordWrite,
+} from '../store/index.js';
 import { ownerIsGone, processOwner } from '../util/process-owner.js';
 import { ConditionSet, Expression } from './conditions.js';
 import { EngineError, isEngineError } from './errors.js';
@@ -89,6 +96,8 @@ export const PAGE_TASK = 'flow.page';
 const SHARED_READ_PAGE = 100;
 /** A shared run none of whose pages reported for this long is closed as failed. */
 const STALE_SHARED_RUN_MS = 30 * 60_000;
+/** How soon the records of a page given up are tried again (each on its own row). */
+const PAGE_FAILED_RETRY_MS = 30_000;
 
 /**
  * Runs flows: reads pages from the source, sends each through the record pipeline, keeps the run's
@@ -307,8 +316,10 @@ export class Engine {
         { flow: flow.name, runId, page: pageNo, reason: failure },
         'page could not be processed',
       );
-      // Its records have no rows to retry from: the cursor stays, so the next run reads them again.
+      // The cursor stays, so the next run reads them again; and each record becomes a failed row
+      // with the reason, retried like any transient failure (a run of chosen ids has no next run).
       await this.store.runs.keepCursor(runId, `page ${pageNo} could not be processed: ${failure}`);
+      await this.pageRecordsFailed(flow, items, failure);
     } else {
       const log = this.logger.child({ flow: flow.name, runId });
       const result = await logScope.run({ runId, flow: flow.name }, () =>
@@ -321,6 +332,46 @@ export class Engine {
     // (the job key merges them into one).
     if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
     if (await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) await this.endShared(flow, runId);
+  }
+
+  /** The records of a page given up: failed rows with the reason, due for their retry shortly. */
+  private async pageRecordsFailed(flow: Flow, items: readonly SourceItem[], failure: string): Promise<void> {
+    const now = new Date();
+    const error = {
+      error_code: 'page_failed',
+      error_category: 'transient',
+      error_message: `its page could not be processed: ${failure}`,
+      next_attempt_at: new Date(now.getTime() + PAGE_FAILED_RETRY_MS).toISOString(),
+      last_attempt_at: now.toISOString(),
+    };
+    const rows = await this.store.records.getMany(
+      flow.name,
+      items.map((i) => i.id),
+    );
+    const fresh: SyncRecordWrite[] = [];
+    for (const item of items) {
+      const row = rows.get(item.id);
+      if (row) await this.store.records.setState(row.id, 'failed', { ...error, attempts: row.attempts + 1 });
+      else
+        fresh.push({
+          flow: flow.name,
+          source_id: item.id,
+          target_id: null,
+          target_number: null,
+          natural_key: null,
+          state: 'failed',
+          last_hash: null,
+          source_updated_at: item.updatedAt,
+          attempts: 1,
+          ...error,
+          reason: null,
+          waiting_on: null,
+          edited: 0,
+          last_synced_at: null,
+          data: null,
+        });
+    }
+    await this.store.records.upsertMany(fresh, now.toISOString());
   }
 
   /** One page through the pipeline under its records' locks, reported to the metrics. */

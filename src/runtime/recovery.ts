@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { type Engine, STALE_RUN_MS } from '../engine/engine.js';
+import type { SourceItem } from '../connectors/sdk/contract.js';
+import { type Engine, PAGE_TASK, STALE_RUN_MS } from '../engine/engine.js';
 import { runCounts } from '../store/index.js';
 import { ownerIsGone } from '../util/process-owner.js';
 import type { JobQueue } from './queue/queue.js';
@@ -59,6 +60,12 @@ export class RunRecovery {
           const n = await store.jobs.release(worker, { crashed: true });
           this.logger.warn({ worker, jobs: n }, 'jobs of a worker that died are back in the queue');
         }
+    for (const job of (await this.queue.takeSpent?.(PAGE_TASK)) ?? []) {
+      const p = job.payload;
+      const reason = `the worker processing it stopped (killed or crashed) each of the ${job.attempts} times it was taken`;
+      this.logger.error({ flow: p.flow, runId: p.runId, page: p.page }, `a page was given up: ${reason}`);
+      await engine.runPage(String(p.flow), Number(p.runId), Number(p.page), p.items as SourceItem[], reason);
+    }
     const stale = new Date(Date.now() - STALE_RUN_MS).toISOString();
     let taken = 0;
     for (const run of await store.runs.allRunning()) {

@@ -81,6 +81,7 @@ describe('fault: SIGKILL of random workers at random moments', () => {
     let stopKilling = false;
     let kills = 0;
     let killsHoldingJobs = 0;
+    const killed = new Set<unknown>();
     const killer = (async () => {
       while (!stopKilling) {
         // About one kill per run and a half (runs last ~0.8 s each now that pages are shared).
@@ -92,6 +93,7 @@ describe('fault: SIGKILL of random workers at random moments', () => {
         const { rows } = await sql<{ n: number }>`
           select count(*)::int as n from graphile_worker.jobs j join queue_workers w on w.id = j.locked_by
           where w.owner = ${`${hostname()}:${victim.child.pid}`}`.execute(store.db);
+        killed.add(victim);
         victim.child.kill('SIGKILL');
         kills++;
         if ((rows[0]?.n ?? 0) > 0) killsHoldingJobs++;
@@ -207,6 +209,10 @@ describe('fault: SIGKILL of random workers at random moments', () => {
     expect(q).toEqual({ pending: {}, locked: 0, dead: 0, runningRuns: 0 });
     expect(env.magento.kit.violations).toEqual([]);
     expect(env.acumatica.kit.violations).toEqual([]);
+
+    // No worker ended but those the killer killed: one that exited by itself crashed.
+    const crashed = workers.spawned.filter((w) => !w.alive() && !killed.has(w));
+    expect(crashed.length, crashed.map((w) => w.stderr().slice(-3_000)).join('\n---\n')).toBe(0);
 
     // The survivors stop cleanly, holding nothing.
     await Promise.all(workers.living().map((w) => w.started));

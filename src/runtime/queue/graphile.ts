@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/index.js';
 import { underMigrationLock } from '../../store/migration-lock.js';
 import { WorkerHeartbeats } from './heartbeats.js';
-import type { JobQueue, NewJob, TaskHandler, WaitingJob } from './queue.js';
+import type { JobQueue, NewJob, SpentJob, TaskHandler, WaitingJob } from './queue.js';
 
 /**
  * The queue on PostgreSQL: graphile-worker 0.17, in its own schema (`graphile_worker`) of the
@@ -259,6 +259,25 @@ export class GraphileQueue implements JobQueue {
       [tasks?.length ? [...tasks] : null],
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async takeSpent(task: string): Promise<SpentJob[]> {
+    // A handler's own failure on the last attempt is handled by the handler (the job completes);
+    // a job still here with no attempt left and no lock lost every one of them with its worker.
+    const { rows } = await this.pool.query<{ id: string }>(
+      `select j.id::text as id
+       from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+       where t.identifier = $1 and j.attempts >= j.max_attempts and j.locked_at is null
+       order by j.id limit 100`,
+      [task],
+    );
+    if (rows.length === 0) return [];
+    // Completing is the claim: of two processes sweeping at once, only one gets each job back.
+    const taken = await this.utils!.completeJobs(rows.map((r) => r.id));
+    return taken.map((j) => ({
+      payload: (j.payload ?? {}) as Record<string, unknown>,
+      attempts: j.attempts,
+    }));
   }
 
   async waiting(tasks?: readonly string[]): Promise<WaitingJob[]> {

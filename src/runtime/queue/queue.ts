@@ -22,6 +22,13 @@ export interface JobQueue {
   pending(tasks?: readonly string[]): Promise<number>;
   /** Jobs still to run with their payloads, oldest first (a progress bar shows a run as queued). */
   waiting(tasks?: readonly string[]): Promise<WaitingJob[]>;
+  /**
+   * Jobs of `task` whose attempts were all used up without one failing: each time, the worker that
+   * held it stopped mid-job (killed, crashed). They are taken out of the queue and returned, so that
+   * their work ends as an outcome rather than held forever. Only a queue shared by many processes
+   * has them; the embedded one gives a dead process's jobs back without counting an attempt.
+   */
+  takeSpent?(task: string): Promise<SpentJob[]>;
   /** A job was just added elsewhere in this process: look now rather than at the next poll. */
   wake(): void;
   /** Stops working if it still does and closes the queue's own connections. */
@@ -52,6 +59,11 @@ export interface WaitingJob {
   /** Held by a worker right now. */
   running: boolean;
   addedAt: Date;
+}
+
+export interface SpentJob {
+  payload: Record<string, unknown>;
+  attempts: number;
 }
 
 export interface RunningJob {
