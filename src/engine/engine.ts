@@ -96,6 +96,11 @@ export const PAGE_TASK = 'flow.page';
 const SHARED_READ_PAGE = 100;
 /** A shared run none of whose pages reported for this long is closed as failed. */
 const STALE_SHARED_RUN_MS = 30 * 60_000;
+/** A flow's cursor that holds a source's change token rather than a timestamp. */
+const TOKEN_CURSOR = 'token:';
+const tokenCursor = (token: string): string => `${TOKEN_CURSOR}${token}`;
+const changeToken = (cursor: string | undefined): string | undefined =>
+  cursor?.startsWith(TOKEN_CURSOR) ? cursor.slice(TOKEN_CURSOR.length) : undefined;
 /** How soon the records of a page given up are tried again (each on its own row). */
 const PAGE_FAILED_RETRY_MS = 30_000;
 
@@ -244,12 +249,20 @@ export class Engine {
       query,
       async (ctx) => {
         const startedAt = new Date().toISOString();
-        if (opts.incremental && !query.since) {
+        let tokenNext: string | undefined;
+        if (opts.incremental && !query.since && !query.ids) {
           const cursor = await this.store.cursors.get(flow.name);
-          if (cursor) query.since = new Date(Date.parse(cursor) - flow.overlapMs).toISOString();
+          // A source with its own change token says exactly what changed; a timestamp cursor is
+          // read again from a little before it (the overlap), as clocks and commits disagree.
+          const changes = await source.changedSince?.(flow.entity, changeToken(cursor), opts.signal);
+          if (changes) {
+            tokenNext = tokenCursor(changes.token);
+            query.ids = changes.ids;
+          } else if (cursor && changeToken(cursor) === undefined)
+            query.since = new Date(Date.parse(cursor) - flow.overlapMs).toISOString();
         }
-        if (opts.countFirst && query.ids?.length) {
-          ctx.total = query.ids.length;
+        if (opts.countFirst && (query.ids?.length || tokenNext)) {
+          ctx.total = query.ids?.length ?? 0;
           await this.store.runs.progress(ctx.runId, emptyCounts(), ctx.total);
         } else if (opts.countFirst && source.count) {
           const total = await source.count(flow.entity, query).catch(() => undefined);
@@ -260,7 +273,9 @@ export class Engine {
         }
         let maxSeen: string | undefined;
         let pages = 0;
-        for await (const page of source.read(flow.entity, query, opts.signal)) {
+        // Nothing changed since the token: no read at all (a read with no ids would read everything).
+        const pagesRead = query.ids?.length === 0 ? [] : source.read(flow.entity, query, opts.signal);
+        for await (const page of pagesRead) {
           if (opts.fanOut) {
             for (let i = 0; i < page.length; i += flow.pageSize)
               await this.queuePage(flow, ctx.runId, ++pages, page.slice(i, i + flow.pageSize));
@@ -268,7 +283,9 @@ export class Engine {
           for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
         }
         // Never beyond the run's start: records changed while we paged through are re-read next time.
-        const next = opts.incremental && maxSeen ? (maxSeen < startedAt ? maxSeen : startedAt) : undefined;
+        const next =
+          tokenNext ??
+          (opts.incremental && maxSeen ? (maxSeen < startedAt ? maxSeen : startedAt) : undefined);
         if (opts.fanOut) {
           // The cursor moves when the last page is done, not now: a page still queued may fail to land.
           ctx.pagesQueued = { pages, ...(next ? { cursor: next } : {}) };

@@ -247,6 +247,39 @@ describe('engine', () => {
     expect(Date.parse(third.cursor!)).toBeLessThanOrEqual(Date.now());
   });
 
+  it('incremental from a source that keeps its own change token: exactly the ids changed since it are read, and the token is the cursor', async () => {
+    for (let i = 1; i <= 3; i++) source.put('customer', customer(i), T0);
+    const asked: Array<string | undefined> = [];
+    let changed = ['C0001', 'C0002', 'C0003'];
+    source.changedSince = async (_entity, token) => {
+      asked.push(token);
+      const ids = changed;
+      changed = [];
+      return { ids, token: `t${asked.length}` };
+    };
+    const first = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(first.counts).toMatchObject({ read: 3, created: 3 });
+    expect(first.cursor).toBe('token:t1');
+    expect(await store.cursors.get('a-b.customers')).toBe('token:t1');
+
+    // Nothing changed: nothing read at all (a read with no ids would read everything).
+    const reads = source.calls.read;
+    const quiet = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(quiet.counts.read).toBe(0);
+    expect(source.calls.read).toBe(reads);
+
+    source.put('customer', customer(2, { creditLimit: { amount: '5.00', currency: 'USD' } }), T0);
+    changed = ['C0002'];
+    const third = await engine.run('a-b.customers', {
+      trigger: 'manual',
+      incremental: true,
+      countFirst: true,
+    });
+    expect(third.counts).toMatchObject({ read: 1, updated: 1 });
+    expect(asked).toEqual([undefined, 't1', 't2']);
+    expect(await store.cursors.get('a-b.customers')).toBe('token:t3');
+  });
+
   it('does not move the cursor when the run fails', async () => {
     source.put('customer', customer(1), T0);
     source.down = new LedgerlinkError({

@@ -160,5 +160,7 @@ describe.each(['sqlite', 'postgres'] as const)('QuickBooks Online ↔ Dynamics 3
     expect(code).toBe(0);
     expect(nothingWritten(runs)).toEqual(runs.map((r) => [r.flow, 0, 0, 0]));
     expect(writes()).toEqual(before);
+    // The CRM's orders are read by change tracking: the flow's cursor is Dataverse's delta link.
+    expect(await ctx.store.cursors.get('dynamics-quickbooks.orders')).toMatch(/^token:http.*deltatoken=/);
   });
 });

@@ -117,6 +117,14 @@ export const dynamicsManifest: ConnectorManifest = {
       inbound: true,
       description: 'the value of that header; deliveries without it are refused',
     },
+    {
+      name: 'changeTracking',
+      title: 'Read changes by change tracking',
+      type: 'boolean',
+      default: true,
+      description:
+        "incremental runs ask Dataverse what changed since the last run's delta link instead of reading by Modified On; the tables read (accounts, products, salesorders) need Track changes turned on",
+    },
     { name: 'pageSize', title: 'Records per page (odata.maxpagesize)', type: 'integer', default: 500 },
     { name: 'batchSize', title: 'Operations per $batch request', type: 'integer', default: 1000 },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 60_000 },

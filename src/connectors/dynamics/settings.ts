@@ -36,6 +36,8 @@ export interface DynamicsSettings {
   /** Header a Dataverse webhook (HttpHeader authentication) carries, and its value. */
   webhookHeaderName: string;
   webhookKey?: string;
+  /** Incremental reads follow the tables' change tracking (delta links) rather than modifiedon. */
+  changeTracking: boolean;
   pageSize: number;
   /** Operations per $batch request (Dataverse allows 1,000). */
   batchSize: number;

@@ -34,6 +34,8 @@ export class MemoryConnector implements Connector {
   readonly writes: Array<{ entity: EntityName; item: WriteItem }> = [];
   /** Errors the next writes answer with, one per record, in order. */
   readonly writeFaults: ErrorData[] = [];
+  /** Set to play a source that keeps its own change token (Dataverse's delta links). */
+  changedSince?: Connector['changedSince'];
   /** Throw this from every call until cleared (a system that is down). */
   down?: LedgerlinkError;
   /** Refuse records for which this returns a message (a validation rule of the target). */

@@ -194,6 +194,17 @@ export interface Connector {
   /** How many records a read would return, when the API can tell cheaply (for progress bars). */
   count?(entity: EntityName, query: ReadQuery): Promise<number | undefined>;
   /**
+   * For a source that keeps its own change token (Dataverse's delta links): the ids of the records
+   * changed since `token` (every record when there is none yet), and the token to keep once they
+   * are synced. An incremental run then reads exactly those ids, with no timestamp window to read
+   * twice. Undefined when the entity is not tracked so: the run falls back to its timestamp cursor.
+   */
+  changedSince?(
+    entity: EntityName,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ ids: string[]; token: string } | undefined>;
+  /**
    * The values a `values` batch filter of the entity can take, read from the system (its customer
    * classes, item classes, order types): the batch screen's pick list. Undefined when the connector
    * does not list that filter's values (the manifest's `options` may, or a person types them).

@@ -29,6 +29,8 @@ export class Store {
     Object.keys(TABLES).map((set) => [set, new Map<string, Row>()]),
   );
   version = 1000;
+  /** Delta links from before this version have expired (past the table's change tracking retention). */
+  deltaFloor = 0;
   readonly deleted: Array<{ set: string; id: string; version: number }> = [];
   /** Every $filter a collection was read with, in order (tests check what a read asked for). */
   readonly filters: Array<{ set: string; filter: string }> = [];

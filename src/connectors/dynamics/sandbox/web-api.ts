@@ -165,6 +165,9 @@ export class WebApi {
     if (delta !== null) {
       const since = Number(delta.split('!')[0]);
       if (!Number.isFinite(since)) throw syntax(`The delta token '${delta}' is not valid.`);
+      // ⚠ The code and text of an expired delta link are not documented; a 400 like any bad token.
+      if (since < this.store.deltaFloor)
+        throw syntax(`The delta token '${delta}' has expired; start change tracking again without a token.`);
       rows = rows.filter((r) => Number(r.versionnumber) > since);
       for (const d of this.store.deleted)
         if (d.set === set && d.version > since)
