@@ -65,7 +65,12 @@ export class ConnectorSet implements ConnectorResolver {
         connection: name,
         logger: this.logger.child({ connection: name }),
         ...(this.credentialsFor ? { credentials: this.credentialsFor(name) } : {}),
-        ...(this.limiterFor ? { limiter: this.limiterFor(name, conf.rateLimit) } : {}),
+        ...(this.limiterFor
+          ? {
+              limiter: this.limiterFor(name, conf.rateLimit),
+              budgetFor: (purpose: string, limit: RateLimit) => this.limiterFor!(`${name}:${purpose}`, limit),
+            }
+          : {}),
         ...(this.mailboxFor ? { mailbox: this.mailboxFor(name) } : {}),
       });
       this.live.set(name, c);

@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
-import type { CredentialStore } from '../sdk/contract.js';
+import type { ConnectorContext, CredentialStore } from '../sdk/contract.js';
 import { LedgerlinkError } from '../sdk/errors.js';
 import { type HttpBinding, HttpClient, type HttpExchange } from '../sdk/http.js';
-import { ConnectionLimiter } from '../sdk/rate-limit.js';
+import { BothLimiters, ConnectionLimiter } from '../sdk/rate-limit.js';
 import { QuickBooksAuth } from './auth.js';
 import { classifyFault, errorMessage, faultOf, faultText, STALE_OBJECT } from './faults.js';
 import { quickbooksManifest } from './manifest.js';
 import { apiBase, type QuickBooksSettings } from './settings.js';
 import type { Fault, QboEntity, QboEntityName } from './types.js';
 import {
+  asRate,
   BATCH_REQUESTS_PER_MINUTE,
   REQUESTS_PER_MINUTE,
   WindowBudget,
@@ -55,6 +56,8 @@ export class QuickBooksClient {
       logger?: Logger;
       /** Batch requests per window (Intuit: 40 a minute); a shorter window in tests. */
       batchLimit?: WindowLimit;
+      /** Where the batch requests' own budget is shared by every process (the runtime's; see ConnectorContext). */
+      budgetFor?: ConnectorContext['budgetFor'];
     } & HttpBinding,
   ) {
     this.auth = new QuickBooksAuth(s, o);
@@ -63,9 +66,12 @@ export class QuickBooksClient {
       requests: connection.limit.requestsPerMinute ?? REQUESTS_PER_MINUTE,
       windowMs: 60_000,
     });
+    const batchLimit = o.batchLimit ?? { requests: BATCH_REQUESTS_PER_MINUTE, windowMs: 60_000 };
+    // The 40 a minute are the company's, whichever process sends: counted together where shared.
+    const sharedBatches = o.budgetFor?.('batch', asRate(batchLimit));
     this.batchBudget = new WindowBudget(
-      this.requestBudget,
-      o.batchLimit ?? { requests: BATCH_REQUESTS_PER_MINUTE, windowMs: 60_000 },
+      sharedBatches ? new BothLimiters(sharedBatches, this.requestBudget) : this.requestBudget,
+      batchLimit,
     );
     this.http = new HttpClient({
       baseUrl: apiBase(s),

@@ -44,6 +44,7 @@ export class QuickBooksConnector implements Connector {
       logger: ctx.logger,
       ...(ctx.credentials ? { credentials: ctx.credentials } : {}),
       ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
+      ...(ctx.budgetFor ? { budgetFor: ctx.budgetFor } : {}),
     });
     const context = () => this.companyContext();
     this.reader = new Reader(this.client, settings, context);

@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Customer, Invoice, Product, SalesOrder } from '../../model/index.js';
 import type { SourceItem } from '../sdk/contract.js';
 import { isLedgerlinkError } from '../sdk/errors.js';
+import type { RateLimit } from '../sdk/manifest.js';
+import { ConnectionLimiter, type RequestLimiter } from '../sdk/rate-limit.js';
 import { STORED } from './auth.js';
 import { QuickBooksClient } from './client.js';
 import type { QuickBooksConnector } from './connector.js';
@@ -316,6 +318,43 @@ describe('QuickBooks Online writes', () => {
     // The same seven without the batch budget (only the 500 a minute): the company throttles them.
     const unpaced = client({ requests: 1000, windowMs: 1000 });
     await Promise.allSettled(Array.from({ length: 7 }, () => unpaced.batch(ops)));
+    expect(sb.throttled).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('two processes on one company keep its batch requests a minute together, through the shared budget', async () => {
+    // As above, the minute shortened to 1 s with 3 batches in it. Each process keeps its own window;
+    // the runtime lends both one budget for the connection's batches (in the store on PostgreSQL).
+    const sb = await sandbox({ batchPerMinute: 3, windowMs: 1000 });
+    const c = connector(sb);
+    const credentials = new MemoryCredentials();
+    const shared = new Map<string, RequestLimiter>();
+    const budgetFor = (purpose: string, rate: RateLimit) => {
+      const known = shared.get(purpose) ?? new ConnectionLimiter(rate);
+      shared.set(purpose, known);
+      return known;
+    };
+    const process = (share: boolean) => {
+      const q = new QuickBooksClient(c.settings, {
+        connection: 'qbo',
+        credentials,
+        batchLimit: { requests: 3, windowMs: 1000 },
+        ...(share ? { budgetFor } : {}),
+      });
+      open.push(q);
+      return q;
+    };
+    const ops = [{ query: 'select * from Customer maxresults 1' }];
+    const both = [process(true), process(true)];
+    await Promise.all(both.flatMap((q) => Array.from({ length: 4 }, () => q.batch(ops))));
+    expect(sb.throttled).toBe(0);
+    const arrivals = apiCalls(sb, '/batch').map((x) => x.arrivedAt);
+    expect(arrivals).toHaveLength(8);
+    for (let i = 0; i + 3 < arrivals.length; i++)
+      expect(arrivals[i + 3]! - arrivals[i]!).toBeGreaterThan(1000);
+    expect([...shared.keys()]).toEqual(['batch']);
+    // Two processes each keeping only its own window: together they go over, and are throttled.
+    const alone = [process(false), process(false)];
+    await Promise.allSettled(alone.flatMap((q) => Array.from({ length: 4 }, () => q.batch(ops))));
     expect(sb.throttled).toBeGreaterThan(0);
   }, 30_000);
 

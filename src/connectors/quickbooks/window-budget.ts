@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RateLimit } from '../sdk/manifest.js';
 import { type RequestLimiter, turnTooFar } from '../sdk/rate-limit.js';
 
 /** Intuit: 500 requests a minute per company, and 40 batch requests a minute per company and app. */
@@ -11,6 +12,15 @@ export interface WindowLimit {
 }
 
 /**
+ * The same limit as a rate a connection budget keeps, for what several processes send together:
+ * evenly spaced turns over the window and the margin a WindowBudget keeps (so that the first and the
+ * last of a full window's requests, held up on their way, still arrive a window apart).
+ */
+export function asRate(w: WindowLimit): RateLimit {
+  return { requestsPerSecond: (w.requests * 1000) / (w.windowMs + Math.min(1000, w.windowMs / 50)) };
+}
+
+/**
  * A limit Intuit counts over a sliding minute, kept on top of the connection's budget (which spaces
  * requests evenly and keeps the 10 at once). Intuit counts requests as they arrive: evenly spaced sends
  * alone leave no room for the way there — a request held up a few hundred milliseconds (a busy
@@ -20,7 +30,8 @@ export interface WindowLimit {
  * until the oldest has been out of the window for a margin (1 s on a minute). Requests are also let
  * through evenly spaced (a minute / the limit), so that 40 batches are spread over the minute rather
  * than sent in one burst followed by a minute's wait. A wait longer than the caller allows goes back to
- * the engine as a rate limit. Kept in this process: workers sharing a company each keep it (FACTS.md).
+ * the engine as a rate limit. The window is this process's; what processes sharing a company send
+ * together is kept by the connection's shared budgets (the runtime's, on PostgreSQL) it sits on.
  */
 export class WindowBudget implements RequestLimiter {
   /** Instants requests were sent, oldest first, within the last window and its margin. */

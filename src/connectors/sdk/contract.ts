@@ -3,7 +3,7 @@ import type { EntityName } from '../../model/index.js';
 import type { ErrorData } from './errors.js';
 import type { HttpExchange } from './http.js';
 import type { Mailbox } from './mailbox.js';
-import type { ConnectorManifest } from './manifest.js';
+import type { ConnectorManifest, RateLimit } from './manifest.js';
 import type { RequestLimiter } from './rate-limit.js';
 
 /** What to read: an incremental window, specific ids, and/or connector-defined batch filters. */
@@ -265,6 +265,12 @@ export interface ConnectorContext {
    * they keep the manifest's limit in their own process.
    */
   limiter?: RequestLimiter;
+  /**
+   * A further budget of the connection for one kind of its requests (`purpose`), kept like `limiter`:
+   * shared by every process on a PostgreSQL store (QuickBooks Online's 40 batch requests a minute per
+   * company, besides its 500 requests).
+   */
+  budgetFor?(purpose: string, limit: RateLimit): RequestLimiter;
   /**
    * Where a connector whose system polls us for work (QuickBooks Desktop through the Web Connector)
    * queues its requests and finds their answers: in the store, shared by every process.

@@ -95,6 +95,40 @@ export class Slots {
 }
 
 /**
+ * Two budgets a request must both pass: a narrower one for its kind of request (QuickBooks Online's 40
+ * batch requests a minute) and the connection's. The narrower turn is taken first, so a request waiting
+ * for it holds no slot of the connection's; a pause is kept by both.
+ */
+export class BothLimiters implements RequestLimiter {
+  constructor(
+    private readonly narrower: RequestLimiter,
+    private readonly connection: RequestLimiter,
+  ) {}
+
+  get limit(): RateLimit {
+    return this.connection.limit;
+  }
+
+  async acquire(signal?: AbortSignal, maxWaitMs?: number): Promise<() => void> {
+    const first = await this.narrower.acquire(signal, maxWaitMs);
+    try {
+      const second = await this.connection.acquire(signal, maxWaitMs);
+      return () => {
+        second();
+        first();
+      };
+    } catch (e) {
+      first();
+      throw e;
+    }
+  }
+
+  async pause(ms: number): Promise<void> {
+    await Promise.all([this.narrower.pause(ms), this.connection.pause(ms)]);
+  }
+}
+
+/**
  * The budget kept inside one process: a semaphore for concurrent requests and evenly spaced turns for
  * the rate. A 429 answer pauses the whole connection (every caller), not just the request that saw
  * it, because the budget is the connection's.
