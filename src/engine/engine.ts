@@ -414,6 +414,14 @@ export class Engine {
     return result;
   }
 
+  /**
+   * Ends a shared run whose pages are all in, if nobody has (its reader stopped between counting the
+   * pages and ending the run, after the last page was already in): run recovery's sweep.
+   */
+  async endSharedIfDone(flowName: string, runId: number): Promise<boolean> {
+    return (await this.endShared(this.flow(flowName), runId)) !== undefined;
+  }
+
   /** Ends a shared run if all its pages are done (once, whoever gets there first). */
   private async endShared(flow: Flow, runId: number): Promise<RunResult | undefined> {
     const done = await this.store.runs.finishShared(runId);
@@ -620,6 +628,8 @@ export class Engine {
           runCounts(r),
           `the process running it (${r.owner}) stopped`,
         );
+      // Every page was in before its reader, stopped right after counting them, could end it.
+      else if (!reading && (await this.endShared(flow, r.id))) continue;
       else busy.push(r);
     }
     if (busy.length > 0) {

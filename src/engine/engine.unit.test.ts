@@ -498,6 +498,24 @@ describe('engine', () => {
     expect(await store.runs.get(id)).toMatchObject({ status: 'running', message: null });
   });
 
+  it('a shared run whose pages were all in before its reader, stopped, could end it is ended by the next run', async () => {
+    const id = await store.runs.start({
+      flow: 'a-b.customers',
+      trigger: 'manual',
+      mode: 'process',
+      filter: {},
+      owner: `${hostname()}:999999`,
+    });
+    const page = { read: 5, created: 5, updated: 0, unchanged: 0, skipped: 0, failed: 0, waiting: 0 };
+    // Both pages came in while the reader was still counting them; it stopped before ending the run.
+    expect(await store.runs.pageDone(id, 1, page, 'w1')).toBe(true);
+    expect(await store.runs.pageDone(id, 2, page, 'w2')).toBe(true);
+    await store.runs.pagesQueued(id, 2, undefined);
+    const next = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(next.status).toBe('succeeded');
+    expect(await store.runs.get(id)).toMatchObject({ status: 'succeeded', read_count: 10, created: 10 });
+  });
+
   it('a target that settles only some owned fields, or skips a change: the rest is offered again, each skip logged once', async () => {
     source.put('customer', customer(1), T0);
     await engine.run('a-b.customers', { trigger: 'manual' });

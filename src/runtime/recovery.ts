@@ -69,8 +69,17 @@ export class RunRecovery {
     const stale = new Date(Date.now() - STALE_RUN_MS).toISOString();
     let taken = 0;
     for (const run of await store.runs.allRunning()) {
-      // A shared run's pages are jobs of their own: the queue gives them to the workers alive.
-      if (run.pages_total !== null || engine.isInFlight(run.id)) continue;
+      // A shared run's pages are jobs of their own: the queue gives them to the workers alive, and
+      // the last to come in ends it — unless every page was in before its reader counted them.
+      if (run.pages_total !== null) {
+        if (engine.flowNames().includes(run.flow) && (await engine.endSharedIfDone(run.flow, run.id)))
+          this.logger.warn(
+            { flow: run.flow, runId: run.id },
+            'a shared run whose pages were all in is ended',
+          );
+        continue;
+      }
+      if (engine.isInFlight(run.id)) continue;
       const dead = ownerIsGone(run.owner) || run.owner === engine.owner || run.heartbeat_at < stale;
       if (!dead) continue;
       const counts = runCounts(run);

@@ -101,4 +101,19 @@ describe('a page whose every attempt died with its worker', () => {
     // Their retry is queued, as for any transient failure.
     expect((await queue.waiting([RETRY_TASK])).map((j) => j.payload.flow)).toEqual([FLOW]);
   });
+
+  it('a shared run whose pages were all in before its reader stopped is ended by the sweep', async () => {
+    const runId = await store.runs.start({
+      flow: FLOW,
+      trigger: 'manual',
+      mode: 'process',
+      filter: {},
+      owner: 'x:1',
+    });
+    const page = { read: 3, created: 3, updated: 0, unchanged: 0, skipped: 0, failed: 0, waiting: 0 };
+    await store.runs.pageDone(runId, 1, page, 'w1');
+    await store.runs.pagesQueued(runId, 1, undefined);
+    await new RunRecovery(() => engine, queue, logger).sweep();
+    expect(await store.runs.get(runId)).toMatchObject({ status: 'succeeded', read_count: 3 });
+  });
 });
