@@ -14,15 +14,28 @@ export interface Pair {
   flows: Flow[];
 }
 
-/**
- * The accounting view (§6: view the accounts' records, search them, upload a selection): the pairs
- * whose flows' sources can be searched by the start of a reference — one flow of the pair per entity.
- */
-export function accountingPairs(flows: readonly Flow[]): Pair[] {
+const keyOf = (p: { source: string; target: string }) => `${p.source}\u0000${p.target}`;
+
+/** The pairs whose flows' sources can be searched by the start of a reference, one flow per entity. */
+function searchablePairs(flows: readonly Flow[]): Pair[] {
   const pairs = new Map<string, Pair>();
   for (const f of flows) {
     if (!textFilterOf(f)) continue;
-    const key = `${f.source}\u0000${f.target}`;
+    const key = keyOf(f);
+    const pair = pairs.get(key) ?? { source: f.source, target: f.target, flows: [] };
+    pair.flows.push(f);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()];
+}
+
+/** Order flows that need customers and products first, running back to a searchable pair's source. */
+function orderPairsOf(flows: readonly Flow[], searchable: readonly Pair[]): Pair[] {
+  const pairs = new Map<string, Pair>();
+  for (const f of flows) {
+    if (f.entity !== 'salesOrder' || !f.dependencies?.length) continue;
+    if (!searchable.some((p) => p.source === f.target && p.target === f.source)) continue;
+    const key = keyOf(f);
     const pair = pairs.get(key) ?? { source: f.source, target: f.target, flows: [] };
     pair.flows.push(f);
     pairs.set(key, pair);
@@ -31,21 +44,25 @@ export function accountingPairs(flows: readonly Flow[]): Pair[] {
 }
 
 /**
+ * The accounting view (§6: view the accounts' records, search them, upload a selection): the pairs
+ * whose flows' sources can be searched by the start of a reference — one flow of the pair per entity.
+ * A CRM whose records can be searched too (Dynamics 365) is still the CRM: the side whose orders go to
+ * the accounts has the CRM view, not a second view under the same title.
+ */
+export function accountingPairs(flows: readonly Flow[]): Pair[] {
+  const searchable = searchablePairs(flows);
+  const crm = new Set(orderPairsOf(flows, searchable).map(keyOf));
+  return searchable.filter(
+    (p) => !crm.has(keyOf(p)) || crm.has(keyOf({ source: p.target, target: p.source })),
+  );
+}
+
+/**
  * The CRM view (§7: scan the orders waiting and upload them): order flows that need customers and
  * products first, running back to the source of an accounting view.
  */
 export function orderPairs(flows: readonly Flow[]): Pair[] {
-  const accounting = accountingPairs(flows);
-  const pairs = new Map<string, Pair>();
-  for (const f of flows) {
-    if (f.entity !== 'salesOrder' || !f.dependencies?.length) continue;
-    if (!accounting.some((p) => p.source === f.target && p.target === f.source)) continue;
-    const key = `${f.source}\u0000${f.target}`;
-    const pair = pairs.get(key) ?? { source: f.source, target: f.target, flows: [] };
-    pair.flows.push(f);
-    pairs.set(key, pair);
-  }
-  return [...pairs.values()];
+  return orderPairsOf(flows, searchablePairs(flows));
 }
 
 export const viewPath = (kind: 'view' | 'crm-view', p: { source: string; target: string }): string =>
