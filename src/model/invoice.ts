@@ -29,6 +29,8 @@ export const Invoice = z.object({
   invoiceDate: IsoDate,
   dueDate: IsoDate.optional(),
   customerNumber: z.string().min(1),
+  /** The customer as the source shows it to people, where `customerNumber` is an internal id. */
+  customerName: z.string().optional(),
   orderNumbers: z.array(z.string()).default([]),
   currency: CurrencyCode,
   lines: z.array(InvoiceLine).min(1),

@@ -254,9 +254,16 @@ describe('the accounting view and the CRM view between QuickBooks Online and Dyn
     await page.getByText('Found 1 invoice whose Customer starts with “A1D”.').waitFor();
     const a1 = qboCustomer('A1D001')!;
     const invoice = qboRows('Invoice').find((i) => (i.CustomerRef as Row).value === a1.Id)!;
-    // The search finds A1D001's invoice, and only it. (Its Customer column shows QuickBooks' customer
-    // Id, the connector's customerNumber, not the reference searched by: a connector matter, reported.)
+    // The search finds A1D001's invoice, and only it; its Customer column shows the customer as
+    // QuickBooks shows it (the name searched by), not QuickBooks' internal customer Id.
     expect((await cellsOf(page, 'Found records')).map((c) => c[1])).toEqual([invoice.DocNumber]);
+    const header = await page
+      .getByRole('table', { name: 'Found records' })
+      .locator('thead th')
+      .allTextContents();
+    const customerColumn = header.map((h) => h.trim()).findIndex((h) => /^Customer/.test(h));
+    expect(customerColumn).toBeGreaterThan(0);
+    expect((await cellsOf(page, 'Found records'))[0]?.[customerColumn]).toBe('A1D001');
     await page.getByLabel('Customer starts with').fill('NOBODY');
     await page.getByRole('button', { name: 'Find', exact: true }).click();
     await page.getByText('No invoices found.').waitFor();

@@ -165,7 +165,7 @@ export const quickbooksDesktopManifest: ConnectorManifest = {
         columns: [
           { name: 'refNumber', title: 'Invoice No.', path: 'number', type: 'text' },
           { name: 'txnDate', title: 'Date', path: 'invoiceDate', type: 'date' },
-          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'customer', title: 'Customer', path: 'customerName', type: 'text' },
           { name: 'total', title: 'Total', path: 'total', type: 'money' },
           { name: 'timeModified', title: 'TimeModified', path: '$updatedAt', type: 'datetime' },
         ],

@@ -156,7 +156,7 @@ export const quickbooksManifest: ConnectorManifest = {
         columns: [
           { name: 'number', title: 'No.', path: 'number', type: 'text' },
           { name: 'date', title: 'Date', path: 'invoiceDate', type: 'date' },
-          { name: 'customer', title: 'Customer', path: 'customerNumber', type: 'text' },
+          { name: 'customer', title: 'Customer', path: 'customerName', type: 'text' },
           { name: 'total', title: 'Amount', path: 'total', type: 'money' },
           { name: 'status', title: 'Status', path: 'status', type: 'status' },
           { name: 'updatedAt', title: 'Last Updated', path: '$updatedAt', type: 'datetime' },

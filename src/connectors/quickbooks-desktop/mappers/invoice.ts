@@ -87,6 +87,7 @@ export function invoiceFromRet(
       invoiceDate: text(ret.TxnDate),
       ...(text(ret.DueDate) ? { dueDate: text(ret.DueDate) } : {}),
       customerNumber: ref(ret.CustomerRef).ListID ?? ref(ret.CustomerRef).FullName,
+      ...(ref(ret.CustomerRef).FullName ? { customerName: ref(ret.CustomerRef).FullName } : {}),
       orderNumbers: po ? [po] : [],
       currency,
       lines,

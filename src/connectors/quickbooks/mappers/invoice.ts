@@ -90,6 +90,7 @@ export function invoiceFromQbo(
     invoiceDate: inv.TxnDate ?? new Date(inv.MetaData?.CreateTime ?? 0).toISOString().slice(0, 10),
     ...(inv.DueDate ? { dueDate: inv.DueDate } : {}),
     customerNumber: inv.CustomerRef?.value ?? '',
+    ...(inv.CustomerRef?.name ? { customerName: inv.CustomerRef.name } : {}),
     orderNumbers: order ? [order] : [],
     currency,
     lines,
