@@ -277,7 +277,7 @@ function apiRoutes(
       // document_no as sent is ignored when it is empty: Sage numbers the order (FACTS.md ⚠).
       document_no: String(b.document_no ?? '') || store.documentNo(),
       document_date: b.document_date ?? new Date().toISOString(),
-      document_status: 'EnumDocumentStatusLive',
+      document_status: 'Live',
       customer_document_no: docNo,
       ...(b.document_created_by ? { document_created_by: b.document_created_by } : {}),
       currency_id: 1,
