@@ -131,7 +131,7 @@ export interface S200Site {
   site_name?: string;
 }
 
-/** trader_transaction_type of a posted invoice and credit note (FACTS.md ⚠: values not enumerated in the spec). */
+/** trader_transaction_type of a posted invoice and credit note (named in sales.json's descriptions of posting invoices and credit notes). */
 export const INVOICE_TYPE = 'TradingAccountEntryTypeInvoice';
 export const CREDIT_NOTE_TYPE = 'TradingAccountEntryTypeCreditNote';
 /** account_status_type of a hidden (inactive) account. */
