@@ -2,7 +2,7 @@ import type { EntityName } from '../../model/index.js';
 import type { ReadQuery, SourceItem } from '../sdk/contract.js';
 import { configError, toErrorData } from '../sdk/errors.js';
 import { anyOf, type Sage200Client } from './client.js';
-import { customerFrom, invoiceFrom, type MapContext, productFrom } from './mappers/index.js';
+import { customerFrom, invoiceFrom, type MapContext, productFrom, utc } from './mappers/index.js';
 import { MAX_TOP, type Sage200Settings } from './settings.js';
 import {
   CREDIT_NOTE_TYPE,
@@ -131,9 +131,7 @@ export class Reader {
   }
 
   private item(id: string, updated: string | undefined, map: () => unknown): SourceItem {
-    const updatedAt = new Date(
-      updated ? (/[zZ]|[+-]\d\d:?\d\d$/.test(updated) ? updated : `${updated}Z`) : 0,
-    ).toISOString();
+    const updatedAt = utc(updated);
     try {
       const data = map() as { updatedAt?: string };
       return { id, updatedAt: data.updatedAt ?? updatedAt, data };

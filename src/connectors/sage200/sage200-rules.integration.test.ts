@@ -173,6 +173,17 @@ describe('Sage 200 connector rules', () => {
     ]);
   });
 
+  it('ids are read with an or-group in $filter, a quote in a reference doubled', async () => {
+    const sb = await sandbox();
+    sb.store.insert('customers', { reference: "O'NEIL1", name: "O'Neil & Co", on_hold: false });
+    const c = connector(sb);
+    const got = await all(c.read('customer', { ids: ["O'NEIL1", 'ABS001', 'NOSUCH'] }));
+    expect(got.map((i) => i.id).sort()).toEqual(['ABS001', "O'NEIL1"]);
+    expect(sb.requests.at(-1)?.query.$filter).toBe(
+      "(reference eq 'O''NEIL1' or reference eq 'ABS001' or reference eq 'NOSUCH')",
+    );
+  });
+
   it('an incremental read filters date_time_updated ge the window start, inclusive', async () => {
     const sb = await sandbox({ manualRecords: false, customers: 9 });
     const c = connector(sb);
