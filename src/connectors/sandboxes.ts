@@ -7,6 +7,7 @@ import { DYNAMICS_SANDBOX, startDynamicsSandbox } from './dynamics/sandbox/index
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
 import { sandboxSettings as quickbooksSettings, startQuickBooksSandbox } from './quickbooks/sandbox/index.js';
 import { QBD_SANDBOX, startQuickBooksDesktopSandbox } from './quickbooks-desktop/sandbox/index.js';
+import { sandboxSettings as sage200Settings, startSage200Sandbox } from './sage200/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
 export interface RunningSandbox {
@@ -135,5 +136,16 @@ export const sandboxRegistry: Record<
       runEveryMinutes: 1,
     }),
     defaultPort: 8085,
+  },
+  // Seeded with the manual's records (A1D001, ABS001; VID003, TAPE002, MISC; A1D001's invoices).
+  sage200: {
+    start: ({ restore: _restore, customers, products, ...o }) =>
+      startSage200Sandbox({
+        ...o,
+        ...(customers !== undefined ? { customers } : {}),
+        ...(products !== undefined ? { products } : {}),
+      }),
+    settings: ({ url }) => sage200Settings(url),
+    defaultPort: 8086,
   },
 };

@@ -2,6 +2,7 @@ import { acumaticaMagentoFlows } from './acumatica-magento.js';
 import type { CatalogFlow } from './flow-definition.js';
 import { quickbooksDesktopDynamicsFlows } from './quickbooks-desktop-dynamics.js';
 import { quickbooksDynamicsFlows } from './quickbooks-dynamics.js';
+import { sage200DynamicsFlows } from './sage200-dynamics.js';
 import { trytonVendureFlows } from './tryton-vendure.js';
 
 export type { CatalogFlow } from './flow-definition.js';
@@ -15,4 +16,5 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...trytonVendureFlows,
   ...quickbooksDynamicsFlows,
   ...quickbooksDesktopDynamicsFlows,
+  ...sage200DynamicsFlows,
 };

@@ -15,6 +15,23 @@ const UPDATABLE = ['listPrice', 'standardCost'] as const;
 const CURRENCY_AMOUNT = 1;
 
 /**
+ * Characters Dataverse refuses in a text column: those XML 1.0 does not allow (C0 controls other than
+ * tab, line feed and carriage return; U+FFFE, U+FFFF) — FACTS.md ⚠. A product code holding one is
+ * refused here, naming the character, before anything is sent.
+ */
+const refusedCharacter = (code: number): boolean =>
+  (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffe || code === 0xffff;
+
+/** Why Dataverse would refuse the product code's characters, or undefined when it takes them. */
+export function productCodeRefused(sku: string): string | undefined {
+  const at = [...sku].findIndex((ch) => refusedCharacter(ch.charCodeAt(0)));
+  if (at < 0) return undefined;
+  const bad = [...sku][at]!;
+  const hex = bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `product code ${JSON.stringify(sku)} holds the character U+${hex} at position ${at + 1}, which Dynamics 365 does not take in a product number: correct the code in the accounts`;
+}
+
+/**
  * Products (§6.2): matched on productnumber. New: the product in the configured unit group and default
  * unit with the quantitydecimal and producttypecode defaults (never written again), and a price list item
  * on the configured price list at 100 % of the list price, in one change set. Existing: only list price
@@ -30,7 +47,9 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
   const creates = items.filter((i) => i.action === 'create');
   const updates = items.filter((i) => i.action === 'update' && i.targetId);
 
-  const skus = creates.map((i) => (i.data as Product).sku).filter((s) => s.length <= max);
+  const skus = creates
+    .map((i) => (i.data as Product).sku)
+    .filter((s) => s.length <= max && productCodeRefused(s) === undefined);
   const taken = new Map(
     (skus.length
       ? await rowsWhere(ctx.client, 'products', 'productnumber', skus, 'productid,productnumber,name')
@@ -85,6 +104,11 @@ export async function writeProducts(ctx: WriteContext, items: readonly WriteItem
           ),
         ),
       );
+      continue;
+    }
+    const refused = productCodeRefused(p.sku);
+    if (refused) {
+      results.set(item.ref, failed(item.ref, refusal(refused, 'invalid_data')));
       continue;
     }
     const dup = taken.get(p.sku);

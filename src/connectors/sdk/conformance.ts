@@ -56,7 +56,19 @@ interface Operation {
 
 type Json = Record<string, unknown>;
 
-const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'decimal'];
+const OPENAPI_FORMATS = [
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'byte',
+  'binary',
+  'password',
+  'decimal',
+  'int16',
+  // Sage 200's specs give a number's scale as its format ("decimal 2dp"): a note, not a check.
+  ...[2, 3, 4, 5, 6, 7, 9].map((n) => `decimal ${n}dp`),
+];
 
 function rewriteRefs(node: unknown, docId: string): unknown {
   if (Array.isArray(node)) return node.map((n) => rewriteRefs(n, docId));
