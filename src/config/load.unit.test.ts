@@ -201,7 +201,7 @@ describe('configuration', () => {
     expect(
       problems(CONFIG_TEMPLATE.replace('acumatica-magento.products:', 'magento-acumatica.nothing:'))[0],
     ).toMatch(
-      /flows\.magento-acumatica\.nothing: "magento-acumatica\.nothing" is not a flow Ledgerlink knows \(acumatica-magento\.customers, acumatica-magento\.products, [a-z., -]+\); a custom flow must set entity, source and target$/,
+      /flows\.magento-acumatica\.nothing: "magento-acumatica\.nothing" is not a flow Ledgerlink knows \(acumatica-magento\.customers, acumatica-magento\.products, [a-z0-9., -]+\); a custom flow must set entity, source and target$/,
     );
     expect(problems(CONFIG_TEMPLATE.replace('connector: magento', 'connector: shopify'))[0]).toMatch(
       /connections\.magento\.connector: unknown connector "shopify"; available: acumatica, magento/,
