@@ -45,7 +45,11 @@ export class Sage50Connector implements Connector {
         message: `the ODBC driver answered: ${Number(rows[0]?.n ?? 0)} sales ledger accounts`,
       });
     } catch (e) {
-      out.push({ name: 'odbc', ok: false, message: toErrorData(e).message });
+      out.push({
+        name: 'odbc',
+        ok: false,
+        message: `Sage 50's ODBC driver refused the connection: check the data folder, the user and the password (or the connection string). ${toErrorData(e).message}`,
+      });
       return out;
     }
     const misc = await this.db.query('SELECT STOCK_CODE AS c FROM STOCK WHERE STOCK_CODE = ?', [

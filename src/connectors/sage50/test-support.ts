@@ -12,14 +12,17 @@ const logger = pino({ level: 'silent' });
 export type Dialect = 'sqlite' | 'postgres';
 
 /** The manual's Sage 50 data in a fresh SQLite file or PostgreSQL database, behind unixODBC. */
-export async function hostedFor(dialect: Dialect): Promise<HostedSage50 & { drop(): Promise<void> }> {
+export async function hostedFor(
+  dialect: Dialect,
+  o: { generated?: number } = {},
+): Promise<HostedSage50 & { drop(): Promise<void> }> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-sage50-'));
-    const h = await startHostedSage50({ dialect, file: join(dir, 'ACCDATA.db') });
+    const h = await startHostedSage50({ dialect, file: join(dir, 'ACCDATA.db') }, o);
     return { ...h, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const t = await createTestDatabase('postgres');
-  const h = await startHostedSage50({ dialect, database: new URL(t.url).pathname.slice(1) });
+  const h = await startHostedSage50({ dialect, database: new URL(t.url).pathname.slice(1) }, o);
   return { ...h, drop: () => t.drop() };
 }
 

@@ -1,8 +1,14 @@
 import { OdbcClient } from '../odbc.js';
-import { seedManualRecords } from './seed.js';
+import { seedGenerated, seedManualRecords } from './seed.js';
 
 export { HOSTED_TABLES } from './schema.js';
-export { type AuditTransaction, addAuditTransaction, SEEDED_AT, seedManualRecords } from './seed.js';
+export {
+  type AuditTransaction,
+  addAuditTransaction,
+  SEEDED_AT,
+  seedGenerated,
+  seedManualRecords,
+} from './seed.js';
 export { HostedWriter, PRODUCT_INVOICE } from './writer.js';
 
 /** Where the hosted schema lives: a SQLite file, or a PostgreSQL database that already exists. */
@@ -28,11 +34,16 @@ export interface HostedSage50 {
 /**
  * Sage 50's tables hosted in SQLite or PostgreSQL behind unixODBC, filled with the manual's records:
  * the connector reaches them through a real ODBC driver manager, as it reaches Sage's own driver.
+ * `generated`: that many generated customers, products and posted invoices instead (volume tests).
  */
-export async function startHostedSage50(d: HostedDatabase): Promise<HostedSage50> {
+export async function startHostedSage50(
+  d: HostedDatabase,
+  o: { generated?: number } = {},
+): Promise<HostedSage50> {
   const connectionString = hostedConnectionString(d);
   const db = new OdbcClient(connectionString);
-  await seedManualRecords(db);
+  if (o.generated !== undefined) await seedGenerated(db, o.generated);
+  else await seedManualRecords(db);
   return {
     connectionString,
     db,

@@ -1,3 +1,5 @@
+import { Decimal } from 'decimal.js';
+import { taxOfLines } from '../../../model/index.js';
 import type { OdbcClient } from '../odbc.js';
 import { createSchema } from './schema.js';
 
@@ -223,4 +225,65 @@ export async function addAuditTransaction(db: OdbcClient, t: AuditTransaction): 
       TAX_AMOUNT: s.tax,
       GROSS_AMOUNT: s.gross,
     });
+}
+
+/** `{ts '…'}` of the base instant plus `minutes`. */
+const at = (minutes: number): string =>
+  `{ts '${new Date(Date.parse('2025-10-01T00:00:00Z') + minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ')}'}`;
+
+/**
+ * Generated records for volume: `n` customers (C00001…), products (P00001…) and posted invoices
+ * (one line each, on the audit trail), their RECORD_MODIFY_DATE shared by threes so that inclusive
+ * windows are exercised.
+ */
+export async function seedGenerated(db: OdbcClient, n: number): Promise<void> {
+  await createSchema(db);
+  for (let i = 1; i <= n; i++) {
+    const id = String(i).padStart(5, '0');
+    const ts = at(Math.floor(i / 3));
+    await db.query(
+      `INSERT INTO SALES_LEDGER (ACCOUNT_REF, NAME, ADDRESS_1, ADDRESS_3, ADDRESS_5, COUNTRY_CODE, CREDIT_LIMIT,
+        BALANCE, TURNOVER_YTD, ACCOUNT_ON_HOLD, ACCOUNT_STATUS, RECORD_CREATE_DATE, RECORD_MODIFY_DATE)
+       VALUES (?, ?, ?, ?, ?, 'GB', ?, '0', ?, 0, 0, ${ts}, ${ts})`,
+      [`C${id}`, `Customer ${id}`, `${i} High Street`, 'Leeds', 'LS1 1AA', String(i * 100), `${i}.25`],
+    );
+    await db.query(
+      `INSERT INTO STOCK (STOCK_CODE, DESCRIPTION, UNIT_OF_SALE, NOMINAL_CODE, SALES_PRICE, LAST_PURCHASE_PRICE,
+        TAX_CODE, INACTIVE_FLAG, RECORD_CREATE_DATE, RECORD_MODIFY_DATE)
+       VALUES (?, ?, 'Each', '4000', ?, ?, 'T1', 0, ${ts}, ${ts})`,
+      [`P${id}`, `Product ${id}`, `${i}.10`, `${i}`],
+    );
+    const net = `${i}.10`;
+    const tax = taxOf(net);
+    const gross = new Decimal(net).plus(tax).toFixed(2);
+    await db.query(
+      `INSERT INTO INVOICE (INVOICE_NUMBER, INVOICE_TYPE_CODE, INVOICE_TYPE, INVOICE_OR_CREDIT, INVOICE_DATE,
+        ACCOUNT_REF, NAME, INVOICE_NET, INVOICE_TAX, INVOICE_GROSS, POSTED_CODE, RECORD_CREATE_DATE,
+        RECORD_MODIFY_DATE, RECORD_DELETED)
+       VALUES (?, 0, 'Product Invoice', 'Invoice', '2025-10-01', ?, ?, ?, ?, ?, 1, ${ts}, ${ts}, 0)`,
+      [i, `C${id}`, `Customer ${id}`, net, tax, gross],
+    );
+    await db.query(
+      `INSERT INTO INVOICE_ITEM (INVOICE_NUMBER, ITEM_NUMBER, ITEMID, STOCK_CODE, DESCRIPTION, UNIT_OF_SALE,
+        QUANTITY, UNIT_PRICE, TAX_CODE, TAX_RATE, NET_AMOUNT, TAX_AMOUNT, GROSS_AMOUNT, RECORD_DELETED)
+       VALUES (?, 1, 1, ?, ?, 'Each', '1', ?, 'T1', '17.5', ?, ?, ?, 0)`,
+      [i, `P${id}`, `Product ${id}`, net, net, tax, gross],
+    );
+    await addAuditTransaction(db, {
+      tran: i,
+      type: 'SI',
+      account: `C${id}`,
+      invRef: String(i),
+      date: '2025-10-01',
+      net,
+      tax,
+      gross: gross,
+      splits: [{ tran: i, net, tax, gross: gross, details: `Product ${id}` }],
+    });
+  }
+}
+
+/** VAT at 17.5 % to the penny, half up (test data only). */
+function taxOf(net: string): string {
+  return taxOfLines([net], '17.5', 'line').total;
 }
