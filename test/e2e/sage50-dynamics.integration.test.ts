@@ -22,8 +22,6 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
  * account touches that account only.
  */
 
-type Row = Record<string, unknown>;
-
 describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s', (dialect) => {
   let sage: Awaited<ReturnType<typeof hostedFor>>;
   let crm: DynamicsSandbox;
