@@ -43,6 +43,45 @@ export class OdbcClient {
     }
   }
 
+  /**
+   * The rows of one statement, `size` at a time, through an ODBC cursor (SQLFetch with a fetch size):
+   * no LIMIT/OFFSET, which Sage's driver does not take, and the table is never held in memory here.
+   */
+  async *pages<T extends Row = Row>(
+    sql: string,
+    params: ReadonlyArray<string | number>,
+    size: number,
+  ): AsyncIterable<T[]> {
+    const c = await this.connection();
+    let cursor: odbc.Cursor;
+    try {
+      cursor = await c.query(sql, [...params], { cursor: true, fetchSize: size });
+    } catch (e) {
+      throw new LedgerlinkError({
+        code: 'server',
+        category: 'transient',
+        message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
+      });
+    }
+    try {
+      while (!cursor.noData) {
+        let rows: T[];
+        try {
+          rows = [...(await cursor.fetch<T>())].map((r) => lower(r) as T);
+        } catch (e) {
+          throw new LedgerlinkError({
+            code: 'server',
+            category: 'transient',
+            message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
+          });
+        }
+        if (rows.length) yield rows;
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+    }
+  }
+
   /** Statements in one transaction: all or none. */
   async transaction<T>(work: (q: OdbcClient['query']) => Promise<T>): Promise<T> {
     const c = await this.connection();

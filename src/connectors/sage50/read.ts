@@ -95,21 +95,9 @@ export class Reader {
       q.since ? `RECORD_MODIFY_DATE >= ${tsLiteral(q.since)}` : undefined,
       q.until ? `RECORD_MODIFY_DATE <= ${tsLiteral(q.until)}` : undefined,
     ].filter(Boolean);
-    // Keyset paging on the key: no LIMIT/OFFSET, which Sage's driver does not take, so each page is
-    // read with the key above the last one seen and cut at the page size here.
-    let after: string | number | undefined;
-    for (;;) {
-      const where = [sql.where, ...window, ...(after !== undefined ? [`${sql.key} > ?`] : [])].join(' AND ');
-      const rows = await this.db.query(
-        `${sql.select} WHERE ${where} ORDER BY ${sql.key}`,
-        after !== undefined ? [after] : [],
-      );
-      const page = rows.slice(0, size);
-      if (page.length) yield await map(page);
-      if (rows.length <= size) return;
-      const last = page.at(-1)!;
-      after = entity === 'invoice' ? Number(last.invoice_number) : String(last[sql.key.toLowerCase()]);
-    }
+    const where = [sql.where, ...window].join(' AND ');
+    for await (const rows of this.db.pages(`${sql.select} WHERE ${where} ORDER BY ${sql.key}`, [], size))
+      yield await map(rows);
   }
 
   private async map(entity: EntityName, rows: Row[]): Promise<SourceItem[]> {

@@ -148,7 +148,7 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
     expect(later).toEqual([]);
   });
 
-  it('pages through a table in key order without LIMIT (keyset paging)', async () => {
+  it('pages through a table in key order through an ODBC cursor, without LIMIT', async () => {
     const small = connect(h, { pageSize: 1 });
     const pages: string[][] = [];
     for await (const p of small.read('product', {})) pages.push(p.map((i) => i.id));
