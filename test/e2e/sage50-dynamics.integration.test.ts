@@ -22,6 +22,19 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
  * account touches that account only.
  */
 
+/** A receipt on ABS001, transaction 7 (a gap after 1: numbers need not be consecutive). */
+const RECEIPT = {
+  tran: 7,
+  type: 'SR',
+  account: 'ABS001',
+  invRef: '',
+  date: '2026-01-15',
+  net: '-30',
+  tax: '0',
+  gross: '-30',
+  splits: [{ tran: 20, net: '-30', tax: '0', gross: '-30', details: 'Receipt' }],
+};
+
 describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s', (dialect) => {
   let sage: Awaited<ReturnType<typeof hostedFor>>;
   let crm: DynamicsSandbox;
@@ -168,17 +181,7 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
     // (no transaction, no new modify date): it must not be read.
     await q("UPDATE SALES_LEDGER SET TURNOVER_YTD = 3100.45 WHERE ACCOUNT_REF = 'ABS001'");
     await q("UPDATE SALES_LEDGER SET TURNOVER_YTD = 9999.99 WHERE ACCOUNT_REF = 'A1D001'");
-    await addAuditTransaction(sage.db, {
-      tran: 7,
-      type: 'SR',
-      account: 'ABS001',
-      invRef: '',
-      date: '2026-01-15',
-      net: '-30',
-      tax: '0',
-      gross: '-30',
-      splits: [{ tran: 20, net: '-30', tax: '0', gross: '-30', details: 'Receipt' }],
-    });
+    await addAuditTransaction(sage.db, RECEIPT);
     const { runs, failures } = await batch();
     expect(failures).toEqual([]);
     expect(read(runs, 'sage50-dynamics.customers')).toEqual(['ABS001']);
@@ -189,7 +192,7 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
     expect(String(accounts.find((a) => a.accountnumber === 'A1D001')?.revenue)).toBe('5220.54');
   });
 
-  it('a restored older data file stops the batch with a clear reason; nothing is read or written', async () => {
+  it('a restored older data file stops the batch with a clear reason; nothing is read or written, and the cursor stays', async () => {
     await q('DELETE FROM AUDIT_SPLIT WHERE HEADER_NUMBER > 1');
     await q('DELETE FROM AUDIT_HEADER WHERE TRAN_NUMBER > 1');
     const before = crm.kit.writeCalls().length;
@@ -198,5 +201,16 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
     expect(customers?.status).toBe('failed');
     expect(JSON.stringify(customers)).toMatch(/an older data file has been restored/);
     expect(crm.kit.writeCalls().length).toBe(before);
+    // The cursor stayed at 7: with the newer file back, the next batch runs and finds nothing new
+    // (had it moved back to 1, transaction 7 would be read again).
+    await addAuditTransaction(sage.db, RECEIPT);
+    const again = await batch();
+    expect(again.failures).toEqual([]);
+    expect(again.runs.filter((r) => r.flow.startsWith('sage50-')).map((r) => [r.flow, r.status])).toEqual([
+      ['sage50-dynamics.customers', 'succeeded'],
+      ['sage50-dynamics.products', 'succeeded'],
+      ['sage50-dynamics.invoices', 'succeeded'],
+    ]);
+    expect(read(again.runs, 'sage50-dynamics.customers')).toEqual([]);
   });
 });
