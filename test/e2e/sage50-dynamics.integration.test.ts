@@ -86,12 +86,21 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
     await db?.drop();
   });
 
-  it('one batch: customers, products and invoices to the CRM; the ready order to Sage 50 as a product invoice', async () => {
-    const { runs, failures } = await batch();
-    expect(failures).toEqual([
+  let first: Awaited<ReturnType<typeof batch>>;
+
+  it('one batch runs every flow; the order whose account Sage 50 does not have fails, naming it, and waits', async () => {
+    first = await batch();
+    expect(first.failures).toEqual([
       expect.stringMatching(/^dynamics-sage50\.orders .*ORD-1002.*customer XXX001 is not a Sage 50 account/),
     ]);
+    expect(await q("SELECT INVOICE_NUMBER AS n FROM INVOICE WHERE CUST_ORDER_NUMBER = 'ORD-1002'")).toEqual(
+      [],
+    );
+    expect(crm.find('salesorders', 'ordernumber', 'ORD-1002')?.statuscode).toBe(200000);
+    expect(read(first.runs, 'sage50-dynamics.customers')).toEqual(['A1D001', 'ABS001']);
+  });
 
+  it('Sage 50 customers become Dynamics accounts with their credit limit and turnover', () => {
     const accounts = crm.rows('accounts');
     const abs = accounts.find((a) => a.accountnumber === 'ABS001');
     expect(abs?.name).toBe('ABS Garag');
@@ -101,20 +110,22 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
     const a1 = accounts.find((a) => a.accountnumber === 'A1D001');
     expect(String(a1?.creditlimit)).toBe('1000');
     expect(String(a1?.revenue)).toBe('5220.54');
+  });
 
+  it('Sage 50 stock records become Dynamics products; S1 is a line kind, not a product', () => {
     const products = crm.rows('products');
     for (const code of ['VID003', 'TAPE002', 'MISC'])
       expect(
         products.find((p) => p.productnumber === code),
         code,
       ).toBeDefined();
-    // S1 is a line kind in Sage 50, not a product.
     expect(products.find((p) => p.productnumber === 'S1')).toBeUndefined();
     expect(
       new Decimal(String(products.find((p) => p.productnumber === 'TAPE002')?.price)).equals('2.8'),
     ).toBe(true);
+  });
 
-    // The posted invoice 1, numbered <account>-<invoice no>, to the penny; S1 and M lines write-ins.
+  it('posted invoices reach the CRM numbered <account>-<invoice no>, to the penny; S1 and M lines are write-ins', () => {
     const inv = crm.find('invoices', 'invoicenumber', 'A1D001-1');
     expect(inv, 'A1D001-1').toBeDefined();
     expect(new Decimal(String(inv?.totalamount)).equals('176.25')).toBe(true);
@@ -125,23 +136,15 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
       'Installation',
       'Thank you for your order',
     ]);
+  });
 
-    // The penny test: ORD-1001-1KWBHX is product invoice 2, every figure Sage's.
-    const ord1 = crm.find('salesorders', 'ordernumber', 'ORD-1001-1KWBHX');
-    expect(ord1?.statuscode).toBe(200001);
-    expect(ord1?.new_invoicenumber).toBe('2');
+  it('the penny test: ORD-1001-1KWBHX is a product invoice, every figure Sage’s', async () => {
     const [head] = await q(
-      `SELECT ACCOUNT_REF AS a, INVOICE_TYPE AS t, CUST_ORDER_NUMBER AS o, CONTACT_NAME AS c,
-       CUST_TEL_NUMBER AS tel, CAST(INVOICE_NET AS VARCHAR(32)) AS net, CAST(INVOICE_TAX AS VARCHAR(32)) AS tax,
-       CAST(INVOICE_GROSS AS VARCHAR(32)) AS gross FROM INVOICE WHERE INVOICE_NUMBER = 2`,
+      `SELECT ACCOUNT_REF AS a, INVOICE_TYPE AS t, CAST(INVOICE_NET AS VARCHAR(32)) AS net,
+       CAST(INVOICE_TAX AS VARCHAR(32)) AS tax, CAST(INVOICE_GROSS AS VARCHAR(32)) AS gross
+       FROM INVOICE WHERE CUST_ORDER_NUMBER = 'ORD-1001-1KWBHX'`,
     );
-    expect(head).toMatchObject({
-      a: 'A1D001',
-      t: 'Product Invoice',
-      o: 'ORD-1001-1KWBHX',
-      c: 'Jim Thomas',
-      tel: '01742 876 234',
-    });
+    expect(head).toMatchObject({ a: 'A1D001', t: 'Product Invoice' });
     expect([head?.net, head?.tax, head?.gross].map((v) => new Decimal(String(v)).toFixed(2))).toEqual([
       '325.60',
       '56.99',
@@ -158,13 +161,32 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
       ['TAPE002', '22.00', '2.80', '61.60', '10.78'],
       ['MISC', '3.00', '33.00', '99.00', '17.33'],
     ]);
-    expect(lines[2]?.d).toBe('test Product');
-    // ORD-1002 (XXX001): no invoice, the order not uploaded.
-    expect(await q("SELECT INVOICE_NUMBER AS n FROM INVOICE WHERE CUST_ORDER_NUMBER = 'ORD-1002'")).toEqual(
-      [],
+  });
+
+  it('an item without a product code uses sage.defaultproduct (MISC) with its own description', async () => {
+    const [misc] = await q(
+      'SELECT STOCK_CODE AS s, DESCRIPTION AS d FROM INVOICE_ITEM WHERE INVOICE_NUMBER = 2 AND ITEM_NUMBER = 3',
     );
-    expect(crm.find('salesorders', 'ordernumber', 'ORD-1002')?.statuscode).toBe(200000);
-    expect(read(runs, 'sage50-dynamics.customers')).toEqual(['A1D001', 'ABS001']);
+    expect(misc).toEqual({ s: 'MISC', d: 'test Product' });
+  });
+
+  it('the invoice carries the CRM order number, contact, telephone and owner', async () => {
+    const [head] = await q(
+      `SELECT CUST_ORDER_NUMBER AS o, CONTACT_NAME AS c, CUST_TEL_NUMBER AS tel, TAKEN_BY AS b
+       FROM INVOICE WHERE INVOICE_NUMBER = 2`,
+    );
+    expect(head).toEqual({
+      o: 'ORD-1001-1KWBHX',
+      c: 'Jim Thomas',
+      tel: '01742 876 234',
+      b: 'LitwareInc Administrator',
+    });
+  });
+
+  it('the Sage invoice number goes back to the CRM order, marked uploaded', () => {
+    const ord1 = crm.find('salesorders', 'ordernumber', 'ORD-1001-1KWBHX');
+    expect(ord1?.statuscode).toBe(200001);
+    expect(ord1?.new_invoicenumber).toBe('2');
   });
 
   it('a second batch after no new audit transactions reads nothing and writes nothing', async () => {
