@@ -16,7 +16,7 @@ import { OdbcClient } from './odbc.js';
 import { Reader } from './read.js';
 import { HostedWriter } from './sandbox/writer.js';
 import { connectionString, readSettings, type Sage50Settings } from './settings.js';
-import { type Sage50Writer, SdoWriter } from './write.js';
+import { InstantWriter, type Sage50Writer, SdoWriter } from './write.js';
 
 export class Sage50Connector implements Connector {
   readonly manifest = sage50Manifest;
@@ -32,7 +32,12 @@ export class Sage50Connector implements Connector {
       throw configError('Sage 50 needs a connection string or a data folder (sage.folder)');
     this.db = new OdbcClient(connectionString(settings));
     this.reader = new Reader(this.db, settings);
-    this.writer = settings.writer === 'hosted' ? new HostedWriter(this.db, settings) : new SdoWriter();
+    // Sage Instant Accounts is the same data behind its own driver, without the writes (FACTS.md).
+    this.writer = settings.instant
+      ? new InstantWriter()
+      : settings.writer === 'hosted'
+        ? new HostedWriter(this.db, settings)
+        : new SdoWriter();
   }
 
   async check(): Promise<CheckResult[]> {
@@ -52,6 +57,8 @@ export class Sage50Connector implements Connector {
       });
       return out;
     }
+    // The default product only matters where invoices are written (not Instant).
+    if (this.settings.instant) return out;
     const misc = await this.db.query('SELECT STOCK_CODE AS c FROM STOCK WHERE STOCK_CODE = ?', [
       this.settings.defaultProduct,
     ]);

@@ -19,7 +19,7 @@ export const sage50Manifest: ConnectorManifest = {
       title: 'ODBC connection string',
       type: 'secret',
       description:
-        'a full ODBC connection string (DSN=… or Driver=…); when set, the folder, user and password are not used',
+        'a full ODBC connection string (DSN=… or DRIVER=…;UID=…;DIR=…), e.g. the manual’s sage.instant.connection; when set, the folder, user and password are not used',
     },
     {
       name: 'folder',
@@ -35,7 +35,8 @@ export const sage50Manifest: ConnectorManifest = {
       title: 'Sage Instant Accounts (sage.instant.connection)',
       type: 'boolean',
       default: false,
-      description: 'Instant Accounts has its own ODBC driver and no sales order processing',
+      description:
+        'sage.mode SAGEINSTANT: Instant Accounts has its own ODBC driver and takes no writes (the order flow stops, saying so)',
     },
     {
       name: 'driver',

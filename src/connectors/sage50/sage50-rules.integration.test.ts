@@ -140,6 +140,19 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
     ]);
   });
 
+  it('Sage Instant Accounts reads the same data, and its edition takes no writes: the order flow stops, saying so', async () => {
+    const instant = connect(h, { instant: true });
+    expect((await all(instant, 'customer')).map((i) => i.id)).toEqual(['A1D001', 'ABS001']);
+    expect((await instant.check()).map((r) => [r.name, r.ok])).toEqual([['odbc', true]]);
+    await expect(
+      instant.write('salesOrder', [{ ref: 'o', action: 'create', data: ORD_1001 }]),
+    ).rejects.toMatchObject({
+      category: 'config',
+      message: expect.stringMatching(/Sage Instant Accounts takes no invoices/),
+    });
+    await instant.close();
+  });
+
   it('reads by ids, and by a RECORD_MODIFY_DATE window', async () => {
     const some = await c.get('customer', ['ABS001', 'NOPE01']);
     expect(some.map((i) => i.id)).toEqual(['ABS001']);

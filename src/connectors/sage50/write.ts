@@ -40,3 +40,22 @@ export class SdoWriter implements Sage50Writer {
     this.refuse();
   }
 }
+
+/**
+ * Sage Instant Accounts takes no writes from an integration: "updating Sage Accounting is possible
+ * only with Sage Line 50 although updating CRM is possible from Sage Instant Accounting" (the SYNC
+ * Uploader manual, seed 004 §4.4). An Instant connection reads; its order flow stops with this reason.
+ */
+export class InstantWriter implements Sage50Writer {
+  private refuse(): never {
+    throw configError(
+      'Sage Instant Accounts takes no invoices from an integration (only Sage 50 Accounts does, through Sage Data Objects): leave the order flow off for this connection, or connect a Sage 50 Accounts company',
+    );
+  }
+  async lookup(): Promise<Map<string, TargetRecord>> {
+    this.refuse();
+  }
+  async write(): Promise<WriteResult[]> {
+    this.refuse();
+  }
+}
