@@ -58,8 +58,8 @@ export async function changedSince(
 ): Promise<{ ids: string[]; token: string } | undefined> {
   const t = TABLES[entity];
   if (!t) return undefined;
-  const topRow = await db.query('SELECT MAX(TRAN_NUMBER) AS top FROM AUDIT_HEADER');
-  const top = Number(topRow[0]?.top ?? 0) || 0;
+  // Cleared transactions keep their numbers in AUDIT_HISTORY_HEADER: the trail's end is the higher.
+  const top = Math.max(await highest(db, 'AUDIT_HEADER'), await highest(db, 'AUDIT_HISTORY_HEADER'));
   const modifiedNow =
     entity === 'invoice'
       ? undefined
@@ -123,14 +123,25 @@ export async function changedSince(
   return { ids: [...ids].sort(), token: await next() };
 }
 
-/** What identifies transaction `tran` in this data file (not its amounts or flags, which corrections change). */
+async function highest(db: OdbcClient, table: string): Promise<number> {
+  const rows = await db.query(`SELECT MAX(TRAN_NUMBER) AS top FROM ${table}`);
+  return Number(rows[0]?.top ?? 0) || 0;
+}
+
+/**
+ * What identifies transaction `tran` in this data file (not its amounts or flags, which corrections
+ * change), from the audit trail or, once cleared, its history.
+ */
 async function markOf(db: OdbcClient, tran: number): Promise<string> {
   if (tran <= 0) return '';
-  const rows = await db.query(
-    `SELECT TYPE AS type, INV_REF AS inv_ref, CAST(RECORD_CREATE_DATE AS VARCHAR(30)) AS created
-     FROM AUDIT_HEADER WHERE TRAN_NUMBER = ?`,
-    [tran],
-  );
-  const r = rows[0];
-  return r ? [r.type, r.inv_ref, r.created].map((v) => String(v ?? '').trim()).join('|') : 'missing';
+  for (const table of ['AUDIT_HEADER', 'AUDIT_HISTORY_HEADER']) {
+    const rows = await db.query(
+      `SELECT TYPE AS type, INV_REF AS inv_ref, CAST(RECORD_CREATE_DATE AS VARCHAR(30)) AS created
+       FROM ${table} WHERE TRAN_NUMBER = ?`,
+      [tran],
+    );
+    const r = rows[0];
+    if (r) return [r.type, r.inv_ref, r.created].map((v) => String(v ?? '').trim()).join('|');
+  }
+  return 'missing';
 }

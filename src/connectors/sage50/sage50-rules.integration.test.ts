@@ -351,6 +351,20 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
       expect(await next('product')).toEqual([]);
     });
 
+    it('a cleared audit trail (transactions moved to AUDIT_HISTORY_HEADER) is not a restored file', async () => {
+      const moved = `TRAN_NUMBER, TYPE, "DATE", ACCOUNT_REF, INV_REF, DETAILS, NET_AMOUNT, TAX_AMOUNT, GROSS_AMOUNT, RECORD_CREATE_DATE, RECORD_MODIFY_DATE`;
+      const kept = { ...tokens };
+      await db.query(`INSERT INTO AUDIT_HISTORY_HEADER (${moved}) SELECT ${moved} FROM AUDIT_HEADER`);
+      await db.query('DELETE FROM AUDIT_SPLIT');
+      await db.query('DELETE FROM AUDIT_HEADER');
+      expect(await next('customer')).toEqual([]);
+      expect(await next('invoice')).toEqual([]);
+      // Put the trail back for what follows.
+      await db.query(`INSERT INTO AUDIT_HEADER (${moved}) SELECT ${moved} FROM AUDIT_HISTORY_HEADER`);
+      await db.query('DELETE FROM AUDIT_HISTORY_HEADER');
+      expect(tokens.customer).toBe(kept.customer);
+    });
+
     it('a restored older data file (numbers go backwards) stops the batch with a clear reason', async () => {
       const kept = tokens.customer;
       await db.query('DELETE FROM AUDIT_HEADER WHERE TRAN_NUMBER > 3');
