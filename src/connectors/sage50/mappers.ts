@@ -11,10 +11,14 @@ export interface MapContext {
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : v == null ? '' : String(v));
-/** A money column read as text (CAST … AS VARCHAR) as a canonical decimal string. */
+/**
+ * A DOUBLE column read as text (CAST … AS VARCHAR) as a canonical decimal string. A double carries 15
+ * significant decimal digits faithfully; a driver that prints all 17 (PostgreSQL, for a value such as
+ * 0.1 + 0.2 stored by arithmetic) shows float noise past them, which is cut here (FACTS.md).
+ */
 export const dec = (v: unknown, fallback = '0'): string => {
   const t = text(v);
-  return t === '' ? fallback : new Decimal(t).toFixed();
+  return t === '' ? fallback : new Decimal(t).toSignificantDigits(15, Decimal.ROUND_HALF_UP).toFixed();
 };
 const flag = (v: unknown): boolean => Number(v) !== 0 && v !== null && v !== undefined && v !== '';
 

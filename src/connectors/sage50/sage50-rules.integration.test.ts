@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer, Invoice, Product, SalesOrder } from '../../model/index.js';
 import type { SourceItem } from '../sdk/contract.js';
 import type { Sage50Connector } from './connector.js';
+import { dec } from './mappers.js';
 import type { OdbcClient } from './odbc.js';
 import { addAuditTransaction } from './sandbox/index.js';
 import { connectionString, INSTANT_DRIVER, readSettings } from './settings.js';
@@ -385,6 +386,15 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
         message: expect.stringMatching(/is not the one this flow processed/),
       });
     });
+  });
+});
+
+describe('Sage 50 amounts', () => {
+  it('a DOUBLE read as text keeps its 15 significant digits and loses float noise past them', () => {
+    expect(dec('0.30000000000000004')).toBe('0.3');
+    expect(dec('5220.54')).toBe('5220.54');
+    expect(dec('1234567890.12345')).toBe('1234567890.12345');
+    expect(dec('')).toBe('0');
   });
 });
 
