@@ -421,3 +421,27 @@ describe('Sage 50 settings', () => {
     });
   });
 });
+
+describe('the Sage 50 sandbox (ledgerlink sandbox sage50)', () => {
+  it('serves the manual’s data in a SQLite file behind unixODBC, its settings from the registry', async () => {
+    const { sandboxRegistry } = await import('../sandboxes.js');
+    const entry = sandboxRegistry.sage50!;
+    const sb = await entry.start({ port: 0 });
+    try {
+      const settings = entry.settings(sb);
+      expect(settings).toMatchObject({
+        writer: 'hosted',
+        connectionString: expect.stringMatching(/^Driver=SQLite3;/),
+      });
+      const c = connect({ settings: () => settings } as never);
+      expect((await c.get('customer', ['A1D001'])).map((i) => i.id)).toEqual(['A1D001']);
+      await c.close();
+      const answer = (await (await fetch(`${sb.url}/_sandbox/sage50`)).json()) as {
+        connectionString: string;
+      };
+      expect(answer.connectionString).toBe(settings.connectionString);
+    } finally {
+      await sb.close();
+    }
+  });
+});

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
 import { OdbcClient } from '../odbc.js';
 import { seedGenerated, seedManualRecords } from './seed.js';
 
@@ -50,4 +54,54 @@ export async function startHostedSage50(
     settings: () => ({ connectionString, writer: 'hosted', defaultProduct: 'MISC' }),
     close: () => db.close(),
   };
+}
+
+export interface Sage50Sandbox extends HostedSage50 {
+  /** The control server (/_sandbox routes); Sage 50 itself is the SQLite file behind unixODBC. */
+  url: string;
+  kit: SandboxKit;
+  /** The hosted data file. */
+  file: string;
+}
+
+/** Connection strings of the sandboxes running in this process, by control URL. */
+const running = new Map<string, string>();
+
+/**
+ * `ledgerlink sandbox sage50` and the demo: the manual's Sage 50 data in a fresh SQLite file behind
+ * unixODBC (Sage 50 has no server to imitate: its API is the ODBC driver), with a small control server
+ * whose GET /_sandbox/sage50 names the file and the connection string.
+ */
+export async function startSage50Sandbox(o: SandboxOptions = {}): Promise<Sage50Sandbox> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-sage50-sandbox-'));
+  const file = join(dir, 'ACCDATA.db');
+  const hosted = await startHostedSage50({ dialect: 'sqlite', file });
+  const kit = createSandboxKit({
+    name: 'sage50',
+    specs: [],
+    conformance: false,
+    faultBody: (status) => ({ error: `the sandbox was told to answer ${status}` }),
+  });
+  kit.app.get('/_sandbox/sage50', async () => ({ file, connectionString: hosted.connectionString }));
+  const { url } = await kit.listen(o);
+  running.set(url, hosted.connectionString);
+  return {
+    ...hosted,
+    url,
+    kit,
+    file,
+    async close() {
+      running.delete(url);
+      await kit.close();
+      await hosted.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The settings of a connection to the sandbox started (in this process) at `url`. */
+export function sandboxSettings(url: string): Record<string, unknown> {
+  const connectionString = running.get(url);
+  if (!connectionString) throw new Error(`no Sage 50 sandbox runs at ${url} in this process`);
+  return { connectionString, writer: 'hosted', defaultProduct: 'MISC' };
 }
