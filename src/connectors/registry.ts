@@ -3,6 +3,7 @@ import { dynamicsConnector } from './dynamics/index.js';
 import { magentoConnector } from './magento/index.js';
 import { quickbooksConnector } from './quickbooks/index.js';
 import { quickbooksDesktopConnector } from './quickbooks-desktop/index.js';
+import { sage50Connector } from './sage50/index.js';
 import { sage200Connector } from './sage200/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
 import { trytonConnector } from './tryton/index.js';
@@ -16,6 +17,7 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   quickbooks: quickbooksConnector,
   'quickbooks-desktop': quickbooksDesktopConnector,
   sage200: sage200Connector,
+  sage50: sage50Connector,
   tryton: trytonConnector,
   vendure: vendureConnector,
 };

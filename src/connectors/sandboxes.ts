@@ -7,6 +7,7 @@ import { DYNAMICS_SANDBOX, startDynamicsSandbox } from './dynamics/sandbox/index
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
 import { sandboxSettings as quickbooksSettings, startQuickBooksSandbox } from './quickbooks/sandbox/index.js';
 import { QBD_SANDBOX, startQuickBooksDesktopSandbox } from './quickbooks-desktop/sandbox/index.js';
+import { sandboxSettings as sage50Settings, startSage50Sandbox } from './sage50/sandbox/index.js';
 import { sandboxSettings as sage200Settings, startSage200Sandbox } from './sage200/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
 
@@ -147,5 +148,19 @@ export const sandboxRegistry: Record<
       }),
     settings: ({ url }) => sage200Settings(url),
     defaultPort: 8086,
+  },
+  // The manual's Sage 50 data in a SQLite file behind unixODBC, with a small control server.
+  sage50: {
+    start: ({
+      restore: _restore,
+      customers: _c,
+      products: _p,
+      defects: _d,
+      sessionIdleMs: _s,
+      webConnectorUrl: _w,
+      ...o
+    }) => startSage50Sandbox(o),
+    settings: ({ url }) => sage50Settings(url),
+    defaultPort: 8087,
   },
 };

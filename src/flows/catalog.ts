@@ -2,6 +2,7 @@ import { acumaticaMagentoFlows } from './acumatica-magento.js';
 import type { CatalogFlow } from './flow-definition.js';
 import { quickbooksDesktopDynamicsFlows } from './quickbooks-desktop-dynamics.js';
 import { quickbooksDynamicsFlows } from './quickbooks-dynamics.js';
+import { sage50DynamicsFlows } from './sage50-dynamics.js';
 import { sage200DynamicsFlows } from './sage200-dynamics.js';
 import { trytonVendureFlows } from './tryton-vendure.js';
 
@@ -17,4 +18,5 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...quickbooksDynamicsFlows,
   ...quickbooksDesktopDynamicsFlows,
   ...sage200DynamicsFlows,
+  ...sage50DynamicsFlows,
 };

@@ -1,0 +1,116 @@
+import type { EntityName } from '../../model/index.js';
+import type {
+  CheckResult,
+  Connector,
+  ConnectorContext,
+  ReadQuery,
+  SourceItem,
+  TargetRecord,
+  WriteItem,
+  WriteResult,
+} from '../sdk/contract.js';
+import { configError, isLedgerlinkError, toErrorData } from '../sdk/errors.js';
+import { changedSince } from './audit.js';
+import { sage50Manifest } from './manifest.js';
+import { OdbcClient } from './odbc.js';
+import { Reader } from './read.js';
+import { HostedWriter } from './sandbox/writer.js';
+import { connectionString, readSettings, type Sage50Settings } from './settings.js';
+import { InstantWriter, type Sage50Writer, SdoWriter } from './write.js';
+
+export class Sage50Connector implements Connector {
+  readonly manifest = sage50Manifest;
+  readonly db: OdbcClient;
+  private readonly reader: Reader;
+  readonly writer: Sage50Writer;
+
+  constructor(
+    readonly settings: Sage50Settings,
+    _ctx: ConnectorContext,
+  ) {
+    if (!settings.connectionString && !settings.folder)
+      throw configError('Sage 50 needs a connection string or a data folder (sage.folder)');
+    this.db = new OdbcClient(connectionString(settings));
+    this.reader = new Reader(this.db, settings);
+    // Sage Instant Accounts is the same data behind its own driver, without the writes (FACTS.md).
+    this.writer = settings.instant
+      ? new InstantWriter()
+      : settings.writer === 'hosted'
+        ? new HostedWriter(this.db, settings)
+        : new SdoWriter();
+  }
+
+  async check(): Promise<CheckResult[]> {
+    const out: CheckResult[] = [];
+    try {
+      const rows = await this.db.query('SELECT COUNT(*) AS n FROM SALES_LEDGER');
+      out.push({
+        name: 'odbc',
+        ok: true,
+        message: `the ODBC driver answered: ${Number(rows[0]?.n ?? 0)} sales ledger accounts`,
+      });
+    } catch (e) {
+      out.push({
+        name: 'odbc',
+        ok: false,
+        message: `Sage 50's ODBC driver refused the connection: check the data folder, the user and the password (or the connection string). ${toErrorData(e).message}`,
+      });
+      return out;
+    }
+    // The default product only matters where invoices are written (not Instant).
+    if (this.settings.instant) return out;
+    const misc = await this.db.query('SELECT STOCK_CODE AS c FROM STOCK WHERE STOCK_CODE = ?', [
+      this.settings.defaultProduct,
+    ]);
+    out.push({
+      name: 'default product',
+      ok: misc.length > 0,
+      message: misc.length
+        ? `the default product "${this.settings.defaultProduct}" exists`
+        : `the default product "${this.settings.defaultProduct}" is not a Sage 50 stock code: create it or set defaultProduct`,
+    });
+    return out;
+  }
+
+  read(entity: EntityName, query: ReadQuery): AsyncIterable<SourceItem[]> {
+    return this.reader.read(entity, query);
+  }
+
+  changedSince(entity: EntityName, token: string | undefined) {
+    return changedSince(this.db, entity, token);
+  }
+
+  async get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]> {
+    const out: SourceItem[] = [];
+    for await (const page of this.reader.read(entity, { ids })) out.push(...page);
+    return out;
+  }
+
+  naturalKey(entity: EntityName, data: unknown): string | undefined {
+    if (entity !== 'salesOrder') return undefined;
+    const n = (data as { number?: unknown }).number;
+    return typeof n === 'string' && n ? n : undefined;
+  }
+
+  lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
+    return this.writer.lookup(entity, keys);
+  }
+
+  async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
+    try {
+      return await this.writer.write(entity, items);
+    } catch (e) {
+      if (isLedgerlinkError(e) && e.category === 'config') throw e;
+      const error = toErrorData(e);
+      return items.map((i) => ({ ref: i.ref, ok: false as const, error }));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+export function createSage50Connector(raw: Record<string, unknown>, ctx: ConnectorContext): Sage50Connector {
+  return new Sage50Connector(readSettings(raw), ctx);
+}

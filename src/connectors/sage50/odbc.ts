@@ -1,0 +1,132 @@
+import odbc from 'odbc';
+import { configError, LedgerlinkError } from '../sdk/errors.js';
+
+export type Row = Record<string, unknown>;
+
+/** The odbc package's error carries the driver's diagnostics; the first names the cause. */
+function reason(e: unknown): string {
+  const diag = (e as { odbcErrors?: Array<{ message?: string; state?: string }> }).odbcErrors?.[0];
+  if (diag?.message) return `${diag.message}${diag.state ? ` (SQLSTATE ${diag.state})` : ''}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * One ODBC connection through the driver manager (unixODBC here, Windows' on a Sage machine),
+ * opened on first use. Only plain SQL-92 with `?` parameters and ODBC escapes (`{ts '…'}`) is sent,
+ * the subset Sage's own driver understands; money is read as text (`CAST(… AS VARCHAR(32))`), so
+ * no amount passes through a float of the driver.
+ */
+export class OdbcClient {
+  private conn?: Promise<odbc.Connection>;
+
+  constructor(private readonly connectionString: string) {}
+
+  private connection(): Promise<odbc.Connection> {
+    this.conn ??= odbc.connect(this.connectionString).catch((e: unknown) => {
+      this.conn = undefined;
+      throw configError(`the ODBC connection could not be opened: ${reason(e)}`, 'connection');
+    });
+    return this.conn;
+  }
+
+  async query<T extends Row = Row>(sql: string, params: ReadonlyArray<string | number> = []): Promise<T[]> {
+    const c = await this.connection();
+    try {
+      const rows = await c.query<T>(sql, [...params]);
+      return [...rows].map((r) => lower(r) as T);
+    } catch (e) {
+      throw new LedgerlinkError({
+        code: 'server',
+        category: 'transient',
+        message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
+      });
+    }
+  }
+
+  /**
+   * The rows of one statement, `size` at a time, through an ODBC cursor (SQLFetch with a fetch size):
+   * no LIMIT/OFFSET, which Sage's driver does not take, and the table is never held in memory here.
+   */
+  async *pages<T extends Row = Row>(
+    sql: string,
+    params: ReadonlyArray<string | number>,
+    size: number,
+  ): AsyncIterable<T[]> {
+    const c = await this.connection();
+    let cursor: odbc.Cursor;
+    try {
+      cursor = await c.query(sql, [...params], { cursor: true, fetchSize: size });
+    } catch (e) {
+      throw new LedgerlinkError({
+        code: 'server',
+        category: 'transient',
+        message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
+      });
+    }
+    try {
+      while (!cursor.noData) {
+        let rows: T[];
+        try {
+          rows = [...(await cursor.fetch<T>())].map((r) => lower(r) as T);
+        } catch (e) {
+          throw new LedgerlinkError({
+            code: 'server',
+            category: 'transient',
+            message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
+          });
+        }
+        if (rows.length) yield rows;
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+    }
+  }
+
+  /** Statements in one transaction: all or none. */
+  async transaction<T>(work: (q: OdbcClient['query']) => Promise<T>): Promise<T> {
+    const c = await this.connection();
+    await c.beginTransaction();
+    try {
+      const out = await work((sql, params) => this.query(sql, params));
+      await c.commit();
+      return out;
+    } catch (e) {
+      await c.rollback().catch(() => {});
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn;
+    this.conn = undefined;
+    if (c) await (await c.catch(() => undefined))?.close();
+  }
+}
+
+/** Column names as lower case: PostgreSQL folds unquoted aliases, SQLite keeps them as written. */
+function lower(r: Row): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(r)) out[k.toLowerCase()] = typeof v === 'bigint' ? Number(v) : v;
+  return out;
+}
+
+/** `?, ?, ?` for n parameters. */
+export const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** An ISO instant as an ODBC timestamp escape (seconds), refusing anything else. */
+export function tsLiteral(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) throw configError(`not a date-time: ${iso}`);
+  return `{ts '${d.toISOString().slice(0, 19).replace('T', ' ')}'}`;
+}
+
+/** A timestamp as the driver gives it ("2024-05-01 10:00:00") as ISO UTC (FACTS.md ⚠: Sage's clock). */
+export function isoOf(v: unknown): string {
+  if (typeof v !== 'string' || !v) return new Date(0).toISOString();
+  const s = v.trim().replace(' ', 'T');
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
+  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+}
+
+/** SQL for a money (DOUBLE) column read as text. */
+export const asText = (col: string, alias: string): string => `CAST(${col} AS VARCHAR(32)) AS ${alias}`;
