@@ -1,7 +1,23 @@
-import odbc from 'odbc';
+import type odbc from 'odbc';
 import { configError, LedgerlinkError } from '../sdk/errors.js';
 
 export type Row = Record<string, unknown>;
+
+/**
+ * The odbc package, loaded when a Sage 50 connection is first used: it is an optional dependency
+ * (a native addon built against unixODBC's headers), so an installation without unixODBC still
+ * installs and runs every other connector, and only a Sage 50 connection says what is missing.
+ */
+async function loadOdbc(): Promise<typeof odbc> {
+  try {
+    return (await import('odbc')).default;
+  } catch (e) {
+    throw configError(
+      `the odbc package is not installed (${e instanceof Error ? e.message : String(e)}): install unixODBC and its headers (Debian: apt-get install unixodbc unixodbc-dev; Windows has its ODBC driver manager already), then run npm install again`,
+      'connection',
+    );
+  }
+}
 
 /** The odbc package's error carries the driver's diagnostics; the first names the cause. */
 function reason(e: unknown): string {
@@ -22,10 +38,13 @@ export class OdbcClient {
   constructor(private readonly connectionString: string) {}
 
   private connection(): Promise<odbc.Connection> {
-    this.conn ??= odbc.connect(this.connectionString).catch((e: unknown) => {
-      this.conn = undefined;
-      throw configError(`the ODBC connection could not be opened: ${reason(e)}`, 'connection');
-    });
+    this.conn ??= loadOdbc()
+      .then((driverManager) => driverManager.connect(this.connectionString))
+      .catch((e: unknown) => {
+        this.conn = undefined;
+        if (e instanceof LedgerlinkError) throw e;
+        throw configError(`the ODBC connection could not be opened: ${reason(e)}`, 'connection');
+      });
     return this.conn;
   }
 
