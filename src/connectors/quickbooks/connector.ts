@@ -12,7 +12,8 @@ import type {
   WriteItem,
   WriteResult,
 } from '../sdk/contract.js';
-import { isLedgerlinkError, toErrorData } from '../sdk/errors.js';
+import { toErrorData } from '../sdk/errors.js';
+import { writeEach } from '../sdk/write-each.js';
 import { QuickBooksClient, quote } from './client.js';
 import { quickbooksManifest } from './manifest.js';
 import type { CustomerContext } from './mappers/customer.js';
@@ -164,14 +165,8 @@ export class QuickBooksConnector implements Connector {
     return this.writer.lookup(entity, keys);
   }
 
-  async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
-    try {
-      return await this.writer.write(entity, items);
-    } catch (e) {
-      if (isLedgerlinkError(e) && e.category === 'config') throw e;
-      const error = toErrorData(e);
-      return items.map((i) => ({ ref: i.ref, ok: false as const, error }));
-    }
+  write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
+    return writeEach(items, () => this.writer.write(entity, items));
   }
 
   async close(): Promise<void> {

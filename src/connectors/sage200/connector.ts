@@ -10,7 +10,8 @@ import type {
   WriteItem,
   WriteResult,
 } from '../sdk/contract.js';
-import { isLedgerlinkError, toErrorData } from '../sdk/errors.js';
+import { toErrorData } from '../sdk/errors.js';
+import { writeEach } from '../sdk/write-each.js';
 import { anyOf, Sage200Client } from './client.js';
 import { sage200Manifest } from './manifest.js';
 import { Reader } from './read.js';
@@ -114,14 +115,8 @@ export class Sage200Connector implements Connector {
     return this.writer.lookup(entity, keys);
   }
 
-  async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
-    try {
-      return await this.writer.write(entity, items);
-    } catch (e) {
-      if (isLedgerlinkError(e) && e.category === 'config') throw e;
-      const error = toErrorData(e);
-      return items.map((i) => ({ ref: i.ref, ok: false as const, error }));
-    }
+  write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
+    return writeEach(items, () => this.writer.write(entity, items));
   }
 
   async close(): Promise<void> {

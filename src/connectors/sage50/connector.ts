@@ -9,7 +9,8 @@ import type {
   WriteItem,
   WriteResult,
 } from '../sdk/contract.js';
-import { configError, isLedgerlinkError, toErrorData } from '../sdk/errors.js';
+import { configError, toErrorData } from '../sdk/errors.js';
+import { writeEach } from '../sdk/write-each.js';
 import { changedSince } from './audit.js';
 import { sage50Manifest } from './manifest.js';
 import { OdbcClient } from './odbc.js';
@@ -96,14 +97,8 @@ export class Sage50Connector implements Connector {
     return this.writer.lookup(entity, keys);
   }
 
-  async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
-    try {
-      return await this.writer.write(entity, items);
-    } catch (e) {
-      if (isLedgerlinkError(e) && e.category === 'config') throw e;
-      const error = toErrorData(e);
-      return items.map((i) => ({ ref: i.ref, ok: false as const, error }));
-    }
+  write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
+    return writeEach(items, () => this.writer.write(entity, items));
   }
 
   async close(): Promise<void> {
