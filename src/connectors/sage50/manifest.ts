@@ -72,6 +72,8 @@ export const sage50Manifest: ConnectorManifest = {
         filters: [
           { name: 'dates', title: 'Last modified between', kind: 'dates' },
           { name: 'ids', title: 'Specific customers', kind: 'ids', idFileHeader: 'ACCOUNT_REF' },
+          // The SYNC Uploader's search (§6): customers by the start of their account reference.
+          { name: 'search', title: 'Filter by A/C starting with', kind: 'text', field: 'A/C' },
         ],
         columns: [
           { name: 'number', title: 'A/C', path: '$id', type: 'text' },
@@ -86,6 +88,12 @@ export const sage50Manifest: ConnectorManifest = {
         filters: [
           { name: 'dates', title: 'Last modified between', kind: 'dates' },
           { name: 'ids', title: 'Specific products', kind: 'ids', idFileHeader: 'STOCK_CODE' },
+          {
+            name: 'search',
+            title: 'Filter by Product code starting with',
+            kind: 'text',
+            field: 'Product code',
+          },
         ],
         columns: [
           { name: 'sku', title: 'Product code', path: '$id', type: 'text' },
@@ -101,6 +109,8 @@ export const sage50Manifest: ConnectorManifest = {
         filters: [
           { name: 'dates', title: 'Last modified between', kind: 'dates' },
           { name: 'ids', title: 'Specific invoices', kind: 'ids', idFileHeader: 'INVOICE_NUMBER' },
+          // Invoices by the start of their customer's account reference.
+          { name: 'search', title: 'Filter by A/C starting with', kind: 'text', field: 'A/C' },
         ],
         columns: [
           { name: 'number', title: 'No.', path: 'number', type: 'text' },

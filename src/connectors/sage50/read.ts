@@ -42,20 +42,34 @@ const ITEM_SQL = `SELECT INVOICE_NUMBER AS invoice_number, ITEM_NUMBER AS item_n
 interface EntitySql {
   select: string;
   key: string;
+  /** The column the search box compares with (the `search` filter), and its alias in the select. */
+  search: [column: string, alias: string];
   /** Always applied: what counts as a record of the entity. */
   where: string;
 }
 
 /** Posted (POSTED_CODE 1), not deleted: an invoice only in Sage's invoicing list is not yet the accounts'. */
 const ENTITIES: Partial<Record<EntityName, EntitySql>> = {
-  customer: { select: CUSTOMER_SQL, key: 'ACCOUNT_REF', where: '1 = 1' },
+  customer: {
+    select: CUSTOMER_SQL,
+    key: 'ACCOUNT_REF',
+    search: ['ACCOUNT_REF', 'account_ref'],
+    where: '1 = 1',
+  },
   product: {
     select: PRODUCT_SQL,
     key: 'STOCK_CODE',
+    search: ['STOCK_CODE', 'stock_code'],
     // Sage's special codes are line kinds, not products (a write-in line in the CRM).
     where: `STOCK_CODE NOT IN (${[...SPECIAL_CODES].map((c) => `'${c}'`).join(', ')})`,
   },
-  invoice: { select: INVOICE_SQL, key: 'INVOICE_NUMBER', where: 'POSTED_CODE = 1 AND RECORD_DELETED = 0' },
+  invoice: {
+    select: INVOICE_SQL,
+    key: 'INVOICE_NUMBER',
+    // Invoices are searched by their customer's account reference, as the SYNC Uploader does.
+    search: ['ACCOUNT_REF', 'account_ref'],
+    where: 'POSTED_CODE = 1 AND RECORD_DELETED = 0',
+  },
 };
 
 /**
@@ -73,21 +87,40 @@ export class Reader {
   }
 
   async *read(entity: EntityName, q: ReadQuery): AsyncIterable<SourceItem[]> {
-    for (const [name] of Object.entries(q.filters ?? {}))
-      throw configError(`Sage 50 has no "${name}" filter for ${entity}; use dates or ids`);
+    let text: string | undefined;
+    for (const [name, values] of Object.entries(q.filters ?? {})) {
+      if (name !== 'search')
+        throw configError(`Sage 50 has no "${name}" filter for ${entity}; use dates, ids or search`);
+      text = values.map((v) => v.trim()).find(Boolean);
+    }
     const sql = ENTITIES[entity];
     if (!sql)
       throw configError(`Sage 50 is not read for ${entity}; it reads customers, products and invoices`);
     const size = Math.min(q.pageSize ?? this.s.pageSize, this.s.pageSize);
-    const map = (rows: Row[]) => this.map(entity, rows);
+    // The search box: the reference starts with the text. Sage keeps account references and stock
+    // codes in capitals, so the text is compared in capitals; LIKE's wildcards typed (% _) widen the
+    // match, so the rows are narrowed again here (no ESCAPE clause: FACTS.md ⚠).
+    const prefix = text?.toUpperCase();
+    const search = prefix === undefined ? [] : [`${sql.search[0]} LIKE ?`];
+    const params = prefix === undefined ? [] : [`${prefix}%`];
+    const keep = (rows: Row[]) =>
+      prefix === undefined
+        ? rows
+        : rows.filter((r) =>
+            String(r[sql.search[1]] ?? '')
+              .trim()
+              .toUpperCase()
+              .startsWith(prefix),
+          );
+    const map = (rows: Row[]) => this.map(entity, keep(rows));
     if (q.ids) {
       const ids = entity === 'invoice' ? q.ids.filter((i) => /^\d+$/.test(i)).map(Number) : [...q.ids];
       for (const chunk of chunks<string | number>(ids, Math.min(IN_CHUNK, size))) {
         const rows = await this.db.query(
-          `${sql.select} WHERE ${sql.where} AND ${sql.key} IN (${marks(chunk.length)}) ORDER BY ${sql.key}`,
-          chunk,
+          `${sql.select} WHERE ${[sql.where, ...search].join(' AND ')} AND ${sql.key} IN (${marks(chunk.length)}) ORDER BY ${sql.key}`,
+          [...params, ...chunk],
         );
-        if (rows.length) yield await map(rows);
+        if (keep(rows).length) yield await map(rows);
       }
       return;
     }
@@ -95,8 +128,8 @@ export class Reader {
       q.since ? `RECORD_MODIFY_DATE >= ${tsLiteral(q.since)}` : undefined,
       q.until ? `RECORD_MODIFY_DATE <= ${tsLiteral(q.until)}` : undefined,
     ].filter(Boolean);
-    const where = [sql.where, ...window].join(' AND ');
-    for await (const rows of this.db.pages(`${sql.select} WHERE ${where} ORDER BY ${sql.key}`, [], size))
+    const where = [sql.where, ...search, ...window].join(' AND ');
+    for await (const rows of this.db.pages(`${sql.select} WHERE ${where} ORDER BY ${sql.key}`, params, size))
       yield await map(rows);
   }
 
