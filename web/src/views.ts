@@ -29,11 +29,14 @@ function searchablePairs(flows: readonly Flow[]): Pair[] {
   return [...pairs.values()];
 }
 
-/** Order flows that need customers and products first, running back to a searchable pair's source. */
+/**
+ * Order flows running back to a searchable pair's source — whether or not they sync customers and
+ * products first (Sage 50 takes none from the CRM: its orders wait on no flow, yet §7 is its view).
+ */
 function orderPairsOf(flows: readonly Flow[], searchable: readonly Pair[]): Pair[] {
   const pairs = new Map<string, Pair>();
   for (const f of flows) {
-    if (f.entity !== 'salesOrder' || !f.dependencies?.length) continue;
+    if (f.entity !== 'salesOrder') continue;
     if (!searchable.some((p) => p.source === f.target && p.target === f.source)) continue;
     const key = keyOf(f);
     const pair = pairs.get(key) ?? { source: f.source, target: f.target, flows: [] };
@@ -58,8 +61,8 @@ export function accountingPairs(flows: readonly Flow[]): Pair[] {
 }
 
 /**
- * The CRM view (§7: scan the orders waiting and upload them): order flows that need customers and
- * products first, running back to the source of an accounting view.
+ * The CRM view (§7: scan the orders waiting and upload them): order flows running back to the source
+ * of an accounting view.
  */
 export function orderPairs(flows: readonly Flow[]): Pair[] {
   return orderPairsOf(flows, searchablePairs(flows));

@@ -44,9 +44,10 @@ const asRow = (r: PreviewRow, i: number): BatchRow => ({
 });
 
 /**
- * The SYNC Uploader's "CRM View" (§7), for any order flow that needs customers and products: Scan
+ * The SYNC Uploader's "CRM View" (§7), for any order flow back to an accounting view's source: Scan
  * shows, before anything is written, the customers and products the waiting orders need (and what
- * would happen to each), the orders, and their lines; Upload processes the ready orders.
+ * would happen to each) when the flow syncs them first, the orders, and their lines; Upload processes
+ * the ready orders.
  */
 export function CrmViewScreen({ source, target }: { source: string; target: string }) {
   const { flows, error } = useFlows();
@@ -60,8 +61,8 @@ export function CrmViewScreen({ source, target }: { source: string; target: stri
         <ErrorText>{error}</ErrorText>
         {flows.length ? (
           <p>
-            No order flow from <code>{source}</code> to <code>{target}</code> needs customers and products
-            first. <Link to="/flows">See the flows</Link>.
+            No order flow from <code>{source}</code> to <code>{target}</code> runs back to an accounting view.{' '}
+            <Link to="/flows">See the flows</Link>.
           </p>
         ) : (
           <p className="muted">Loading…</p>
