@@ -154,6 +154,24 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
     await instant.close();
   });
 
+  it('search: customers by the start of their account reference, products by stock code, invoices by their account, in any case; a wildcard typed is a character', async () => {
+    const found = async (entity: 'customer' | 'product' | 'invoice', text: string) => {
+      const out: SourceItem[] = [];
+      for await (const page of c.read(entity, { filters: { search: [text] } })) out.push(...page);
+      return out.map((i) => i.id).sort();
+    };
+    expect(await found('customer', 'a1')).toEqual(['A1D001']);
+    expect(await found('customer', 'A')).toEqual(['A1D001', 'ABS001']);
+    expect(await found('customer', 'ZZ')).toEqual([]);
+    expect(await found('customer', '%')).toEqual([]);
+    expect(await found('customer', 'A_D')).toEqual([]);
+    expect(await found('product', 'ta')).toEqual(['TAPE002']);
+    expect(await found('product', 'S')).toEqual([]);
+    const invoices = await found('invoice', 'A1D');
+    expect(invoices.length).toBeGreaterThan(0);
+    expect(await found('invoice', 'ABS')).toEqual([]);
+  });
+
   it('reads by ids, and by a RECORD_MODIFY_DATE window', async () => {
     const some = await c.get('customer', ['ABS001', 'NOPE01']);
     expect(some.map((i) => i.id)).toEqual(['ABS001']);
