@@ -68,6 +68,14 @@ const SECTIONS: Section[] = [
     args: ['100', '12', '2'],
     timeoutSeconds: 240,
   },
+  // Issue 16: Sage 50's audit trail as the cursor: 100,000 transactions over 2,000 accounts, then none
+  // new, then 1,000 new on 100 accounts, against the same batch reading the whole trail.
+  {
+    name: 'sage50-audit',
+    file: 'sage50-audit',
+    args: ['100000', '2000', '1000', '100'],
+    timeoutSeconds: 600,
+  },
 ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
 /** Runs one section; its last stdout line is its figures. Stopped (SIGTERM, then SIGKILL) past its time. */
@@ -218,6 +226,24 @@ function goalsOf(name: string, f: Figures): Goal[] {
           goal: '≥ 95 % of the allowance, 0 throttling failures',
           measured: `${fmt(f.use * 100, 1)} % (${fmt(f.requestsPerMinute, 1)}/min over ${fmt(f.spanSeconds, 1)} s; busiest minute ${f.busiestMinute}/${f.allowancePerMinute}, batches ${f.busiestMinuteBatches}/${f.batchAllowancePerMinute}), ${f.tooManyRequests} × 429, ${f.failed}/${f.records} records failed`,
           met: f.use >= 0.95 && f.failed === 0,
+        },
+      ];
+    case 'sage50-audit':
+      return [
+        {
+          section: `9. Sage 50, ${fmt(f.transactions)} audit-trail transactions over ${fmt(f.accounts)} accounts, none new`,
+          goal: '< 1 s and 0 target calls',
+          measured: `${fmt(f.noop.seconds, 3)} s, ${f.noop.targetCalls} Dynamics calls, ${f.noop.counts.read} records read (${f.noop.source.rows} rows from ${f.noop.source.statements} ODBC statements, ${f.noop.source.trailRows} of them trail rows)`,
+          met: f.noop.seconds < 1 && f.noop.targetCalls === 0,
+        },
+        {
+          section: `9. Sage 50: ${fmt(f.newTransactions)} new transactions on ${f.newAccounts} accounts`,
+          goal: 'cost grows with the new ones, not the trail',
+          measured: `${fmt(f.added.seconds, 2)} s, ${f.added.targetCalls} Dynamics calls, ${f.added.counts.read} read, ${f.added.counts.updated} updated, ${fmt(f.added.source.trailRows)} trail rows; the same batch over the whole trail: ${fmt(f.full.seconds, 2)} s, ${f.full.targetCalls} calls, ${fmt(f.full.counts.read)} read, ${fmt(f.full.source.trailRows)} trail rows (time ×${fmt(f.ratios.secondsAddedToFull, 3)}, source rows ×${fmt(f.ratios.sourceRowsAddedToFull, 4)})`,
+          met:
+            f.added.source.trailRows === f.newTransactions &&
+            f.added.counts.read === f.newAccounts &&
+            f.ratios.secondsAddedToFull < 1,
         },
       ];
     default:
