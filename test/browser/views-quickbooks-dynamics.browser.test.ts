@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type DynamicsSandbox, startDynamicsSandbox } from '../../src/connectors/dynamics/sandbox/index.js';
@@ -15,6 +15,7 @@ import { type Context, openContext } from '../../src/runtime/context.js';
 import { type Service, startService } from '../../src/runtime/service.js';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { ARTIFACTS, CHROMIUM, launchChromium, viewsPage } from '../support/views-browser.js';
 
 /**
  * The SYNC Uploader's two views (seed 004 §6 and §7) in Debian's Chromium, between the systems the
@@ -25,8 +26,6 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
  * makes them QuickBooks invoices and marks them uploaded. No schedules and no webhooks: only what the
  * screens do reaches the systems. Each step leaves a screenshot in test-artifacts/dashboard/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 const PASSWORD = 'views-qb-test-password-1';
 /** The status reasons the Dynamics connection reads as "ready" and writes as "uploaded" (its defaults). */
 const READY = 200000;
@@ -55,49 +54,15 @@ describe('the accounting view and the CRM view between QuickBooks Online and Dyn
   /** Every record QuickBooks saved (created or changed), whoever asked. */
   const qboSaves: SavedChange[] = [];
 
-  const shot = (name: string, p: Page = page) =>
-    p.screenshot({ path: join(ARTIFACTS, `views-qb-${name}.png`), fullPage: true });
-  const login = async (p: Page, username: string) => {
-    await p.goto(`${url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('button', { name: 'Log out' }).waitFor();
-  };
-  /** Waits for the progress bar of a new run to reach its end with `count` records. */
-  const uploaded = async (count: number) =>
-    expect
-      .poll(
-        async () => {
-          const bar = page.getByRole('progressbar');
-          if (!(await bar.count())) return false;
-          const now = Number(await bar.getAttribute('aria-valuenow'));
-          const max = Number(await bar.getAttribute('aria-valuemax'));
-          return max === count && now === max;
-        },
-        { timeout: 60_000, interval: 200 },
-      )
-      .toBe(true);
+  const { shot, login, uploaded, cellsOf, selectRow, outcomeOf, planOf, tabRows } = viewsPage({
+    page: () => page,
+    url: () => url,
+    password: PASSWORD,
+    prefix: 'qb',
+  });
   const qboRows = (entity: 'Customer' | 'Item' | 'Invoice'): Row[] =>
     [...qbo.store.tables[entity].values()] as Row[];
   const qboCustomer = (name: string) => qboRows('Customer').find((c) => c.DisplayName === name);
-  /** The cells of a table's body rows, as text. */
-  const cellsOf = async (p: Page, table: string) =>
-    Promise.all(
-      (await p.getByRole('table', { name: table }).locator('tbody tr').all()).map(async (r) =>
-        (await r.locator('td').allTextContents()).map((t) => t.trim()),
-      ),
-    );
-  /** A found row's checkbox, by the reference the person reads in the row (not the row's Id). */
-  const selectRow = (p: Page, reference: string) =>
-    p
-      .getByRole('table', { name: 'Found records' })
-      .locator('tbody tr')
-      .filter({ has: p.getByText(reference, { exact: true }) })
-      .getByRole('checkbox');
-  /** The outcome row of a record, by its source id in the first cell. */
-  const outcomeOf = async (sourceId: string) =>
-    (await cellsOf(page, 'Outcome of each record')).find((c) => c[0] === sourceId);
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
@@ -145,10 +110,7 @@ describe('the accounting view and the CRM view between QuickBooks Online and Dyn
       ['vera', 'viewer'],
     ] as const)
       await createUser(ctx.store, { username, role, password: PASSWORD, mustChangePassword: false });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await login(page, 'ada');
   }, 180_000);
@@ -291,17 +253,8 @@ describe('the accounting view and the CRM view between QuickBooks Online and Dyn
       'Orders (2)',
       'Order items (4)',
     ]);
-    const panel = page.getByRole('tabpanel');
     const tab = (name: RegExp) => page.getByRole('tab', { name });
     /** The shown tab's rows, as the text of their cells. */
-    const tabRows = async () =>
-      Promise.all(
-        (await panel.locator('tbody tr').all()).map(async (r) =>
-          (await r.locator('td').allTextContents()).map((t) => t.trim()),
-        ),
-      );
-    /** The row whose cells include the id, and what uploading would do to it (the last cell). */
-    const planOf = async (id: string) => (await tabRows()).find((r) => r.includes(id))?.at(-1);
     // A1D001 is in both systems; XXX001 (ORD-1002's account) is in the CRM only.
     expect(await planOf('A1D001')).toBe('already there');
     expect(await planOf('XXX001')).toBe('create');

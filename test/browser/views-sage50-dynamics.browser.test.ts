@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type DynamicsSandbox, startDynamicsSandbox } from '../../src/connectors/dynamics/sandbox/index.js';
@@ -12,6 +12,7 @@ import { type Context, openContext } from '../../src/runtime/context.js';
 import { type Service, startService } from '../../src/runtime/service.js';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { ARTIFACTS, CHROMIUM, launchChromium, viewsPage } from '../support/views-browser.js';
 
 /**
  * The SYNC Uploader's two views (seed 004 §6 and §7) in Debian's Chromium, between the systems the
@@ -24,8 +25,6 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
  * ORD-1002, whose account Sage 50 lacks, fails naming it. No schedules and no webhooks: only what the
  * screens do reaches the systems. Each step leaves a screenshot in test-artifacts/dashboard/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 const PASSWORD = 'views-sage50-test-password-1';
 /** The status reasons the Dynamics connection reads as "ready" and writes as "uploaded" (its defaults). */
 const READY = 200000;
@@ -48,54 +47,20 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
   let page: Page;
   let url: string;
 
-  const shot = (name: string, p: Page = page) =>
-    p.screenshot({ path: join(ARTIFACTS, `views-sage50-${name}.png`), fullPage: true });
-  const login = async (p: Page, username: string) => {
-    await p.goto(`${url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('button', { name: 'Log out' }).waitFor();
-  };
-  /** Waits for the progress bar of a new run to reach its end with `count` records. */
-  const uploaded = async (count: number) =>
-    expect
-      .poll(
-        async () => {
-          const bar = page.getByRole('progressbar');
-          if (!(await bar.count())) return false;
-          const now = Number(await bar.getAttribute('aria-valuenow'));
-          const max = Number(await bar.getAttribute('aria-valuemax'));
-          return max === count && now === max;
-        },
-        { timeout: 60_000, interval: 200 },
-      )
-      .toBe(true);
+  const { shot, login, uploaded, cellsOf, selectRow, outcomeOf, planOf, tabRows } = viewsPage({
+    page: () => page,
+    url: () => url,
+    password: PASSWORD,
+    prefix: 'sage50',
+  });
   /** The hosted Sage 50 data file, read through the test's own ODBC connection. */
   const q = (sql: string, params: Array<string | number> = []) => sage.db.query(sql, params);
   const count = async (table: string) => Number((await q(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
-  /** The cells of a table's body rows, as text. */
-  const cellsOf = async (p: Page, table: string) =>
-    Promise.all(
-      (await p.getByRole('table', { name: table }).locator('tbody tr').all()).map(async (r) =>
-        (await r.locator('td').allTextContents()).map((t) => t.trim()),
-      ),
-    );
   /** The header of the found records' table, as text without the sort marks (▲ ▼ ↕). */
   const headerOf = async (p: Page) =>
     (await p.getByRole('table', { name: 'Found records' }).locator('thead th').allTextContents()).map((h) =>
       h.replace(/[▲▼↕]/g, '').trim(),
     );
-  /** A found row's checkbox, by the reference the person reads in the row. */
-  const selectRow = (p: Page, reference: string) =>
-    p
-      .getByRole('table', { name: 'Found records' })
-      .locator('tbody tr')
-      .filter({ has: p.getByText(reference, { exact: true }) })
-      .getByRole('checkbox');
-  /** The outcome row of a record, by its source id in the first cell. */
-  const outcomeOf = async (sourceId: string) =>
-    (await cellsOf(page, 'Outcome of each record')).find((c) => c[0] === sourceId);
   const find = async (p: Page, label: string, text: string, found: string) => {
     await p.getByLabel(label).fill(text);
     await p.getByRole('button', { name: 'Find', exact: true }).click();
@@ -135,10 +100,7 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
       ['vera', 'viewer'],
     ] as const)
       await createUser(ctx.store, { username, role, password: PASSWORD, mustChangePassword: false });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await login(page, 'ada');
   }, 180_000);
@@ -271,15 +233,7 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
     await page.getByRole('button', { name: 'Scan', exact: true }).click();
     await page.getByText('2 orders ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
     expect(await page.getByRole('tab').allTextContents()).toEqual(['Orders (2)', 'Order items (4)']);
-    const panel = page.getByRole('tabpanel');
     const tab = (name: RegExp) => page.getByRole('tab', { name });
-    const tabRows = async () =>
-      Promise.all(
-        (await panel.locator('tbody tr').all()).map(async (r) =>
-          (await r.locator('td').allTextContents()).map((t) => t.trim()),
-        ),
-      );
-    const planOf = async (id: string) => (await tabRows()).find((r) => r.includes(id))?.at(-1);
     await tab(/^Orders/).click();
     for (const number of MANUAL_ORDERS) expect(await planOf(number), number).toMatch(/^upload/);
     expect(await tabRows()).toHaveLength(2);

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * What the browser tests of the SYNC Uploader's two views (the accounting view and the CRM view) do
+ * with a page, whichever systems are behind them: log in, Find, read a table, select a found row,
+ * wait for a run's progress bar, read the Scan's tabs, keep a screenshot of each step.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
+
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+
+export function viewsPage(o: {
+  /** The page the helpers act on unless given another (a test may swap it for a viewer's). */
+  page: () => Page;
+  url: () => string;
+  password: string;
+  /** Screenshots are named `views-<prefix>-<step>.png`. */
+  prefix: string;
+}) {
+  /** The cells of a table's body rows, as text. */
+  const cellsOf = async (p: Page, table: string) =>
+    Promise.all(
+      (await p.getByRole('table', { name: table }).locator('tbody tr').all()).map(async (r) =>
+        (await r.locator('td').allTextContents()).map((t) => t.trim()),
+      ),
+    );
+  /** The shown Scan tab's rows, as the text of their cells. */
+  const tabRows = async () =>
+    Promise.all(
+      (await o.page().getByRole('tabpanel').locator('tbody tr').all()).map(async (r) =>
+        (await r.locator('td').allTextContents()).map((t) => t.trim()),
+      ),
+    );
+  return {
+    cellsOf,
+    tabRows,
+    shot: (name: string, p: Page = o.page()) =>
+      p.screenshot({ path: join(ARTIFACTS, `views-${o.prefix}-${name}.png`), fullPage: true }),
+    login: async (p: Page, username: string) => {
+      await p.goto(`${o.url()}/login`);
+      await p.getByLabel('Username').fill(username);
+      await p.getByLabel('Password').fill(o.password);
+      await p.getByRole('button', { name: 'Log in' }).click();
+      await p.getByRole('button', { name: 'Log out' }).waitFor();
+    },
+    /** Waits for the progress bar of a new run to reach its end with `count` records. */
+    uploaded: (count: number, timeout = 60_000) =>
+      expect
+        .poll(
+          async () => {
+            const bar = o.page().getByRole('progressbar');
+            if (!(await bar.count())) return false;
+            const now = Number(await bar.getAttribute('aria-valuenow'));
+            const max = Number(await bar.getAttribute('aria-valuemax'));
+            return max === count && now === max;
+          },
+          { timeout, interval: 200 },
+        )
+        .toBe(true),
+    /** A found row's checkbox, by the reference the person reads in the row (not the row's id). */
+    selectRow: (p: Page, reference: string) =>
+      p
+        .getByRole('table', { name: 'Found records' })
+        .locator('tbody tr')
+        .filter({ has: p.getByText(reference, { exact: true }) })
+        .getByRole('checkbox'),
+    /** The outcome row of a record, by its source id in the first cell. */
+    outcomeOf: async (sourceId: string) =>
+      (await cellsOf(o.page(), 'Outcome of each record')).find((c) => c[0] === sourceId),
+    /** The Scan's row whose cells include the id, and what uploading would do to it (the last cell). */
+    planOf: async (id: string) => (await tabRows()).find((r) => r.includes(id))?.at(-1),
+  };
+}
