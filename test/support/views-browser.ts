@@ -16,6 +16,44 @@ export const launchChromium = (): Promise<Browser> =>
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 
+/**
+ * The Dynamics sandbox's ready orders of the manual (ORD-1001-1KWBHX, ORD-1002) as the Scan's "Order
+ * items" tab shows them: account, order, product, description, unit price, units, quantity, discount.
+ */
+export const MANUAL_ORDER_ITEMS = [
+  [
+    'A1D001',
+    'ORD-1001-1KWBHX',
+    'VID003',
+    '32mb PCI Video Card',
+    '55.00 GBP',
+    'Primary Unit',
+    '3',
+    expect.any(String),
+  ],
+  [
+    'A1D001',
+    'ORD-1001-1KWBHX',
+    'TAPE002',
+    'Adhesive Tape - Brown (50mm x 66m)',
+    '2.80 GBP',
+    'Primary Unit',
+    '22',
+    expect.any(String),
+  ],
+  [
+    'A1D001',
+    'ORD-1001-1KWBHX',
+    'write-in',
+    'test Product',
+    '33.00 GBP',
+    expect.any(String),
+    '3',
+    expect.any(String),
+  ],
+  ['XXX001', 'ORD-1002', 'XXXTEST01', 'Test Product', '299.00 GBP', '25 Pack', '2', expect.any(String)],
+];
+
 export function viewsPage(o: {
   /** The page the helpers act on unless given another (a test may swap it for a viewer's). */
   page: () => Page;
@@ -24,13 +62,21 @@ export function viewsPage(o: {
   /** Screenshots are named `views-<prefix>-<step>.png`. */
   prefix: string;
 }) {
-  /** The cells of a table's body rows, as text. */
-  const cellsOf = async (p: Page, table: string) =>
-    Promise.all(
-      (await p.getByRole('table', { name: table }).locator('tbody tr').all()).map(async (r) =>
+  /**
+   * The cells of a table's body rows, as text, once its rows are in: a grid says how many records it
+   * found before their page arrives, showing "Loading…" in their place meanwhile.
+   */
+  const cellsOf = async (p: Page, table: string) => {
+    const grid = p.getByRole('table', { name: table });
+    await expect
+      .poll(() => grid.locator('td.empty-row', { hasText: 'Loading…' }).count(), { timeout: 30_000 })
+      .toBe(0);
+    return Promise.all(
+      (await grid.locator('tbody tr').all()).map(async (r) =>
         (await r.locator('td').allTextContents()).map((t) => t.trim()),
       ),
     );
+  };
   /** The shown Scan tab's rows, as the text of their cells. */
   const tabRows = async () =>
     Promise.all(
