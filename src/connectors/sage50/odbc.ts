@@ -19,6 +19,28 @@ async function loadOdbc(): Promise<typeof odbc> {
   }
 }
 
+/**
+ * SQLSTATE classes that no retry mends: a table or column the data file lacks (42S02, 42S22; 42P01,
+ * 42703 from PostgreSQL's driver), a statement the driver cannot parse (42000, 42601), no permission
+ * (42501, 28000); SQLite's "no such table/column". Anything else (a file locked by Sage, a lost
+ * connection) is tried again.
+ */
+const SETUP_STATES = /^(42S02|42S22|42P01|42703|42000|42601|42501|28000)$/;
+
+/** A failed statement as data: a setup problem stops the run with its reason, any other is retried. */
+function statementError(e: unknown, sql: string): LedgerlinkError {
+  const state = (e as { odbcErrors?: Array<{ state?: string }> }).odbcErrors?.[0]?.state;
+  const message = `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`;
+  // SQLite's driver answers HY000 for every error: its words say which.
+  const setup = (state && SETUP_STATES.test(state)) || /no such (table|column)/i.test(reason(e));
+  return setup
+    ? configError(
+        `${message}; the data file lacks what Ledgerlink reads, or the ODBC user may not read it`,
+        'connection',
+      )
+    : new LedgerlinkError({ code: 'server', category: 'transient', message });
+}
+
 /** The odbc package's error carries the driver's diagnostics; the first names the cause. */
 function reason(e: unknown): string {
   const diag = (e as { odbcErrors?: Array<{ message?: string; state?: string }> }).odbcErrors?.[0];
@@ -54,11 +76,7 @@ export class OdbcClient {
       const rows = await c.query<T>(sql, [...params]);
       return [...rows].map((r) => lower(r) as T);
     } catch (e) {
-      throw new LedgerlinkError({
-        code: 'server',
-        category: 'transient',
-        message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
-      });
+      throw statementError(e, sql);
     }
   }
 
@@ -76,11 +94,7 @@ export class OdbcClient {
     try {
       cursor = await c.query(sql, [...params], { cursor: true, fetchSize: size });
     } catch (e) {
-      throw new LedgerlinkError({
-        code: 'server',
-        category: 'transient',
-        message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
-      });
+      throw statementError(e, sql);
     }
     try {
       while (!cursor.noData) {
@@ -88,11 +102,7 @@ export class OdbcClient {
         try {
           rows = [...(await cursor.fetch<T>())].map((r) => lower(r) as T);
         } catch (e) {
-          throw new LedgerlinkError({
-            code: 'server',
-            category: 'transient',
-            message: `ODBC: ${reason(e)} — in ${sql.slice(0, 200)}`,
-          });
+          throw statementError(e, sql);
         }
         if (rows.length) yield rows;
       }

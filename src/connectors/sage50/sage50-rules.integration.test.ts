@@ -172,6 +172,13 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
     expect(await found('invoice', 'ABS')).toEqual([]);
   });
 
+  it('a table or column the data file lacks stops the run as a setup problem naming it, not a retry', async () => {
+    const missing = await db.query('SELECT NO_SUCH_COLUMN FROM SALES_LEDGER').catch((e: unknown) => e);
+    expect(missing).toMatchObject({ category: 'config', message: expect.stringMatching(/NO_SUCH_COLUMN/i) });
+    const table = await db.query('SELECT ACCOUNT_REF FROM NO_SUCH_TABLE').catch((e: unknown) => e);
+    expect(table).toMatchObject({ category: 'config', message: expect.stringMatching(/NO_SUCH_TABLE/i) });
+  });
+
   it('reads by ids, and by a RECORD_MODIFY_DATE window', async () => {
     const some = await c.get('customer', ['ABS001', 'NOPE01']);
     expect(some.map((i) => i.id)).toEqual(['ABS001']);
