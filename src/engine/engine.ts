@@ -101,6 +101,28 @@ const TOKEN_CURSOR = 'token:';
 const tokenCursor = (token: string): string => `${TOKEN_CURSOR}${token}`;
 const changeToken = (cursor: string | undefined): string | undefined =>
   cursor?.startsWith(TOKEN_CURSOR) ? cursor.slice(TOKEN_CURSOR.length) : undefined;
+/** The row of a record never synced before. */
+const unseenRecord = (flow: string, item: SourceItem): SyncRecordWrite => ({
+  flow,
+  source_id: item.id,
+  target_id: null,
+  target_number: null,
+  natural_key: null,
+  state: 'waiting',
+  last_hash: null,
+  source_updated_at: item.updatedAt,
+  attempts: 0,
+  error_code: null,
+  error_category: null,
+  error_message: null,
+  reason: null,
+  waiting_on: null,
+  edited: 0,
+  next_attempt_at: null,
+  last_attempt_at: null,
+  last_synced_at: null,
+  data: null,
+});
 /** How soon the records of a page given up are tried again (each on its own row). */
 const PAGE_FAILED_RETRY_MS = 30_000;
 
@@ -365,30 +387,17 @@ export class Engine {
       flow.name,
       items.map((i) => i.id),
     );
-    const fresh: SyncRecordWrite[] = [];
-    for (const item of items) {
-      const row = rows.get(item.id);
-      if (row) await this.store.records.setState(row.id, 'failed', { ...error, attempts: row.attempts + 1 });
-      else
-        fresh.push({
-          flow: flow.name,
-          source_id: item.id,
-          target_id: null,
-          target_number: null,
-          natural_key: null,
-          state: 'failed',
-          last_hash: null,
-          source_updated_at: item.updatedAt,
-          attempts: 1,
-          ...error,
-          reason: null,
-          waiting_on: null,
-          edited: 0,
-          last_synced_at: null,
-          data: null,
-        });
-    }
-    await this.store.records.upsertMany(fresh, now.toISOString());
+    // One statement for the page: a record seen before keeps its link and hashes, a new one has none.
+    const failed = items.map((item): SyncRecordWrite => {
+      let prev = unseenRecord(flow.name, item);
+      const seen = rows.get(item.id);
+      if (seen) {
+        const { id: _id, created_at: _created, updated_at: _updated, ...kept } = seen;
+        prev = kept;
+      }
+      return { ...prev, state: 'failed', ...error, attempts: prev.attempts + 1 };
+    });
+    await this.store.records.upsertMany(failed, now.toISOString());
   }
 
   /** One page through the pipeline under its records' locks, reported to the metrics. */
