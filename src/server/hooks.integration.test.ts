@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
 import type { LoadedConfig } from '../config/load.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
+import { quickbooksWebhook, SIGNATURE_HEADER, signBody } from '../connectors/quickbooks/webhook.js';
 import { Engine } from '../engine/engine.js';
 import { type Flow, flowDefaults } from '../engine/flow.js';
 import type { ConnectorSet } from '../runtime/connections.js';
@@ -82,12 +83,21 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     source = new MemoryConnector('Source');
     source.webhookSecret = 's3cret';
     target = new MemoryConnector('Target');
-    const connectors = { get: (n: string) => (n === 'a' ? source : target) };
+    // `q` answers as QuickBooks Online does: Intuit's webhook contract on the memory connector's records.
+    const intuit = Object.assign(Object.create(source) as MemoryConnector, {
+      webhook: quickbooksWebhook({ verifierToken: 'intuit-token', realmId: '9130' }),
+    });
+    const connectors = { get: (n: string) => (n === 'a' ? source : n === 'q' ? intuit : target) };
     const queue = new EmbeddedQueue(store, logger, { pollMs: 20 });
     engine = new Engine(store, new Map([[flow.name, flow]]), connectors, logger, new Map(), queue);
     worker = new Worker(queue, engine, logger);
     ctx = {
-      config: { connections: new Map([['a', {}]]) } as unknown as LoadedConfig,
+      config: {
+        connections: new Map([
+          ['a', {}],
+          ['q', {}],
+        ]),
+      } as unknown as LoadedConfig,
       store,
       queue,
       engine,
@@ -218,6 +228,42 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     const nowhere = await deliver(delivery('n1', 1), 's3cret', 'nope');
     expect(nowhere.status).toBe(404);
   });
+  it('QuickBooks deliveries are answered 200, an unreadable one too (kept as failed), so Intuit does not hold the stream', async () => {
+    const toIntuit = (raw: string, token = 'intuit-token') =>
+      fetch(`${url}/hooks/q`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(raw, token) },
+        body: raw,
+      });
+    const good = JSON.stringify({
+      eventNotifications: [
+        {
+          realmId: '9130',
+          dataChangeEvent: { entities: [{ name: 'Customer', id: 'C1', operation: 'Update' }] },
+        },
+      ],
+    });
+    // Intuit counts only a 200 as delivered (it retries anything else for ever, every 6 h at last).
+    const first = await toIntuit(good);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ received: true });
+    expect((await toIntuit(good)).status).toBe(200);
+    // Signed but not readable: kept in the log as failed, acknowledged so later events still come.
+    const odd = await toIntuit('{"eventNotifications": "not a list"}');
+    expect(odd.status).toBe(200);
+    // Forged: still refused, so Intuit's own retries show the misconfiguration.
+    expect((await toIntuit(good.replace('C1', 'C2'), 'guess')).status).toBe(401);
+    const rows = (await store.inbox.list()).filter((r) => r.connection === 'q');
+    expect(rows.map((r) => [r.status, r.verified]).sort()).toEqual([
+      ['failed', 1],
+      ['received', 1],
+      ['rejected', 0],
+    ]);
+    expect(rows.find((r) => r.status === 'failed' && r.verified === 1)?.error).toMatch(
+      /no eventNotifications/,
+    );
+  });
+
   it('a refused delivery keeps its headers and a 4 KB excerpt with its size and SHA-256; the log lists excerpts', async () => {
     // Under the memory connector's 1 MB limit, unsigned: before the fix each was stored whole.
     const big = JSON.stringify({ id: 'x', events: [], pad: 'é'.repeat(450_000) });

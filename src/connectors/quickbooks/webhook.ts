@@ -73,6 +73,10 @@ export function quickbooksWebhook(o: { verifierToken?: string; realmId?: string 
       return undefined;
     },
     deliveryId: () => undefined,
+    // Intuit counts only a 200 within 3 s as delivered and holds back later events until the first is
+    // acknowledged (developer.intuit.com › webhooks › best practices; FACTS.md).
+    acknowledgement: { status: 200, body: { received: true } },
+    acknowledgeUnreadable: true,
     parse(d: InboundDelivery): WebhookEvent[] {
       let body: unknown;
       try {

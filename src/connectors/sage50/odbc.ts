@@ -1,4 +1,3 @@
-import type odbc from 'odbc';
 import { configError, LedgerlinkError } from '../sdk/errors.js';
 
 export type Row = Record<string, unknown>;
@@ -8,15 +7,36 @@ export type Row = Record<string, unknown>;
  * (a native addon built against unixODBC's headers), so an installation without unixODBC still
  * installs and runs every other connector, and only a Sage 50 connection says what is missing.
  */
-async function loadOdbc(): Promise<typeof odbc> {
+async function loadOdbc(): Promise<DriverManager> {
   try {
-    return (await import('odbc')).default;
+    // By a name the compiler does not resolve: without unixODBC's headers the package is absent, and
+    // its types with it; the build of every other connector must not depend on them.
+    const name = 'odbc';
+    return ((await import(name)) as { default: DriverManager }).default;
   } catch (e) {
     throw configError(
       `the odbc package is not installed (${e instanceof Error ? e.message : String(e)}): install unixODBC and its headers (Debian: apt-get install unixodbc unixodbc-dev; Windows has its ODBC driver manager already), then run npm install again`,
       'connection',
     );
   }
+}
+
+/** What we use of the odbc package (its README's Connection and Cursor), typed here: see loadOdbc. */
+interface DriverManager {
+  connect(connectionString: string): Promise<OdbcConnection>;
+}
+interface OdbcConnection {
+  query<T>(sql: string, params: unknown[]): Promise<T[]>;
+  query(sql: string, params: unknown[], options: { cursor: true; fetchSize: number }): Promise<OdbcCursor>;
+  beginTransaction(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  close(): Promise<void>;
+}
+interface OdbcCursor {
+  readonly noData: boolean;
+  fetch<T>(): Promise<T[]>;
+  close(): Promise<void>;
 }
 
 /**
@@ -55,11 +75,11 @@ function reason(e: unknown): string {
  * no amount passes through a float of the driver.
  */
 export class OdbcClient {
-  private conn?: Promise<odbc.Connection>;
+  private conn?: Promise<OdbcConnection>;
 
   constructor(private readonly connectionString: string) {}
 
-  private connection(): Promise<odbc.Connection> {
+  private connection(): Promise<OdbcConnection> {
     this.conn ??= loadOdbc()
       .then((driverManager) => driverManager.connect(this.connectionString))
       .catch((e: unknown) => {
@@ -90,7 +110,7 @@ export class OdbcClient {
     size: number,
   ): AsyncIterable<T[]> {
     const c = await this.connection();
-    let cursor: odbc.Cursor;
+    let cursor: OdbcCursor;
     try {
       cursor = await c.query(sql, [...params], { cursor: true, fetchSize: size });
     } catch (e) {

@@ -143,6 +143,13 @@ export interface WebhookHandler {
    */
   readonly acknowledgement?: { status: number; body: unknown };
   /**
+   * The sender holds back every later delivery until this one is acknowledged (Intuit): a verified
+   * delivery we cannot read is kept in the webhook log as failed and answered as received, so one
+   * bad body does not stop the stream. Otherwise it is a 400 with the reason (Acumatica retries it
+   * a few times, then lists it as failed on its side too).
+   */
+  readonly acknowledgeUnreadable?: boolean;
+  /**
    * The largest body the system sends to a webhook, in bytes (a larger one is refused 413 before it
    * is read). Default WEBHOOK_BODY_LIMIT.
    */

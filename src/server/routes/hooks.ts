@@ -112,6 +112,13 @@ export function registerHookRoutes(app: FastifyInstance, deps: ServerDeps): void
             ctx.logger.warn({ connection: name, reason: r.reason, from: req.ip }, 'webhook refused');
             return reply.code(401).send({ error: { code: 'unverified', message: r.reason } });
           case 'unreadable':
+            if (known.handler.acknowledgeUnreadable) {
+              ctx.logger.warn(
+                { connection: name, reason: r.reason, id: r.id },
+                'webhook unreadable, kept and acknowledged',
+              );
+              return acknowledge(reply, known.handler.acknowledgement, { received: false, id: r.id }, 200);
+            }
             return reply.code(400).send({ error: { code: 'parse', message: r.reason } });
           case 'duplicate':
             return acknowledge(
