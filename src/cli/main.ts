@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerAuthorize } from './commands/authorize.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
@@ -29,6 +30,7 @@ registerRetry(program);
 registerSandbox(program);
 registerServe(program);
 registerWorker(program);
+registerAgent(program);
 registerDemo(program);
 registerUsers(program);
 registerTokens(program);

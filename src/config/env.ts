@@ -11,6 +11,8 @@ const EnvSchema = z.object({
   HOST: z.string().optional(),
   /** Seconds a worker on PostgreSQL may stay silent before its jobs are given to the other workers. */
   LEDGERLINK_WORKER_TIMEOUT: z.coerce.number().positive().default(30),
+  /** The token a `ledgerlink agent` demands of the server (or --token-file). */
+  LEDGERLINK_AGENT_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

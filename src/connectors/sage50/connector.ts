@@ -1,3 +1,4 @@
+import { RemoteConnector } from '../../agent/remote-connector.js';
 import type { EntityName } from '../../model/index.js';
 import type {
   CheckResult,
@@ -88,9 +89,7 @@ export class Sage50Connector implements Connector {
   }
 
   naturalKey(entity: EntityName, data: unknown): string | undefined {
-    if (entity !== 'salesOrder') return undefined;
-    const n = (data as { number?: unknown }).number;
-    return typeof n === 'string' && n ? n : undefined;
+    return sage50NaturalKey(entity, data);
   }
 
   lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
@@ -106,6 +105,22 @@ export class Sage50Connector implements Connector {
   }
 }
 
-export function createSage50Connector(raw: Record<string, unknown>, ctx: ConnectorContext): Sage50Connector {
-  return new Sage50Connector(readSettings(raw), ctx);
+/** An invoice made from a CRM order is found by that order's number (CUST_ORDER_NUMBER). */
+export function sage50NaturalKey(entity: EntityName, data: unknown): string | undefined {
+  if (entity !== 'salesOrder') return undefined;
+  const n = (data as { number?: unknown }).number;
+  return typeof n === 'string' && n ? n : undefined;
+}
+
+/**
+ * Sage 50 here, or through the `ledgerlink agent` on the Windows PC it runs on (the same connector
+ * there, reached over HTTP(S); agent/remote-connector.ts).
+ */
+export function createSage50Connector(raw: Record<string, unknown>, ctx: ConnectorContext): Connector {
+  if (raw.reach !== 'agent') return new Sage50Connector(readSettings(raw), ctx);
+  const url = typeof raw.agentUrl === 'string' ? raw.agentUrl : '';
+  const token = typeof raw.agentToken === 'string' ? raw.agentToken : '';
+  if (!url) throw configError('a Sage 50 reached through an agent needs the agent’s address (agentUrl)');
+  if (!token) throw configError('a Sage 50 reached through an agent needs its token (agentToken)');
+  return new RemoteConnector({ manifest: sage50Manifest, naturalKey: sage50NaturalKey, url, token, ctx });
 }

@@ -15,6 +15,32 @@ export const sage50Manifest: ConnectorManifest = {
   rateLimit: { requestsPerMinute: 600, concurrency: 1 },
   connectionFields: [
     {
+      name: 'reach',
+      title: 'Sage 50 runs',
+      type: 'enum',
+      options: ['local', 'agent'],
+      default: 'local',
+      description:
+        'local: on this machine (its ODBC driver and Sage Data Objects are here); agent: on a Windows PC that runs `ledgerlink agent` for this connection',
+    },
+    {
+      name: 'agentUrl',
+      title: 'Agent address',
+      type: 'url',
+      required: true,
+      when: { field: 'reach', equals: ['agent'] },
+      description:
+        'where the agent listens, e.g. https://sage-pc.example.local:7410 (http only on loopback or a tunnel)',
+    },
+    {
+      name: 'agentToken',
+      title: 'Agent token',
+      type: 'secret',
+      required: true,
+      when: { field: 'reach', equals: ['agent'] },
+      description: 'the LEDGERLINK_AGENT_TOKEN the agent was started with (at least 32 characters)',
+    },
+    {
       name: 'connectionString',
       title: 'ODBC connection string',
       type: 'secret',
