@@ -17,8 +17,9 @@ import { sage50Manifest } from './manifest.js';
 import { OdbcClient } from './odbc.js';
 import { Reader } from './read.js';
 import { HostedWriter } from './sandbox/writer.js';
+import { SdoWriter } from './sdo-writer.js';
 import { connectionString, readSettings, type Sage50Settings } from './settings.js';
-import { InstantWriter, type Sage50Writer, SdoWriter } from './write.js';
+import { InstantWriter, type Sage50Writer } from './write.js';
 
 export class Sage50Connector implements Connector {
   readonly manifest = sage50Manifest;
@@ -39,7 +40,7 @@ export class Sage50Connector implements Connector {
       ? new InstantWriter()
       : settings.writer === 'hosted'
         ? new HostedWriter(this.db, settings)
-        : new SdoWriter();
+        : new SdoWriter(this.db, settings);
   }
 
   async check(): Promise<CheckResult[]> {
@@ -101,6 +102,7 @@ export class Sage50Connector implements Connector {
   }
 
   async close(): Promise<void> {
+    await this.writer.close?.();
     await this.db.close();
   }
 }

@@ -79,6 +79,15 @@ export const sage50Manifest: ConnectorManifest = {
       description: 'sdo: Sage Data Objects on the Sage machine; hosted: the hosted test schema (sandbox)',
     },
     {
+      name: 'sdoProgId',
+      title: 'SDO engine ProgID',
+      type: 'string',
+      default: 'SDOEngine.32',
+      when: { field: 'writer', equals: ['sdo'] },
+      description:
+        'the COM ProgID Sage Data Objects is registered under on the Sage machine (e.g. SDOEngine.32)',
+    },
+    {
       name: 'defaultProduct',
       title: 'Default product (sage.defaultproduct)',
       type: 'string',

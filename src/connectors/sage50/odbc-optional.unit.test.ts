@@ -9,12 +9,12 @@ function sources(dir: string): string[] {
   );
 }
 
-describe('the odbc package is optional', () => {
+describe('the odbc and winax packages are optional', () => {
   // Without unixODBC's headers npm skips the package (and its types): a static import of it, even of
   // types only, broke `npm ci`'s build on a machine without them, for every connector.
-  it('no source imports it by name; only odbc.ts loads it, lazily', () => {
+  it('no source imports either by name; odbc.ts and sdo-writer.ts load them, lazily', () => {
     const importers = sources('src').filter((f) =>
-      /from\s+['"]odbc['"]|import\(\s*['"]odbc['"]\s*\)|require\(\s*['"]odbc['"]\s*\)/.test(
+      /from\s+['"](odbc|winax)['"]|import\(\s*['"](odbc|winax)['"]\s*\)|require\(\s*['"](odbc|winax)['"]\s*\)/.test(
         readFileSync(f, 'utf8'),
       ),
     );

@@ -7,7 +7,6 @@ import type { OdbcClient } from './odbc.js';
 import { addAuditTransaction } from './sandbox/index.js';
 import { connectionString, INSTANT_DRIVER, readSettings } from './settings.js';
 import { connect, type Dialect, hostedFor } from './test-support.js';
-import { SdoWriter } from './write.js';
 
 /**
  * Sage 50's rules, each through a real ODBC driver manager (unixODBC) over the hosted schema, on
@@ -438,12 +437,6 @@ describe('Sage 50 settings', () => {
     expect(connectionString(readSettings({ connectionString: 'DSN=SageLine50v30', folder: 'x' }))).toBe(
       'DSN=SageLine50v30',
     );
-  });
-  it('the SDO writer refuses with a clear config error off Windows', async () => {
-    await expect(new SdoWriter().write()).rejects.toMatchObject({
-      category: 'config',
-      message: expect.stringMatching(/Sage Data Objects/),
-    });
   });
 });
 

@@ -17,6 +17,8 @@ export interface Sage50Settings {
   driver: string;
   /** Who writes: Sage Data Objects on Windows, or the hosted schema's writer (tests and the demo). */
   writer: 'sdo' | 'hosted';
+  /** The ProgID SDO's engine is registered under (it follows Sage's version; FACTS.md ⚠). */
+  sdoProgId: string;
   /** The product an order line without a product code is booked on (sage.defaultproduct). */
   defaultProduct: string;
   defaultCurrency: string;
@@ -30,6 +32,8 @@ export interface Sage50Settings {
 /** ⚠ FACTS.md: the names Sage's installer gives its ODBC drivers (the version follows the release). */
 export const SAGE50_DRIVER = 'Sage Line 50 v30';
 export const INSTANT_DRIVER = 'Sage Instant Accounts v30';
+/** ⚠ FACTS.md: the version-independent ProgID Sage registers for SDO's engine. */
+export const SDO_PROG_ID = 'SDOEngine.32';
 
 /** The stock codes Sage 50 keeps for non-product lines (S1/S2/S3 service items, M a message line). */
 export const SPECIAL_CODES: ReadonlySet<string> = new Set(['S1', 'S2', 'S3', 'M']);
@@ -48,6 +52,7 @@ export function readSettings(raw: Record<string, unknown>): Sage50Settings {
     instant,
     driver: str(raw.driver) ?? (instant ? INSTANT_DRIVER : SAGE50_DRIVER),
     writer: raw.writer === 'hosted' ? 'hosted' : 'sdo',
+    sdoProgId: str(raw.sdoProgId) ?? SDO_PROG_ID,
     defaultProduct: str(raw.defaultProduct) ?? 'MISC',
     defaultCurrency: str(raw.defaultCurrency) ?? 'GBP',
     homeCountry: str(raw.homeCountry) ?? 'GB',

@@ -4,9 +4,10 @@ import { configError } from '../sdk/errors.js';
 
 /**
  * What writes to Sage 50. Sage 50's ODBC driver is read-only: writes go through Sage Data Objects
- * (SDO), a COM library on the Sage machine. Two implementations take the same rows with the same
- * rules: `SdoWriter` (Windows, SDO) and the hosted schema's `HostedWriter` (sandbox/writer.ts), which
- * plays Sage's part — the next invoice number, a product invoice, totals and VAT computed per line.
+ * (SDO), a COM library on the Sage machine. Two implementations write the same plan of each order
+ * (invoice-plan.ts: the next invoice number, a product invoice, totals and VAT computed per line):
+ * `SdoWriter` (sdo-writer.ts, Windows, SDO through COM) and the hosted schema's `HostedWriter`
+ * (sandbox/writer.ts).
  * Only CRM orders are written, as product invoices, created only.
  */
 export interface Sage50Writer {
@@ -14,31 +15,6 @@ export interface Sage50Writer {
   lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>>;
   write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]>;
   close?(): Promise<void>;
-}
-
-/**
- * Sage Data Objects — a documented stub. On Windows it would open `SageDataObject<version>.SDOEngine`,
- * `Workspaces.Add(…).Connect(folder, user, password, …)`, and post each order with
- * `CreateObject("InvoicePost")` (Header fields ACCOUNT_REF, CUST_ORDER_NUMBER, CONTACT_NAME,
- * CUST_TEL_NUMBER, TAKEN_BY, INVOICE_TYPE_CODE = product invoice; Items.Add() per line with STOCK_CODE,
- * DESCRIPTION, QTY_ORDER, UNIT_PRICE, NET_AMOUNT, TAX_CODE, TAX_AMOUNT; then GetNextNumber and
- * Update). FACTS.md keeps what is known of SDO and marks with ⚠ what is not confirmed. No COM bridge
- * is part of this build: every call refuses with a configuration error that says so.
- */
-export class SdoWriter implements Sage50Writer {
-  private refuse(): never {
-    throw configError(
-      process.platform === 'win32'
-        ? 'writing to Sage 50 needs Sage Data Objects (SDO, COM), which this build does not yet drive: set writer to "hosted" only for a hosted test schema, or leave the order flow off'
-        : `writing to Sage 50 needs Sage Data Objects (SDO), a COM library that runs only on the Windows machine Sage 50 is installed on, and this is ${process.platform}: run Ledgerlink there, or leave the order flow off`,
-    );
-  }
-  async lookup(): Promise<Map<string, TargetRecord>> {
-    this.refuse();
-  }
-  async write(): Promise<WriteResult[]> {
-    this.refuse();
-  }
 }
 
 /**
