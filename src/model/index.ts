@@ -10,6 +10,7 @@ import { StockCount, StockTransfer } from './stock.js';
 export * from './common.js';
 export * from './customer.js';
 export * from './invoice.js';
+export * from './invoice-totals.js';
 export * from './money.js';
 export * from './payment.js';
 export * from './product.js';

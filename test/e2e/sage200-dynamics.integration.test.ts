@@ -14,7 +14,8 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 /**
  * Seed 004 end to end between Sage 200 and Dynamics 365, both sandboxes over loopback, every Sage 200
  * request and answer checked against the published specs: the accounts' customers, products and
- * posted invoices reach the CRM; the CRM's ready order whose account and products are in Sage comes
+ * posted invoices reach the CRM, a SOP invoice line by line with Sage's tax per line (the penny test);
+ * the CRM's ready order whose account and products are in Sage comes
  * back as a SOP sales order, the order marked uploaded and given the SOP number; the one whose
  * account Sage does not have waits, naming it. A second batch writes nothing.
  */
@@ -143,6 +144,42 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 200 ↔ Dynamics 365 on %s'
     // ORD-1002 is for XXX001, an account Sage 200 does not have: no SOP order, the order not uploaded.
     expect(all('sop_orders').filter((o) => o.customer_document_no === 'ORD-1002')).toEqual([]);
     expect(crm.find('salesorders', 'ordernumber', 'ORD-1002')?.statuscode).toBe(200000);
+  });
+
+  it('the manual’s SOP invoice reaches Dynamics line by line: each product, quantity, price and Sage’s tax per line; totals 325.60 / 56.99 / 382.59', () => {
+    const inv = crm.find('invoices', 'invoicenumber', 'A1D001-0000000101');
+    const f = (v: unknown) => new Decimal(String(v)).toFixed(2);
+    // The lines' own tax, added up: 56.99, not the 56.98 of 17.5 % on the net total.
+    expect([inv?.totallineitemamount, inv?.totaltax, inv?.totalamount].map(f)).toEqual([
+      '325.60',
+      '56.99',
+      '382.59',
+    ]);
+    const product = (id: unknown) => crm.rows('products').find((p) => p.productid === id)?.productnumber;
+    const lines = crm
+      .rows('invoicedetails')
+      .filter((d) => d._invoiceid_value === inv?.invoiceid)
+      .sort((a, b) => Number(a.sequencenumber) - Number(b.sequencenumber));
+    expect(
+      lines.map((l) => [
+        product(l._productid_value),
+        f(l.quantity),
+        f(l.priceperunit),
+        f(l.baseamount),
+        f(l.tax),
+        f(l.extendedamount),
+      ]),
+    ).toEqual([
+      ['VID003', '3.00', '55.00', '165.00', '28.88', '193.88'],
+      ['TAPE002', '22.00', '2.80', '61.60', '10.78', '72.38'],
+      ['MISC', '3.00', '33.00', '99.00', '17.33', '116.33'],
+    ]);
+    // 0000000102 has no SOP lines (entered in the sales ledger): one write-in line of its totals.
+    const ledger = crm.find('invoices', 'invoicenumber', 'A1D001-0000000102');
+    const one = crm.rows('invoicedetails').filter((d) => d._invoiceid_value === ledger?.invoiceid);
+    expect(one.map((l) => [l.isproductoverridden, f(l.baseamount), f(l.tax)])).toEqual([
+      [true, '110.00', '19.25'],
+    ]);
   });
 
   it('a second batch writes nothing', async () => {

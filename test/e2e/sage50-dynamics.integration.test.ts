@@ -5,7 +5,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type DynamicsSandbox, startDynamicsSandbox } from '../../src/connectors/dynamics/sandbox/index.js';
-import { addAuditTransaction } from '../../src/connectors/sage50/sandbox/index.js';
+import { addAuditTransaction, postInvoice } from '../../src/connectors/sage50/sandbox/index.js';
 import { hostedFor } from '../../src/connectors/sage50/test-support.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
@@ -187,6 +187,42 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
     const ord1 = crm.find('salesorders', 'ordernumber', 'ORD-1001-1KWBHX');
     expect(ord1?.statuscode).toBe(200001);
     expect(ord1?.new_invoicenumber).toBe('2');
+  });
+
+  it('the penny test the other way: once posted in Sage, the invoice reaches Dynamics with Sage’s VAT per line and its totals', async () => {
+    // Sage's Update Ledgers posts invoice 2 (transaction 2); the next batch reads it from the trail.
+    await postInvoice(sage.db, 2, { tran: 2, firstSplit: 3 });
+    const { runs, failures } = await batch();
+    expect(failures).toEqual([]);
+    expect(read(runs, 'sage50-dynamics.invoices')).toEqual(['2']);
+    const inv = crm.find('invoices', 'invoicenumber', 'A1D001-2');
+    expect(inv, 'A1D001-2').toBeDefined();
+    const f = (v: unknown) => new Decimal(String(v)).toFixed(2);
+    // Dynamics adds up the lines' tax as sent: 56.99, not 56.98 (the VAT of the net total).
+    expect([inv?.totallineitemamount, inv?.totaltax, inv?.totalamount].map(f)).toEqual([
+      '325.60',
+      '56.99',
+      '382.59',
+    ]);
+    const lines = crm
+      .rows('invoicedetails')
+      .filter((d) => d._invoiceid_value === inv?.invoiceid)
+      .sort((a, b) => Number(a.sequencenumber) - Number(b.sequencenumber));
+    const product = (id: unknown) => crm.rows('products').find((p) => p.productid === id)?.productnumber;
+    expect(
+      lines.map((l) => [
+        product(l._productid_value),
+        f(l.quantity),
+        f(l.priceperunit),
+        f(l.baseamount),
+        f(l.tax),
+        f(l.extendedamount),
+      ]),
+    ).toEqual([
+      ['VID003', '3.00', '55.00', '165.00', '28.88', '193.88'],
+      ['TAPE002', '22.00', '2.80', '61.60', '10.78', '72.38'],
+      ['MISC', '3.00', '33.00', '99.00', '17.33', '116.33'],
+    ]);
   });
 
   it('a second batch after no new audit transactions reads nothing and writes nothing', async () => {

@@ -8,6 +8,7 @@ import {
   CREDIT_NOTE_TYPE,
   INVOICE_TYPE,
   type S200Customer,
+  type S200InvoiceCreditLineView,
   type S200PostedTransaction,
   type S200PriceBand,
   type S200Product,
@@ -36,11 +37,16 @@ export function windowFilter(q: ReadQuery, field = 'date_time_updated'): string 
   ]);
 }
 
+/** An invoice's lines by its customer and number: a line row of another account's document of that number is not taken. */
+const lineKey = (customerId: number | undefined, documentNo: string | undefined) =>
+  `${customerId}|${documentNo?.trim() ?? ''}`;
+
 const DOCUMENT_TYPES = anyOf('trader_transaction_type', [INVOICE_TYPE, CREDIT_NOTE_TYPE]);
 
 /**
  * Reads customers (/customers), products (/products with their Standard price band price from
- * /product_price_views) and posted invoices and credit notes (/sales_posted_transactions), by ids, by
+ * /product_price_views) and posted invoices and credit notes (/sales_posted_transactions, an invoice's
+ * lines from /customer_sop_invoice_credit_line_views), by ids, by
  * change window on date_time_updated, or everything, $top/$skip page by page in id order.
  */
 export class Reader {
@@ -177,8 +183,49 @@ export class Reader {
       });
       for (const c of customers) refs.set(c.id, c.reference);
     }
+    const lines = await this.sopInvoiceLines(rows);
     return rows.map((t) =>
-      this.item(String(t.id), t.date_time_updated, () => invoiceFrom(t, refs.get(t.customer_id), this.ctx)),
+      this.item(String(t.id), t.date_time_updated, () =>
+        invoiceFrom(
+          t,
+          refs.get(t.customer_id),
+          this.ctx,
+          lines.get(lineKey(t.customer_id, t.reference)) ?? [],
+        ),
+      ),
     );
+  }
+
+  /**
+   * The SOP lines of posted invoices, by customer id and invoice number (the posted transaction's
+   * reference is the SOP invoice's document number, FACTS.md ⚠), from
+   * customer_sop_invoice_credit_line_views. Credit notes are not looked up: they are not sent to the
+   * CRM, and a credit note may share its number with an invoice.
+   */
+  private async sopInvoiceLines(
+    rows: readonly S200PostedTransaction[],
+  ): Promise<Map<string, S200InvoiceCreditLineView[]>> {
+    const out = new Map<string, S200InvoiceCreditLineView[]>();
+    const numbers = [
+      ...new Set(
+        rows
+          .filter((t) => t.trader_transaction_type === INVOICE_TYPE && t.reference?.trim())
+          .map((t) => t.reference!.trim()),
+      ),
+    ];
+    for (const chunk of chunks(numbers))
+      for await (const views of this.client.pages<S200InvoiceCreditLineView>(
+        'customer_sop_invoice_credit_line_views',
+        {
+          filter: anyOf('sop_invoice_credit_document_no', chunk),
+          orderby: 'sop_invoice_credit_line_id',
+          top: MAX_TOP,
+        },
+      ))
+        for (const v of views) {
+          const key = lineKey(v.customer_id, v.sop_invoice_credit_document_no);
+          out.set(key, [...(out.get(key) ?? []), v]);
+        }
+    return out;
   }
 }

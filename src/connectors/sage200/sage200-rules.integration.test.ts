@@ -138,6 +138,94 @@ describe('Sage 200 connector rules', () => {
     expect(is(credit.total.amount, '11.75')).toBe(true);
   });
 
+  it('a SOP invoice carries its lines from customer_sop_invoice_credit_line_views: product, quantity, price, net and Sage’s tax per line', async () => {
+    const sb = await sandbox();
+    const c = connector(sb);
+    const invoices = (await all(c.read('invoice', {}))).map((i) => Invoice.parse(i.data));
+    const penny = invoices.find((i) => i.number === '0000000101')!;
+    const f = (v: string) => new Decimal(v).toFixed(2);
+    expect(
+      penny.lines.map((l) => [
+        l.sku,
+        l.description,
+        f(l.quantity),
+        f(l.unitPrice.amount),
+        f(l.total.amount),
+        f(l.tax.amount),
+      ]),
+    ).toEqual([
+      ['VID003', '32mb PCI Video Card', '3.00', '55.00', '165.00', '28.88'],
+      ['TAPE002', 'Adhesive Tape – Brown (50mm x 66m)', '22.00', '2.80', '61.60', '10.78'],
+      ['MISC', 'Miscellaneous', '3.00', '33.00', '99.00', '17.33'],
+    ]);
+    expect([penny.netTotal, penny.taxTotal, penny.total].map((m) => f(m.amount))).toEqual([
+      '325.60',
+      '56.99',
+      '382.59',
+    ]);
+    // 0000000102 was entered in the sales ledger: no SOP lines, one line of its totals without a product.
+    const ledger = invoices.find((i) => i.number === '0000000102')!;
+    expect(ledger.lines).toHaveLength(1);
+    expect(ledger.lines[0]?.sku).toBeUndefined();
+    expect(f(ledger.lines[0]!.total.amount)).toBe('110.00');
+    // The lines were asked for by document number, in line order, within the published API.
+    const asked = sb.requests.filter((r) => r.path === '/customer_sop_invoice_credit_line_views');
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked[0]?.query.$filter).toMatch(/sop_invoice_credit_document_no eq '0000000101'/);
+    expect(asked[0]?.query.$orderby).toBe('sop_invoice_credit_line_id');
+  });
+
+  it('a line sold from two profit analysis entries is one line, its quantities added; lines that do not add up to the posted totals fail the invoice, naming both', async () => {
+    const sb = await sandbox();
+    const views = sb.store.tables.customer_sop_invoice_credit_line_views;
+    const tape = [...views.values()].find((v) => v.product_code === 'TAPE002')!;
+    // TAPE002's 22 as 20 + 2 from two bins: two rows of the view for the one line.
+    tape.invoice_line_profit_analysis_line_quantity = 20;
+    sb.store.insert('customer_sop_invoice_credit_line_views', {
+      ...tape,
+      invoice_line_profit_analysis_id: Number(tape.invoice_line_profit_analysis_id) + 50,
+      invoice_line_profit_analysis_line_quantity: 2,
+    });
+    const a1 = [...sb.store.tables.customers.values()].find((r) => r.reference === 'A1D001')!;
+    const bad = sb.store.insert('sales_posted_transactions', {
+      customer_id: a1.id,
+      trader_transaction_type: 'TradingAccountEntryTypeInvoice',
+      reference: '0000000103',
+      transaction_date: '2024-02-22T00:00:00Z',
+      document_goods_value: 100,
+      document_tax_value: 17.5,
+      document_gross_value: 117.5,
+      document_outstanding_value: 117.5,
+    });
+    sb.store.insert('customer_sop_invoice_credit_line_views', {
+      ...tape,
+      sop_invoice_credit_id: 9103,
+      sop_invoice_credit_document_no: '0000000103',
+      sop_invoice_credit_line_id: 910301,
+      sop_invoice_credit_line_total_value: 55,
+      sop_invoice_credit_line_tax_value: 9.63,
+      invoice_line_profit_analysis_line_quantity: 1,
+    });
+    const c = connector(sb);
+    const items = await all(c.read('invoice', {}));
+    const penny = Invoice.parse(
+      items.find(
+        (i) => i.id === String(sb.store.find('sales_posted_transactions', 'reference', '0000000101')?.id),
+      )?.data,
+    );
+    expect(penny.lines.map((l) => [l.sku, l.quantity])).toEqual([
+      ['VID003', '3'],
+      ['TAPE002', '22'],
+      ['MISC', '3'],
+    ]);
+    const failed = items.find((i) => i.id === String(bad.id));
+    expect(failed?.data).toBeUndefined();
+    expect(failed?.error).toMatchObject({ code: 'invalid_data', category: 'rejected' });
+    expect(failed?.error?.message).toBe(
+      "invoice 0000000103: its lines' net comes to 55.00 but its net total is 100.00; its lines' tax comes to 9.63 but its tax total is 17.50. Its SOP invoice lines and its posted transaction in Sage 200 disagree (a line the API's invoice line view does not list, such as an additional charge, or damaged data)",
+    );
+  });
+
   it('every call carries the bearer token, X-Site and X-Company', async () => {
     const sb = await sandbox();
     const c = connector(sb);

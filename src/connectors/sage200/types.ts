@@ -92,6 +92,26 @@ export interface S200PostedTransaction {
   date_time_updated?: string;
 }
 
+/**
+ * sales.json #/components/schemas/customer_sop_invoice_credit_line_view (the fields read): one row per
+ * SOP invoice / credit note line and profit analysis entry, with its customer and product (FACTS.md).
+ */
+export interface S200InvoiceCreditLineView {
+  customer_id?: number;
+  customer_reference?: string;
+  sop_invoice_credit_id?: number;
+  sop_invoice_credit_type?: string;
+  sop_invoice_credit_document_no?: string;
+  sop_invoice_credit_line_id?: number;
+  sop_invoice_credit_line_total_value?: number;
+  sop_invoice_credit_line_tax_value?: number;
+  invoice_line_profit_analysis_id?: number;
+  invoice_line_profit_analysis_line_quantity?: number;
+  product_code?: string | null;
+  product_name?: string | null;
+  product_description?: string | null;
+}
+
 /** Stock_head.json #/definitions/warehouse */
 export interface S200Warehouse {
   id: number;

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { Address, Contact, Customer, Invoice, Product } from '../../model/index.js';
-import { money } from '../../model/index.js';
+import { linesDisagreeWithHeader, money } from '../../model/index.js';
 import { rejected } from '../sdk/errors.js';
 import { isoOf, type Row } from './odbc.js';
 import { SPECIAL_CODES } from './settings.js';
@@ -90,7 +90,8 @@ export function productFrom(r: Row, ctx: MapContext): Product {
 /**
  * An INVOICE row with its INVOICE_ITEM rows as the canonical invoice. A line on S1/S2/S3 (service
  * codes) or M (a message), or without a stock code, has no product: a write-in line in the CRM, its
- * description (and a message line's text) kept.
+ * description (and a message line's text) kept. Items that do not add up to the invoice's totals
+ * make it a failed record, saying by how much.
  */
 export function invoiceFrom(r: Row, items: readonly Row[], ctx: MapContext): Invoice {
   const number = text(r.invoice_number);
@@ -114,6 +115,19 @@ export function invoiceFrom(r: Row, items: readonly Row[], ctx: MapContext): Inv
       total: money(dec(i.net_amount), cur),
     };
   });
+  const totals = {
+    netTotal: money(new Decimal(dec(r.invoice_net)).toFixed(2), cur),
+    taxTotal: money(new Decimal(dec(r.invoice_tax)).toFixed(2), cur),
+    total: money(new Decimal(dec(r.invoice_gross)).toFixed(2), cur),
+  };
+  // Sage keeps the items and the totals both; when they disagree the file is damaged (or the invoice
+  // has carriage, which is not sent), and the CRM must not get lines saying one amount, a total another.
+  const disagree = linesDisagreeWithHeader({ lines, ...totals });
+  if (disagree)
+    throw rejected(
+      'invalid_data',
+      `invoice ${number}: ${disagree}. Sage 50's data file may be damaged: run File › Maintenance › Check Data in Sage 50 (carriage on an invoice is not sent either)`,
+    );
   const orderNumber = text(r.cust_order_number);
   const date = text(r.invoice_date).slice(0, 10);
   const due = text(r.payment_due_date).slice(0, 10);
@@ -130,9 +144,7 @@ export function invoiceFrom(r: Row, items: readonly Row[], ctx: MapContext): Inv
     currency: cur,
     lines,
     taxLines: [],
-    netTotal: money(new Decimal(dec(r.invoice_net)).toFixed(2), cur),
-    taxTotal: money(new Decimal(dec(r.invoice_tax)).toFixed(2), cur),
-    total: money(new Decimal(dec(r.invoice_gross)).toFixed(2), cur),
+    ...totals,
     updatedAt: isoOf(r.modified),
   };
 }

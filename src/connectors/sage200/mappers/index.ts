@@ -1,11 +1,12 @@
 import { Decimal } from 'decimal.js';
 import type { Address, Contact, Customer, Invoice, Product, SalesOrder } from '../../../model/index.js';
-import { decimalToApiNumber, money } from '../../../model/index.js';
+import { decimalToApiNumber, linesDisagreeWithHeader, money } from '../../../model/index.js';
 import { rejected } from '../../sdk/errors.js';
 import {
   CREDIT_NOTE_TYPE,
   HIDDEN_ACCOUNT,
   type S200Customer,
+  type S200InvoiceCreditLineView,
   type S200PostedTransaction,
   type S200Product,
   type S200ProductPriceView,
@@ -13,6 +14,7 @@ import {
   type S200SopOrderLine,
   STANDARD_LINE,
 } from '../types.js';
+import { invoiceLinesFrom } from './invoice-lines.js';
 
 /** A JSON number of the API as a canonical decimal string (its shortest form is what Sage sent). */
 export const dec = (n: number | string | undefined | null, fallback = '0'): string =>
@@ -144,14 +146,18 @@ export function productFrom(
 }
 
 /**
- * A posted sales invoice (or credit note) as the canonical invoice. Posted transactions carry totals
- * but no lines (FACTS.md): the invoice is one line, its goods value with its tax, described by the
+ * A posted sales invoice (or credit note) as the canonical invoice: the posted transaction's totals,
+ * and the SOP invoice's lines when it has them (customer_sop_invoice_credit_line_views, FACTS.md) —
+ * each with its product, quantity, price, net and Sage's own tax; lines that do not add up to the
+ * posted totals make the invoice a failed record, naming both. An invoice without SOP lines (entered in
+ * the sales ledger, or a credit note) is one line, its goods value with its tax, described by the
  * second reference (else "Invoice <reference>"), without a product (a write-in on the CRM side).
  */
 export function invoiceFrom(
   t: S200PostedTransaction,
   customerReference: string | undefined,
   ctx: MapContext,
+  sopLines: readonly S200InvoiceCreditLineView[] = [],
 ): Invoice {
   const number = t.reference?.trim() || String(t.id);
   if (!customerReference)
@@ -167,6 +173,29 @@ export function invoiceFrom(
   const tax = abs(t.document_tax_value);
   const gross = t.document_gross_value !== undefined ? abs(t.document_gross_value) : goods.plus(tax);
   const outstanding = abs(t.document_outstanding_value);
+  const totals = {
+    netTotal: money(goods.toFixed(2), cur),
+    taxTotal: money(tax.toFixed(2), cur),
+    total: money(gross.toFixed(2), cur),
+  };
+  const lines: Invoice['lines'] = sopLines.length
+    ? invoiceLinesFrom(sopLines, cur)
+    : [
+        {
+          lineNumber: 1,
+          description: t.second_reference?.trim() || `${credit ? 'Credit note' : 'Invoice'} ${number}`,
+          quantity: '1',
+          unitPrice: money(goods.toFixed(), cur),
+          tax: money(tax.toFixed(), cur),
+          total: money(goods.toFixed(), cur),
+        },
+      ];
+  const disagree = linesDisagreeWithHeader({ lines, ...totals });
+  if (disagree)
+    throw rejected(
+      'invalid_data',
+      `invoice ${number}: ${disagree}. Its SOP invoice lines and its posted transaction in Sage 200 disagree (a line the API's invoice line view does not list, such as an additional charge, or damaged data)`,
+    );
   return {
     number,
     type: credit ? 'credit_note' : 'invoice',
@@ -177,20 +206,9 @@ export function invoiceFrom(
     customerNumber: customerReference,
     orderNumbers: [],
     currency: cur,
-    lines: [
-      {
-        lineNumber: 1,
-        description: t.second_reference?.trim() || `${credit ? 'Credit note' : 'Invoice'} ${number}`,
-        quantity: '1',
-        unitPrice: money(goods.toFixed(), cur),
-        tax: money(tax.toFixed(), cur),
-        total: money(goods.toFixed(), cur),
-      },
-    ],
+    lines,
     taxLines: [],
-    netTotal: money(goods.toFixed(2), cur),
-    taxTotal: money(tax.toFixed(2), cur),
-    total: money(gross.toFixed(2), cur),
+    ...totals,
     balance: money(outstanding.toFixed(2), cur),
     updatedAt: utc(t.date_time_updated),
   };

@@ -6,7 +6,15 @@ import { buildValidator, type SpecValidator } from '../../sdk/conformance.js';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
 import { AUTHORIZE_PATH, SandboxSageId, TOKEN_PATH } from './oauth.js';
 import { FilterError, matches, orderRows, parseFilter } from './odata.js';
-import { CompanyStore, type Row, type SeedOptions, seed, TABLES, type Table } from './store.js';
+import {
+  CompanyStore,
+  type Row,
+  type SeedOptions,
+  seed,
+  TABLES,
+  type Table,
+  UNSTAMPED_VIEWS,
+} from './store.js';
 
 export { CompanyStore } from './store.js';
 
@@ -97,7 +105,8 @@ type Req = FastifyRequest & { fault?: boolean };
 /**
  * A Sage 200 company in one process: Sage ID (authorize, token; refresh tokens rotate), and the API v1
  * below the specs' base path: sites, customers, products, price bands, product price views, posted
- * sales transactions, warehouses and SOP orders, with $filter / $orderby / $top / $skip, the X-Site and
+ * sales transactions and their SOP invoice lines (customer SOP invoice credit line views), warehouses
+ * and SOP orders, with $filter / $orderby / $top / $skip, the X-Site and
  * X-Company headers required on every call, and error bodies `{statusCode, message}`. With
  * `conformance`, every request and answer is checked against the published specs.
  */
@@ -238,7 +247,9 @@ function apiRoutes(
           return refuse(req, reply, 400, `The query specified in the URI is not valid. ${e.message}`);
         throw e;
       }
-      return rows.slice(skip, skip + Math.min(top, SANDBOX_MAX_TOP));
+      const page = rows.slice(skip, skip + Math.min(top, SANDBOX_MAX_TOP));
+      if (!UNSTAMPED_VIEWS.has(table)) return page;
+      return page.map(({ id: _id, date_time_created: _c, date_time_updated: _u, ...shown }) => shown);
     },
   );
 

@@ -9,10 +9,17 @@ export const TABLES = [
   'price_bands',
   'product_price_views',
   'sales_posted_transactions',
+  'customer_sop_invoice_credit_line_views',
   'warehouses',
   'sop_orders',
 ] as const;
 export type Table = (typeof TABLES)[number];
+
+/**
+ * Views whose published schema has no id or date_time_created/updated of their own (sales.json
+ * customer_sop_invoice_credit_line_view): answered without the stamps every stored row gets.
+ */
+export const UNSTAMPED_VIEWS: ReadonlySet<Table> = new Set(['customer_sop_invoice_credit_line_views']);
 
 export interface SeedOptions {
   /** The manual's records (A1D001, ABS001; VID003, TAPE002, MISC; invoices of A1D001). Default true. */
@@ -153,6 +160,49 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
       at(minutes),
     );
 
+  /**
+   * A posted SOP invoice's lines as customer_sop_invoice_credit_line_views shows them (one profit
+   * analysis entry each): net and tax per line, as Sage computed them.
+   */
+  const invoiceLines = (
+    posted: Row,
+    customerRow: Row,
+    lines: Array<{ product: Row; quantity: number; net: number; tax: number }>,
+  ) => {
+    const invoiceId = posted.id + 1000;
+    for (const [i, l] of lines.entries()) {
+      const lineId = invoiceId * 100 + i + 1;
+      store.insert(
+        'customer_sop_invoice_credit_line_views',
+        {
+          customer_id: customerRow.id,
+          customer_reference: customerRow.reference,
+          customer_name: customerRow.name,
+          sop_invoice_credit_id: invoiceId,
+          sop_invoice_credit_type: 'Invoice',
+          sop_invoice_credit_document_no: posted.reference,
+          sop_invoice_credit_document_date: posted.transaction_date,
+          sop_invoice_credit_document_status: 'Complete',
+          sop_invoice_credit_exchange_rate: 1,
+          sop_invoice_credit_date_time_updated: posted.date_time_updated,
+          sop_invoice_credit_line_id: lineId,
+          sop_invoice_credit_line_invoice_credit_date: posted.transaction_date,
+          sop_invoice_credit_line_total_value: l.net,
+          sop_invoice_credit_line_tax_value: l.tax,
+          sop_invoice_credit_line_date_time_updated: posted.date_time_updated,
+          invoice_line_profit_analysis_id: lineId,
+          invoice_line_profit_analysis_line_quantity: l.quantity,
+          product_id: l.product.id,
+          product_code: l.product.code,
+          product_name: l.product.name,
+          product_description: l.product.description,
+          product_group_id: l.product.product_group_id,
+        },
+        new Date(String(posted.date_time_updated)),
+      );
+    }
+  };
+
   if (o.manualRecords !== false) {
     const a1 = customer(
       'A1D001',
@@ -196,11 +246,18 @@ export function seed(store: CompanyStore, o: SeedOptions): void {
       },
       1,
     );
-    product('VID003', '32mb PCI Video Card', 55, 2, 33);
-    product('TAPE002', 'Adhesive Tape – Brown (50mm x 66m)', 2.8, 2, 1.68);
-    product('MISC', 'Miscellaneous', 0, 3);
-    // The manual's Sage invoice: Net 325.60, VAT 56.99; and a second one, paid.
-    invoice(a1, '0000000101', '2024-02-12', 325.6, 56.99, 382.59, 4, 'Your order ORD-0990');
+    const vid = product('VID003', '32mb PCI Video Card', 55, 2, 33);
+    const tape = product('TAPE002', 'Adhesive Tape – Brown (50mm x 66m)', 2.8, 2, 1.68);
+    const misc = product('MISC', 'Miscellaneous', 0, 3);
+    // The manual's Sage invoice, a SOP invoice: Net 325.60, VAT 56.99 at 17.5 % per line (28.88 +
+    // 10.78 + 17.33; 56.98 on the net total); and a second one, paid, entered in the sales ledger
+    // (no SOP lines).
+    const penny = invoice(a1, '0000000101', '2024-02-12', 325.6, 56.99, 382.59, 4, 'Your order ORD-0990');
+    invoiceLines(penny, a1, [
+      { product: vid, quantity: 3, net: 165, tax: 28.88 },
+      { product: tape, quantity: 22, net: 61.6, tax: 10.78 },
+      { product: misc, quantity: 3, net: 99, tax: 17.33 },
+    ]);
     invoice(a1, '0000000102', '2024-02-20', 110, 19.25, 0, 5);
   }
 

@@ -5,6 +5,7 @@ import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sd
 import { OdbcClient } from '../odbc.js';
 import { seedGenerated, seedManualRecords } from './seed.js';
 
+export { postInvoice } from './post-invoice.js';
 export { HOSTED_TABLES } from './schema.js';
 export {
   type AuditTransaction,
