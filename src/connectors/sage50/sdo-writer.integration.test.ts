@@ -1,3 +1,4 @@
+// biome-ignore-all lint/correctness/noComponentHookFactories: SDO's COM members are PascalCase, not React components
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SalesOrder } from '../../model/index.js';
 import type { Sage50Connector } from './connector.js';
