@@ -158,7 +158,8 @@ export interface ScanResult {
   flow: string;
   counts: Record<string, number>;
   records: PreviewRow[];
-  needs: { entity: string; flow?: string; ids: string[]; rows: PreviewRow[] }[];
+  /** onTarget: no flow brings them, the target has them already (an order lacking one is not uploadable). */
+  needs: { entity: string; flow?: string; ids: string[]; rows: PreviewRow[]; onTarget?: boolean }[];
   lines: ScanLine[];
 }
 

@@ -88,12 +88,19 @@ export class Sage50Connector implements Connector {
   }
 
   naturalKey(entity: EntityName, data: unknown): string | undefined {
-    if (entity !== 'salesOrder') return undefined;
-    const n = (data as { number?: unknown }).number;
+    const field =
+      entity === 'salesOrder' || entity === 'customer' ? 'number' : entity === 'product' ? 'sku' : '';
+    const n = field ? (data as Record<string, unknown>)[field] : undefined;
     return typeof n === 'string' && n ? n : undefined;
   }
 
+  /**
+   * Invoices made from CRM orders (by order number) through the writer; ledger accounts (by account
+   * reference) and stock records (by stock code) through the ODBC driver, which reads on every
+   * edition: what a CRM order refers to must be in Sage 50 already (the order flow's dependencies).
+   */
   lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
+    if (entity === 'customer' || entity === 'product') return this.reader.existing(entity, keys);
     return this.writer.lookup(entity, keys);
   }
 

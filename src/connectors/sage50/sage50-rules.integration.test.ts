@@ -297,6 +297,14 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
     expect(await db.query('SELECT COUNT(*) AS n FROM INVOICE')).toEqual(before);
   });
 
+  it('what a CRM order refers to is looked up by account reference and stock code (S1 is no product), reading only', async () => {
+    const customers = await c.lookup('customer', ['A1D001', 'XXX001', 'ABS001']);
+    expect([...customers.keys()].sort()).toEqual(['A1D001', 'ABS001']);
+    expect(customers.get('A1D001')).toEqual({ id: 'A1D001' });
+    const products = await c.lookup('product', ['VID003', 'XXXTEST01', 'S1']);
+    expect([...products.keys()]).toEqual(['VID003']);
+  });
+
   describe('incremental batches from the audit trail', () => {
     let tokens: Record<'customer' | 'product' | 'invoice', string>;
     const next = async (entity: 'customer' | 'product' | 'invoice') => {
