@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type DynamicsSandbox, startDynamicsSandbox } from '../../src/connectors/dynamics/sandbox/index.js';
+import { addAuditTransaction } from '../../src/connectors/sage50/sandbox/index.js';
 import { hostedFor } from '../../src/connectors/sage50/test-support.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
@@ -147,6 +148,8 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
       'Customers',
       'Products',
       'Invoices',
+      'Invoice Items',
+      'Transactions',
     ]);
     // Sage keeps references in capitals: "a" finds both of the manual's accounts, "AB" one of them.
     await find(page, 'A/C starts with', 'a', 'Found 2 customers whose A/C starts with “a”.');
@@ -225,6 +228,89 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
     await page.getByText('No invoices found.').waitFor();
     await shot('04-found-invoices');
   }, 90_000);
+
+  it('invoice items (view-only, as the manual says) and transactions are searched by account reference; a selected invoice transaction uploads its invoice with its customer and products', async () => {
+    // A receipt on ABS001 beside A1D001's invoice on the audit trail.
+    await addAuditTransaction(sage.db, {
+      tran: 2,
+      type: 'SR',
+      account: 'ABS001',
+      invRef: '',
+      date: '2025-11-04',
+      net: '-30',
+      tax: '0',
+      gross: '-30',
+      splits: [{ tran: 3, net: '-30', tax: '0', gross: '-30', details: 'Receipt' }],
+    });
+    await page.goto(`${url}/view/sage50/dynamics`);
+    await page.getByLabel('Entity').selectOption({ label: 'Invoice Items' });
+    await page
+      .getByRole('note')
+      .getByText(/Invoice items are view-only/)
+      .waitFor();
+    const uploadSelected = page.getByRole('button', { name: 'Upload selected' });
+    expect(await uploadSelected.isDisabled()).toBe(true);
+    expect(await uploadSelected.getAttribute('title')).toMatch(/view-only/);
+    await find(page, 'A/C starts with', 'a1', 'Found 3 invoice items whose A/C starts with “a1”.');
+    const header = await headerOf(page);
+    const pick = (names: string[]) => names.map((n) => header.indexOf(n));
+    const cols = pick([
+      'Inv. No.',
+      'A/C',
+      'Product code',
+      'Description',
+      'Quantity',
+      'Price',
+      'Net',
+      'T/C',
+      'V.A.T.',
+    ]);
+    expect(cols.every((i) => i >= 0)).toBe(true);
+    // The manual's invoice 1: VID003, the S1 service line, the M message line, to the penny.
+    expect((await cellsOf(page, 'Found records')).map((c) => cols.map((i) => c[i]))).toEqual([
+      ['1', 'A1D001', 'VID003', '32mb PCI Video Card', '2', '55.00 GBP', '110.00 GBP', 'T1', '19.25 GBP'],
+      ['1', 'A1D001', 'S1', 'Installation', '1', '40.00 GBP', '40.00 GBP', 'T1', '7.00 GBP'],
+      ['1', 'A1D001', 'M', 'Thank you for your order', '0', '0.00 GBP', '0.00 GBP', 'T1', '0.00 GBP'],
+    ]);
+    // View-only: no row can be selected.
+    expect(await page.getByRole('table', { name: 'Found records' }).getByRole('checkbox').count()).toBe(0);
+    await find(page, 'A/C starts with', 'ABS', 'Found 0 invoice items whose A/C starts with “ABS”.');
+    await shot('04a-found-invoice-items');
+
+    await page.getByLabel('Entity').selectOption({ label: 'Transactions' });
+    await find(page, 'A/C starts with', 'a', 'Found 2 transactions whose A/C starts with “a”.');
+    const th = await headerOf(page);
+    const tc = ['No.', 'Type', 'A/C', 'Date', 'Ref', 'Net', 'Tax', 'Gross', 'Uploading would send'].map((n) =>
+      th.indexOf(n),
+    );
+    expect(tc.every((i) => i >= 0)).toBe(true);
+    expect((await cellsOf(page, 'Found records')).map((c) => tc.map((i) => c[i]))).toEqual([
+      [
+        '1',
+        'SI',
+        'A1D001',
+        '2025-11-03',
+        '1',
+        '150.00 GBP',
+        '26.25 GBP',
+        '176.25 GBP',
+        'customer A1D001 · invoice 1',
+      ],
+      ['2', 'SR', 'ABS001', '2025-11-04', '—', '-30.00 GBP', '0.00 GBP', '-30.00 GBP', 'customer ABS001'],
+    ]);
+    await find(page, 'A/C starts with', 'A1D', 'Found 1 transaction whose A/C starts with “A1D”.');
+    expect(crm.find('invoices', 'invoicenumber', 'A1D001-1')).toBeUndefined();
+    await selectRow(page, 'SI').check();
+    await uploadSelected.click();
+    // The invoice brings its customer and products first: one run, of the invoices flow.
+    await page.getByText('Uploading invoices 1 to Dynamics 365; what they need goes first.').waitFor();
+    await uploaded(1);
+    await expect.poll(async () => (await outcomeOf('1'))?.[1], { timeout: 15_000 }).toBe('created');
+    await shot('04b-uploaded-transaction');
+    const inv = crm.find('invoices', 'invoicenumber', 'A1D001-1');
+    expect(new Decimal(String(inv?.totalamount)).equals('176.25')).toBe(true);
+    expect(crm.find('products', 'productnumber', 'VID003')).toBeDefined();
+  }, 120_000);
 
   it('the CRM view: Scan lists the orders and lines the ready orders need, writing nothing in Sage 50, ORD-1002 not uploadable naming its account; Upload makes ORD-1001-1KWBHX a product invoice to the penny, marked uploaded', async () => {
     for (const number of MANUAL_ORDERS)

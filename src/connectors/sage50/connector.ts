@@ -3,6 +3,7 @@ import type {
   CheckResult,
   Connector,
   ConnectorContext,
+  ListedRow,
   ReadQuery,
   SourceItem,
   TargetRecord,
@@ -12,6 +13,7 @@ import type {
 import { configError, toErrorData } from '../sdk/errors.js';
 import { writeEach } from '../sdk/write-each.js';
 import { changedSince } from './audit.js';
+import { Lister } from './listings.js';
 import { sage50Manifest } from './manifest.js';
 import { OdbcClient } from './odbc.js';
 import { Reader } from './read.js';
@@ -23,6 +25,7 @@ export class Sage50Connector implements Connector {
   readonly manifest = sage50Manifest;
   readonly db: OdbcClient;
   private readonly reader: Reader;
+  private readonly lister: Lister;
   readonly writer: Sage50Writer;
 
   constructor(
@@ -33,6 +36,7 @@ export class Sage50Connector implements Connector {
       throw configError('Sage 50 needs a connection string or a data folder (sage.folder)');
     this.db = new OdbcClient(connectionString(settings));
     this.reader = new Reader(this.db, settings);
+    this.lister = new Lister(this.db, settings);
     // Sage Instant Accounts is the same data behind its own driver, without the writes (FACTS.md).
     this.writer = settings.instant
       ? new InstantWriter()
@@ -75,6 +79,10 @@ export class Sage50Connector implements Connector {
 
   read(entity: EntityName, query: ReadQuery): AsyncIterable<SourceItem[]> {
     return this.reader.read(entity, query);
+  }
+
+  listRows(listing: string, query: ReadQuery): AsyncIterable<ListedRow[]> {
+    return this.lister.list(listing, query);
   }
 
   changedSince(entity: EntityName, token: string | undefined) {
