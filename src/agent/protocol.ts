@@ -16,6 +16,7 @@ export const PATHS = {
   hello: `${AGENT_BASE}/hello`,
   check: `${AGENT_BASE}/check`,
   read: `${AGENT_BASE}/read`,
+  list: `${AGENT_BASE}/list`,
   next: `${AGENT_BASE}/read/next`,
   close: `${AGENT_BASE}/read/close`,
   count: `${AGENT_BASE}/count`,
@@ -55,6 +56,13 @@ export const readQuery = z
 export const bodies = {
   check: z.object({}).strict(),
   read: z.object({ entity, query: readQuery, skipPages: z.number().int().min(0).default(0) }).strict(),
+  list: z
+    .object({
+      listing: z.string().min(1).max(64),
+      query: readQuery,
+      skipPages: z.number().int().min(0).default(0),
+    })
+    .strict(),
   next: z.object({ session: z.string().uuid(), seq: z.number().int().min(1) }).strict(),
   close: z.object({ session: z.string().uuid() }).strict(),
   count: z.object({ entity, query: readQuery }).strict(),

@@ -5,6 +5,7 @@ import type {
   ConnectorContext,
   FilterOption,
   KnownCodes,
+  ListedRow,
   ReadQuery,
   References,
   SourceItem,
@@ -121,10 +122,20 @@ export class RemoteConnector implements Connector {
   }
 
   read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
-    return this.readPages(entity, query, signal);
+    return this.pages<SourceItem>(PATHS.read, { entity, query: plain(query) }, signal);
   }
 
-  private async *readPages(entity: EntityName, query: ReadQuery, signal?: AbortSignal) {
+  /** The listings of the connector's manifest (the Sage View's Invoice Items, Transactions). */
+  listRows(listing: string, query: ReadQuery, signal?: AbortSignal): AsyncIterable<ListedRow[]> {
+    return this.pages<ListedRow>(PATHS.list, { listing, query: plain(query) }, signal);
+  }
+
+  /** A read session's pages, from `start` (a read or a listing), resumed as the class says. */
+  private async *pages<T>(
+    start: string,
+    body: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): AsyncIterable<T[]> {
     let delivered = 0;
     let resumes = 0;
     let session: string | undefined;
@@ -136,12 +147,12 @@ export class RemoteConnector implements Connector {
         try {
           page = session
             ? await this.call<ReadPage>(PATHS.next, { session, seq })
-            : await this.call<ReadPage>(PATHS.read, { entity, query: plain(query), skipPages: delivered });
+            : await this.call<ReadPage>(start, { ...body, skipPages: delivered });
         } catch (e) {
           if (isLedgerlinkError(e) && e.httpStatus === 410 && resumes < MAX_RESUMES) {
             resumes++;
             this.o.ctx.logger.warn(
-              { entity, delivered },
+              { start, ...body, delivered },
               'the agent lost the read (it restarted?): reading again after the pages already delivered',
             );
             session = undefined;
@@ -152,7 +163,7 @@ export class RemoteConnector implements Connector {
         session = page.session;
         if (page.items.length) {
           delivered++;
-          yield page.items as SourceItem[];
+          yield page.items as T[];
         }
         if (page.done) return;
         seq = page.seq + 1;

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Connector, SourceItem, WriteItem, WriteResult } from '../connectors/sdk/contract.js';
-import { type ErrorData, toErrorData } from '../connectors/sdk/errors.js';
+import type { Connector, WriteItem, WriteResult } from '../connectors/sdk/contract.js';
+import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
 import type { EntityName } from '../model/index.js';
 import { IdempotentWrites } from './idempotent-writes.js';
 import {
@@ -126,8 +126,17 @@ export async function buildAgentServer(o: AgentOptions): Promise<FastifyInstance
   });
   route(PATHS.check, bodies.check, async () => c.check());
   route(PATHS.read, bodies.read, async (b) =>
-    sessions.start(c.read(b.entity as EntityName, b.query) as AsyncIterable<SourceItem[]>, b.skipPages),
+    sessions.start(c.read(b.entity as EntityName, b.query), b.skipPages),
   );
+  route(PATHS.list, bodies.list, async (b) => {
+    if (!c.listRows)
+      throw new LedgerlinkError({
+        code: 'not_found',
+        category: 'rejected',
+        message: `${c.manifest.title} has no listings`,
+      });
+    return sessions.start(c.listRows(b.listing, b.query), b.skipPages);
+  });
   route(PATHS.next, bodies.next, async (b) => sessions.next(b.session, b.seq));
   route(PATHS.close, bodies.close, async (b) => {
     await sessions.close(b.session);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SourceItem } from '../connectors/sdk/contract.js';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
 
 /** Read sessions the agent keeps at once; the oldest idle one is closed to make room. */
@@ -8,9 +7,9 @@ export const MAX_SESSIONS = 32;
 export const SESSION_IDLE_MS = 5 * 60_000;
 
 interface Session {
-  iterator: AsyncIterator<SourceItem[]>;
+  iterator: AsyncIterator<unknown[]>;
   /** The page last handed out, kept until the next is asked for: a dropped answer is sent again. */
-  last: { seq: number; items: SourceItem[]; done: boolean };
+  last: { seq: number; items: unknown[]; done: boolean };
   touched: number;
   /** One request at a time per session: a repeat arriving while the page is read waits for it. */
   busy?: Promise<unknown>;
@@ -42,9 +41,9 @@ export class ReadSessions {
 
   /** Starts a read, skipping the first `skipPages` pages (a read resumed after the agent restarted). */
   async start(
-    pages: AsyncIterable<SourceItem[]>,
+    pages: AsyncIterable<unknown[]>,
     skipPages: number,
-  ): Promise<{ session: string; seq: number; items: SourceItem[]; done: boolean }> {
+  ): Promise<{ session: string; seq: number; items: unknown[]; done: boolean }> {
     const iterator = pages[Symbol.asyncIterator]();
     for (let i = 0; i < skipPages; i++) {
       const r = await iterator.next();
@@ -64,7 +63,7 @@ export class ReadSessions {
   async next(
     id: string,
     seq: number,
-  ): Promise<{ session: string; seq: number; items: SourceItem[]; done: boolean }> {
+  ): Promise<{ session: string; seq: number; items: unknown[]; done: boolean }> {
     const s = this.open.get(id);
     if (!s) throw sessionGone(id);
     while (s.busy) await s.busy.catch(() => {});

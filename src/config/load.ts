@@ -282,21 +282,22 @@ function resolveDependency(
   flows: Map<string, Flow>,
   issue: (message: string) => void,
 ): Dependency {
+  const targetKeys = d.targetKeys ? { targetKeys: true } : {};
   if (d.flow) {
     const named = flows.get(d.flow);
     if (!named) {
       issue(`no flow named "${d.flow}" is configured`);
-      return { entity: d.entity ?? flow.entity, ids: d.ids };
+      return { entity: d.entity ?? flow.entity, ids: d.ids, ...targetKeys };
     }
     if (d.entity && d.entity !== named.entity)
       issue(`flow "${d.flow}" syncs ${named.entity} records, not ${d.entity}`);
-    return { entity: named.entity, ids: d.ids, flow: d.flow };
+    return { entity: named.entity, ids: d.ids, flow: d.flow, ...targetKeys };
   }
   const entity = d.entity ?? flow.entity;
   const forward = [...flows.values()].find(
     (f) => f.entity === entity && f.source === flow.source && f.target === flow.target && f.enabled,
   );
-  return { entity, ids: d.ids, ...(forward ? { flow: forward.name } : {}) };
+  return { entity, ids: d.ids, ...(forward ? { flow: forward.name } : {}), ...targetKeys };
 }
 
 function resolveFlow(

@@ -70,6 +70,8 @@ export const FlowConfig = z
             entity: z.enum(entityNames as [string, ...string[]]).optional(),
             flow: z.string().min(1).optional(),
             ids: z.string().min(1),
+            /** The ids are the target's keys too: the target is asked for them (see Dependency). */
+            targetKeys: z.boolean().optional(),
           })
           .strict()
           .refine((d) => d.entity !== undefined || d.flow !== undefined, {

@@ -249,7 +249,13 @@ export class Engine {
     for (const [i, dep] of flow.dependencies.entries()) {
       const ids = [...(needed[i] ?? [])];
       const rows = dep.flow && ids.length ? await this.preview(dep.flow, { ids }, signal) : [];
-      needs.push({ entity: dep.entity, ...(dep.flow ? { flow: dep.flow } : {}), ids, rows });
+      needs.push({
+        entity: dep.entity,
+        ...(dep.flow ? { flow: dep.flow } : {}),
+        ids,
+        rows,
+        ...(dep.targetKeys && !dep.flow ? { onTarget: true } : {}),
+      });
     }
     return { flow: name, records, needs, lines };
   }

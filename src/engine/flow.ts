@@ -21,6 +21,13 @@ export interface Dependency {
   ids: string;
   /** The flow that brings a missing one over; none configured: the record only waits. */
   flow?: string;
+  /**
+   * The ids are the target's own keys for these records too (an account reference or stock code both
+   * systems share), so the target is asked whether it has them when the link table does not know
+   * them. One it lacks, with no flow to bring it, fails the record naming it: waiting would wait on
+   * nothing, and writing would fail at the target.
+   */
+  targetKeys?: boolean;
 }
 
 /** After a create, tell the source what the target made (its number, or its id). */

@@ -212,13 +212,30 @@ export class RecordPipeline {
   private async applyDependencies(work: WorkItem[], preview: boolean): Promise<void> {
     const { dependencies, references, flow } = this.ctx;
     if (dependencies.length === 0 || work.length === 0 || !references) return;
+    // What the target lacks and nothing brings, per record, over every dependency: one reason names all.
+    const missing = new Map<WorkItem, string[]>();
     for (const [index, { dep }] of dependencies.entries()) {
       const needed = new Map<WorkItem, string[]>();
       for (const w of work) if (w.plan.kind === 'create') needed.set(w, w.needs?.[index] ?? []);
       const all = [...new Set([...needed.values()].flat())];
       if (all.length === 0) continue;
       const states = await references.resolve(flow, dep, all, !preview);
+      let absent = new Set<string>();
+      try {
+        if (dep.targetKeys) absent = await this.onTarget(dep, all, states);
+      } catch (e) {
+        // The target could not say (a lock, a lost connection): these records fail as its error says.
+        const err = toErrorData(e);
+        if (err.category === 'config') throw e;
+        for (const w of needed.keys()) w.plan = fail(err);
+        continue;
+      }
       for (const [w, list] of needed) {
+        const lacking = dep.flow ? [] : list.filter((id) => absent.has(id));
+        if (lacking.length) {
+          (missing.get(w) ?? missing.set(w, []).get(w)!).push(this.notOnTarget(dep, lacking));
+          continue;
+        }
         const blocking = list.find((id) => !states.get(id)?.ok);
         if (blocking !== undefined) {
           const st = states.get(blocking) as Extract<ReferenceState, { ok: false }> | undefined;
@@ -238,6 +255,41 @@ export class RecordPipeline {
         w.refs = { ...w.refs, [dep.entity]: { ...w.refs?.[dep.entity], ...resolved } };
       }
     }
+    for (const [w, reasons] of missing)
+      w.plan = fail({
+        code: 'not_found',
+        category: 'rejected',
+        message: `${entityWord(this.ctx.flow.entity)} ${w.label}: ${reasons.join('; ')}`,
+      });
+  }
+
+  /**
+   * Asks the target for the ids of a `targetKeys` dependency the link table does not know (by its
+   * natural key, which they are); those it has are resolved, and the ids it lacks are returned.
+   */
+  private async onTarget(
+    dep: Dependency,
+    ids: readonly string[],
+    states: Map<string, ReferenceState>,
+  ): Promise<Set<string>> {
+    const unknown = ids.filter((id) => !states.get(id)?.ok);
+    if (unknown.length === 0) return new Set();
+    const found = await this.ctx.target.lookup(dep.entity, unknown);
+    const absent = new Set<string>();
+    for (const id of unknown) {
+      const hit = found.get(id);
+      if (hit) states.set(id, { ok: true, targetId: hit.id });
+      else absent.add(id);
+    }
+    return absent;
+  }
+
+  /** Why a record cannot go: what it refers to is not on the target, and no flow brings it there. */
+  private notOnTarget(dep: Dependency, ids: readonly string[]): string {
+    const { source, target, flow } = this.ctx;
+    const word = entityWord(dep.entity);
+    const one = ids.length === 1;
+    return `${word} ${ids.join(', ')} ${one ? 'is' : 'are'} not in ${target.manifest.title}, and no flow brings ${word}s from ${source.manifest.title}: create ${one ? 'it' : 'them'} in ${target.manifest.title} (or correct the ${entityWord(flow.entity)}), then upload again`;
   }
 
   /** Link table first, then the target's natural key, so a crash between write and link never duplicates. */

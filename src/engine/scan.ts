@@ -25,6 +25,8 @@ export interface ScanNeed {
   flow?: string;
   ids: string[];
   rows: PreviewRow[];
+  /** The target must have them already (a `targetKeys` dependency): the ids are all in it. */
+  onTarget?: boolean;
 }
 
 /**

@@ -20,6 +20,7 @@ import { registerConnectionRoutes } from './routes/connections.js';
 import { registerFlowRoutes } from './routes/flows.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerListingRoutes } from './routes/listings.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerQbwcRoutes } from './routes/qbwc.js';
@@ -223,6 +224,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerLogRoutes(app, deps);
   registerRecordRoutes(app, deps);
   registerConnectionRoutes(app, deps);
+  registerListingRoutes(app, deps);
   registerOAuthRoutes(app, deps);
   registerHookRoutes(app, deps);
   registerQbwcRoutes(app, deps);

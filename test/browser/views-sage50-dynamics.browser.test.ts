@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type DynamicsSandbox, startDynamicsSandbox } from '../../src/connectors/dynamics/sandbox/index.js';
+import { addAuditTransaction } from '../../src/connectors/sage50/sandbox/index.js';
 import { hostedFor } from '../../src/connectors/sage50/test-support.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
@@ -26,9 +27,9 @@ import {
  * the connector runs real SQL through a real driver manager — and Dynamics 365 the CRM, its sandbox
  * over loopback, both with the manual's own records. The Sage View finds Sage 50 customers, products
  * and invoices by the start of their reference and uploads a selection into Dynamics; the CRM view's
- * Scan lists what the manual's two ready orders need before anything is written in Sage 50, and
- * Upload makes ORD-1001-1KWBHX a Sage 50 product invoice (the penny test) and marks it uploaded, while
- * ORD-1002, whose account Sage 50 lacks, fails naming it. No schedules and no webhooks: only what the
+ * Scan lists what the manual's two ready orders need before anything is written in Sage 50 — ORD-1002,
+ * whose account and product Sage 50 lacks, as not uploadable, naming both — and Upload makes
+ * ORD-1001-1KWBHX a Sage 50 product invoice (the penny test) and marks it uploaded. No schedules and no webhooks: only what the
  * screens do reaches the systems. Each step leaves a screenshot in test-artifacts/dashboard/.
  */
 const PASSWORD = 'views-sage50-test-password-1';
@@ -147,6 +148,8 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
       'Customers',
       'Products',
       'Invoices',
+      'Invoice Items',
+      'Transactions',
     ]);
     // Sage keeps references in capitals: "a" finds both of the manual's accounts, "AB" one of them.
     await find(page, 'A/C starts with', 'a', 'Found 2 customers whose A/C starts with “a”.');
@@ -226,7 +229,90 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
     await shot('04-found-invoices');
   }, 90_000);
 
-  it('the CRM view: Scan lists the orders and lines the ready orders need, writing nothing in Sage 50; Upload makes ORD-1001-1KWBHX a product invoice to the penny, marked uploaded, and ORD-1002 fails naming its account', async () => {
+  it('invoice items (view-only, as the manual says) and transactions are searched by account reference; a selected invoice transaction uploads its invoice with its customer and products', async () => {
+    // A receipt on ABS001 beside A1D001's invoice on the audit trail.
+    await addAuditTransaction(sage.db, {
+      tran: 2,
+      type: 'SR',
+      account: 'ABS001',
+      invRef: '',
+      date: '2025-11-04',
+      net: '-30',
+      tax: '0',
+      gross: '-30',
+      splits: [{ tran: 3, net: '-30', tax: '0', gross: '-30', details: 'Receipt' }],
+    });
+    await page.goto(`${url}/view/sage50/dynamics`);
+    await page.getByLabel('Entity').selectOption({ label: 'Invoice Items' });
+    await page
+      .getByRole('note')
+      .getByText(/Invoice items are view-only/)
+      .waitFor();
+    const uploadSelected = page.getByRole('button', { name: 'Upload selected' });
+    expect(await uploadSelected.isDisabled()).toBe(true);
+    expect(await uploadSelected.getAttribute('title')).toMatch(/view-only/);
+    await find(page, 'A/C starts with', 'a1', 'Found 3 invoice items whose A/C starts with “a1”.');
+    const header = await headerOf(page);
+    const pick = (names: string[]) => names.map((n) => header.indexOf(n));
+    const cols = pick([
+      'Inv. No.',
+      'A/C',
+      'Product code',
+      'Description',
+      'Quantity',
+      'Price',
+      'Net',
+      'T/C',
+      'V.A.T.',
+    ]);
+    expect(cols.every((i) => i >= 0)).toBe(true);
+    // The manual's invoice 1: VID003, the S1 service line, the M message line, to the penny.
+    expect((await cellsOf(page, 'Found records')).map((c) => cols.map((i) => c[i]))).toEqual([
+      ['1', 'A1D001', 'VID003', '32mb PCI Video Card', '2', '55.00 GBP', '110.00 GBP', 'T1', '19.25 GBP'],
+      ['1', 'A1D001', 'S1', 'Installation', '1', '40.00 GBP', '40.00 GBP', 'T1', '7.00 GBP'],
+      ['1', 'A1D001', 'M', 'Thank you for your order', '0', '0.00 GBP', '0.00 GBP', 'T1', '0.00 GBP'],
+    ]);
+    // View-only: no row can be selected.
+    expect(await page.getByRole('table', { name: 'Found records' }).getByRole('checkbox').count()).toBe(0);
+    await find(page, 'A/C starts with', 'ABS', 'Found 0 invoice items whose A/C starts with “ABS”.');
+    await shot('04a-found-invoice-items');
+
+    await page.getByLabel('Entity').selectOption({ label: 'Transactions' });
+    await find(page, 'A/C starts with', 'a', 'Found 2 transactions whose A/C starts with “a”.');
+    const th = await headerOf(page);
+    const tc = ['No.', 'Type', 'A/C', 'Date', 'Ref', 'Net', 'Tax', 'Gross', 'Uploading would send'].map((n) =>
+      th.indexOf(n),
+    );
+    expect(tc.every((i) => i >= 0)).toBe(true);
+    expect((await cellsOf(page, 'Found records')).map((c) => tc.map((i) => c[i]))).toEqual([
+      [
+        '1',
+        'SI',
+        'A1D001',
+        '2025-11-03',
+        '1',
+        '150.00 GBP',
+        '26.25 GBP',
+        '176.25 GBP',
+        'customer A1D001 · invoice 1',
+      ],
+      ['2', 'SR', 'ABS001', '2025-11-04', '—', '-30.00 GBP', '0.00 GBP', '-30.00 GBP', 'customer ABS001'],
+    ]);
+    await find(page, 'A/C starts with', 'A1D', 'Found 1 transaction whose A/C starts with “A1D”.');
+    expect(crm.find('invoices', 'invoicenumber', 'A1D001-1')).toBeUndefined();
+    await selectRow(page, 'SI').check();
+    await uploadSelected.click();
+    // The invoice brings its customer and products first: one run, of the invoices flow.
+    await page.getByText('Uploading invoices 1 to Dynamics 365; what they need goes first.').waitFor();
+    await uploaded(1);
+    await expect.poll(async () => (await outcomeOf('1'))?.[1], { timeout: 15_000 }).toBe('created');
+    await shot('04b-uploaded-transaction');
+    const inv = crm.find('invoices', 'invoicenumber', 'A1D001-1');
+    expect(new Decimal(String(inv?.totalamount)).equals('176.25')).toBe(true);
+    expect(crm.find('products', 'productnumber', 'VID003')).toBeDefined();
+  }, 120_000);
+
+  it('the CRM view: Scan lists the orders and lines the ready orders need, writing nothing in Sage 50, ORD-1002 not uploadable naming its account; Upload makes ORD-1001-1KWBHX a product invoice to the penny, marked uploaded', async () => {
     for (const number of MANUAL_ORDERS)
       expect(crm.find('salesorders', 'ordernumber', number)?.statuscode, number).toBe(READY);
     const before = { invoices: await count('INVOICE'), items: await count('INVOICE_ITEM') };
@@ -237,17 +323,34 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
     const upload = page.getByRole('button', { name: 'Upload', exact: true });
     expect(await upload.isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Scan', exact: true }).click();
-    await page.getByText('2 orders ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
-    expect(await page.getByRole('tab').allTextContents()).toEqual(['Orders (2)', 'Order items (4)']);
+    // ORD-1002's account XXX001 and product XXXTEST01 are not in Sage 50, and Sage 50 takes none
+    // from the CRM: the Scan says so instead of planning an upload that Sage would refuse.
+    await page.getByText('1 order ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('tab').allTextContents()).toEqual([
+      'Customers (1)',
+      'Products (2)',
+      'Orders (2)',
+      'Order items (3)',
+    ]);
     const tab = (name: RegExp) => page.getByRole('tab', { name });
+    await tab(/^Customers/).click();
+    await page
+      .getByRole('tabpanel')
+      .getByText(/it has them \(A1D001\)/)
+      .waitFor();
     await tab(/^Orders/).click();
-    for (const number of MANUAL_ORDERS) expect(await planOf(number), number).toMatch(/^upload/);
+    expect(await planOf('ORD-1001-1KWBHX')).toBe('upload');
+    expect(await planOf('ORD-1002')).toMatch(
+      /^not uploadable sales order ORD-1002: customer XXX001 is not in Sage 50, and no flow brings customers from Dynamics 365: create it in Sage 50 .*product XXXTEST01 is not in Sage 50/,
+    );
     expect(await tabRows()).toHaveLength(2);
     await shot('05-scan-orders');
     await tab(/^Order items/).click();
     const lines = await cellsOf(page, 'Items');
-    expect(lines).toHaveLength(4);
-    for (const item of MANUAL_ORDER_ITEMS) expect(lines).toContainEqual(item);
+    // The lines of the order that would be uploaded (the manual's first three).
+    expect(lines).toHaveLength(3);
+    for (const item of MANUAL_ORDER_ITEMS.filter((i) => i[1] === 'ORD-1001-1KWBHX'))
+      expect(lines).toContainEqual(item);
     await shot('06-scan-items');
     // The Scan wrote nothing in Sage 50 (and Dynamics' orders are still ready).
     expect({ invoices: await count('INVOICE'), items: await count('INVOICE_ITEM') }).toEqual(before);
@@ -256,13 +359,12 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
 
     expect(await upload.isDisabled()).toBe(false);
     await upload.click();
-    await uploaded(2);
+    // Only the uploadable order is sent.
+    await uploaded(1);
     await expect
       .poll(async () => (await outcomeOf('ORD-1001-1KWBHX'))?.[1], { timeout: 15_000 })
       .toBe('created');
-    // ORD-1002's account is not in Sage 50: the outcome table says so.
-    await expect.poll(async () => (await outcomeOf('ORD-1002'))?.[1], { timeout: 15_000 }).toBe('failed');
-    expect((await outcomeOf('ORD-1002'))?.[3]).toMatch(/customer XXX001 is not a Sage 50 account/);
+    expect(await outcomeOf('ORD-1002')).toBeUndefined();
     await shot('07-uploaded-orders');
 
     // ORD-1001-1KWBHX is a Sage 50 product invoice, every figure the manual's.
@@ -289,15 +391,15 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
     expect(await count('INVOICE')).toBe(before.invoices + 1);
 
     // Scanned again after the upload: ORD-1001-1KWBHX is no longer ready (uploaded, skipped for it).
-    // ORD-1002 is still ready in the CRM and its account still missing in Sage 50: the Scan lists it
-    // to upload again (the account is checked when the invoice is written, not by the Scan).
-    await page.getByText('1 order ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
+    // ORD-1002 is still ready in the CRM and its account still missing in Sage 50: still not uploadable.
+    await page.getByText('0 orders ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
     await tab(/^Orders/).click();
     const orders = await tabRows();
     const ord1Row = orders.find((r) => r[0] === 'ORD-1001-1KWBHX');
     expect(ord1Row?.[1]).toBe('uploaded');
     expect(ord1Row?.at(-1)).toMatch(/^skip .*its status reason is uploaded/);
-    expect(orders.find((r) => r[0] === 'ORD-1002')?.at(-1)).toBe('upload');
+    expect(orders.find((r) => r[0] === 'ORD-1002')?.at(-1)).toMatch(/^not uploadable .*XXX001/);
+    expect(await upload.isDisabled()).toBe(true);
     expect(await count('INVOICE')).toBe(before.invoices + 1);
     await shot('08-scan-again');
   }, 180_000);
@@ -347,8 +449,8 @@ describe('the Sage View and the CRM view between Sage 50 and Dynamics 365 in a r
 
       await viewer.goto(`${url}/crm-view/dynamics/sage50`);
       await viewer.getByRole('button', { name: 'Scan', exact: true }).click();
-      // Orders are ready (ORD-1003, and ORD-1002 still): the button is disabled for the role.
-      await viewer.getByText('2 orders ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
+      // ORD-1003 is ready (ORD-1002 not uploadable): the button is disabled for the role.
+      await viewer.getByText('1 order ready to upload; nothing was written.').waitFor({ timeout: 30_000 });
       await viewer.getByRole('tab', { name: /^Orders/ }).click();
       await viewer.getByRole('tabpanel').getByText('ORD-1003', { exact: true }).waitFor();
       const orders = await cellsOf(viewer, 'Orders');

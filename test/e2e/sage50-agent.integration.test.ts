@@ -145,7 +145,7 @@ describe('Sage 50 through ledgerlink agent ↔ Dynamics 365', () => {
     const { failures } = await batch();
     expect(proxy.stats.cut).toEqual(['/agent/v1/read', '/agent/v1/write']);
     expect(failures).toEqual([
-      expect.stringMatching(/^dynamics-sage50\.orders .*ORD-1002.*customer XXX001 is not a Sage 50 account/),
+      expect.stringMatching(/^dynamics-sage50\.orders ORD-1002: .*customer XXX001 is not in Sage 50/),
     ]);
     // One invoice for the order, every figure Sage's (the penny test, through the agent).
     const heads = await q(
@@ -193,6 +193,18 @@ describe('Sage 50 through ledgerlink agent ↔ Dynamics 365', () => {
     expect(
       await q("SELECT INVOICE_NUMBER AS n FROM INVOICE WHERE CUST_ORDER_NUMBER = 'ORD-1001-1KWBHX'"),
     ).toEqual([{ n: 2 }]);
+  });
+
+  it('the Sage View’s listings come through the agent too (Invoice Items by account prefix)', async () => {
+    const remote = ctx.connectors.get('sage50');
+    const rows: Array<{ id: string; columns: Record<string, unknown> }> = [];
+    for await (const page of remote.listRows!('invoiceItems', { filters: { search: ['a1'] } }))
+      rows.push(...page);
+    expect(rows.filter((r) => r.id.startsWith('1/')).map((r) => [r.id, r.columns.stockCode])).toEqual([
+      ['1/1', 'VID003'],
+      ['1/2', 'S1'],
+      ['1/3', 'M'],
+    ]);
   });
 
   it('a wrong token is refused before anything is read; Test connection says which setting to fix', async () => {

@@ -88,10 +88,27 @@ describe.each(['sqlite', 'postgres'] as const)('Sage 50 ↔ Dynamics 365 on %s',
 
   let first: Awaited<ReturnType<typeof batch>>;
 
+  it("Scan (§7): the order whose account and product Sage 50 lacks is not uploadable, naming both and what to do; the manual's order is, and nothing is written", async () => {
+    const scan = await ctx.engine.scan('dynamics-sage50.orders', {});
+    const plans = Object.fromEntries(scan.records.map((r) => [r.label, [r.plan, r.reason ?? null]]));
+    expect(plans['ORD-1001-1KWBHX']).toEqual(['create', null]);
+    expect(plans['ORD-1002']?.[0]).toBe('fail');
+    expect(plans['ORD-1002']?.[1]).toMatch(
+      /^sales order ORD-1002: customer XXX001 is not in Sage 50, and no flow brings customers from Dynamics 365: create it in Sage 50 \(or correct the sales order\), then upload again; product XXXTEST01 is not in Sage 50/,
+    );
+    // Only the uploadable order's lines are listed; what it needs Sage 50 has.
+    expect([...new Set(scan.lines.map((l) => l.record))]).toHaveLength(1);
+    expect(scan.needs.map((n) => [n.entity, n.ids])).toEqual([
+      ['customer', ['A1D001']],
+      ['product', ['VID003', 'TAPE002']],
+    ]);
+    expect(await count('INVOICE')).toBe(1);
+  });
+
   it('one batch runs every flow; the order whose account Sage 50 does not have fails, naming it, and waits', async () => {
     first = await batch();
     expect(first.failures).toEqual([
-      expect.stringMatching(/^dynamics-sage50\.orders .*ORD-1002.*customer XXX001 is not a Sage 50 account/),
+      expect.stringMatching(/^dynamics-sage50\.orders .*ORD-1002.*customer XXX001 is not in Sage 50/),
     ]);
     expect(await q("SELECT INVOICE_NUMBER AS n FROM INVOICE WHERE CUST_ORDER_NUMBER = 'ORD-1002'")).toEqual(
       [],

@@ -158,7 +158,8 @@ export interface ScanResult {
   flow: string;
   counts: Record<string, number>;
   records: PreviewRow[];
-  needs: { entity: string; flow?: string; ids: string[]; rows: PreviewRow[] }[];
+  /** onTarget: no flow brings them, the target has them already (an order lacking one is not uploadable). */
+  needs: { entity: string; flow?: string; ids: string[]; rows: PreviewRow[]; onTarget?: boolean }[];
   lines: ScanLine[];
 }
 
@@ -299,12 +300,35 @@ export interface ConnectionField {
   when?: { field: string; equals: string[] } | { field: string; equals: string[] }[];
 }
 
+/**
+ * A list of a connection's records beside its entities (Sage 50's invoice items and transactions):
+ * found like an entity, uploading what each row refers to through the flows of `uploads`; without
+ * them view-only, `viewOnly` saying why.
+ */
+export interface Listing {
+  name: string;
+  title: string;
+  filters: FlowFilter[];
+  columns: GridColumn[];
+  uploads?: string[];
+  viewOnly?: string;
+}
+
+/** A row of a listing: its cells, and the ids of what uploading it brings, by entity. */
+export interface ListedRow {
+  id: string;
+  columns: Record<string, CellValue>;
+  uploads?: Record<string, string[]>;
+  note?: string;
+}
+
 export interface Connection {
   name: string;
   connector: string;
   title: string;
   settings: Record<string, unknown>;
   fields: ConnectionField[];
+  listings?: Listing[];
   /** Access is granted on the system's consent page (OAuth authorization code): the Authorize… button. */
   authorization?: boolean;
 }
@@ -570,6 +594,12 @@ export const api = {
 
   // Connections and value maps
   connections: () => request<{ connections: Connection[] }>('GET', '/api/connections'),
+  findListed: (connection: string, listing: string, query: ReadQuery, limit?: number) =>
+    request<{ listing: string; count: number; rows: ListedRow[] }>(
+      'POST',
+      withQuery(`/api/connections/${enc(connection)}/listings/${enc(listing)}/find`, { limit }),
+      { body: query },
+    ),
   checkConnection: (name: string) =>
     request<{ ok: boolean; checks: Check[] }>('POST', `/api/connections/${enc(name)}/check`),
   authorizeConnection: (name: string) =>

@@ -1,7 +1,7 @@
 // Which connection pairs the SYNC Uploader's two views fit, worked out from the configured flows and
 // what their connectors declare — never from a system's name.
 import { useMemo } from 'react';
-import { api, type Flow, type FlowFilter } from './api';
+import { api, type Flow, type FlowFilter, type Listing } from './api';
 import { useData } from './hooks';
 
 /** A source's search box: the `text` filter it declares for the flow's entity. */
@@ -82,3 +82,14 @@ export function useConnectionTitles(): (connection: string) => string {
 
 /** "Customer" → "Customers"; "Stock count" → "Stock counts". */
 export const plural = (title: string): string => (title.endsWith('s') ? title : `${title}s`);
+
+const NO_LISTINGS: Listing[] = [];
+
+/** The lists a connection shows beside its entities (Sage 50's invoice items and transactions). */
+export function useListings(connection: string): Listing[] {
+  const data = useData(() => api.connections(), []);
+  return useMemo(
+    () => data.data?.connections.find((c) => c.name === connection)?.listings ?? NO_LISTINGS,
+    [data.data, connection],
+  );
+}

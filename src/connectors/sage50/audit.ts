@@ -27,7 +27,7 @@ const TABLES: Partial<Record<EntityName, { table: string; key: string; where: st
 };
 
 /** Sales-ledger transaction types on the audit trail (invoice, credit, receipt, on account, discount). */
-const SALES_TYPES = ['SI', 'SC', 'SR', 'SA', 'SD'];
+export const SALES_TYPES = ['SI', 'SC', 'SR', 'SA', 'SD'];
 /** The types whose INV_REF is an invoice or credit note number. */
 const DOCUMENT_TYPES = ['SI', 'SC'];
 

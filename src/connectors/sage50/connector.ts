@@ -4,6 +4,7 @@ import type {
   CheckResult,
   Connector,
   ConnectorContext,
+  ListedRow,
   ReadQuery,
   SourceItem,
   TargetRecord,
@@ -13,6 +14,7 @@ import type {
 import { configError, toErrorData } from '../sdk/errors.js';
 import { writeEach } from '../sdk/write-each.js';
 import { changedSince } from './audit.js';
+import { Lister } from './listings.js';
 import { sage50Manifest } from './manifest.js';
 import { OdbcClient } from './odbc.js';
 import { Reader } from './read.js';
@@ -25,6 +27,7 @@ export class Sage50Connector implements Connector {
   readonly manifest = sage50Manifest;
   readonly db: OdbcClient;
   private readonly reader: Reader;
+  private readonly lister: Lister;
   readonly writer: Sage50Writer;
 
   constructor(
@@ -35,6 +38,7 @@ export class Sage50Connector implements Connector {
       throw configError('Sage 50 needs a connection string or a data folder (sage.folder)');
     this.db = new OdbcClient(connectionString(settings));
     this.reader = new Reader(this.db, settings);
+    this.lister = new Lister(this.db, settings);
     // Sage Instant Accounts is the same data behind its own driver, without the writes (FACTS.md).
     this.writer = settings.instant
       ? new InstantWriter()
@@ -79,6 +83,10 @@ export class Sage50Connector implements Connector {
     return this.reader.read(entity, query);
   }
 
+  listRows(listing: string, query: ReadQuery): AsyncIterable<ListedRow[]> {
+    return this.lister.list(listing, query);
+  }
+
   changedSince(entity: EntityName, token: string | undefined) {
     return changedSince(this.db, entity, token);
   }
@@ -93,7 +101,13 @@ export class Sage50Connector implements Connector {
     return sage50NaturalKey(entity, data);
   }
 
+  /**
+   * Invoices made from CRM orders (by order number) through the writer; ledger accounts (by account
+   * reference) and stock records (by stock code) through the ODBC driver, which reads on every
+   * edition: what a CRM order refers to must be in Sage 50 already (the order flow's dependencies).
+   */
   lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>> {
+    if (entity === 'customer' || entity === 'product') return this.reader.existing(entity, keys);
     return this.writer.lookup(entity, keys);
   }
 
@@ -107,10 +121,14 @@ export class Sage50Connector implements Connector {
   }
 }
 
-/** An invoice made from a CRM order is found by that order's number (CUST_ORDER_NUMBER). */
+/**
+ * An invoice made from a CRM order is found by that order's number (CUST_ORDER_NUMBER); a ledger
+ * account by its reference and a stock record by its code (what a CRM order refers to).
+ */
 export function sage50NaturalKey(entity: EntityName, data: unknown): string | undefined {
-  if (entity !== 'salesOrder') return undefined;
-  const n = (data as { number?: unknown }).number;
+  const field =
+    entity === 'salesOrder' || entity === 'customer' ? 'number' : entity === 'product' ? 'sku' : '';
+  const n = field ? (data as Record<string, unknown>)[field] : undefined;
   return typeof n === 'string' && n ? n : undefined;
 }
 

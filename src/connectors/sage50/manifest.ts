@@ -1,4 +1,5 @@
 import type { ConnectorManifest } from '../sdk/manifest.js';
+import { SAGE50_LISTINGS } from './listings.js';
 import { SAGE50_DRIVER } from './settings.js';
 
 /**
@@ -11,6 +12,8 @@ export const sage50Manifest: ConnectorManifest = {
   name: 'sage50',
   title: 'Sage 50',
   triggers: ['poll', 'batch'],
+  // The Sage View's invoice items and transactions (§6), beside the entities.
+  listings: SAGE50_LISTINGS,
   // A local driver, no published limit: one connection, modest pace.
   rateLimit: { requestsPerMinute: 600, concurrency: 1 },
   connectionFields: [

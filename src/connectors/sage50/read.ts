@@ -1,5 +1,5 @@
 import type { EntityName } from '../../model/index.js';
-import type { ReadQuery, SourceItem } from '../sdk/contract.js';
+import type { ReadQuery, SourceItem, TargetRecord } from '../sdk/contract.js';
 import { configError, toErrorData } from '../sdk/errors.js';
 import { customerFrom, invoiceFrom, type MapContext, productFrom } from './mappers.js';
 import { asText, isoOf, marks, type OdbcClient, type Row, tsLiteral } from './odbc.js';
@@ -131,6 +131,29 @@ export class Reader {
     const where = [sql.where, ...search, ...window].join(' AND ');
     for await (const rows of this.db.pages(`${sql.select} WHERE ${where} ORDER BY ${sql.key}`, params, size))
       yield await map(rows);
+  }
+
+  /**
+   * Which of these account references (customer) or stock codes (product) Sage 50 has, each found as
+   * itself (the reference is the record's id). A special code (S1…, M) is not a product.
+   */
+  async existing(
+    entity: 'customer' | 'product',
+    keys: readonly string[],
+  ): Promise<Map<string, TargetRecord>> {
+    const sql = ENTITIES[entity]!;
+    const out = new Map<string, TargetRecord>();
+    for (const chunk of chunks(keys)) {
+      const rows = await this.db.query(
+        `SELECT ${sql.key} AS k FROM ${entity === 'customer' ? 'SALES_LEDGER' : 'STOCK'} WHERE ${sql.where} AND ${sql.key} IN (${marks(chunk.length)})`,
+        chunk,
+      );
+      for (const r of rows) {
+        const k = String(r.k ?? '').trim();
+        if (chunk.includes(k)) out.set(k, { id: k });
+      }
+    }
+    return out;
   }
 
   private async map(entity: EntityName, rows: Row[]): Promise<SourceItem[]> {

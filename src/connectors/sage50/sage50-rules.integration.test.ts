@@ -296,6 +296,40 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('Sage 50 over ODBC on %s', (d
     expect(await db.query('SELECT COUNT(*) AS n FROM INVOICE')).toEqual(before);
   });
 
+  it('what a CRM order refers to is looked up by account reference and stock code (S1 is no product), reading only', async () => {
+    const customers = await c.lookup('customer', ['A1D001', 'XXX001', 'ABS001']);
+    expect([...customers.keys()].sort()).toEqual(['A1D001', 'ABS001']);
+    expect(customers.get('A1D001')).toEqual({ id: 'A1D001' });
+    const products = await c.lookup('product', ['VID003', 'XXXTEST01', 'S1']);
+    expect([...products.keys()]).toEqual(['VID003']);
+  });
+
+  it('the Sage View lists invoice items and transactions by the start of the account reference, money to the penny', async () => {
+    const list = async (name: string, search: string) => {
+      const out = [];
+      for await (const page of c.listRows(name, { filters: { search: [search] } })) out.push(...page);
+      return out;
+    };
+    const items = await list('invoiceItems', 'a1');
+    expect(items.map((r) => [r.id, r.columns.stockCode, r.columns.net])).toEqual([
+      ['1/1', 'VID003', { amount: '110', currency: 'GBP' }],
+      ['1/2', 'S1', { amount: '40', currency: 'GBP' }],
+      ['1/3', 'M', { amount: '0', currency: 'GBP' }],
+    ]);
+    expect(items.every((r) => r.uploads === undefined)).toBe(true);
+    const trans = await list('transactions', 'A1D');
+    expect(trans.map((r) => [r.id, r.columns.type, r.columns.date, r.columns.gross, r.uploads])).toEqual([
+      [
+        '1',
+        'SI',
+        '2025-11-03',
+        { amount: '176.25', currency: 'GBP' },
+        { customer: ['A1D001'], invoice: ['1'] },
+      ],
+    ]);
+    expect(await list('transactions', 'ABS')).toEqual([]);
+  });
+
   describe('incremental batches from the audit trail', () => {
     let tokens: Record<'customer' | 'product' | 'invoice', string>;
     const next = async (entity: 'customer' | 'product' | 'invoice') => {

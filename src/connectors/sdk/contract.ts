@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EntityName } from '../../model/index.js';
+import type { EntityName, Money } from '../../model/index.js';
 import type { ErrorData } from './errors.js';
 import type { HttpExchange } from './http.js';
 import type { Mailbox } from './mailbox.js';
@@ -33,6 +33,16 @@ export interface TargetRecord {
   id: string;
   /** The target's current representation, for connectors that must merge on update. */
   snapshot?: unknown;
+}
+
+/** A row of a listing (see the manifest's Listing): its values by column name, and what it refers to. */
+export interface ListedRow {
+  id: string;
+  columns: Record<string, string | Money | null>;
+  /** The source ids of the records uploading the row brings over, by entity (none: nothing to upload). */
+  uploads?: Partial<Record<EntityName, string[]>>;
+  /** Why this row has nothing to upload, when the listing uploads but this row does not. */
+  note?: string;
 }
 
 /**
@@ -221,6 +231,11 @@ export interface Connector {
     filter: string,
     signal?: AbortSignal,
   ): Promise<FilterOption[] | undefined>;
+  /**
+   * The rows of one of the manifest's listings, a page at a time, selected as a read is (its text
+   * filter, a modified window); present when the manifest declares listings.
+   */
+  listRows?(listing: string, query: ReadQuery, signal?: AbortSignal): AsyncIterable<ListedRow[]>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**

@@ -115,11 +115,29 @@ export interface RateLimit {
   concurrency?: number;
 }
 
+/**
+ * A list of the system's records that is not itself synced, shown beside the flows' entities on the
+ * accounting view (the SYNC Uploader's "Invoice Items" and "Transactions", §6): searched like an
+ * entity (its `text` filter), shown in its columns. `uploads` names the entities a row can bring
+ * over (each row says which of its records: a transaction its account and invoice); without it the
+ * list is view-only, and `viewOnly` says why in a person's words.
+ */
+export interface Listing {
+  name: string;
+  title: string;
+  filters: readonly BatchFilter[];
+  columns: readonly GridColumn[];
+  uploads?: readonly EntityName[];
+  viewOnly?: string;
+}
+
 export interface ConnectorManifest {
   name: string;
   title: string;
   connectionFields: readonly ConnectionField[];
   entities: Partial<Record<EntityName, EntityCapability>>;
+  /** Lists of records beside the entities, to view and to upload what they refer to (see Listing). */
+  listings?: readonly Listing[];
   /** shift-close: the system announces a register shift closing (a POS), which a flow may run on. */
   triggers: readonly ('poll' | 'webhook' | 'batch' | 'shift-close')[];
   rateLimit?: RateLimit;

@@ -93,6 +93,8 @@ function describe(deps: ServerDeps, c: ConfiguredConnection) {
     // Whether access is granted through an OAuth consent page (POST /api/connections/<name>/authorize).
     authorization: authorizationOf(deps, c.name) !== undefined,
     fields,
+    // Lists beside the entities (the Sage View's invoice items and transactions), to find and upload from.
+    listings: c.definition.manifest.listings ?? [],
   };
 }
 

@@ -434,7 +434,8 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
         counts: {
           records: scan.records.length,
           lines: scan.lines.length,
-          ...Object.fromEntries(scan.needs.map((n) => [n.entity, n.rows.length])),
+          // What no flow brings is counted by its ids (there is no flow's plan for each to list).
+          ...Object.fromEntries(scan.needs.map((n) => [n.entity, n.flow ? n.rows.length : n.ids.length])),
         },
         records: scan.records.slice(0, limit),
         needs: scan.needs.map((n) => ({ ...n, ids: n.ids.slice(0, limit), rows: n.rows.slice(0, limit) })),

@@ -1,16 +1,18 @@
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { entityTitle } from '../App';
-import { api, type BatchRow, type Flow, type ReadQuery } from '../api';
+import { api, type BatchRow, type Flow, type Listing, type ReadQuery } from '../api';
 import { GRID_PAGE, gridColumns, LoadedRows } from '../components/BatchGrid';
 import { Button, Done, ErrorText } from '../components/Controls';
 import type { RowSelectionState, SortingState } from '../components/DataTable';
+import { type EntityChoice, EntityPicker, listingChoice } from '../components/EntityPicker';
 import { RunOutcomes } from '../components/RunOutcomes';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { formatCount } from '../format';
 import { useAction, useData } from '../hooks';
 import { Link, useQueryState } from '../router';
 import { useFlows } from '../session';
-import { accountingPairs, plural, textFilterOf, useConnectionTitles } from '../views';
+import { accountingPairs, plural, textFilterOf, useConnectionTitles, useListings } from '../views';
+import { ListingView } from './ListingView';
 
 /** With nothing typed, Find shows what changed lately: bounded, and what a person usually looks for. */
 export const RECENT_DAYS = 30;
@@ -25,6 +27,7 @@ const EMPTY: BatchRow[] = [];
 export function AccountingViewScreen({ source, target }: { source: string; target: string }) {
   const { flows, error } = useFlows();
   const title = useConnectionTitles();
+  const listings = useListings(source);
   const pair = accountingPairs(flows).find((p) => p.source === source && p.target === target);
   const heading = `${title(source)} View`;
   if (!pair)
@@ -45,7 +48,9 @@ export function AccountingViewScreen({ source, target }: { source: string; targe
   return (
     <AccountingView
       key={`${source}/${target}`}
+      source={source}
       flows={pair.flows}
+      listings={listings}
       heading={heading}
       sourceTitle={title(source)}
       targetTitle={title(target)}
@@ -53,19 +58,86 @@ export function AccountingViewScreen({ source, target }: { source: string; targe
   );
 }
 
+/**
+ * The view's entities: the pair's flows, then the source's listings (records shown beside them, such
+ * as Sage 50's invoice items and transactions); the one picked is in the address (`flow`).
+ */
 function AccountingView({
+  source,
   flows,
+  listings,
   heading,
   sourceTitle,
   targetTitle,
 }: {
+  source: string;
   flows: Flow[];
+  listings: Listing[];
   heading: string;
   sourceTitle: string;
   targetTitle: string;
 }) {
   const [query, setQuery] = useQueryState();
-  const flow = flows.find((f) => f.name === query.get('flow')) ?? flows[0]!;
+  const picked = query.get('flow');
+  const listing = listings.find((l) => listingChoice(l.name) === picked);
+  const flow = flows.find((f) => f.name === picked) ?? flows[0]!;
+  const choices: EntityChoice[] = [
+    ...flows.map((f) => ({ value: f.name, title: plural(entityTitle(f.entity)) })),
+    ...listings.map((l) => ({ value: listingChoice(l.name), title: plural(l.title) })),
+  ];
+  const picker = (
+    <EntityPicker
+      choices={choices}
+      value={listing ? listingChoice(listing.name) : flow.name}
+      onPick={(value) => setQuery({ flow: value, q: undefined, batch: undefined })}
+    />
+  );
+  return (
+    <section className="batch view">
+      <div className="title-row">
+        <h1>{heading}</h1>
+        <p className="muted">
+          View the {sourceTitle} records, find some by the first letters of their reference, and upload a
+          selection into {targetTitle}. Records already there are only partly updated (the flow&apos;s owned
+          fields).
+        </p>
+      </div>
+      {listing ? (
+        <ListingView
+          key={listing.name}
+          connection={source}
+          listing={listing}
+          flows={flows}
+          picker={picker}
+          sourceTitle={sourceTitle}
+          targetTitle={targetTitle}
+        />
+      ) : (
+        <FlowEntityView
+          key={flow.name}
+          flow={flow}
+          picker={picker}
+          sourceTitle={sourceTitle}
+          targetTitle={targetTitle}
+        />
+      )}
+    </section>
+  );
+}
+
+/** One flow's entity: Find makes a Load (planned as processing would), Upload runs the selection. */
+function FlowEntityView({
+  flow,
+  picker,
+  sourceTitle,
+  targetTitle,
+}: {
+  flow: Flow;
+  picker: ReactNode;
+  sourceTitle: string;
+  targetTitle: string;
+}) {
+  const [query, setQuery] = useQueryState();
   const search = textFilterOf(flow);
   const batchId = Number(query.get('batch')) || null;
   const [text, setText] = useState(query.get('q') ?? '');
@@ -97,15 +169,6 @@ function AccountingView({
   const selected = Object.keys(selection).filter((k) => selection[k]);
   const total = rows.data?.total ?? 0;
 
-  const pick = (name: string) => {
-    setSelection({});
-    setPage(0);
-    setText('');
-    find.clear();
-    upload.clear();
-    setQuery({ flow: name, q: undefined, batch: undefined });
-  };
-
   const onFind = (e: FormEvent) => {
     e.preventDefault();
     const letters = text.trim();
@@ -134,27 +197,9 @@ function AccountingView({
     });
 
   return (
-    <section className="batch view">
-      <div className="title-row">
-        <h1>{heading}</h1>
-        <p className="muted">
-          View the {sourceTitle} records, find some by the first letters of their reference, and upload a
-          selection into {targetTitle}. Records already there are only partly updated (the flow&apos;s owned
-          fields).
-        </p>
-      </div>
-
+    <>
       <form className="panel inline-form" onSubmit={onFind} aria-label="Find records">
-        <label className="inline">
-          Entity{' '}
-          <select value={flow.name} onChange={(e) => pick(e.target.value)}>
-            {flows.map((f) => (
-              <option key={f.name} value={f.name}>
-                {plural(entityTitle(f.entity))}
-              </option>
-            ))}
-          </select>
-        </label>
+        {picker}
         <label className="inline">
           {search?.field ?? 'Reference'} starts with{' '}
           <input
@@ -222,6 +267,6 @@ function AccountingView({
           empty={batchId ? `No ${words} found.` : `Type a few letters and press Find.`}
         />
       </section>
-    </section>
+    </>
   );
 }

@@ -142,7 +142,7 @@ function CrmView({
           key: n.entity,
           title: plural(entityTitle(n.entity)),
           count: result.counts[n.entity] ?? n.rows.length,
-          shown: n.rows.length,
+          shown: n.flow ? n.rows.length : n.ids.length,
         })),
         { key: '$records', title: docs, count: result.counts.records ?? 0, shown: result.records.length },
         {
@@ -248,11 +248,19 @@ function ScanTab({ tab, result, flow, all }: { tab: Tab; result: ScanResult; flo
         label={tab.title}
         rows={result.records}
         declared={flow.columns ?? []}
-        words={{ create: 'upload', wait: 'upload (after what it needs)' }}
+        words={{ create: 'upload', wait: 'upload (after what it needs)', fail: 'not uploadable' }}
       />
     );
   const need = result.needs.find((n) => n.entity === tab.key);
   const declared = all.find((f) => f.name === need?.flow)?.columns ?? [];
+  if (need?.onTarget)
+    return (
+      <p className="muted">
+        No flow brings {tab.title.toLowerCase()} over: the {entityTitle(flow.entity).toLowerCase()}s to upload
+        need them in the target already, and it has them ({need.ids.join(', ')}). An{' '}
+        {entityTitle(flow.entity).toLowerCase()} naming one it lacks is not uploaded; its reason is beside it.
+      </p>
+    );
   return need?.flow ? (
     <Previews label={tab.title} rows={need.rows} declared={declared} words={NEED_WORDS} />
   ) : (
