@@ -32,6 +32,8 @@ export interface InvoicePlan {
   net: Decimal;
   tax: string;
   gross: Decimal;
+  /** The department named as the order's owner, when Sage has one of that name (else Sage's default). */
+  department?: { number: number; name: string };
 }
 
 /**
@@ -39,8 +41,8 @@ export interface InvoicePlan {
  * for an order, checked against the data file first: the account exists, every product does (a
  * write-in line goes on the default product), quantities are positive, the order number fits
  * CUST_ORDER_NUMBER; each line's net to the penny and its VAT per line at the standard rate (Sage's
- * rounding, taxOfLines 'line'); totals the sums of the lines. A problem is the record's failure,
- * with its reason.
+ * rounding, taxOfLines 'line'); totals the sums of the lines; the owner's department when Sage has
+ * one of that name. A problem is the record's failure, with its reason.
  */
 export async function planInvoice(db: OdbcClient, s: Sage50Settings, o: SalesOrder): Promise<InvoicePlan> {
   if (o.number.length > MAX.order)
@@ -103,6 +105,17 @@ export async function planInvoice(db: OdbcClient, s: Sage50Settings, o: SalesOrd
   );
   const net = lines.reduce((a, l) => a.plus(l.net), new Decimal(0));
   const str = (v: unknown) => String(v ?? '');
+  // "The Department is specified as the owner name and will only be set if the appropriate
+  // department is entered in the accounting package" (the manual, §5).
+  const owner = o.takenBy?.trim();
+  const dept = owner
+    ? (
+        await db.query(
+          'SELECT NUMBER AS n, NAME AS name FROM DEPARTMENT WHERE NAME = ? AND (RECORD_DELETED IS NULL OR RECORD_DELETED = 0)',
+          [owner],
+        )
+      )[0]
+    : undefined;
   return {
     order: o,
     customer: {
@@ -113,6 +126,7 @@ export async function planInvoice(db: OdbcClient, s: Sage50Settings, o: SalesOrd
     net,
     tax: tax.total,
     gross: net.plus(tax.total),
+    ...(dept ? { department: { number: Number(dept.n), name: str(dept.name) } } : {}),
   };
 }
 

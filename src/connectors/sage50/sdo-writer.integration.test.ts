@@ -2,19 +2,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SalesOrder } from '../../model/index.js';
 import type { Sage50Connector } from './connector.js';
+import { HostedWriter } from './sandbox/writer.js';
 import { type ComFactory, SDO_LEDGER_INVOICE, type SdoEngine, SdoWriter } from './sdo-writer.js';
 import { readSettings } from './settings.js';
 import { connect, hostedFor } from './test-support.js';
 
 const GBP = (amount: string) => ({ amount, currency: 'GBP' });
-const order = (number: string, customerNumber = 'A1D001'): SalesOrder => ({
+const order = (
+  number: string,
+  customerNumber = 'A1D001',
+  takenBy = 'LitwareInc Administrator',
+): SalesOrder => ({
   number,
   status: 'ready',
   customerNumber,
   guest: false,
   contactName: 'Jim Thomas',
   contactPhone: '01742 876 234',
-  takenBy: 'LitwareInc Administrator',
+  takenBy,
   orderDate: '2026-01-12',
   currency: 'GBP',
   lines: [
@@ -163,6 +168,8 @@ describe('Sage 50 through Sage Data Objects', () => {
       TAKEN_BY: 'LitwareInc Administrator',
       GLOBAL_TAX_CODE: 'T1',
     });
+    // The owner's name is no department of Sage's: Sage's default stands.
+    expect(doc?.header).not.toHaveProperty('GLOBAL_DEPT_NUMBER');
     expect(
       doc?.items.map((i) => [
         i.STOCK_CODE,
@@ -178,6 +185,35 @@ describe('Sage 50 through Sage Data Objects', () => {
     ]);
     await w.close();
     expect(sdo.seen.disconnected).toBe(1);
+  });
+
+  it('the department is the owner’s name, only where Sage has that department (both writers)', async () => {
+    const sdo = fakeSdo();
+    const w = new SdoWriter(c.db, settings(), async () => sdo.factory);
+    await w.write('salesOrder', [create('g', order('ORD-G', 'A1D001', 'George Holt'))]);
+    expect(sdo.posted[0]?.header.GLOBAL_DEPT_NUMBER).toBe(2);
+    expect(sdo.posted[0]?.items.map((i) => i.DEPT_NUMBER)).toEqual([2, 2]);
+    const hosted = new HostedWriter(c.db, readSettings({ ...h.settings() }));
+    const [byHolt, byAdmin] = await hosted.write('salesOrder', [
+      create('h1', order('ORD-H1', 'A1D001', 'George Holt')),
+      create('h2', order('ORD-H2')),
+    ]);
+    const dept = async (n: string | undefined) => [
+      ...(await c.db.query(
+        'SELECT GLOBAL_DEPT_NUMBER AS d, GLOBAL_DEPT_NAME AS name FROM INVOICE WHERE INVOICE_NUMBER = ?',
+        [Number(n)],
+      )),
+      ...(await c.db.query(
+        'SELECT DEPT_NUMBER AS d, DEPT_NAME AS name FROM INVOICE_ITEM WHERE INVOICE_NUMBER = ?',
+        [Number(n)],
+      )),
+    ];
+    expect(await dept(byHolt?.ok ? byHolt.targetId : undefined)).toEqual([
+      { d: 2, name: 'George Holt' },
+      { d: 2, name: 'George Holt' },
+      { d: 2, name: 'George Holt' },
+    ]);
+    expect((await dept(byAdmin?.ok ? byAdmin.targetId : undefined)).map((r) => r.d)).toEqual([0, 0, 0]);
   });
 
   it('SDO refusing an invoice fails that record with SDO’s words; a missing account never reaches SDO', async () => {

@@ -135,6 +135,8 @@ export class SdoWriter implements Sage50Writer {
       ['CUST_TEL_NUMBER', cut(o.contactPhone, MAX.tel)],
       ['TAKEN_BY', cut(o.takenBy, MAX.takenBy)],
       ['GLOBAL_TAX_CODE', this.s.taxCode],
+      // Only a department Sage has (the owner's name); otherwise Sage's default stands.
+      ...(p.department ? [['GLOBAL_DEPT_NUMBER', p.department.number] as [string, unknown]] : []),
     ];
     for (const [field, value] of header) post.Header(field).Value = value;
     // SDO's amounts are doubles: each figure was worked out in decimal (invoice-plan.ts) and becomes a
@@ -154,6 +156,7 @@ export class SdoWriter implements Sage50Writer {
       set('TAX_AMOUNT', Number(l.tax));
       set('NOMINAL_CODE', l.nominal);
       set('UNIT_OF_SALE', l.unit);
+      if (p.department) set('DEPT_NUMBER', p.department.number);
     }
     if (!post.Update())
       throw new LedgerlinkError({

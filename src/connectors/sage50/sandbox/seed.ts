@@ -80,6 +80,14 @@ export async function seedManualRecords(db: OdbcClient): Promise<void> {
     ['MISC', 'Miscellaneous', '0', '0'],
     ['S1', 'Service item', '0', '0'],
   ];
+  // Sage's own departments, and one named after an owner: the department an invoice from a CRM
+  // order takes when its owner's name is a department's (the manual, §5).
+  for (const [number, name] of [
+    [0, 'Default'],
+    [1, 'Sales'],
+    [2, 'George Holt'],
+  ] as const)
+    await insert(db, 'DEPARTMENT', { NUMBER: number, NAME: name, REFERENCE: '', RECORD_DELETED: 0 }, STAMPS);
   for (const [code, description, price, cost] of stock)
     await insert(
       db,

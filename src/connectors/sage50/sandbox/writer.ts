@@ -50,8 +50,8 @@ export class HostedWriter implements Sage50Writer {
           ACCOUNT_REF, NAME, ADDRESS_1, ADDRESS_2, ADDRESS_3, ADDRESS_4, ADDRESS_5, CONTACT_NAME, TAKEN_BY,
           CUST_ORDER_NUMBER, CUST_TEL_NUMBER, ITEMS_NET, ITEMS_TAX, ITEMS_GROSS, INVOICE_NET, INVOICE_TAX,
           INVOICE_GROSS, TAX_RATE_1, NET_AMOUNT_1, TAX_AMOUNT_1, GLOBAL_TAX_CODE, POSTED_CODE,
-          RECORD_CREATE_DATE, RECORD_MODIFY_DATE, RECORD_DELETED)
-         VALUES (${marks(27)}, ${ts}, ${ts}, 0)`,
+          GLOBAL_DEPT_NUMBER, GLOBAL_DEPT_NAME, RECORD_CREATE_DATE, RECORD_MODIFY_DATE, RECORD_DELETED)
+         VALUES (${marks(29)}, ${ts}, ${ts}, 0)`,
         [
           number,
           PRODUCT_INVOICE.code,
@@ -76,14 +76,16 @@ export class HostedWriter implements Sage50Writer {
           p.tax,
           this.s.taxCode,
           0,
+          p.department?.number ?? 0,
+          p.department?.name ?? '',
         ],
       );
       for (const [i, l] of p.lines.entries())
         await q(
           `INSERT INTO INVOICE_ITEM (INVOICE_NUMBER, ITEM_NUMBER, ITEMID, STOCK_CODE, DESCRIPTION, UNIT_OF_SALE,
             QUANTITY, UNIT_PRICE, DISCOUNT_AMOUNT, NOMINAL_CODE, TAX_CODE, TAX_RATE, NET_AMOUNT, TAX_AMOUNT,
-            GROSS_AMOUNT, RECORD_CREATE_DATE, RECORD_MODIFY_DATE, RECORD_DELETED)
-           VALUES (${marks(15)}, ${ts}, ${ts}, 0)`,
+            GROSS_AMOUNT, DEPT_NUMBER, DEPT_NAME, RECORD_CREATE_DATE, RECORD_MODIFY_DATE, RECORD_DELETED)
+           VALUES (${marks(17)}, ${ts}, ${ts}, 0)`,
           [
             number,
             i + 1,
@@ -100,6 +102,8 @@ export class HostedWriter implements Sage50Writer {
             l.net.toFixed(2),
             l.tax,
             l.net.plus(l.tax).toFixed(2),
+            p.department?.number ?? 0,
+            p.department?.name ?? '',
           ],
         );
       return number;
