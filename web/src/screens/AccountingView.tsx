@@ -2,9 +2,10 @@ import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { entityTitle } from '../App';
 import { api, type BatchRow, type Flow, type Listing, type ReadQuery } from '../api';
 import { GRID_PAGE, gridColumns, LoadedRows } from '../components/BatchGrid';
-import { Button, Done, ErrorText } from '../components/Controls';
+import { Done, ErrorText } from '../components/Controls';
 import type { RowSelectionState, SortingState } from '../components/DataTable';
 import { type EntityChoice, EntityPicker, listingChoice } from '../components/EntityPicker';
+import { FindBar } from '../components/FindBar';
 import { RunOutcomes } from '../components/RunOutcomes';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { formatCount } from '../format';
@@ -198,35 +199,25 @@ function FlowEntityView({
 
   return (
     <>
-      <form className="panel inline-form" onSubmit={onFind} aria-label="Find records">
-        {picker}
-        <label className="inline">
-          {search?.field ?? 'Reference'} starts with{' '}
-          <input
-            type="search"
-            value={text}
-            maxLength={100}
-            placeholder="a few letters"
-            onChange={(e) => setText(e.target.value)}
-          />
-        </label>
-        <button type="submit" className="btn btn-primary" disabled={find.pending}>
-          Find
-        </button>
-        <Button
-          need="operator"
-          variant="primary"
-          disabled={!batchId || selected.length === 0 || upload.pending}
-          title={batchId ? (selected.length ? undefined : 'Select rows first') : 'Find first'}
-          onClick={onUpload}
-        >
-          Upload selected
-        </Button>
-        <p className="hint">
-          Nothing typed: the {words} changed in the last {RECENT_DAYS} days.{' '}
-          <Link to={`/batch/${encodeURIComponent(flow.name)}`}>Batch screen</Link>
-        </p>
-      </form>
+      <FindBar
+        picker={picker}
+        field={search?.field ?? 'Reference'}
+        text={text}
+        onText={setText}
+        onFind={onFind}
+        finding={find.pending}
+        upload={{
+          disabled: !batchId || selected.length === 0 || upload.pending,
+          title: batchId ? (selected.length ? undefined : 'Select rows first') : 'Find first',
+          onClick: onUpload,
+        }}
+        hint={
+          <>
+            Nothing typed: the {words} changed in the last {RECENT_DAYS} days.{' '}
+            <Link to={`/batch/${encodeURIComponent(flow.name)}`}>Batch screen</Link>
+          </>
+        }
+      />
       {find.pending ? (
         <p className="muted" role="status">
           Reading the {words} from {sourceTitle}…

@@ -2,8 +2,9 @@ import { type FormEvent, type ReactNode, useMemo, useState } from 'react';
 import { entityTitle } from '../App';
 import { api, type Flow, type ListedRow, type Listing, type ReadQuery } from '../api';
 import { Cell, GRID_PAGE, Pager } from '../components/BatchGrid';
-import { Button, Done, ErrorText } from '../components/Controls';
+import { Done, ErrorText } from '../components/Controls';
 import { type Columns, columnHelper, DataTable, type RowSelectionState } from '../components/DataTable';
+import { FindBar } from '../components/FindBar';
 import { RunOutcomes } from '../components/RunOutcomes';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { formatCount } from '../format';
@@ -158,42 +159,30 @@ export function ListingView({
   const shown = (rows ?? []).slice(page * GRID_PAGE, (page + 1) * GRID_PAGE);
   return (
     <>
-      <form className="panel inline-form" onSubmit={onFind} aria-label="Find records">
-        {picker}
-        <label className="inline">
-          {search?.field ?? 'Reference'} starts with{' '}
-          <input
-            type="search"
-            value={text}
-            maxLength={100}
-            placeholder="a few letters"
-            onChange={(e) => setText(e.target.value)}
-          />
-        </label>
-        <button type="submit" className="btn btn-primary" disabled={find.pending}>
-          Find
-        </button>
-        <Button
-          need="operator"
-          variant="primary"
-          disabled={viewOnly || !rows || chosen.length === 0 || upload.pending}
-          title={
-            viewOnly
-              ? listing.viewOnly
-              : rows
-                ? chosen.length
-                  ? undefined
-                  : 'Select rows first'
-                : 'Find first'
-          }
-          onClick={onUpload}
-        >
-          Upload selected
-        </Button>
-        <p className="hint">
-          Nothing typed: the {words} changed in the last {RECENT_DAYS} days.
-        </p>
-      </form>
+      <FindBar
+        picker={picker}
+        field={search?.field ?? 'Reference'}
+        text={text}
+        onText={setText}
+        onFind={onFind}
+        finding={find.pending}
+        upload={{
+          disabled: viewOnly || !rows || chosen.length === 0 || upload.pending,
+          title: viewOnly
+            ? listing.viewOnly
+            : rows
+              ? chosen.length
+                ? undefined
+                : 'Select rows first'
+              : 'Find first',
+          onClick: onUpload,
+        }}
+        hint={
+          <>
+            Nothing typed: the {words} changed in the last {RECENT_DAYS} days.
+          </>
+        }
+      />
       {viewOnly ? (
         <p className="hint" role="note">
           {listing.viewOnly ?? `${plural(listing.title)} are view-only.`}
