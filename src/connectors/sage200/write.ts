@@ -1,5 +1,6 @@
-import { type EntityName, SalesOrder } from '../../model/index.js';
+import type { EntityName } from '../../model/index.js';
 import type { TargetRecord, WriteItem, WriteResult } from '../sdk/contract.js';
+import { ordersToCreate } from '../sdk/created-only.js';
 import { configError, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import { anyOf, odataString, type Sage200Client } from './client.js';
@@ -49,30 +50,7 @@ export class Writer {
   async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
     if (entity !== 'salesOrder')
       throw configError(`Sage 200 is not written for ${entity}; it takes CRM orders as SOP orders`);
-    const results: WriteResult[] = [];
-    const creates: Array<{ item: WriteItem; order: SalesOrder }> = [];
-    for (const item of items) {
-      if (item.action === 'update') {
-        results.push({
-          ref: item.ref,
-          ok: true,
-          action: 'skipped',
-          ...(item.targetId ? { targetId: item.targetId } : {}),
-          reason: 'a SOP order made from a CRM order is never changed from here',
-        });
-        continue;
-      }
-      const parsed = SalesOrder.safeParse(item.data);
-      if (!parsed.success) {
-        results.push({
-          ref: item.ref,
-          ok: false,
-          error: { code: 'invalid_data', category: 'rejected', message: parsed.error.message },
-        });
-        continue;
-      }
-      creates.push({ item, order: parsed.data });
-    }
+    const { results, creates } = ordersToCreate(items, 'a SOP order');
     if (!creates.length) return results;
     const references = [...new Set(creates.map((c) => c.order.customerNumber))];
     const codes = [

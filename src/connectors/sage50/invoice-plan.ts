@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
-import { type EntityName, SalesOrder, taxOfLines } from '../../model/index.js';
+import { type EntityName, type SalesOrder, taxOfLines } from '../../model/index.js';
 import type { TargetRecord, WriteItem, WriteResult } from '../sdk/contract.js';
+import { ordersToCreate } from '../sdk/created-only.js';
 import { configError, rejected, toErrorData } from '../sdk/errors.js';
 import { marks, type OdbcClient } from './odbc.js';
 import type { Sage50Settings } from './settings.js';
@@ -166,29 +167,10 @@ export async function writeOrders(
   post: (plan: InvoicePlan) => Promise<number>,
 ): Promise<WriteResult[]> {
   onlyOrders(entity);
-  const results: WriteResult[] = [];
-  for (const item of items) {
-    if (item.action === 'update') {
-      results.push({
-        ref: item.ref,
-        ok: true,
-        action: 'skipped',
-        ...(item.targetId ? { targetId: item.targetId } : {}),
-        reason: 'an invoice made from a CRM order is never changed from here',
-      });
-      continue;
-    }
-    const parsed = SalesOrder.safeParse(item.data);
-    if (!parsed.success) {
-      results.push({
-        ref: item.ref,
-        ok: false,
-        error: { code: 'invalid_data', category: 'rejected', message: parsed.error.message },
-      });
-      continue;
-    }
+  const { results, creates } = ordersToCreate(items, 'an invoice');
+  for (const { item, order } of creates) {
     try {
-      const n = await post(await planInvoice(db, s, parsed.data));
+      const n = await post(await planInvoice(db, s, order));
       results.push({
         ref: item.ref,
         ok: true,
