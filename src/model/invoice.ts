@@ -14,6 +14,8 @@ export const InvoiceLine = z.object({
   taxCode: z.string().optional(),
   tax: Money,
   total: Money,
+  /** Taken off this line before tax (a POS line discount); `total` is after it. */
+  discount: Money.optional(),
   orderNumber: z.string().optional(),
   orderLineNumber: z.number().int().optional(),
 });
@@ -27,6 +29,10 @@ export const Invoice = z.object({
   documentType: z.string().optional(),
   status: z.string().min(1),
   invoiceDate: IsoDate,
+  /** When the sale happened, to the second (a POS sale): oldest-first processing orders by it. */
+  occurredAt: IsoDateTime.optional(),
+  /** Where the goods left from: a POS sale's outlet or a warehouse, as the source codes it. */
+  warehouse: z.string().min(1).optional(),
   dueDate: IsoDate.optional(),
   customerNumber: z.string().min(1),
   /** The customer as the source shows it to people, where `customerNumber` is an internal id. */
@@ -38,6 +44,8 @@ export const Invoice = z.object({
   netTotal: Money,
   taxTotal: Money,
   total: Money,
+  /** Cash rounding the total includes (IDR sales rounded to the shop's step); 0 or absent: none. */
+  rounding: Money.optional(),
   balance: Money.optional(),
   updatedAt: IsoDateTime,
 });

@@ -14,6 +14,9 @@ export const Payment = z.object({
   status: z.string().min(1),
   customerNumber: z.string().min(1),
   paymentDate: IsoDate,
+  occurredAt: IsoDateTime.optional(),
+  /** Where it was taken (a POS outlet), as the source codes it. */
+  warehouse: z.string().min(1).optional(),
   paymentMethod: z.string().optional(),
   reference: z.string().optional(),
   amount: Money,

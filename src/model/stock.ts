@@ -16,6 +16,10 @@ export const StockTransfer = z.object({
   toWarehouse: z.string().min(1),
   status: z.string().min(1),
   lines: z.array(StockLine).min(1),
+  /** When it happened, to the second: oldest-first processing orders by it. */
+  occurredAt: IsoDateTime.optional(),
+  /** A transfer-in's transfer-out (the two halves of one move), when the source records them apart. */
+  outNumber: z.string().min(1).optional(),
   updatedAt: IsoDateTime,
 });
 export type StockTransfer = z.infer<typeof StockTransfer>;
@@ -27,6 +31,7 @@ export const StockCount = z.object({
   warehouse: z.string().min(1),
   status: z.string().min(1),
   lines: z.array(StockLine.extend({ bookQuantity: DecimalString.optional() })).min(1),
+  occurredAt: IsoDateTime.optional(),
   updatedAt: IsoDateTime,
 });
 export type StockCount = z.infer<typeof StockCount>;
