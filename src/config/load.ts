@@ -416,6 +416,7 @@ function resolveFlow(
     ownedFields,
     neverOverwrite: f.neverOverwrite ?? base?.neverOverwrite ?? flowDefaults.neverOverwrite,
     ownsEchoes: f.ownsEchoes ?? base?.ownsEchoes ?? flowDefaults.ownsEchoes,
+    oldestFirst: f.oldestFirst ?? base?.oldestFirst ?? flowDefaults.oldestFirst,
     conditions,
     // Resolved against the other flows once every flow is known.
     dependencies: (f.dependencies ?? base?.dependencies ?? []) as Dependency[],

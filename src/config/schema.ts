@@ -60,6 +60,7 @@ export const FlowConfig = z
     ownedFields: z.array(z.string().min(1)).optional(),
     neverOverwrite: z.boolean().optional(),
     ownsEchoes: z.boolean().optional(),
+    oldestFirst: z.boolean().optional(),
     conditions: z.array(ConditionConfig).optional(),
     transform: z.string().min(1).optional(),
     /** Replaces the catalog's dependencies; each names the entity it refers to, or the flow that brings it. */

@@ -76,6 +76,13 @@ export interface Flow {
    * imported into the ERP is not written back by the ERP → shop order flow).
    */
   ownsEchoes: boolean;
+  /**
+   * Records go in the order they happened (seed 002: "every synchronization must be done from the
+   * very beginning"): a record touching a stock position or transfer that an earlier record of the
+   * same source has not yet succeeded on waits for it ("waiting for … to succeed") and goes once it
+   * does; retries go oldest first (engine/sequence.ts).
+   */
+  oldestFirst: boolean;
   conditions: readonly Condition[];
   dependencies: readonly Dependency[];
   /** A JSONata expression applied to each canonical record before anything else (field mapping overrides). */
@@ -116,6 +123,7 @@ export const flowDefaults = {
   createIfMissing: true,
   neverOverwrite: false,
   ownsEchoes: false,
+  oldestFirst: false,
   conditions: [],
   dependencies: [],
   valueMaps: {},

@@ -16,6 +16,7 @@ import type { Dependency, Flow } from './flow.js';
 import { changedFields, fieldHashes, parseHashes } from './hash.js';
 import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
+import { OldestFirst } from './oldest-first.js';
 import { persistOutcomes } from './persist.js';
 import { ReferenceResolver, type ReferenceState } from './references.js';
 import { entityWord, recordLabel, validateRecord } from './validate.js';
@@ -157,6 +158,11 @@ export class RecordPipeline {
       preview,
     );
     await this.match(work.filter((w) => w.plan.kind === 'create'));
+    if (flow.oldestFirst) {
+      const order = new OldestFirst(store, flow);
+      order.sort(work);
+      await order.holdBack(work);
+    }
     return work;
   }
 
@@ -414,20 +420,25 @@ export class RecordPipeline {
         });
       }
     }
-    const results = new Map<string, WriteResult>();
-    if (writes.length > 0) {
+    const writeAll = async (items: readonly WriteItem[]) => {
+      const out = new Map<string, WriteResult>();
+      if (items.length === 0) return out;
       try {
-        for (const r of await target.write(flow.entity, writes)) results.set(r.ref, r);
+        for (const r of await target.write(flow.entity, items)) out.set(r.ref, r);
       } catch (e) {
         const err = toErrorData(e);
         if (err.category === 'config') throw e;
-        for (const item of writes) results.set(item.ref, { ref: item.ref, ok: false, error: err });
+        for (const item of items) out.set(item.ref, { ref: item.ref, ok: false, error: err });
       }
-    }
+      return out;
+    };
+    const order = flow.oldestFirst ? new OldestFirst(this.ctx.store, flow) : undefined;
+    const results = order ? await order.write(writes, work, writeAll) : await writeAll(writes);
     for (const w of work) this.settle(w, results.get(w.sourceId));
     const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
     await this.writeBack(work, outcomes);
     await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
+    await order?.note(work, outcomes);
     logOutcomes(log, work, outcomes);
     const succeeded = outcomes.filter(
       (o) => o.status === 'created' || o.status === 'updated' || o.status === 'unchanged',

@@ -17,6 +17,8 @@ export interface CatalogFlow {
   neverOverwrite?: boolean;
   /** The source is the master of the owned fields of records born on the target too (see Flow). */
   ownsEchoes?: boolean;
+  /** Records go in the order they happened; one whose predecessor has not succeeded waits (see Flow). */
+  oldestFirst?: boolean;
   /** What a record refers to on the target; `flow` is found among the configured flows when omitted. */
   dependencies?: readonly Omit<Dependency, 'flow'>[];
   /** Canonical field path → value map name. */

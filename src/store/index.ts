@@ -17,6 +17,7 @@ import { RateLimitRepository } from './repositories/rate-limits.js';
 import { RecordLocks } from './repositories/record-locks.js';
 import { RunRepository } from './repositories/runs.js';
 import { ScheduleRepository } from './repositories/schedules.js';
+import { SequenceKeyRepository } from './repositories/sequence-keys.js';
 import { SessionRepository } from './repositories/sessions.js';
 import { SyncRecordRepository } from './repositories/sync-records.js';
 import { UserRepository } from './repositories/users.js';
@@ -62,6 +63,7 @@ export interface Store {
   recordLocks: RecordLocks;
   /** The work queued for systems that poll us for it (the QuickBooks Web Connector). */
   mailbox: MailboxRepository;
+  sequence: SequenceKeyRepository;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function openStore(
     limits: new RateLimitRepository(db),
     recordLocks: new RecordLocks(db, adapter),
     mailbox: new MailboxRepository(db),
+    sequence: new SequenceKeyRepository(db),
     close: () => opened.destroy(),
   };
 }

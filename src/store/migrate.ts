@@ -13,6 +13,7 @@ import * as m009 from './migrations/009_hardening.js';
 import * as m010 from './migrations/010_batch_screens.js';
 import * as m011 from './migrations/011_log_calls.js';
 import * as m012 from './migrations/012_mailbox.js';
+import * as m013 from './migrations/013_sequence_keys.js';
 import type { Database } from './schema.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
@@ -29,6 +30,7 @@ const MIGRATIONS = {
   '010_batch_screens': m010,
   '011_log_calls': m011,
   '012_mailbox': m012,
+  '013_sequence_keys': m013,
 } as const;
 
 export class StoreVersionError extends Error {

@@ -28,6 +28,7 @@ export interface Database {
   rate_limit_leases: RateLimitLeasesTable;
   login_failures: LoginFailuresTable;
   mailbox_requests: MailboxRequestsTable;
+  sequence_keys: SequenceKeysTable;
   mailbox_sessions: MailboxSessionsTable;
 }
 
@@ -411,4 +412,17 @@ export interface MailboxSessionsTable {
   last_error: string | null;
   /** Until when an empty sendRequestXML is a pause ("NoOp") rather than the end of the work. */
   wait_until: string | null;
+}
+
+/** What a record of an oldest-first flow that has not succeeded touches, and when it happened. */
+export interface SequenceKeysTable {
+  id: Generated<number>;
+  /** The source connection: oldest-first order holds across every flow reading it. */
+  source: string;
+  seq_key: string;
+  occurred_at: string;
+  flow: string;
+  entity: string;
+  source_id: string;
+  label: string;
 }

@@ -164,11 +164,13 @@ function FlowEntityView({
         : Promise.resolve({ total: 0, rows: EMPTY, batch: undefined }),
     [batchId, page, sort.id, sort.desc],
   );
-  const batch = rows.data?.batch;
+  // The rows of another Load (the one before this Find) are never shown as this one's while it loads.
+  const current = batchId !== null && rows.data?.batch?.id === batchId ? rows.data : undefined;
+  const batch = current?.batch;
   const declared = batch?.columns?.length ? batch.columns : (flow.columns ?? []);
   const columns = useMemo(() => gridColumns(declared), [declared]);
   const selected = Object.keys(selection).filter((k) => selection[k]);
-  const total = rows.data?.total ?? 0;
+  const total = current?.total ?? 0;
 
   const onFind = (e: FormEvent) => {
     e.preventDefault();
@@ -245,7 +247,7 @@ function FlowEntityView({
         <LoadedRows
           label="Found records"
           columns={columns}
-          rows={rows.data?.rows ?? EMPTY}
+          rows={current?.rows ?? EMPTY}
           total={total}
           page={page}
           onPage={setPage}
@@ -253,7 +255,7 @@ function FlowEntityView({
           onSorting={setSorting}
           selection={selection}
           onSelection={setSelection}
-          loading={rows.loading && Boolean(batchId)}
+          loading={(rows.loading || !current) && Boolean(batchId)}
           loaded={Boolean(batchId)}
           empty={batchId ? `No ${words} found.` : `Type a few letters and press Find.`}
         />

@@ -1,0 +1,172 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { MemoryConnector } from '../connectors/memory/index.js';
+import type { WriteItem } from '../connectors/sdk/contract.js';
+import { openStore, type Store } from '../store/index.js';
+import { Engine } from './engine.js';
+import { type Flow, flowDefaults } from './flow.js';
+
+const line = (sku: string, quantity = '1') => ({ sku, quantity, unit: 'PCS' });
+const transfer = (
+  number: string,
+  at: string,
+  from: string,
+  to: string,
+  patch: Record<string, unknown> = {},
+) => ({
+  number,
+  date: at.slice(0, 10),
+  occurredAt: at,
+  fromWarehouse: from,
+  toWarehouse: to,
+  status: 'done',
+  lines: [line('A')],
+  ...patch,
+});
+const count = (number: string, at: string, warehouse: string, sku = 'A', quantity = '5') => ({
+  number,
+  date: at.slice(0, 10),
+  occurredAt: at,
+  warehouse,
+  status: 'done',
+  lines: [line(sku, quantity)],
+});
+
+/**
+ * Oldest-first flows (seed 002): records go in the order they happened, and one whose predecessor
+ * on the same stock position or transfer has not succeeded waits for it, naming it, and goes by
+ * itself once it does — across flows of the same source, within a page, and across runs.
+ */
+describe('oldest first', () => {
+  let tdb: TestDatabase;
+  let store: Store;
+  let source: MemoryConnector;
+  let target: MemoryConnector;
+  let engine: Engine;
+  const refused = new Set<string>();
+  const written: string[] = [];
+
+  const flow = (name: string, entity: Flow['entity']): Flow => ({
+    ...flowDefaults,
+    name,
+    entity,
+    source: 'a',
+    target: 'b',
+    ownedFields: ['status'],
+    oldestFirst: true,
+    retryBaseMs: 20,
+    retryCapMs: 100,
+    pageSize: 50,
+  });
+
+  beforeEach(async () => {
+    tdb = await createTestDatabase('sqlite');
+    store = await openStore(tdb.url);
+    source = new MemoryConnector('Source');
+    target = new MemoryConnector('Target');
+    refused.clear();
+    written.length = 0;
+    // The target refuses what the test says (the transfer-out of an item it does not know yet).
+    target.answer = (_entity, item: WriteItem) => {
+      const n = (item.data as { number: string }).number;
+      if (refused.has(n))
+        return {
+          ref: item.ref,
+          ok: false,
+          error: { code: 'invalid_data', category: 'rejected', message: `${n} refused` },
+        };
+      written.push(n);
+      return undefined;
+    };
+    const flows = [flow('a-b.transfers', 'stockTransfer'), flow('a-b.counts', 'stockCount')];
+    engine = new Engine(
+      store,
+      new Map(flows.map((f) => [f.name, f])),
+      { get: (n) => (n === 'a' ? source : target) },
+      pino({ level: 'silent' }),
+    );
+  });
+  afterEach(async () => {
+    await store.close();
+    await tdb.drop();
+  });
+
+  it('records read out of order are written in the order they happened', async () => {
+    source.put('stockTransfer', transfer('T3', '2026-03-01T12:00:00.000Z', 'KMG', 'SNY'));
+    source.put(
+      'stockTransfer',
+      transfer('T1', '2026-03-01T08:00:00.000Z', 'KMG', 'BSD', { lines: [line('B')] }),
+    );
+    source.put(
+      'stockTransfer',
+      transfer('T2', '2026-03-01T10:00:00.000Z', 'SNY', 'BSD', { lines: [line('C')] }),
+    );
+    await engine.run('a-b.transfers', { trigger: 'manual' });
+    expect(written).toEqual(['T1', 'T2', 'T3']);
+  });
+
+  it('a transfer-in whose transfer-out failed waits for it, so does a later stock take of the item there; both go once it succeeds', async () => {
+    refused.add('TO-1');
+    source.put('stockTransfer', transfer('TO-1', '2026-03-01T09:00:00.000Z', 'KMG', 'transit'));
+    source.put(
+      'stockTransfer',
+      transfer('TI-1', '2026-03-01T11:00:00.000Z', 'transit', 'SNY', { outNumber: 'TO-1' }),
+    );
+    // A transfer of another item elsewhere is not held up.
+    source.put(
+      'stockTransfer',
+      transfer('T-9', '2026-03-01T10:00:00.000Z', 'BSD', 'GDG', { lines: [line('Z')] }),
+    );
+    source.put('stockCount', count('SC-1', '2026-03-01T18:00:00.000Z', 'SNY'));
+    source.put('stockCount', count('SC-0', '2026-03-01T07:00:00.000Z', 'SNY'));
+
+    const t = await engine.run('a-b.transfers', { trigger: 'manual' });
+    expect(t.outcomes.map((o) => [o.sourceId, o.status, o.reason ?? ''])).toEqual([
+      ['TO-1', 'failed', 'TO-1 refused'],
+      ['T-9', 'created', ''],
+      ['TI-1', 'waiting', 'waiting for stock transfer TO-1 to succeed'],
+    ]);
+    const c = await engine.run('a-b.counts', { trigger: 'manual' });
+    // SC-0 was taken before the transfers: it goes. SC-1 after the transfer-in to SNY, which waits: it
+    // waits for that one (which waits for its transfer-out).
+    expect(c.outcomes.map((o) => [o.sourceId, o.status, o.reason ?? ''])).toEqual([
+      ['SC-0', 'created', ''],
+      ['SC-1', 'waiting', 'waiting for stock transfer TI-1 to succeed'],
+    ]);
+    expect(written).toEqual(['T-9', 'SC-0']);
+
+    // The item is set up on the target; a sync refresh retries from the oldest failed record.
+    refused.clear();
+    await engine.retry({ allFailed: true, flow: 'a-b.transfers' });
+    await engine.settle('a-b.transfers', Date.now() + 3_000);
+    await engine.settle('a-b.counts', Date.now() + 3_000);
+    expect(written).toEqual(['T-9', 'SC-0', 'TO-1', 'TI-1', 'SC-1']);
+    for (const [flowName, id] of [
+      ['a-b.transfers', 'TI-1'],
+      ['a-b.counts', 'SC-1'],
+    ] as const)
+      expect((await store.records.get(flowName, id))?.state, id).toBe('processed');
+    // Nothing holds anything up any more.
+    expect(await store.sequence.blockers('a', ['stock:A@SNY', 'transfer:TO-1'], '9999')).toEqual([]);
+  });
+
+  it('stock takes of one position in one page: a failed one holds back the next, which is never written before it', async () => {
+    refused.add('SC-1');
+    source.put('stockCount', count('SC-1', '2026-03-02T08:00:00.000Z', 'KMG'));
+    source.put('stockCount', count('SC-2', '2026-03-02T09:00:00.000Z', 'KMG', 'A', '3'));
+    source.put('stockCount', count('SC-3', '2026-03-02T09:30:00.000Z', 'BSD'));
+    const c = await engine.run('a-b.counts', { trigger: 'manual' });
+    expect(c.outcomes.map((o) => [o.sourceId, o.status, o.reason ?? ''])).toEqual([
+      ['SC-1', 'failed', 'SC-1 refused'],
+      ['SC-2', 'waiting', 'waiting for stock count SC-1 to succeed'],
+      ['SC-3', 'created', ''],
+    ]);
+    expect(written).toEqual(['SC-3']);
+    refused.clear();
+    await engine.retry({ allFailed: true, flow: 'a-b.counts' });
+    await engine.settle('a-b.counts', Date.now() + 3_000);
+    // The older count first, so the newer one is the quantity that stands.
+    expect(written).toEqual(['SC-3', 'SC-1', 'SC-2']);
+  });
+});
