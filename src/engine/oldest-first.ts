@@ -69,7 +69,11 @@ export class OldestFirst {
   /** Records still to go whose predecessor has not succeeded wait for it, naming it. */
   async holdBack(work: readonly WorkItem[]): Promise<void> {
     const going = (w: WorkItem) => w.plan.kind === 'create' || w.plan.kind === 'update';
-    const latest = work.reduce((m, w) => (this.of(w).at > m ? this.of(w).at : m), '');
+    const latest =
+      work
+        .map((w) => this.of(w).at)
+        .sort()
+        .at(-1) ?? '';
     const keys = [...new Set(work.filter(going).flatMap((w) => this.of(w).keys))];
     const stored = keys.length ? await this.store.sequence.blockers(this.flow.source, keys, latest) : [];
     const held: Array<{ keys: Set<string>; label: string; key: string }> = [];
