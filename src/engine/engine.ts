@@ -28,7 +28,7 @@ export interface ConnectorResolver {
   get(connection: string): Connector;
 }
 
-export type RunTrigger = 'manual' | 'batch' | 'schedule' | 'webhook' | 'retry' | 'dependency';
+export type RunTrigger = 'manual' | 'batch' | 'schedule' | 'webhook' | 'retry' | 'dependency' | 'shift-close';
 
 export interface RunOptions {
   trigger: RunTrigger;
@@ -154,6 +154,11 @@ export class Engine {
       },
       logger,
     );
+  }
+
+  /** A connection's live connector (for work beside runs: the shifts a POS closed). */
+  connector(connection: string): Connector {
+    return this.connectors.get(connection);
   }
 
   flowNames(): string[] {

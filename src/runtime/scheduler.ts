@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Flow } from '../engine/flow.js';
 import type { Store } from '../store/index.js';
 import type { JobQueue } from './queue/queue.js';
-import { RUN_TASK } from './worker.js';
+import { RUN_TASK, SHIFT_TASK } from './worker.js';
 
 /** How far back a firing looks for the tick it belongs to (a timer may fire late on a busy loop). */
 const TICK_LOOKBACK_MS = 60_000;
@@ -27,15 +27,15 @@ export class Scheduler {
 
   async start(flows: Iterable<Flow>, now = new Date()): Promise<void> {
     for (const flow of flows) {
-      // Real time keeps its schedule as the polling pass; manual and shift-close flows have none.
-      if (!flow.enabled || !flow.schedule || (flow.syncMode !== 'realtime' && flow.syncMode !== 'scheduled'))
-        continue;
+      // Real time keeps its schedule as the polling pass; a shift-close flow's schedule polls its
+      // source for closed shifts (behind the notification); manual flows have none.
+      if (!flow.enabled || !flow.schedule || flow.syncMode === 'manual') continue;
       const expression = flow.schedule;
       const cron = new Cron(expression, { protect: true }, async () => {
         try {
           const tick = tickAt(expression, new Date());
           if (await this.store.schedules.claimTick(flow.name, expression, tick.toISOString())) {
-            await this.enqueue(flow.name);
+            await this.tick(flow);
             this.logger.info({ flow: flow.name, tick: tick.toISOString() }, 'scheduled run queued');
           }
         } catch (e) {
@@ -56,7 +56,7 @@ export class Scheduler {
             { flow: flow.name, missed: due.toISOString() },
             'running a schedule missed while stopped',
           );
-          await this.enqueue(flow.name);
+          await this.tick(flow);
         }
       } else {
         // A new or changed schedule starts counting now; nothing before it was missed.
@@ -67,6 +67,17 @@ export class Scheduler {
         'flow scheduled',
       );
     }
+  }
+
+  /** What a flow's tick queues: its run, or for a shift-close flow the poll of its source's shifts. */
+  private async tick(flow: Flow): Promise<void> {
+    if (flow.syncMode === 'shift-close')
+      await this.queue.add({
+        task: SHIFT_TASK,
+        payload: { connection: flow.source },
+        jobKey: `shifts:${flow.source}`,
+      });
+    else await this.enqueue(flow.name);
   }
 
   async enqueue(flow: string, trigger = 'schedule'): Promise<void> {

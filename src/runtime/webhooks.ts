@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Connector, InboundDelivery, WebhookEvent } from '../connectors/sdk/contract.js';
+import type { Connector, InboundDelivery, ShiftClosed, WebhookEvent } from '../connectors/sdk/contract.js';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import { redactHeaders } from '../connectors/sdk/redact.js';
 import type { Engine } from '../engine/engine.js';
 import { IDS_FILE_LIMITS } from '../engine/ids-file-limits.js';
+import { runShift } from '../engine/shifts.js';
 import type { Store } from '../store/index.js';
 
 export const WEBHOOK_TASK = 'webhook.process';
@@ -140,11 +141,24 @@ export async function processInbox(engine: Engine, connection: string, logger: L
     const rows = await store.inbox.pending(connection);
     if (rows.length === 0) return handled;
     const byFlow = new Map<string, Set<string>>();
+    const shifts: ShiftClosed[] = [];
     const unread: number[] = [];
     for (const row of rows) {
       const events = row.events ? (JSON.parse(row.events) as WebhookEvent[]) : [];
       let taken = false;
       for (const ev of events) {
+        // A register's shift closed: the shift-close flows of this source run on its records.
+        if (ev.shift) {
+          const closes = engine.flowNames().some((n) => {
+            const f = engine.flow(n);
+            return f.enabled && f.syncMode === 'shift-close' && f.source === connection;
+          });
+          if (closes) {
+            shifts.push(ev.shift);
+            taken = true;
+          }
+          continue;
+        }
         for (const name of engine.flowNames()) {
           const f = engine.flow(name);
           // Only real-time flows act on webhooks; a scheduled or manual one waits for its turn.
@@ -162,6 +176,10 @@ export async function processInbox(engine: Engine, connection: string, logger: L
       if (r.status === 'failed')
         throw new Error(`flow ${flow} could not sync a webhook's records: ${r.message}`);
     }
+    for (const shift of shifts)
+      for (const r of await runShift(engine, store, connection, shift))
+        if (r.status === 'failed')
+          throw new Error(`flow ${r.flow} could not sync the records of shift ${shift.id}: ${r.message}`);
     // One statement for the batch: a burst of deliveries is drained in few, large batches.
     await store.inbox.mark(unread, 'ignored', `no enabled flow reads these records from ${connection}`);
     await store.inbox.mark(

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
-import type { ReadQuery, SourceItem } from '../connectors/sdk/contract.js';
+import type { ReadQuery, ShiftClosed, SourceItem } from '../connectors/sdk/contract.js';
 import { type Engine, PAGE_TASK, RETRY_TASK, type RunTrigger } from '../engine/engine.js';
 import { isEngineError } from '../engine/errors.js';
+import { pollShifts, runShift } from '../engine/shifts.js';
 import type { JobQueue, TaskHandler, TaskResult } from './queue/queue.js';
 import { processInbox, WEBHOOK_TASK } from './webhooks.js';
 
 export const RUN_TASK = 'flow.run';
+/** A register shift closed, or the poll for closed shifts of a connection (engine/shifts.ts). */
+export const SHIFT_TASK = 'shift.close';
 
 /** A flow that is running elsewhere is tried again this soon. */
 const BUSY_RETRY_MS = 5_000;
@@ -72,6 +75,17 @@ export class Worker {
           const flow = String(p.flow);
           await this.current().processDueRetries(flow);
           await this.current().scheduleRetry(flow);
+          return undefined;
+        }),
+      [SHIFT_TASK]: async (p) =>
+        busyLater(async () => {
+          const engine = this.current();
+          const connection = String(p.connection);
+          const results = p.shift
+            ? await runShift(engine, engine.store, connection, p.shift as ShiftClosed)
+            : await pollShifts(engine, engine.store, connection);
+          const failed = results.find((r) => r.status === 'failed');
+          if (failed) throw new Error(`flow ${failed.flow} could not sync a closed shift: ${failed.message}`);
           return undefined;
         }),
       [WEBHOOK_TASK]: async (p) =>

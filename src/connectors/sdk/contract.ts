@@ -135,6 +135,24 @@ export interface WebhookEvent {
   id: string;
   occurredAt?: string;
   kind?: 'upsert' | 'delete';
+  /**
+   * A register's shift closed (a POS): the event names no record; the flows reading this source in
+   * shift-close mode run on the shift's records (engine/shifts.ts). `entity`/`id` then name the
+   * entity the shift's records are and the shift's id.
+   */
+  shift?: ShiftClosed;
+}
+
+/** A register shift that closed: what was sold on one register between its opening and closing. */
+export interface ShiftClosed {
+  id: string;
+  /** The register (and outlet) it belongs to, as the source codes them. */
+  register?: string;
+  outlet?: string;
+  openedAt: string;
+  closedAt: string;
+  /** The shift's own totals (sales, per payment method…), to check what was sent against. */
+  totals?: Readonly<Record<string, { amount: string; currency: string }>>;
 }
 
 export interface WebhookHandler {
@@ -236,6 +254,11 @@ export interface Connector {
    * filter, a modified window); present when the manifest declares listings.
    */
   listRows?(listing: string, query: ReadQuery, signal?: AbortSignal): AsyncIterable<ListedRow[]>;
+  /**
+   * Register shifts closed at or after `since` (all there are when undefined), oldest first: the
+   * polling pass behind a POS's shift-closed notification.
+   */
+  closedShifts?(since: string | undefined, signal?: AbortSignal): Promise<ShiftClosed[]>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**
