@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Invoice, Payment, StockCount, StockTransfer } from '../../model/index.js';
 import type { SourceItem, WriteResult } from '../sdk/contract.js';
-import type { AccurateConnector } from './connector.js';
 import { type AccurateSandbox, startAccurateSandbox } from './sandbox/index.js';
 import { connect } from './test-support.js';
 
