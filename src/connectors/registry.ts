@@ -1,3 +1,4 @@
+import { accurateConnector } from './accurate/index.js';
 import { acumaticaConnector } from './acumatica/index.js';
 import { dynamicsConnector } from './dynamics/index.js';
 import { magentoConnector } from './magento/index.js';
@@ -11,6 +12,7 @@ import { vendureConnector } from './vendure/index.js';
 
 /** Every connector this build ships, by the name a configuration uses. The one place that imports them all. */
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
+  accurate: accurateConnector,
   acumatica: acumaticaConnector,
   dynamics: dynamicsConnector,
   magento: magentoConnector,

@@ -1,3 +1,4 @@
+import { sandboxSettings as accurateSettings, startAccurateSandbox } from './accurate/sandbox/index.js';
 import {
   SANDBOX_CREDENTIALS as ACUMATICA_CREDENTIALS,
   type AcumaticaSnapshot,
@@ -162,5 +163,24 @@ export const sandboxRegistry: Record<
     }) => startSage50Sandbox(o),
     settings: ({ url }) => sage50Settings(url),
     defaultPort: 8087,
+  },
+  // The shop of issue 17: three outlets and Gudang Utama, branch Jakarta, PPN 11 %; 8 calls a second.
+  accurate: {
+    start: ({
+      restore: _restore,
+      customers,
+      products,
+      defects: _d,
+      sessionIdleMs: _s,
+      webConnectorUrl: _w,
+      ...o
+    }) =>
+      startAccurateSandbox({
+        ...o,
+        ...(customers !== undefined ? { customers } : {}),
+        ...(products !== undefined ? { items: products } : {}),
+      }),
+    settings: ({ url }) => accurateSettings(url),
+    defaultPort: 8088,
   },
 };
