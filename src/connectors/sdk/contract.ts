@@ -131,10 +131,24 @@ export interface InboundDelivery {
 /** A record a webhook delivery says changed: the engine re-reads it by id, so the delivery's copy never wins over fresher data. */
 export interface WebhookEvent {
   entity: EntityName;
-  /** Source id of the record that changed. */
+  /** Source id of the record that changed (empty when the event carries a shift instead). */
   id: string;
   occurredAt?: string;
   kind?: 'upsert' | 'delete';
+  /**
+   * A point-of-sale register shift that closed (iSeller): the event names no record, and the flows
+   * of `entity` in shift-close mode run for the shift's orders (its register, from openedAt to closedAt).
+   */
+  shift?: ClosedShiftEvent;
+}
+
+/** A closed register shift, as a shift-closed notification or a poll of closed shifts names it. */
+export interface ClosedShiftEvent {
+  id: string;
+  register: string;
+  outletCode?: string;
+  openedAt?: string;
+  closedAt: string;
 }
 
 export interface WebhookHandler {
