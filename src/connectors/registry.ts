@@ -1,5 +1,6 @@
 import { acumaticaConnector } from './acumatica/index.js';
 import { dynamicsConnector } from './dynamics/index.js';
+import { isellerConnector } from './iseller/index.js';
 import { magentoConnector } from './magento/index.js';
 import { quickbooksConnector } from './quickbooks/index.js';
 import { quickbooksDesktopConnector } from './quickbooks-desktop/index.js';
@@ -13,6 +14,7 @@ import { vendureConnector } from './vendure/index.js';
 export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = {
   acumatica: acumaticaConnector,
   dynamics: dynamicsConnector,
+  iseller: isellerConnector,
   magento: magentoConnector,
   quickbooks: quickbooksConnector,
   'quickbooks-desktop': quickbooksDesktopConnector,

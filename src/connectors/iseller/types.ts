@@ -74,6 +74,7 @@ export interface IsOrder {
   rounding_amount?: Amount;
   total_amount: Amount;
   tax_inclusive?: boolean;
+  cancel_date?: string | null;
   order_details?: IsOrderDetail[];
   transactions?: IsTransaction[];
 }
