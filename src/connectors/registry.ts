@@ -1,6 +1,7 @@
 import { accurateConnector } from './accurate/index.js';
 import { acumaticaConnector } from './acumatica/index.js';
 import { dynamicsConnector } from './dynamics/index.js';
+import { isellerConnector } from './iseller/index.js';
 import { magentoConnector } from './magento/index.js';
 import { quickbooksConnector } from './quickbooks/index.js';
 import { quickbooksDesktopConnector } from './quickbooks-desktop/index.js';
@@ -15,6 +16,7 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   accurate: accurateConnector,
   acumatica: acumaticaConnector,
   dynamics: dynamicsConnector,
+  iseller: isellerConnector,
   magento: magentoConnector,
   quickbooks: quickbooksConnector,
   'quickbooks-desktop': quickbooksDesktopConnector,

@@ -5,6 +5,7 @@ import {
   startAcumaticaSandbox,
 } from './acumatica/sandbox/index.js';
 import { DYNAMICS_SANDBOX, startDynamicsSandbox } from './dynamics/sandbox/index.js';
+import { sandboxSettings as isellerSettings, startIsellerSandbox } from './iseller/sandbox/index.js';
 import { MAGENTO_SANDBOX, type MagentoSnapshot, startMagentoSandbox } from './magento/sandbox/index.js';
 import { sandboxSettings as quickbooksSettings, startQuickBooksSandbox } from './quickbooks/sandbox/index.js';
 import { QBD_SANDBOX, startQuickBooksDesktopSandbox } from './quickbooks-desktop/sandbox/index.js';
@@ -150,6 +151,20 @@ export const sandboxRegistry: Record<
     settings: ({ url }) => sage200Settings(url),
     defaultPort: 8086,
   },
+  // The seed's shop: outlets KMG, SNY, BSD and warehouse GDG, a day of sales, a refund, transfers, a stock take.
+  iseller: {
+    start: ({
+      restore: _restore,
+      customers: _c,
+      products: _p,
+      defects: _d,
+      sessionIdleMs: _s,
+      webConnectorUrl: _w,
+      ...o
+    }) => startIsellerSandbox(o),
+    settings: ({ url }) => isellerSettings(url),
+    defaultPort: 8088,
+  },
   // The manual's Sage 50 data in a SQLite file behind unixODBC, with a small control server.
   sage50: {
     start: ({
@@ -181,6 +196,6 @@ export const sandboxRegistry: Record<
         ...(products !== undefined ? { items: products } : {}),
       }),
     settings: ({ url }) => accurateSettings(url),
-    defaultPort: 8088,
+    defaultPort: 8089,
   },
 };

@@ -28,7 +28,11 @@ export async function runShift(
       .map((n) => engine.flow(n))
       .filter((f) => f.enabled && f.syncMode === 'shift-close' && f.source === connection),
   );
-  const manifest = engine.connector(connection).manifest;
+  const source = engine.connector(connection);
+  const manifest = source.manifest;
+  // A notification that does not say when the shift opened: the source's list of closed shifts does.
+  if (!shift.openedAt && source.closedShifts)
+    shift = (await source.closedShifts(shift.closedAt)).find((s) => s.id === shift.id) ?? shift;
   const results: RunResult[] = [];
   for (const flow of flows) {
     if (await store.cursors.get(doneKey(flow.name, shift.id))) continue;
@@ -38,7 +42,7 @@ export async function runShift(
     const r = await engine.run(flow.name, {
       trigger: 'shift-close',
       query: {
-        since: shift.openedAt,
+        ...(shift.openedAt ? { since: shift.openedAt } : {}),
         until: shift.closedAt,
         ...(byRegister ? { filters: { register: [shift.register!] } } : {}),
       },

@@ -66,7 +66,9 @@ describe('shift-close flows', () => {
     syncMode: 'shift-close',
   };
   const sold = () =>
-    [...(books.records.get('invoice')?.values() ?? [])].map((r) => (r.data as { number: string }).number).sort();
+    [...(books.records.get('invoice')?.values() ?? [])]
+      .map((r) => (r.data as { number: string }).number)
+      .sort();
 
   beforeEach(async () => {
     tdb = await createTestDatabase('sqlite');

@@ -131,14 +131,14 @@ export interface InboundDelivery {
 /** A record a webhook delivery says changed: the engine re-reads it by id, so the delivery's copy never wins over fresher data. */
 export interface WebhookEvent {
   entity: EntityName;
-  /** Source id of the record that changed. */
+  /** Source id of the record that changed (empty when the event carries a shift instead). */
   id: string;
   occurredAt?: string;
   kind?: 'upsert' | 'delete';
   /**
    * A register's shift closed (a POS): the event names no record; the flows reading this source in
-   * shift-close mode run on the shift's records (engine/shifts.ts). `entity`/`id` then name the
-   * entity the shift's records are and the shift's id.
+   * shift-close mode run on the shift's records (engine/shifts.ts). `entity` is the entity the
+   * shift's records are, `id` the shift's id.
    */
   shift?: ShiftClosed;
 }
@@ -149,10 +149,17 @@ export interface ShiftClosed {
   /** The register (and outlet) it belongs to, as the source codes them. */
   register?: string;
   outlet?: string;
-  openedAt: string;
+  /** When it opened; a notification may not say (the engine then asks `closedShifts`). */
+  openedAt?: string;
   closedAt: string;
-  /** The shift's own totals (sales, per payment method…), to check what was sent against. */
-  totals?: Readonly<Record<string, { amount: string; currency: string }>>;
+  /** The shift's own figures, to check what was sent against. */
+  totals?: {
+    sales?: { amount: string; currency: string };
+    refunds?: { amount: string; currency: string };
+    orders?: number;
+    /** Taken per payment method, by the method's name. */
+    payments?: Readonly<Record<string, { amount: string; currency: string }>>;
+  };
 }
 
 export interface WebhookHandler {
