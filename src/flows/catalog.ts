@@ -1,5 +1,6 @@
 import { acumaticaMagentoFlows } from './acumatica-magento.js';
 import type { CatalogFlow } from './flow-definition.js';
+import { isellerAccurateFlows } from './iseller-accurate.js';
 import { quickbooksDesktopDynamicsFlows } from './quickbooks-desktop-dynamics.js';
 import { quickbooksDynamicsFlows } from './quickbooks-dynamics.js';
 import { sage50DynamicsFlows } from './sage50-dynamics.js';
@@ -19,4 +20,5 @@ export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...quickbooksDesktopDynamicsFlows,
   ...sage200DynamicsFlows,
   ...sage50DynamicsFlows,
+  ...isellerAccurateFlows,
 };
