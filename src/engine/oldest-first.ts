@@ -82,7 +82,8 @@ export class OldestFirst {
       if (going(w) && s.keys.length) {
         const before = stored.find(
           (b) =>
-            b.occurred_at < s.at &&
+            // At the same moment too: a sale and its payment are one instant, the sale first.
+            b.occurred_at <= s.at &&
             s.keys.includes(b.seq_key) &&
             !(b.flow === this.flow.name && b.source_id === w.sourceId),
         );

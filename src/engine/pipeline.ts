@@ -280,10 +280,15 @@ export class RecordPipeline {
   ): Promise<Set<string>> {
     const unknown = ids.filter((id) => !states.get(id)?.ok);
     if (unknown.length === 0) return new Set();
-    const found = await this.ctx.target.lookup(dep.entity, unknown);
+    // Asked by the target's own natural key for a record holding that key (Accurate's `item:<no>`).
+    const { target } = this.ctx;
+    const keyOf = new Map(
+      unknown.map((id) => [id, target.naturalKey(dep.entity, { [entityKeyField[dep.entity]]: id }) ?? id]),
+    );
+    const found = await target.lookup(dep.entity, [...new Set(keyOf.values())]);
     const absent = new Set<string>();
     for (const id of unknown) {
-      const hit = found.get(id);
+      const hit = found.get(keyOf.get(id)!);
       if (hit) states.set(id, { ok: true, targetId: hit.id });
       else absent.add(id);
     }

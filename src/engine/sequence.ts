@@ -5,7 +5,8 @@ import type { EntityName } from '../model/index.js';
  * its lines change, and for a transfer the transfer itself (`transfer:<number>`; a transfer-in names
  * its transfer-out's). A later record sharing any of them waits for an earlier one that has not
  * succeeded (seed 002: a transfer-in whose transfer-out never synced; a stock take after a failed
- * sale of the same item). Customers, products and payments move no stock: none.
+ * sale of the same item); a payment names the sale it pays (`doc:<number>`), which the sale holds
+ * too. Customers and products: none.
  */
 export function sequenceKeysOf(entity: EntityName, data: Record<string, unknown>): string[] {
   const lines = Array.isArray(data.lines) ? (data.lines as Array<Record<string, unknown>>) : [];
@@ -13,6 +14,19 @@ export function sequenceKeysOf(entity: EntityName, data: Record<string, unknown>
   const at = (place: unknown) => (typeof place === 'string' && place ? place : '*');
   switch (entity) {
     case 'invoice':
+      // A sale's payments wait for it (doc:), and what it sells for its positions (stock:).
+      return [
+        ...(typeof data.number === 'string' ? [`doc:${data.number}`] : []),
+        ...skus.map((s) => `stock:${s}@${at(data.warehouse)}`),
+      ];
+    case 'payment': {
+      const apps = Array.isArray(data.applications)
+        ? (data.applications as Array<Record<string, unknown>>)
+        : [];
+      return [
+        ...new Set(apps.map((a) => a.documentNumber).filter((n): n is string => typeof n === 'string')),
+      ].map((n) => `doc:${n}`);
+    }
     case 'stockCount':
       return skus.map((s) => `stock:${s}@${at(data.warehouse)}`);
     case 'stockTransfer': {

@@ -30,7 +30,8 @@ export const isellerAccurateFlows: Readonly<Record<string, CatalogFlow>> = {
     neverOverwrite: true,
     oldestFirst: true,
     dependencies: [
-      { entity: 'customer', ids: 'customerNumber' },
+      // A walk-in sale names Accurate's own walk-in customer: nothing to sync first.
+      { entity: 'customer', ids: 'walkIn = true ? [] : customerNumber' },
       // Items are Accurate's (they come to iSeller from there): Accurate is asked for them.
       { entity: 'product', ids: 'lines[sku].sku', targetKeys: true },
     ],
@@ -44,7 +45,8 @@ export const isellerAccurateFlows: Readonly<Record<string, CatalogFlow>> = {
     ownedFields: [],
     neverOverwrite: true,
     oldestFirst: true,
-    dependencies: [{ entity: 'invoice', ids: 'applications.documentNumber' }],
+    // A payment waits for its sale by oldest-first order (it names the sale's number, not its id).
+    dependencies: [{ entity: 'customer', ids: 'walkIn = true ? [] : customerNumber' }],
     schedule: '*/5 * * * *',
   },
   'iseller-accurate.transfers': {
@@ -70,11 +72,13 @@ export const isellerAccurateFlows: Readonly<Record<string, CatalogFlow>> = {
     schedule: '*/5 * * * *',
   },
   'accurate-iseller.products': {
-    description: 'Accurate items to iSeller products: name, price and stock per outlet',
+    description:
+      'Accurate items to iSeller products: a new item with its stock per outlet, then its name and price (the till keeps its stock: its sales reach Accurate after it sold)',
     entity: 'product',
     sourceConnector: 'accurate',
     targetConnector: 'iseller',
-    ownedFields: ['name', 'listPrice', 'stock'],
+    // Not the stock: Accurate's lags the till's by the sales not yet sent, and would undo them.
+    ownedFields: ['name', 'listPrice'],
     ownsEchoes: true,
     schedule: '*/15 * * * *',
   },

@@ -8,6 +8,11 @@ export const CustomerStatus = z.enum(['active', 'on_hold', 'credit_hold', 'inact
 export const Customer = z.object({
   /** The account number in the system of record (Acumatica CustomerID, Sage account reference). */
   number: z.string().min(1),
+  /**
+   * `number` is the source's internal id, not an account number a person gave (an iSeller customer
+   * without a typed ID): a target that numbers its own customers numbers this one.
+   */
+  internalNumber: z.boolean().optional(),
   name: z.string().min(1),
   email: z.email({ message: 'is not a valid e-mail address' }).optional(),
   /** B2B or B2C: B2B portals only accept B2B customers. */

@@ -35,6 +35,11 @@ export const Invoice = z.object({
   warehouse: z.string().min(1).optional(),
   dueDate: IsoDate.optional(),
   customerNumber: z.string().min(1),
+  /**
+   * A sale to nobody in particular (a walk-in at a till): `customerNumber` is then the target's own
+   * walk-in customer, as configured, not a customer of the source to sync first.
+   */
+  walkIn: z.boolean().optional(),
   /** The customer as the source shows it to people, where `customerNumber` is an internal id. */
   customerName: z.string().optional(),
   orderNumbers: z.array(z.string()).default([]),

@@ -13,6 +13,8 @@ export const Payment = z.object({
   type: z.enum(['payment', 'prepayment', 'refund']).default('payment'),
   status: z.string().min(1),
   customerNumber: z.string().min(1),
+  /** Taken from nobody in particular (see Invoice.walkIn). */
+  walkIn: z.boolean().optional(),
   paymentDate: IsoDate,
   occurredAt: IsoDateTime.optional(),
   /** Where it was taken (a POS outlet), as the source codes it. */

@@ -21,6 +21,8 @@ export const FINDERS = {
     numberField: 'customerNo',
     fields: 'id,customerNo,name,email,transDate',
   },
+  // An item by its number (what a sale's lines name: the engine asks whether Accurate has them).
+  item: { doc: 'item', filter: 'no', numberField: 'no', fields: 'id,no,name' },
   'sales-invoice': { doc: 'sales-invoice', filter: 'number', numberField: 'number', fields: 'id,number' },
   'sales-receipt': { doc: 'sales-receipt', filter: 'number', numberField: 'number', fields: 'id,number' },
   'item-adjustment': { doc: 'item-adjustment', filter: 'number', numberField: 'number', fields: 'id,number' },

@@ -21,6 +21,7 @@ const rejected = (message: string, code: ErrorData['code'] = 'invalid_data'): Er
 
 /** What each canonical entity becomes in Accurate, by its natural key's prefix. */
 const DOC_OF_KEY: Record<string, keyof typeof FINDERS> = {
+  item: 'item',
   invoice: 'sales-invoice',
   return: 'sales-return',
   payment: 'sales-receipt',
@@ -43,20 +44,25 @@ export class Writer {
   ) {}
 
   /** Whether a customer is written with its own number (the seed's "Use Id … as the mapping"). */
-  private customerNoOf(c: { number?: string }): string | undefined {
-    return this.s.customerNumbers === 'record' ? text(c.number) : undefined;
+  private customerNoOf(c: { number?: string; internalNumber?: boolean }): string | undefined {
+    // An internal id of the source is no customer number: Accurate numbers that customer (the seed).
+    return this.s.customerNumbers === 'record' && !c.internalNumber ? text(c.number) : undefined;
   }
 
   naturalKey(entity: EntityName, data: unknown): string | undefined {
     const n = numberOf(data);
     switch (entity) {
       case 'customer': {
-        const c = data as { number?: string; email?: string; name?: string };
+        const c = data as { number?: string; internalNumber?: boolean; email?: string; name?: string };
         const no = this.customerNoOf(c);
         if (no) return `no:${no}`;
         // Numbered by Accurate: found again by e-mail, else by name (FACTS.md: keyword search).
         if (text(c.email)) return `email:${text(c.email)}`;
         return text(c.name) ? `name:${text(c.name)}` : undefined;
+      }
+      case 'product': {
+        const sku = text((data as { sku?: unknown }).sku);
+        return sku && `item:${sku}`;
       }
       case 'invoice':
         return n && `${(data as { type?: string }).type === 'credit_note' ? 'return' : 'invoice'}:${n}`;

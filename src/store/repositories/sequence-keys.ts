@@ -9,7 +9,7 @@ export class SequenceKeyRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Records of `source` not yet succeeded that touch any of `keys` and happened before `before`
+   * Records of `source` not yet succeeded that touch any of `keys` and happened by `before`
    * (oldest first): the predecessors a record touching those keys must wait for.
    */
   async blockers(source: string, keys: readonly string[], before: string): Promise<SequenceKey[]> {
@@ -22,7 +22,7 @@ export class SequenceKeyRepository {
           .selectAll()
           .where('source', '=', source)
           .where('seq_key', 'in', part)
-          .where('occurred_at', '<', before)
+          .where('occurred_at', '<=', before)
           .orderBy('occurred_at')
           .execute()),
       );

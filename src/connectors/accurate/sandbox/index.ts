@@ -151,9 +151,12 @@ export function sandboxSettings(
         }
       : { apiToken: ACCURATE_SANDBOX.apiToken, signatureSecret: ACCURATE_SANDBOX.signatureSecret }),
     branch: SHOP.branch,
-    warehouseMap: 'KMG=Outlet Kemang,SNY=Outlet Senayan,BSD=Outlet BSD,WH=Gudang Utama',
-    bankByPaymentMethod: 'CASH=1101,CARD=1102,QRIS=1103',
-    paymentMethodMap: 'CASH=CASH_OTHER,CARD=EDC,QRIS=QRIS',
+    // The iSeller sandbox's outlet codes and payment methods (the demo pairs the two), and generic ones.
+    warehouseMap: 'KMG=Outlet Kemang,SNY=Outlet Senayan,BSD=Outlet BSD,GDG=Gudang Utama',
+    bankByPaymentMethod:
+      'CASH=1101,CARD=1102,QRIS=1103,Cash=1101,Kartu Kredit=1102,Debit BCA=1102,GoPay=1103',
+    paymentMethodMap:
+      'CASH=CASH_OTHER,CARD=EDC,QRIS=QRIS,Cash=CASH_OTHER,Kartu Kredit=EDC,Debit BCA=EDC,GoPay=QRIS',
     taxName: SHOP.tax.name,
     adjustmentAccountNo: '5101',
     webhookSecret: WEBHOOK_SECRET,

@@ -24,10 +24,9 @@ export function productFrom(p: IsProduct, o: { timeZone: number; currency: strin
 }
 
 /**
- * A customer, numbered as sales name it (order.ts customerNumberOf): the customer ID the shop typed
- * when there is one, else iSeller's own id. A reader tells the two apart by the number equalling the
- * record's source id (its customer_id): then the shop typed no ID, and the seed says the accounting
- * side numbers it.
+ * A customer: numbered by the customer ID the shop typed when there is one, else by iSeller's own
+ * id marked internalNumber (the seed: the accounting side numbers it then). Read by its customer_id,
+ * which is how sales name it.
  */
 export function customerFrom(
   c: IsCustomer,
@@ -35,7 +34,10 @@ export function customerFrom(
 ): Customer {
   const name = [c.first_name, c.last_name].filter((x) => x?.trim()).join(' ');
   return {
-    number: c.external_customer_id?.trim() || c.customer_id,
+    // The ID the shop typed (the seed's "ID in customer data"), else iSeller's own, marked as such.
+    ...(c.external_customer_id?.trim()
+      ? { number: c.external_customer_id.trim() }
+      : { number: c.customer_id, internalNumber: true }),
     name: name || c.email || c.customer_id,
     ...(c.email ? { email: c.email } : {}),
     ...(c.customer_group ? { class: c.customer_group } : {}),

@@ -27,15 +27,16 @@ export const paymentId = (orderId: string, kind: 'P' | 'RP', method: string) =>
 export const orderIdOf = (sourceId: string): string => sourceId.split('/')[0] ?? sourceId;
 
 /**
- * The customer number of a sale: the customer ID the shop typed (external_customer_id, the seed's
- * "ID in customer data"), else iSeller's own customer id, else — a walk-in sale — the walkInCustomer
- * setting. Customers read through this connector are numbered the same way (mappers/customer.ts).
+ * The customer of a sale: iSeller's own customer id — the id the customers flow reads that customer
+ * by, so the sale waits for it and the target's number for it is found through the link — else, a
+ * walk-in sale, the walkInCustomer setting (the target's own walk-in customer), flagged walkIn.
  */
 export function customerNumberOf(
   o: Pick<IsOrder, 'customer_id' | 'external_customer_id'>,
   walkIn: string,
-): string {
-  return o.external_customer_id?.trim() || o.customer_id?.trim() || walkIn;
+): { customerNumber: string; walkIn?: true } {
+  const id = o.customer_id?.trim();
+  return id ? { customerNumber: id } : { customerNumber: walkIn, walkIn: true };
 }
 
 function outletOf(o: IsOrder, ctx: OrderContext): string {
@@ -128,7 +129,7 @@ export function invoiceFrom(o: IsOrder, ctx: OrderContext): Invoice {
     invoiceDate: dateOf(occurredAt),
     occurredAt,
     warehouse: outletOf(o, ctx),
-    customerNumber: customerNumberOf(o, ctx.walkInCustomer),
+    ...customerNumberOf(o, ctx.walkInCustomer),
     ...(customerName ? { customerName } : {}),
     orderNumbers: [o.order_reference],
     currency,
@@ -167,7 +168,7 @@ export function creditNoteFrom(o: IsOrder, r: IsRefund, n: number, ctx: OrderCon
     invoiceDate: dateOf(occurredAt),
     occurredAt,
     warehouse: outletOf(o, ctx),
-    customerNumber: customerNumberOf(o, ctx.walkInCustomer),
+    ...customerNumberOf(o, ctx.walkInCustomer),
     orderNumbers: [o.order_reference],
     currency,
     lines: lines.map((l) => l.line),
@@ -222,7 +223,7 @@ export function paymentsFrom(
         number: `${against}-${g.method}`,
         type: isRefund ? 'refund' : 'payment',
         status: 'success',
-        customerNumber: customerNumberOf(o, ctx.walkInCustomer),
+        ...customerNumberOf(o, ctx.walkInCustomer),
         paymentDate: dateOf(occurredAt),
         occurredAt,
         warehouse,
