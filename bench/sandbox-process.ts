@@ -1,3 +1,4 @@
+import { startAccurateSandbox } from '../src/connectors/accurate/sandbox/index.js';
 import { startDynamicsSandbox } from '../src/connectors/dynamics/sandbox/index.js';
 import { startQuickBooksSandbox } from '../src/connectors/quickbooks/sandbox/index.js';
 import { sandboxRegistry } from '../src/connectors/sandboxes.js';
@@ -17,9 +18,11 @@ const sandbox =
     ? await startDynamicsSandbox(base)
     : system === 'quickbooks'
       ? await startQuickBooksSandbox(base)
-      : undefined;
+      : system === 'accurate'
+        ? await startAccurateSandbox(base)
+        : undefined;
 if (!sandbox) {
-  process.stderr.write(`no sandbox "${system}" here (dynamics, quickbooks)\n`);
+  process.stderr.write(`no sandbox "${system}" here (dynamics, quickbooks, accurate)\n`);
   process.exit(2);
 }
 const settings = sandboxRegistry[system!]!.settings(sandbox);

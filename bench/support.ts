@@ -54,7 +54,7 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
  * in a process of its own (bench/sandbox-process.ts): its CPU is not the measured process's.
  */
 export async function startSandboxProcess(
-  system: 'dynamics' | 'quickbooks',
+  system: 'dynamics' | 'quickbooks' | 'accurate',
   options: Record<string, unknown> = {},
 ): Promise<Sandbox & { settings: Record<string, unknown> }> {
   const script = join(fileURLToPath(new URL('.', import.meta.url)), 'sandbox-process.js');

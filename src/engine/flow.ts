@@ -104,8 +104,10 @@ export interface Flow {
   schedule?: string;
   syncMode: SyncMode;
   /**
-   * `source`: a created record takes the source's id as its id on the target (the seed's "use the id
-   * in customer data as the mapping"); `target`: the target numbers it.
+   * `source`: a created customer keeps its number from the source as its number on the target (the
+   * seed's "use the id in customer data as the mapping"; one without a number of its own — marked
+   * internalNumber by its connector — is still numbered by the target); `target`: the target numbers
+   * it (the record is marked internalNumber for the target connector).
    */
   idMapping: 'source' | 'target';
   /** Re-read this far behind the cursor so late-committed rows and shared timestamps are never missed. */

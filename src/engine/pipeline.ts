@@ -145,8 +145,10 @@ export class RecordPipeline {
       const mapped = this.ctx.valueMaps.apply(w.data!);
       if (mapped.ok) {
         w.out = mapped.data;
-        // The seed's ID mapping option: the target record takes the source's id as its own.
-        if (flow.idMapping === 'source') w.out = { ...w.out, [entityKeyField[flow.entity]]: w.sourceId };
+        // The seed's "Use Id in customer data as the mapping": on (source), a new customer keeps the
+        // number it has in the source; off (target), the target numbers it — the number then only links.
+        if (flow.idMapping === 'target' && flow.entity === 'customer')
+          w.out = { ...w.out, internalNumber: true };
       } else
         w.plan = fail({
           ...mapped.error,

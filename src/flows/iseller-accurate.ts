@@ -9,7 +9,7 @@ import type { CatalogFlow } from './flow-definition.js';
  * the very beginning": the moves go oldest first, a record waiting for an earlier one on the same
  * item and place that has not succeeded. The seed's Sync Mode is each flow's `syncMode` (realtime,
  * shift-close, scheduled with its `schedule`); "Use Id in customer data as the mapping" is the
- * customers flow's `idMapping: source`.
+ * customers flow's `idMapping: source` (on) or `target` (off: Accurate numbers every customer).
  */
 export const isellerAccurateFlows: Readonly<Record<string, CatalogFlow>> = {
   'iseller-accurate.customers': {
