@@ -26,7 +26,9 @@ import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerQbwcRoutes } from './routes/qbwc.js';
 import { registerRecordRoutes } from './routes/records.js';
 import { registerStatsRoutes } from './routes/stats.js';
+import { registerSyncSettingsRoutes } from './routes/sync-settings.js';
 import { registerValueMapRoutes } from './routes/value-maps.js';
+import { registerWebhookRecordRoutes } from './routes/webhook-records.js';
 import { registerWebhookLogRoutes } from './routes/webhooks.js';
 import { registerDashboard } from './static.js';
 
@@ -232,6 +234,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerBatchRoutes(app, deps);
   registerValueMapRoutes(app, deps);
   registerStatsRoutes(app, deps);
+  registerSyncSettingsRoutes(app, deps);
+  registerWebhookRecordRoutes(app, deps);
   await registerDashboard(app);
   return app;
 }

@@ -9,13 +9,14 @@ import { ConnectionsScreen } from './screens/Connections';
 import { CrmViewScreen } from './screens/CrmView';
 import { FlowDetailScreen, FlowsScreen } from './screens/Flows';
 import { HomeScreen } from './screens/Home';
+import { IntegrationCheckScreen } from './screens/IntegrationCheck';
 import { LogScreen } from './screens/Log';
 import { ChangePasswordScreen, LoginScreen } from './screens/Login';
 import { RecordsScreen } from './screens/Records';
 import { SettingsScreen } from './screens/Settings';
 import { WebhooksScreen } from './screens/Webhooks';
 import { FlowsProvider, type Session, SessionContext, useFlows, useSession } from './session';
-import { accountingPairs, orderPairs, useConnectionTitles, viewPath } from './views';
+import { accountingPairs, checkPairs, checkPath, orderPairs, useConnectionTitles, viewPath } from './views';
 
 type Boot =
   | { kind: 'loading' }
@@ -186,6 +187,7 @@ function SideMenu({ flows }: { flows: Flow[] }) {
         </li>
       </ul>
       <ViewsMenu flows={flows} />
+      <CheckMenu flows={flows} />
       <h2>Batch processes</h2>
       {groups
         .filter((g) => g.flows.length)
@@ -260,6 +262,27 @@ function ViewsMenu({ flows }: { flows: Flow[] }) {
   );
 }
 
+/** Seed 002's Integration Data Check, for each pair of connections whose flows go oldest first. */
+function CheckMenu({ flows }: { flows: Flow[] }) {
+  const title = useConnectionTitles();
+  const pairs = checkPairs(flows);
+  if (!pairs.length) return null;
+  return (
+    <>
+      <h2>Integration Data Check</h2>
+      <ul>
+        {pairs.map((p) => (
+          <li key={checkPath(p)}>
+            <Link to={checkPath(p)} title={`${p.source} → ${p.target}`}>
+              {title(p.source)} and {title(p.target)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
@@ -273,6 +296,7 @@ function Routes() {
     ['/batch/:flow', (p) => <BatchScreen key={p.flow} flowName={p.flow!} />],
     ['/view/:source/:target', (p) => <AccountingViewScreen source={p.source!} target={p.target!} />],
     ['/crm-view/:source/:target', (p) => <CrmViewScreen source={p.source!} target={p.target!} />],
+    ['/check/:source/:target', (p) => <IntegrationCheckScreen source={p.source!} target={p.target!} />],
     ['/log', () => <LogScreen />],
     ['/webhooks', () => <WebhooksScreen />],
     ['/records', () => <RecordsScreen />],

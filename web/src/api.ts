@@ -83,6 +83,8 @@ export interface Flow {
   conditions?: Condition[];
   valueMaps?: Record<string, string>;
   idMapping?: 'source' | 'target';
+  /** Records go in the order they happened, a later one waiting for an earlier one that failed (seed 002). */
+  oldestFirst?: boolean;
   filters?: FlowFilter[];
   columns?: GridColumn[];
   /** What a record of this flow needs synced first (an order: its customer and products). */
@@ -285,6 +287,41 @@ export interface Delivery {
   /** The log lists excerpts: a verified body is read whole from `url`; a refused one kept no more. */
   body: { excerpt: string; bytes: number; sha256: string | null; complete: boolean; url: string | null };
   processed_at: string | null;
+}
+
+/** A record a webhook delivery named, with its sync state in one flow that reads it. */
+export interface WebhookRecord {
+  entity: string;
+  sourceId: string;
+  flow: string;
+  recordId: number | null;
+  label: string;
+  /** null: the inbox has not drained it through the flow yet. */
+  state: string | null;
+  reason: string | null;
+  targetId: string | null;
+  targetNumber: string | null;
+  updatedAt: string | null;
+}
+
+export interface WebhookRecordsPage {
+  total: number;
+  deliveries: {
+    id: number;
+    receivedAt: string;
+    status: string;
+    error: string | null;
+    records: WebhookRecord[];
+    /** Records it named beyond those listed. */
+    more: number;
+  }[];
+}
+
+/** What the synchronization settings panel changes of a flow. */
+export interface SyncSettings {
+  syncMode?: string;
+  schedule?: string | null;
+  idMapping?: 'source' | 'target';
 }
 
 export interface ConnectionField {
@@ -586,6 +623,10 @@ export const api = {
   webhooks: (q: Query) =>
     request<{ depth: number; total?: number; deliveries: Delivery[] }>('GET', withQuery('/api/webhooks', q)),
   replay: (id: number) => request<unknown>('POST', `/api/webhooks/${id}/replay`),
+  webhookRecords: (q: { connection: string; limit: number; offset: number }) =>
+    request<WebhookRecordsPage>('GET', withQuery('/api/webhooks/records', q)),
+  saveSyncSettings: (flows: Record<string, SyncSettings>) =>
+    request<{ flows: (SyncSettings & { name: string })[] }>('PUT', '/api/sync-settings', { body: { flows } }),
   webhookBody: (id: number) =>
     request<{ id: number; bytes: number; sha256: string | null; body: string }>(
       'GET',

@@ -93,3 +93,32 @@ export function useListings(connection: string): Listing[] {
     [data.data, connection],
   );
 }
+
+/**
+ * The Integration Data Check (seed 002): offered for two connections whose flows go oldest first —
+ * the moves of stock and money that must be synchronized "from the very beginning". One screen per
+ * pair, from the side with the most such flows (its synchronization status) to the other, whose
+ * webhooks bring the rest (its webhook log); a tie goes to the name first in order.
+ */
+export function checkPairs(flows: readonly Flow[]): Pair[] {
+  const directed = new Map<string, Pair>();
+  for (const f of flows) {
+    if (!f.oldestFirst) continue;
+    const pair = directed.get(keyOf(f)) ?? { source: f.source, target: f.target, flows: [] };
+    pair.flows.push(f);
+    directed.set(keyOf(f), pair);
+  }
+  const chosen: Pair[] = [];
+  for (const p of directed.values()) {
+    const back = directed.get(keyOf({ source: p.target, target: p.source }));
+    const wins =
+      !back ||
+      p.flows.length > back.flows.length ||
+      (p.flows.length === back.flows.length && p.source < p.target);
+    if (wins) chosen.push(p);
+  }
+  return chosen;
+}
+
+export const checkPath = (p: { source: string; target: string }): string =>
+  `/check/${encodeURIComponent(p.source)}/${encodeURIComponent(p.target)}`;

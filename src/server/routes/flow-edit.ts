@@ -55,10 +55,23 @@ export async function saveFlowEdit(
   name: string,
   patch: Record<string, unknown>,
 ): Promise<void> {
+  await saveFlowEdits(deps, { [name]: patch });
+}
+
+/**
+ * Several flows' changes as one edit of the file: one validation, one reload — a settings panel that
+ * touches the sales, payments and transfers flows together never leaves them half changed.
+ */
+export async function saveFlowEdits(
+  deps: ServerDeps,
+  patches: Record<string, Record<string, unknown>>,
+): Promise<void> {
   await editable(deps).edit((doc) => {
     mapAt(doc, ['flows']);
-    mapAt(doc, ['flows', name]);
-    for (const [key, value] of Object.entries(patch))
-      doc.setIn(['flows', name, key], doc.createNode(literal(value)));
+    for (const [name, patch] of Object.entries(patches)) {
+      mapAt(doc, ['flows', name]);
+      for (const [key, value] of Object.entries(patch))
+        doc.setIn(['flows', name, key], doc.createNode(literal(value)));
+    }
   });
 }

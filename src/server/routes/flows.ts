@@ -139,6 +139,7 @@ async function describeFlow(deps: ServerDeps, f: Flow) {
     valueMaps: f.valueMaps,
     dependencies: f.dependencies,
     idMapping: f.idMapping,
+    oldestFirst: f.oldestFirst,
     filters: source?.entities[f.entity]?.read?.filters ?? [],
     columns: columnsOf(source, f.entity),
     states: await ctx.store.records.countByState(f.name),
