@@ -76,6 +76,8 @@ const SECTIONS: Section[] = [
     args: ['100000', '2000', '1000', '100'],
     timeoutSeconds: 600,
   },
+  // Issue 17: a busy day's sales at the till into Accurate Online (8 calls a second, 8 in flight).
+  { name: 'pos-sales', file: 'pos-sales', args: ['10000', '500'], timeoutSeconds: 600 },
 ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
 /** Runs one section; its last stdout line is its figures. Stopped (SIGTERM, then SIGKILL) past its time. */
@@ -244,6 +246,19 @@ function goalsOf(name: string, f: Figures): Goal[] {
             f.added.source.trailRows === f.newTransactions &&
             f.added.counts.read === f.newAccounts &&
             f.ratios.secondsAddedToFull < 1,
+        },
+      ];
+    case 'pos-sales':
+      return [
+        {
+          section: `10. ${fmt(f.sales)} sales of a busy day into Accurate Online (${f.allowancePerSecond}/s)`,
+          goal: '≤ 0.02 requests per sale, ≥ 95 % of the allowance, 0 throttling failures',
+          measured: `${fmt(f.requestsPerSale, 4)} requests/sale (${f.calls} calls: ${(f.byPath as Array<[string, number]>).map(([p, n]) => `${p} ${n}`).join(', ')}), ${fmt(f.use * 100, 1)} % of the allowance (${fmt(f.requestsPerSecond, 2)}/s over ${fmt(f.spanSeconds, 1)} s), ${f.tooManyRequests} × 429, ${f.counts.created}/${f.sales} created, ${f.counts.failed} failed`,
+          met:
+            f.requestsPerSale <= 0.02 &&
+            f.use >= 0.95 &&
+            f.counts.failed === 0 &&
+            f.counts.created === f.sales,
         },
       ];
     default:
