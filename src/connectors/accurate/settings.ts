@@ -28,6 +28,8 @@ export interface AccurateSettings {
   taxName?: string;
   /** The account stock take differences are booked to (item-adjustment adjustmentAccountNo). */
   adjustmentAccountNo?: string;
+  /** The account a sale's cash rounding is booked to (a sales invoice's or return's detailExpense). */
+  roundingAccountNo?: string;
   /**
    * record: a customer is written with its own number as Accurate's customerNo (the seed's "Use Id
    * in customer data as the mapping" on); accurate: Accurate numbers it. Either way a customer
@@ -114,6 +116,7 @@ export function readSettings(raw: Record<string, unknown>): AccurateSettings {
     'defaultBankNo',
     'taxName',
     'adjustmentAccountNo',
+    'roundingAccountNo',
     'webhookSecret',
   ] as const;
   for (const k of optional) {

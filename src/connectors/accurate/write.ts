@@ -170,6 +170,7 @@ export class Writer {
         ...(warehouse ? { warehouse } : {}),
         ...(branch ? { branch } : {}),
         ...(this.s.taxName ? { taxName: this.s.taxName } : {}),
+        ...(this.s.roundingAccountNo ? { roundingAccountNo: this.s.roundingAccountNo } : {}),
       };
       const doc = inv.type === 'credit_note' ? 'sales-return' : 'sales-invoice';
       const body = inv.type === 'credit_note' ? salesReturnTo(inv, o) : salesInvoiceTo(inv, o);
@@ -189,6 +190,15 @@ export class Writer {
       const parsed = Payment.safeParse(item.data);
       if (!parsed.success) return failed(item.ref, rejected(parsed.error.message));
       const p = parsed.data;
+      // Money given back at the till is in the sales return it belongs to (FACTS.md, decision): a
+      // sales receipt pays invoices only (spec), and the return against the paid sale settles it.
+      if (p.type === 'refund')
+        return {
+          ref: item.ref,
+          ok: true,
+          action: 'skipped',
+          reason: `refund ${p.number} (${p.amount.amount} ${p.amount.currency}) is settled by its sales return ${p.applications[0]?.documentNumber ?? ''} in Accurate; no receipt is written for money given back`,
+        };
       const method = p.paymentMethod ?? '';
       const bankNo = this.s.bankByPaymentMethod[method] ?? this.s.defaultBankNo;
       if (!bankNo)
@@ -358,12 +368,15 @@ function quantityIn(d: unknown, what: 'quantity' | 'cost' = 'quantity'): string 
   return '0';
 }
 
-/** Accurate's total of a saved sale against the POS's, to the rupiah: a difference is said, never hidden. */
+/**
+ * Accurate's total of a saved sale against the POS's, to the rupiah: a difference is said, never
+ * hidden. The cash rounding is on the document (an expense line), so the totals are whole.
+ */
 function totalsDiffer(inv: Invoice, r: Record<string, unknown>): string | undefined {
   const total = r.totalAmount;
   if (typeof total !== 'number') return undefined;
   const theirs = new Decimal(total);
-  const ours = new Decimal(inv.total.amount).minus(inv.rounding?.amount ?? 0);
+  const ours = new Decimal(inv.total.amount);
   if (theirs.equals(ours)) return undefined;
   return `Accurate's total of ${inv.number} is ${theirs.toFixed()} ${inv.currency}, the sale's is ${ours.toFixed()} (a difference of ${theirs.minus(ours).toFixed()}): check the tax and discounts`;
 }

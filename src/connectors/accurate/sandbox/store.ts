@@ -35,6 +35,7 @@ export const SHOP = {
     { no: '1102', name: 'Bank BCA', type: 'CASH_BANK' },
     { no: '1103', name: 'QRIS Settlement', type: 'CASH_BANK' },
     { no: '5101', name: 'Selisih Stok Opname', type: 'EXPENSE' },
+    { no: '7101', name: 'Pembulatan Kas', type: 'OTHER_INCOME' },
   ],
   items: [
     { no: 'KOPI-250', name: 'Kopi Arabika 250g', unitPrice: 85000, cost: 52000 },
