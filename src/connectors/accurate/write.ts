@@ -8,7 +8,7 @@ import { toAccurateDate, wibDate } from './dates.js';
 import { asTarget, FINDERS, findByNumber } from './lookup.js';
 import { customerTo } from './mappers/customer.js';
 import { PAYMENT_METHODS, salesInvoiceTo, salesReceiptTo, salesReturnTo } from './mappers/sales.js';
-import { transferTo } from './mappers/stock.js';
+import { sourceId, transferTo } from './mappers/stock.js';
 import { stockCountTo } from './mappers/stock-count.js';
 import type { AccurateSettings } from './settings.js';
 import { text } from './types.js';
@@ -110,7 +110,7 @@ export class Writer {
       const doc = DOC_OF_KEY[prefix];
       if (!doc) continue;
       const rows = await findByNumber(this.client, FINDERS[doc], values);
-      for (const [n, row] of rows) out.set(`${prefix}:${n}`, asTarget(String(row.id), row));
+      for (const [n, row] of rows) out.set(`${prefix}:${n}`, asTarget(targetIdOf(doc, row.id), row));
     }
     return out;
   }
@@ -233,9 +233,11 @@ export class Writer {
       const from = this.warehouse(t.outNumber ? t.toWarehouse : t.fromWarehouse);
       const branch = this.branch(from);
       const body = transferTo(t, { warehouse: this.warehouse, ...(branch ? { branch } : {}) });
+      const transferId = (r: { id?: number }) =>
+        r.id !== undefined ? targetIdOf('item-transfer', r.id) : undefined;
       return {
         doc: 'item-transfer',
-        prepared: { item, body, action: 'created', targetId: byId, targetNumber: byNumber },
+        prepared: { item, body, action: 'created', targetId: transferId, targetNumber: byNumber },
       };
     }
     // stockCount
@@ -355,6 +357,14 @@ export class Writer {
     results.push(...(await bulkSave(this.client, 'customer', prepared)));
     return results;
   }
+}
+
+/**
+ * A written document's target id: its Accurate id; an item transfer's in the form the reader gives it as
+ * a source (`item-transfer:<id>`), so the flow the other way recognises it as this one's echo.
+ */
+function targetIdOf(doc: string, id: unknown): string {
+  return doc === 'item-transfer' ? sourceId('item-transfer', String(id)) : String(id);
 }
 
 /** A number out of a stock or cost answer: a bare number, or an object naming it. */
