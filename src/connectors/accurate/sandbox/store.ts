@@ -110,6 +110,27 @@ export class DbStore {
     return this.stock.get(itemNo)?.get(warehouse) ?? 0;
   }
 
+  /**
+   * Goods received from a supplier, as a person enters a receive-item in Accurate: the document and
+   * its stock effect (each line's quantity into its warehouse).
+   */
+  receiveGoods(
+    number: string,
+    vendorNo: string,
+    transDate: string,
+    lines: ReadonlyArray<{ itemNo: string; quantity: number; warehouseName: string }>,
+  ): Rec {
+    const rec = this.insert('receive-item', {
+      number,
+      receiveNumber: number,
+      transDate,
+      vendorNo,
+      detailItem: lines.map((l) => ({ ...l, itemUnitName: 'PCS' })),
+    });
+    for (const l of lines) this.moveStock(l.itemNo, l.warehouseName, l.quantity);
+    return rec;
+  }
+
   moveStock(itemNo: string, warehouse: string, delta: number): void {
     const per = this.stock.get(itemNo) ?? new Map<string, number>();
     per.set(warehouse, (per.get(warehouse) ?? 0) + delta);
