@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { save } from '../../src/connectors/accurate/sandbox/documents.js';
 import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
@@ -37,6 +38,9 @@ const FLOWS = [
 
 /** Goods a supplier delivers to Kemang, entered in Accurate (a receive-item): iSeller's stock must follow. */
 const RECEIPT = { number: 'RI-KMG-0001', sku: 'KOPI-250', outlet: 'KMG', quantity: 24 };
+
+/** Tea the warehouse sends Senayan, entered in Accurate as a transfer out and its transfer in. */
+const MOVE = { out: 'IT-GDG-0001', in: 'IT-SNY-0001', sku: 'TEH-100', from: 'GDG', to: 'SNY', quantity: 10 };
 
 describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (dialect) => {
   let pos: IsellerSandbox;
@@ -118,18 +122,40 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (di
     books.store.receiveGoods(RECEIPT.number, 'V-001', '14/03/2025', [
       { itemNo: RECEIPT.sku, quantity: RECEIPT.quantity, warehouseName: WAREHOUSE[RECEIPT.outlet]! },
     ]);
+    const tea = (outlet: string) => pos.data.productBySku(MOVE.sku)!.stock.get(outlet)!;
+    const [teaFrom, teaTo] = [tea(MOVE.from), tea(MOVE.to)];
+    for (const [type, number, here, there] of [
+      ['TRANSFER_OUT', MOVE.out, MOVE.from, MOVE.to],
+      ['TRANSFER_IN', MOVE.in, MOVE.to, MOVE.from],
+    ] as const)
+      expect(
+        save(books.store, 'item-transfer', {
+          number,
+          transDate: '14/03/2025',
+          itemTransferType: type,
+          warehouseName: WAREHOUSE[here],
+          referenceWarehouseName: WAREHOUSE[there],
+          ...(type === 'TRANSFER_IN' ? { fromItemTransferNo: MOVE.out } : {}),
+          detailItem: [{ itemNo: MOVE.sku, quantity: MOVE.quantity, itemUnitName: 'PCS' }],
+        }).ok,
+      ).toBe(true);
     const { failures, runs } = await batchBetween(ctx, 'iseller,accurate', 30);
     expect(failures).toEqual([]);
     // From Accurate only the goods received travel: the transfers the till's flow wrote are its echoes.
     const purchases = runs.find((r) => r.flow === 'accurate-iseller.purchases')!;
-    expect(purchases.outcomes.filter((o) => o.status === 'created').map((o) => o.label)).toEqual([
-      RECEIPT.number,
-    ]);
+    expect(
+      purchases.outcomes
+        .filter((o) => o.status === 'created')
+        .map((o) => o.label)
+        .sort(),
+    ).toEqual([MOVE.in, MOVE.out, RECEIPT.number].sort());
     expect(purchases.counts.unchanged).toBe(3);
     // The receipt raised Kemang's coffee once; the day's sale and transfer out had lowered it.
     expect(pos.data.productBySku(RECEIPT.sku)!.stock.get(RECEIPT.outlet)).toBe(
       kopiAtKemang + RECEIPT.quantity,
     );
+    // Its transfer left the warehouse and reached Senayan once.
+    expect([tea(MOVE.from), tea(MOVE.to)]).toEqual([teaFrom - MOVE.quantity, teaTo + MOVE.quantity]);
     const stock = stockSides();
     expect(Object.keys(stock).length).toBeGreaterThanOrEqual(16);
     expect(Object.entries(stock).filter(([, [a, b]]) => a !== b)).toEqual([]);
