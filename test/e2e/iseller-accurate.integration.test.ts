@@ -141,6 +141,13 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (di
       ).toBe(true);
     const { failures, runs } = await batchBetween(ctx, 'iseller,accurate', 30);
     expect(failures).toEqual([]);
+    // The till's cash rounding is said on the sale; the refund's money is left to its sales return.
+    const said = (flow: string, label: string) =>
+      runs.find((r) => r.flow === flow)!.outcomes.find((o) => o.label === label)?.reason;
+    expect(said('iseller-accurate.sales', 'KMG-1001')).toMatch(/cash rounding of -175 IDR/);
+    expect(said('iseller-accurate.payments', 'KMG-1003-R-Cash')).toMatch(
+      /settled by its sales return KMG-1003-R/,
+    );
     // From Accurate only the goods received travel: the transfers the till's flow wrote are its echoes.
     const purchases = runs.find((r) => r.flow === 'accurate-iseller.purchases')!;
     expect(

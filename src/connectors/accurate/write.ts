@@ -182,7 +182,8 @@ export class Writer {
           action: 'created',
           targetId: byId,
           targetNumber: byNumber,
-          check: (r) => totalsDiffer(inv, r),
+          check: (r) =>
+            [roundingNote(inv, this.s), totalsDiffer(inv, r)].filter(Boolean).join('; ') || undefined,
         },
       };
     }
@@ -376,6 +377,13 @@ function quantityIn(d: unknown, what: 'quantity' | 'cost' = 'quantity'): string 
     if (typeof v === 'number') return new Decimal(v).toFixed();
   }
   return '0';
+}
+
+/** A sale's cash rounding, said on its outcome (the seed: a rounding difference is stated, never silent). */
+function roundingNote(inv: Invoice, s: AccurateSettings): string | undefined {
+  const r = new Decimal(inv.rounding?.amount ?? 0);
+  if (r.isZero()) return undefined;
+  return `${inv.number} includes the till's cash rounding of ${r.toFixed()} ${inv.currency}, booked as an expense line to account ${s.roundingAccountNo}`;
 }
 
 /**
