@@ -84,7 +84,7 @@ export const isellerAccurateFlows: Readonly<Record<string, CatalogFlow>> = {
   },
   'accurate-iseller.purchases': {
     description:
-      'goods received from suppliers and transfers into an outlet, entered in Accurate, to iSeller stock (in real time, whatever the transfer setting)',
+      'goods received from suppliers and transfers between outlets (out, then in), entered in Accurate, to iSeller stock (in real time, whatever the transfer setting); transfers the till sent are its echoes, never sent back',
     entity: 'stockTransfer',
     sourceConnector: 'accurate',
     targetConnector: 'iseller',

@@ -331,6 +331,9 @@ describe('Accurate rules', () => {
       { ref: 'in', action: 'create', data: move('TI-1', 'TO-1') },
     ]);
     expect([moved[0]?.ok, landed[0]?.ok]).toEqual([true, true]);
+    // Its target id is the id the reader gives it as a source: the flow back knows it as an echo.
+    const out = sb.store.find('item-transfer', 'number', 'TO-1')!;
+    expect(moved[0]).toMatchObject({ targetId: `item-transfer:${out.id}`, targetNumber: 'TO-1' });
     expect(sb.store.stockOf('TEH-100', 'Outlet Kemang')).toBe(35);
     expect(sb.store.stockOf('TEH-100', 'Outlet Senayan')).toBe(45);
 
@@ -384,7 +387,8 @@ describe('Accurate rules', () => {
     expect(item?.data).toMatchObject({
       number: 'RI-0001',
       fromWarehouse: 'vendor:V-001',
-      toWarehouse: 'Outlet BSD',
+      // Read back as the outlet code the connection writes Outlet BSD with (warehouseMap reversed).
+      toWarehouse: 'BSD',
       status: 'received',
     });
     const history = await c.webhookHistory(new Date(Date.now() - 3600_000), new Date());

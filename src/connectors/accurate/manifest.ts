@@ -101,6 +101,13 @@ export const accurateManifest: ConnectorManifest = {
       description: 'the account item adjustments from stock takes are booked to',
     },
     {
+      name: 'roundingAccountNo',
+      title: 'Cash rounding account',
+      type: 'string',
+      description:
+        "the account the till's cash rounding is booked to, as an expense line of the sales invoice or return (a sale with rounding fails without it)",
+    },
+    {
       name: 'customerNumbers',
       title: 'Customer numbers',
       type: 'enum',

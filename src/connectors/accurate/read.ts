@@ -15,7 +15,7 @@ import {
   sourceId,
   transferFrom,
 } from './mappers/stock.js';
-import { type AccurateSettings, MAX_PAGE } from './settings.js';
+import { type AccurateSettings, MAX_PAGE, warehouseCodes } from './settings.js';
 import type { AccCustomer, AccDocument, AccItem, AccStockRow, AccWarehouse } from './types.js';
 
 /**
@@ -53,10 +53,15 @@ const inWindow = (q: ReadQuery, updatedAt: string) =>
  * with its document: `receive-item:12`), so a webhook naming an id is read back by it.
  */
 export class Reader {
+  /** Warehouses are read back as the codes they are written with (warehouseMap reversed). */
+  private readonly code: (warehouse: string) => string;
+
   constructor(
     private readonly client: AccurateClient,
     private readonly s: AccurateSettings,
-  ) {}
+  ) {
+    this.code = warehouseCodes(s);
+  }
 
   async *read(entity: EntityName, q: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
     for (const name of Object.keys(q.filters ?? {}))
@@ -158,11 +163,11 @@ export class Reader {
         : ((await this.client.detail<AccDocument>(doc, row.id)) ?? row);
       const id = sourceId(doc, d.id);
       if (doc === 'item-transfer') {
-        out.push(this.item(id, d.lastUpdate, () => transferFrom(d)));
+        out.push(this.item(id, d.lastUpdate, () => transferFrom(d, this.code)));
         continue;
       }
       try {
-        const move = receiptFrom(d, doc);
+        const move = receiptFrom(d, doc, this.code);
         if (move) out.push({ id, updatedAt: stampOf(d.lastUpdate), data: move });
       } catch (e) {
         out.push({
@@ -175,7 +180,7 @@ export class Reader {
     return out;
   }
 
-  /** Item number → warehouse name → quantity, from list-stock.do of every warehouse (paged). */
+  /** Item number → warehouse (its code, as written) → quantity, from list-stock.do of every warehouse (paged). */
   async stockByItem(signal?: AbortSignal): Promise<Map<string, Map<string, string>>> {
     const out = new Map<string, Map<string, string>>();
     const warehouses: AccWarehouse[] = [];
@@ -188,7 +193,7 @@ export class Reader {
         for (const r of rows) {
           if (!r.no) continue;
           const per = out.get(r.no) ?? new Map<string, string>();
-          per.set(w.name, toDecimalString(r.quantity ?? 0));
+          per.set(this.code(w.name), toDecimalString(r.quantity ?? 0));
           out.set(r.no, per);
         }
     }

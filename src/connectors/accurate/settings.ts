@@ -28,6 +28,8 @@ export interface AccurateSettings {
   taxName?: string;
   /** The account stock take differences are booked to (item-adjustment adjustmentAccountNo). */
   adjustmentAccountNo?: string;
+  /** The account a sale's cash rounding is booked to (a sales invoice's or return's detailExpense). */
+  roundingAccountNo?: string;
   /**
    * record: a customer is written with its own number as Accurate's customerNo (the seed's "Use Id
    * in customer data as the mapping" on); accurate: Accurate numbers it. Either way a customer
@@ -88,6 +90,17 @@ export function readMap(v: unknown, name: string): Record<string, string> {
   return out;
 }
 
+/**
+ * Accurate warehouse name → canonical warehouse (outlet code): the warehouseMap reversed, so what is
+ * read speaks the codes that are written; a name the map does not hold is kept as it is. Where two
+ * codes map to one name, the first written in the map wins.
+ */
+export function warehouseCodes(s: Pick<AccurateSettings, 'warehouseMap'>): (name: string) => string {
+  const back = new Map<string, string>();
+  for (const [code, name] of Object.entries(s.warehouseMap)) if (!back.has(name)) back.set(name, code);
+  return (name) => back.get(name) ?? name;
+}
+
 export function readSettings(raw: Record<string, unknown>): AccurateSettings {
   const out: AccurateSettings = {
     authMode: raw.authMode === 'apiToken' ? 'apiToken' : 'oauth2',
@@ -114,6 +127,7 @@ export function readSettings(raw: Record<string, unknown>): AccurateSettings {
     'defaultBankNo',
     'taxName',
     'adjustmentAccountNo',
+    'roundingAccountNo',
     'webhookSecret',
   ] as const;
   for (const k of optional) {

@@ -8,7 +8,7 @@ import { toAccurateDate, wibDate } from './dates.js';
 import { asTarget, FINDERS, findByNumber } from './lookup.js';
 import { customerTo } from './mappers/customer.js';
 import { PAYMENT_METHODS, salesInvoiceTo, salesReceiptTo, salesReturnTo } from './mappers/sales.js';
-import { transferTo } from './mappers/stock.js';
+import { sourceId, transferTo } from './mappers/stock.js';
 import { stockCountTo } from './mappers/stock-count.js';
 import type { AccurateSettings } from './settings.js';
 import { text } from './types.js';
@@ -110,7 +110,7 @@ export class Writer {
       const doc = DOC_OF_KEY[prefix];
       if (!doc) continue;
       const rows = await findByNumber(this.client, FINDERS[doc], values);
-      for (const [n, row] of rows) out.set(`${prefix}:${n}`, asTarget(String(row.id), row));
+      for (const [n, row] of rows) out.set(`${prefix}:${n}`, asTarget(targetIdOf(doc, row.id), row));
     }
     return out;
   }
@@ -170,6 +170,7 @@ export class Writer {
         ...(warehouse ? { warehouse } : {}),
         ...(branch ? { branch } : {}),
         ...(this.s.taxName ? { taxName: this.s.taxName } : {}),
+        ...(this.s.roundingAccountNo ? { roundingAccountNo: this.s.roundingAccountNo } : {}),
       };
       const doc = inv.type === 'credit_note' ? 'sales-return' : 'sales-invoice';
       const body = inv.type === 'credit_note' ? salesReturnTo(inv, o) : salesInvoiceTo(inv, o);
@@ -181,7 +182,8 @@ export class Writer {
           action: 'created',
           targetId: byId,
           targetNumber: byNumber,
-          check: (r) => totalsDiffer(inv, r),
+          check: (r) =>
+            [roundingNote(inv, this.s), totalsDiffer(inv, r)].filter(Boolean).join('; ') || undefined,
         },
       };
     }
@@ -189,6 +191,15 @@ export class Writer {
       const parsed = Payment.safeParse(item.data);
       if (!parsed.success) return failed(item.ref, rejected(parsed.error.message));
       const p = parsed.data;
+      // Money given back at the till is in the sales return it belongs to (FACTS.md, decision): a
+      // sales receipt pays invoices only (spec), and the return against the paid sale settles it.
+      if (p.type === 'refund')
+        return {
+          ref: item.ref,
+          ok: true,
+          action: 'skipped',
+          reason: `refund ${p.number} (${p.amount.amount} ${p.amount.currency}) is settled by its sales return ${p.applications[0]?.documentNumber ?? ''} in Accurate; no receipt is written for money given back`,
+        };
       const method = p.paymentMethod ?? '';
       const bankNo = this.s.bankByPaymentMethod[method] ?? this.s.defaultBankNo;
       if (!bankNo)
@@ -223,9 +234,11 @@ export class Writer {
       const from = this.warehouse(t.outNumber ? t.toWarehouse : t.fromWarehouse);
       const branch = this.branch(from);
       const body = transferTo(t, { warehouse: this.warehouse, ...(branch ? { branch } : {}) });
+      const transferId = (r: { id?: number }) =>
+        r.id !== undefined ? targetIdOf('item-transfer', r.id) : undefined;
       return {
         doc: 'item-transfer',
-        prepared: { item, body, action: 'created', targetId: byId, targetNumber: byNumber },
+        prepared: { item, body, action: 'created', targetId: transferId, targetNumber: byNumber },
       };
     }
     // stockCount
@@ -347,6 +360,14 @@ export class Writer {
   }
 }
 
+/**
+ * A written document's target id: its Accurate id; an item transfer's in the form the reader gives it as
+ * a source (`item-transfer:<id>`), so the flow the other way recognises it as this one's echo.
+ */
+function targetIdOf(doc: string, id: unknown): string {
+  return doc === 'item-transfer' ? sourceId('item-transfer', String(id)) : String(id);
+}
+
 /** A number out of a stock or cost answer: a bare number, or an object naming it. */
 function quantityIn(d: unknown, what: 'quantity' | 'cost' = 'quantity'): string {
   if (typeof d === 'number') return new Decimal(d).toFixed();
@@ -358,12 +379,22 @@ function quantityIn(d: unknown, what: 'quantity' | 'cost' = 'quantity'): string 
   return '0';
 }
 
-/** Accurate's total of a saved sale against the POS's, to the rupiah: a difference is said, never hidden. */
+/** A sale's cash rounding, said on its outcome (the seed: a rounding difference is stated, never silent). */
+function roundingNote(inv: Invoice, s: AccurateSettings): string | undefined {
+  const r = new Decimal(inv.rounding?.amount ?? 0);
+  if (r.isZero()) return undefined;
+  return `${inv.number} includes the till's cash rounding of ${r.toFixed()} ${inv.currency}, booked as an expense line to account ${s.roundingAccountNo}`;
+}
+
+/**
+ * Accurate's total of a saved sale against the POS's, to the rupiah: a difference is said, never
+ * hidden. The cash rounding is on the document (an expense line), so the totals are whole.
+ */
 function totalsDiffer(inv: Invoice, r: Record<string, unknown>): string | undefined {
   const total = r.totalAmount;
   if (typeof total !== 'number') return undefined;
   const theirs = new Decimal(total);
-  const ours = new Decimal(inv.total.amount).minus(inv.rounding?.amount ?? 0);
+  const ours = new Decimal(inv.total.amount);
   if (theirs.equals(ours)) return undefined;
   return `Accurate's total of ${inv.number} is ${theirs.toFixed()} ${inv.currency}, the sale's is ${ours.toFixed()} (a difference of ${theirs.minus(ours).toFixed()}): check the tax and discounts`;
 }

@@ -198,6 +198,28 @@ describe('iSeller connector rules', { timeout: 30_000 }, () => {
     expect((await c.lookup('stockTransfer', ['RI-0002'])).size).toBe(1);
   });
 
+  it("a transfer's out half entered elsewhere leaves its outlet; a retry finds it among the outs", async () => {
+    const { sb, c } = await shop();
+    const data = {
+      number: 'IT-0009',
+      date: '2025-03-14',
+      fromWarehouse: 'GDG',
+      toWarehouse: 'SNY',
+      status: 'out',
+      lines: [{ sku: 'TEH-100', quantity: '10', unit: 'PCS' }],
+      updatedAt: '2025-03-14T10:00:00+07:00',
+    };
+    const stock = (o: string) => sb.data.productBySku('TEH-100')!.stock.get(o)!;
+    const before = [stock('GDG'), stock('SNY')];
+    expect(c.naturalKey('stockTransfer', data)).toBe('out:IT-0009');
+    const [r] = await c.write('stockTransfer', [{ ref: 'r', action: 'create', data }]);
+    expect(r?.ok).toBe(true);
+    expect([stock('GDG'), stock('SNY')]).toEqual([before[0]! - 10, before[1]]);
+    expect([...(await c.lookup('stockTransfer', ['out:IT-0009', 'IT-0009'])).keys()]).toEqual([
+      'out:IT-0009',
+    ]);
+  });
+
   it('webhooks: a signed notification names its order; a forged one is refused', async () => {
     const { sb, c } = await shop();
     const o = [...sb.data.orders.values()][0]!;

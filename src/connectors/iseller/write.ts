@@ -38,6 +38,9 @@ export class Writer {
 
   naturalKey(entity: EntityName, data: unknown): string | undefined {
     const d = (data ?? {}) as Record<string, unknown>;
+    // The out half of a transfer is iSeller's transfer of type out: found by its reference among the outs.
+    if (entity === 'stockTransfer' && d.status === 'out' && typeof d.number === 'string' && d.number.trim())
+      return `out:${d.number.trim()}`;
     const key =
       entity === 'product'
         ? d.sku
@@ -70,14 +73,18 @@ export class Writer {
           for (const c of rows)
             if (c.external_customer_id) out.set(c.external_customer_id, { id: c.customer_id, snapshot: c });
       } else if (entity === 'stockTransfer') {
+        const references = chunk.map((k) => k.replace(/^out:/, ''));
         for await (const rows of this.client.pages<IsTransfer>(
           'erp',
           'GetTransfer',
-          { references: chunk },
+          { references },
           'transfers',
           ID_CHUNK,
         ))
-          for (const t of rows) if (t.type === 'in') out.set(t.reference, { id: t.transfer_id });
+          for (const t of rows) {
+            const key = t.type === 'out' ? `out:${t.reference}` : t.reference;
+            if (chunk.includes(key)) out.set(key, { id: t.transfer_id });
+          }
       } else throw configError(`iSeller is not written for ${entity}`);
     }
     return out;
@@ -292,7 +299,9 @@ export class Writer {
    * outlet's stock rises by the quantities, and the transfer's reference is our document number, so a
    * retry finds it (GetTransfer) instead of adding the stock twice. A stock adjustment would do the
    * same to the stock but be read back as a stock take; a transfer-in is read back as the transfer it
-   * is, which the engine recognises as its own echo.
+   * is, which the engine recognises as its own echo. The out half of a transfer between outlets
+   * (status `out`) is a transfer of type out from its outlet to the other, as iSeller records its own:
+   * the goods leave now and arrive with the in half, as in the books.
    */
   private async transfers(items: readonly WriteItem[]): Promise<WriteResult[]> {
     const results: WriteResult[] = [];
@@ -334,11 +343,18 @@ export class Writer {
       return [...results, ...todo.map((x) => fail(x.item.ref, e))];
     }
     for (const { item, t } of todo) {
-      if (!outlets.has(t.toWarehouse)) {
+      // The out half of a transfer entered in Accurate leaves its outlet now (CreateTransfer type
+      // out, as iSeller's own transfers do); the goods reach the other outlet with its in half.
+      const out = t.status === 'out';
+      const missing = [...(out ? [t.fromWarehouse] : []), t.toWarehouse].find((w) => !outlets.has(w));
+      if (missing) {
         results.push(
           fail(
             item.ref,
-            rejected('invalid_data', `${t.number}: ${t.toWarehouse} is not an iSeller outlet_code`),
+            rejected(
+              'invalid_data',
+              `${t.number}: ${missing} is not an iSeller outlet_code (the source must name the outlet by its code)`,
+            ),
           ),
         );
         continue;
@@ -363,10 +379,15 @@ export class Writer {
           'erp',
           'CreateTransfer',
           {
-            type: 'in',
+            ...(out
+              ? {
+                  type: 'out',
+                  out_type: 'to_outlet',
+                  outlet_code: t.fromWarehouse,
+                  to_outlet_code: t.toWarehouse,
+                }
+              : { type: 'in', outlet_code: t.toWarehouse, from: t.fromWarehouse }),
             reference: t.number,
-            outlet_code: t.toWarehouse,
-            from: t.fromWarehouse,
             transfer_date: t.occurredAt ?? t.date,
             products: t.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
           },

@@ -10,6 +10,49 @@ export interface PlaceOptions {
   warehouse?: string;
   branch?: string;
   taxName?: string;
+  /** The account the till's cash rounding is booked to (detailExpense); needed only when there is rounding. */
+  roundingAccountNo?: string;
+}
+
+type Line = Invoice['lines'][number];
+
+/**
+ * A line without an item that takes money off (the POS's order discount) is the document's own cash
+ * discount in Accurate (`cashDiscount`, spec): it has no item to name, and Accurate takes it off the
+ * taxed base as the till did. Any other line without an item cannot be written.
+ */
+const isDocumentDiscount = (l: Line) =>
+  !l.sku && new Decimal(l.total.amount).isNegative() && new Decimal(l.tax.amount).isZero();
+
+/** The sum of the document discount lines, as a positive amount (absent when there is none). */
+function cashDiscountOf(inv: Invoice): Record<string, unknown> {
+  const off = inv.lines
+    .filter(isDocumentDiscount)
+    .reduce((s, l) => s.plus(new Decimal(l.total.amount).abs()), new Decimal(0));
+  return off.isZero() ? {} : { cashDiscount: num(off.toFixed()) };
+}
+
+/**
+ * The till's cash rounding as an expense line on the document (detailExpense, spec), so Accurate's
+ * total is what the customer paid, to the rupiah. A rounding down is a negative amount (⚠ FACTS.md:
+ * whether Accurate takes a negative expense is not documented). Without an account the record fails,
+ * naming the setting: the rounding is stated, never dropped.
+ */
+function roundingOf(inv: Invoice, o: PlaceOptions): Array<Record<string, unknown>> {
+  const r = new Decimal(inv.rounding?.amount ?? 0);
+  if (r.isZero()) return [];
+  if (!o.roundingAccountNo)
+    throw new Error(
+      `${inv.number} includes cash rounding of ${r.toFixed()} ${inv.currency}: set roundingAccountNo (the account Accurate books it to)`,
+    );
+  return [
+    {
+      accountNo: o.roundingAccountNo,
+      expenseName: 'Pembulatan',
+      expenseAmount: num(r.toFixed()),
+      expenseNotes: `cash rounding of ${inv.number} at the till`,
+    },
+  ];
 }
 
 /**
@@ -18,21 +61,24 @@ export interface PlaceOptions {
  * line with tax is taxed, one without is not.
  */
 function linesOf(inv: Invoice, o: PlaceOptions) {
-  return inv.lines.map((l, i) => {
-    if (!l.sku) throw new Error(`line ${l.lineNumber ?? i + 1} names no item: Accurate needs an item number`);
-    return {
-      itemNo: l.sku,
-      quantity: num(new Decimal(l.quantity).abs().toFixed()),
-      unitPrice: num(l.unitPrice.amount),
-      ...(l.unit ? { itemUnitName: l.unit } : {}),
-      ...(l.discount && !new Decimal(l.discount.amount).isZero()
-        ? { itemCashDiscount: num(new Decimal(l.discount.amount).abs().toFixed()) }
-        : {}),
-      ...(o.warehouse ? { warehouseName: o.warehouse } : {}),
-      useTax1: !new Decimal(l.tax.amount).isZero(),
-      ...(l.description ? { detailNotes: l.description } : {}),
-    };
-  });
+  return inv.lines
+    .filter((l) => !isDocumentDiscount(l))
+    .map((l, i) => {
+      if (!l.sku)
+        throw new Error(`line ${l.lineNumber ?? i + 1} names no item: Accurate needs an item number`);
+      return {
+        itemNo: l.sku,
+        quantity: num(new Decimal(l.quantity).abs().toFixed()),
+        unitPrice: num(l.unitPrice.amount),
+        ...(l.unit ? { itemUnitName: l.unit } : {}),
+        ...(l.discount && !new Decimal(l.discount.amount).isZero()
+          ? { itemCashDiscount: num(new Decimal(l.discount.amount).abs().toFixed()) }
+          : {}),
+        ...(o.warehouse ? { warehouseName: o.warehouse } : {}),
+        useTax1: !new Decimal(l.tax.amount).isZero(),
+        ...(l.description ? { detailNotes: l.description } : {}),
+      };
+    });
 }
 
 const taxed = (inv: Invoice) => !new Decimal(inv.taxTotal.amount).isZero();
@@ -48,9 +94,10 @@ export function salesInvoiceTo(inv: Invoice, o: PlaceOptions): Record<string, un
     taxable: taxed(inv),
     inclusiveTax: false,
     ...(taxed(inv) && o.taxName ? { tax1Name: o.taxName } : {}),
+    ...cashDiscountOf(inv),
     detailItem: linesOf(inv, o),
-    // Required by the spec on every sales invoice (FACTS.md ⚠): a POS sale has neither.
-    detailExpense: [],
+    // Required by the spec on every sales invoice (FACTS.md ⚠): a POS sale has no down payment.
+    detailExpense: roundingOf(inv, o),
     detailDownPayment: [],
   };
 }
@@ -73,8 +120,9 @@ export function salesReturnTo(inv: Invoice, o: PlaceOptions): Record<string, unk
     ...(o.branch ? { branchName: o.branch } : {}),
     taxable: taxed(inv),
     inclusiveTax: false,
+    ...cashDiscountOf(inv),
     detailItem: linesOf(inv, o),
-    detailExpense: [],
+    detailExpense: roundingOf(inv, o),
   };
 }
 

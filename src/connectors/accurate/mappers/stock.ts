@@ -42,10 +42,10 @@ const dateOf = (d: AccDocument) => {
 };
 
 /**
- * An item transfer: a TRANSFER_OUT leaves its warehouse for the reference warehouse (status `out`);
+ * An item transfer (warehouses as `code` names them: the outlet codes the connector writes with): a TRANSFER_OUT leaves its warehouse for the reference warehouse (status `out`);
  * a TRANSFER_IN arrives in its warehouse from the reference one and names its out (status `in`).
  */
-export function transferFrom(d: AccDocument): StockTransfer {
+export function transferFrom(d: AccDocument, code: (warehouse: string) => string): StockTransfer {
   const type = text(d.itemTransferType);
   const here = text(field(d, 'warehouseName', ['warehouse', 'name']));
   const there = text(field(d, 'referenceWarehouseName', ['referenceWarehouse', 'name']));
@@ -56,8 +56,8 @@ export function transferFrom(d: AccDocument): StockTransfer {
   return {
     number: text(d.number) ?? String(d.id),
     date: dateOf(d),
-    fromWarehouse: inbound ? there : here,
-    toWarehouse: inbound ? here : there,
+    fromWarehouse: code(inbound ? there : here),
+    toWarehouse: code(inbound ? here : there),
     status: inbound ? 'in' : 'out',
     lines: (d.detailItem ?? []).map(lineOf),
     ...(inbound && out ? { outNumber: out } : {}),
@@ -71,7 +71,11 @@ export function transferFrom(d: AccDocument): StockTransfer {
  * as a transfer into the warehouse from `vendor:<vendor no>` (FACTS.md: so iSeller's stock follows).
  * A canonical transfer has one destination: a document whose lines go to several warehouses is refused.
  */
-export function receiptFrom(d: AccDocument, doc: StockDoc): StockTransfer | undefined {
+export function receiptFrom(
+  d: AccDocument,
+  doc: StockDoc,
+  code: (warehouse: string) => string,
+): StockTransfer | undefined {
   const lines = (d.detailItem ?? []).filter(
     (l) => doc !== 'purchase-invoice' || !text(field(l, 'receiveItemNumber', ['receiveItem', 'number'])),
   );
@@ -89,7 +93,7 @@ export function receiptFrom(d: AccDocument, doc: StockDoc): StockTransfer | unde
     number: text(d.number) ?? String(d.id),
     date: dateOf(d),
     fromWarehouse: `vendor:${vendor}`,
-    toWarehouse: warehouses[0],
+    toWarehouse: code(warehouses[0]),
     status: 'received',
     lines: lines.map(lineOf),
     occurredAt: stamp(d),

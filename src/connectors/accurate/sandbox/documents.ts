@@ -88,8 +88,11 @@ function saveCustomer(store: DbStore, b: Body): Saved {
   return { ok: true, r, message: 'Data Pelanggan berhasil disimpan' };
 }
 
-/** Σ line net, and tax on the document's taxed net rounded to the rupiah once (FACTS.md ⚠). */
-function totals(ls: Line[], taxable: boolean) {
+/**
+ * Σ line net less the document's cash discount, tax on the taxed net after its share of that discount,
+ * rounded to the rupiah once, and the expense lines (untaxed) on top (FACTS.md ⚠: our reading).
+ */
+function totals(b: Body, ls: Line[], taxable: boolean) {
   let net = new Decimal(0);
   let taxed = new Decimal(0);
   for (const l of ls) {
@@ -99,8 +102,29 @@ function totals(ls: Line[], taxable: boolean) {
     net = net.plus(n);
     if (taxable && l.useTax1 === true) taxed = taxed.plus(n);
   }
-  const tax = taxed.times(SHOP.tax.rate).div(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
-  return { subTotal: net.toNumber(), taxAmount: tax.toNumber(), totalAmount: net.plus(tax).toNumber() };
+  const discount = new Decimal(Number(b.cashDiscount ?? 0));
+  // The discount is spread over the lines by their net: the taxed lines' share leaves the tax base.
+  const taxedBase = net.isZero() ? taxed : taxed.minus(discount.times(taxed).div(net));
+  const tax = taxedBase.times(SHOP.tax.rate).div(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  const expense = lines(b, 'detailExpense').reduce(
+    (s, e) => s.plus(Number(e.expenseAmount ?? 0)),
+    new Decimal(0),
+  );
+  return {
+    subTotal: net.toNumber(),
+    taxAmount: tax.toNumber(),
+    totalAmount: net.minus(discount).plus(tax).plus(expense).toNumber(),
+  };
+}
+
+/** Why a document's cash discount or expense lines cannot be saved, if they cannot. */
+function extrasBad(store: DbStore, b: Body): string | undefined {
+  if (b.cashDiscount !== undefined && !(Number(b.cashDiscount) >= 0))
+    return 'Diskon faktur tidak boleh negatif';
+  for (const [i, e] of lines(b, 'detailExpense').entries())
+    if (!store.find('glaccount', 'no', e.accountNo))
+      return `Akun biaya "${str(e.accountNo)}" tidak ditemukan (baris biaya ${i + 1})`;
+  return undefined;
 }
 
 function saveSale(store: DbStore, doc: 'sales-invoice' | 'sales-return', b: Body): Saved {
@@ -109,7 +133,7 @@ function saveSale(store: DbStore, doc: 'sales-invoice' | 'sales-return', b: Body
   if (!store.find('customer', 'customerNo', b.customerNo))
     return no(`Pelanggan dengan nomor "${str(b.customerNo)}" tidak ditemukan`);
   const ls = lines(b);
-  const bad = itemsOk(store, ls);
+  const bad = itemsOk(store, ls) ?? extrasBad(store, b);
   if (bad) return no(bad);
   if (
     doc === 'sales-return' &&
@@ -117,7 +141,7 @@ function saveSale(store: DbStore, doc: 'sales-invoice' | 'sales-return', b: Body
     !store.find('sales-invoice', 'number', b.invoiceNumber)
   )
     return no(`Faktur Penjualan "${str(b.invoiceNumber)}" tidak ditemukan`);
-  const t = totals(ls, b.taxable === true);
+  const t = totals(b, ls, b.taxable === true);
   const sign = doc === 'sales-invoice' ? -1 : 1;
   for (const l of ls)
     store.moveStock(

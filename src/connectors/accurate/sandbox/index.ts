@@ -159,6 +159,7 @@ export function sandboxSettings(
       'CASH=CASH_OTHER,CARD=EDC,QRIS=QRIS,Cash=CASH_OTHER,Kartu Kredit=EDC,Debit BCA=EDC,GoPay=QRIS',
     taxName: SHOP.tax.name,
     adjustmentAccountNo: '5101',
+    roundingAccountNo: '7101',
     webhookSecret: WEBHOOK_SECRET,
   };
 }

@@ -35,6 +35,7 @@ export const SHOP = {
     { no: '1102', name: 'Bank BCA', type: 'CASH_BANK' },
     { no: '1103', name: 'QRIS Settlement', type: 'CASH_BANK' },
     { no: '5101', name: 'Selisih Stok Opname', type: 'EXPENSE' },
+    { no: '7101', name: 'Pembulatan Kas', type: 'OTHER_INCOME' },
   ],
   items: [
     { no: 'KOPI-250', name: 'Kopi Arabika 250g', unitPrice: 85000, cost: 52000 },
@@ -107,6 +108,27 @@ export class DbStore {
 
   stockOf(itemNo: string, warehouse: string): number {
     return this.stock.get(itemNo)?.get(warehouse) ?? 0;
+  }
+
+  /**
+   * Goods received from a supplier, as a person enters a receive-item in Accurate: the document and
+   * its stock effect (each line's quantity into its warehouse).
+   */
+  receiveGoods(
+    number: string,
+    vendorNo: string,
+    transDate: string,
+    lines: ReadonlyArray<{ itemNo: string; quantity: number; warehouseName: string }>,
+  ): Rec {
+    const rec = this.insert('receive-item', {
+      number,
+      receiveNumber: number,
+      transDate,
+      vendorNo,
+      detailItem: lines.map((l) => ({ ...l, itemUnitName: 'PCS' })),
+    });
+    for (const l of lines) this.moveStock(l.itemNo, l.warehouseName, l.quantity);
+    return rec;
   }
 
   moveStock(itemNo: string, warehouse: string, delta: number): void {
