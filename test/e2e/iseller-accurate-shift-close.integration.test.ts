@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
+import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
+import { wib } from '../../src/connectors/iseller/sandbox/store.js';
+import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
+import { pollShifts } from '../../src/engine/shifts.js';
+import { type Context, openContext } from '../../src/runtime/context.js';
+import { processInbox } from '../../src/runtime/webhooks.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+
+/**
+ * Seed 002's Sync Mode "on Register Shift Closing", between the two sandboxes: the sales and
+ * payments flows in shift-close mode. An order's notification moves nothing; the poll finds no closed
+ * shift while the registers are open; once Kemang's register closes, the poll sends exactly that
+ * shift's sales and their payments, and the shift's own notification afterwards sends nothing more.
+ */
+describe('iSeller → Accurate on register shift closing', () => {
+  let pos: IsellerSandbox;
+  let books: AccurateSandbox;
+  let db: TestDatabase;
+  let ctx: Context;
+  const quiet = pino({ level: 'silent' });
+  const invoices = () =>
+    [...books.store.tables['sales-invoice'].values()].map((i) => String(i.number)).sort();
+  const receipts = () => books.store.tables['sales-receipt'].size;
+
+  beforeAll(async () => {
+    pos = await startIsellerSandbox({});
+    books = await startAccurateSandbox({});
+    books.store.insert('item', {
+      no: 'MUG-01',
+      name: 'Mug Keramik',
+      unitPrice: 45000,
+      cost: 20000,
+      itemType: 'INVENTORY',
+      unit1Name: 'PCS',
+      suspended: false,
+    });
+    db = await createTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-shift-'));
+    const configPath = join(dir, 'ledgerlink.yaml');
+    const shiftClose = { syncMode: 'shift-close', schedule: '*/5 * * * *' };
+    writeFileSync(
+      configPath,
+      stringify({
+        database: db.url,
+        connections: {
+          iseller: {
+            connector: 'iseller',
+            settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
+          },
+          accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
+        },
+        flows: {
+          'iseller-accurate.customers': {},
+          'iseller-accurate.sales': shiftClose,
+          'iseller-accurate.payments': shiftClose,
+        },
+      }),
+    );
+    ctx = await openContext({ configPath });
+  }, 120_000);
+  afterAll(async () => {
+    await ctx?.close();
+    await pos?.close();
+    await books?.close();
+    await db?.drop();
+  });
+
+  it('an order notification moves nothing, nor does the poll while every register is open', async () => {
+    const order = [...pos.data.orders.values()].find((o) => o.order_reference === 'KMG-1001')!;
+    await ctx.store.inbox.store({
+      connection: 'iseller',
+      headers: {},
+      body: '{}',
+      verified: true,
+      events: [
+        { entity: 'invoice', id: order.order_id },
+        { entity: 'payment', id: order.order_id },
+      ],
+    });
+    await processInbox(ctx.engine, 'iseller', quiet);
+    expect(await pollShifts(ctx.engine, ctx.store, 'iseller')).toEqual([]);
+    expect([invoices(), receipts()]).toEqual([[], 0]);
+  }, 60_000);
+
+  it('Kemang closes: its shift’s sales and their payments go, once; the other outlets’ wait for theirs', async () => {
+    const shiftId = pos.closeShift('REG-KMG-1', wib('2025-03-14 21:00:00'));
+    const runs = await pollShifts(ctx.engine, ctx.store, 'iseller');
+    expect(runs.map((r) => [r.flow, r.status])).toEqual([
+      ['iseller-accurate.sales', 'succeeded'],
+      ['iseller-accurate.payments', 'succeeded'],
+    ]);
+    expect(invoices()).toEqual(['KMG-1001', 'KMG-1002', 'KMG-1003']);
+    expect(books.store.tables['sales-return'].size).toBe(1);
+    const paid = receipts();
+    expect(paid).toBeGreaterThan(0);
+    // The poll again, and the shift's own notification after it: nothing more.
+    expect(await pollShifts(ctx.engine, ctx.store, 'iseller')).toEqual([]);
+    const shift = pos.data.shifts.get(shiftId)!;
+    await ctx.store.inbox.store({
+      connection: 'iseller',
+      headers: {},
+      body: '{"shift":1}',
+      verified: true,
+      events: [
+        {
+          entity: 'invoice',
+          id: shiftId,
+          shift: { id: shiftId, register: shift.register_id, closedAt: shift.closed_date! },
+        },
+      ],
+    });
+    await processInbox(ctx.engine, 'iseller', quiet);
+    expect([invoices(), receipts()]).toEqual([['KMG-1001', 'KMG-1002', 'KMG-1003'], paid]);
+  }, 120_000);
+});
