@@ -11,7 +11,9 @@ import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { pollShifts } from '../../src/engine/shifts.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { processInbox } from '../../src/runtime/webhooks.js';
+import { batchBetween } from '../support/batch-run.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
 
 /**
  * Seed 002's Sync Mode "on Register Shift Closing", between the two sandboxes: the sales and
@@ -32,15 +34,7 @@ describe('iSeller → Accurate on register shift closing', () => {
   beforeAll(async () => {
     pos = await startIsellerSandbox({});
     books = await startAccurateSandbox({});
-    books.store.insert('item', {
-      no: 'MUG-01',
-      name: 'Mug Keramik',
-      unitPrice: 45000,
-      cost: 20000,
-      itemType: 'INVENTORY',
-      unit1Name: 'PCS',
-      suspended: false,
-    });
+    openBooks(books);
     db = await createTestDatabase('sqlite');
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-shift-'));
     const configPath = join(dir, 'ledgerlink.yaml');
@@ -57,9 +51,12 @@ describe('iSeller → Accurate on register shift closing', () => {
           accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
         },
         flows: {
+          'accurate-iseller.products': {},
           'iseller-accurate.customers': {},
           'iseller-accurate.sales': shiftClose,
           'iseller-accurate.payments': shiftClose,
+          'iseller-accurate.transfers': {},
+          'iseller-accurate.stock-counts': {},
         },
       }),
     );
@@ -118,5 +115,31 @@ describe('iSeller → Accurate on register shift closing', () => {
     });
     await processInbox(ctx.engine, 'iseller', quiet);
     expect([invoices(), receipts()]).toEqual([['KMG-1001', 'KMG-1002', 'KMG-1003'], paid]);
+  }, 120_000);
+
+  it('every register closed, the day ends where a batch of it ends: stock equal per item and outlet, sales to the rupiah', async () => {
+    // Bumi Serpong Damai's register opened a shift in the morning; Senayan's is open since then too.
+    const snyShift = [...pos.data.shifts.values()].find((s) => s.register_id === 'REG-SNY-1')!;
+    pos.data.shifts.set('bsd-shift', {
+      ...snyShift,
+      register_shift_id: 'bsd-shift',
+      register_id: 'REG-BSD-1',
+      register_name: 'Kasir BSD 1',
+      outlet_code: 'BSD',
+    });
+    pos.closeShift('REG-SNY-1', wib('2025-03-14 21:30:00'));
+    pos.closeShift('REG-BSD-1', wib('2025-03-14 21:45:00'));
+    expect((await pollShifts(ctx.engine, ctx.store, 'iseller')).map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
+    // The flows in real time (transfers, stock takes) as their schedule would run them.
+    const { failures } = await batchBetween(ctx, 'iseller,accurate', 30);
+    expect(failures).toEqual([]);
+    expect(Object.entries(stockSides(pos, books)).filter(([, [a, b]]) => a !== b)).toEqual([]);
+    // The same 535,500 as the batch of the whole day (iseller-accurate.integration).
+    expect(salesSides(pos, books)).toEqual(['535500', '535500']);
   }, 120_000);
 });

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { save } from '../../src/connectors/accurate/sandbox/documents.js';
@@ -11,20 +10,7 @@ import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { batchBetween, nothingWritten } from '../support/batch-run.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-
-/** Stock per item and outlet as the day began (the iSeller sandbox's shop, before its sales). */
-const OPENING: Record<string, Record<string, number>> = {
-  'KOPI-250': { KMG: 40, SNY: 25, BSD: 30, GDG: 200 },
-  'TEH-100': { KMG: 50, SNY: 40, BSD: 35, GDG: 300 },
-  'GULA-1KG': { KMG: 60, SNY: 45, BSD: 20, GDG: 500 },
-  'MUG-01': { KMG: 12, SNY: 10, BSD: 8, GDG: 80 },
-};
-const WAREHOUSE: Record<string, string> = {
-  KMG: 'Outlet Kemang',
-  SNY: 'Outlet Senayan',
-  BSD: 'Outlet BSD',
-  GDG: 'Gudang Utama',
-};
+import { openBooks, salesSides as salesOf, stockSides as stockOf, WAREHOUSE } from '../support/pos-day.js';
 
 const FLOWS = [
   'accurate-iseller.products',
@@ -51,19 +37,7 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (di
   beforeAll(async () => {
     pos = await startIsellerSandbox({});
     books = await startAccurateSandbox({});
-    // The books as the shop opened on the day: the till's items, with the till's stock per outlet.
-    books.store.insert('item', {
-      no: 'MUG-01',
-      name: 'Mug Keramik',
-      unitPrice: 45000,
-      cost: 20000,
-      itemType: 'INVENTORY',
-      unit1Name: 'PCS',
-      suspended: false,
-    });
-    for (const [sku, per] of Object.entries(OPENING))
-      for (const [outlet, qty] of Object.entries(per))
-        books.store.moveStock(sku, WAREHOUSE[outlet]!, qty - books.store.stockOf(sku, WAREHOUSE[outlet]!));
+    openBooks(books);
     db = await createTestDatabase(dialect);
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-pos-'));
     const configPath = join(dir, 'ledgerlink.yaml');
@@ -91,31 +65,8 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (di
     await db?.drop();
   });
 
-  /** Each system's stock of every item both carry, per outlet: "<sku>@<outlet>" → [iSeller, Accurate]. */
-  const stockSides = () => {
-    const out: Record<string, [number, number]> = {};
-    for (const p of pos.data.products.values()) {
-      if (!p.sku || !books.store.find('item', 'no', p.sku)) continue;
-      for (const [code, name] of Object.entries(WAREHOUSE))
-        out[`${p.sku}@${code}`] = [p.stock.get(code) ?? 0, books.store.stockOf(p.sku, name)];
-    }
-    return out;
-  };
-
-  /** Sales as each system states them, to the rupiah: paid orders less refunds; invoices less returns. */
-  const salesSides = () => {
-    let till = new Decimal(0);
-    for (const o of pos.data.orders.values()) {
-      if (!['paid', 'refunded', 'partially_refunded'].includes(o.payment_status) || o.status === 'void')
-        continue;
-      till = till.plus(o.total_amount);
-      for (const r of o.refunds) till = till.minus(r.refund_amount);
-    }
-    let books_ = new Decimal(0);
-    for (const i of books.store.tables['sales-invoice'].values()) books_ = books_.plus(String(i.totalAmount));
-    for (const r of books.store.tables['sales-return'].values()) books_ = books_.minus(String(r.totalAmount));
-    return [till.toFixed(), books_.toFixed()];
-  };
+  const stockSides = () => stockOf(pos, books);
+  const salesSides = () => salesOf(pos, books);
 
   it('a day at three outlets lands in both systems: stock equal per item and outlet, sales to the rupiah', async () => {
     const kopiAtKemang = pos.data.productBySku(RECEIPT.sku)!.stock.get(RECEIPT.outlet)!;
