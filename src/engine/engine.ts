@@ -141,7 +141,7 @@ export class Engine {
     readonly store: Store,
     private readonly flows: ReadonlyMap<string, Flow>,
     private readonly connectors: ConnectorResolver,
-    private readonly logger: Logger,
+    readonly logger: Logger,
     private readonly valueMaps: ReadonlyMap<string, ValueMap> = new Map(),
     /** Where retry jobs go: the process's queue (the embedded jobs table when none is given). */
     private readonly queue: Pick<JobQueue, 'add'> = store.jobs,

@@ -1,4 +1,5 @@
-import type { ShiftClosed } from '../connectors/sdk/contract.js';
+import { Decimal } from 'decimal.js';
+import type { Connector, ReadQuery, ShiftClosed } from '../connectors/sdk/contract.js';
 import type { Store } from '../store/index.js';
 import type { Engine, RunResult } from './engine.js';
 import { dependencyOrder } from './flow-order.js';
@@ -39,18 +40,66 @@ export async function runShift(
     const byRegister =
       shift.register !== undefined &&
       (manifest.entities[flow.entity]?.read?.filters ?? []).some((f) => f.name === 'register');
-    const r = await engine.run(flow.name, {
-      trigger: 'shift-close',
-      query: {
-        ...(shift.openedAt ? { since: shift.openedAt } : {}),
-        until: shift.closedAt,
-        ...(byRegister ? { filters: { register: [shift.register!] } } : {}),
-      },
-    });
+    const query: ReadQuery = {
+      ...(shift.openedAt ? { since: shift.openedAt } : {}),
+      until: shift.closedAt,
+      ...(byRegister ? { filters: { register: [shift.register!] } } : {}),
+    };
+    const r = await engine.run(flow.name, { trigger: 'shift-close', query });
     results.push(r);
-    if (r.status !== 'failed') await store.cursors.set(doneKey(flow.name, shift.id), shift.closedAt);
+    if (r.status === 'failed') continue;
+    await store.cursors.set(doneKey(flow.name, shift.id), shift.closedAt);
+    // The shift's own figures against the sales it covers, said on the run that sent them.
+    if (flow.entity === 'invoice' && shift.totals) {
+      const check = await checkShiftTotals(source, shift, query);
+      if (check) {
+        await store.runs.note(r.runId, check.message);
+        r.message = check.message;
+        if (!check.agree) engine.logger.warn({ flow: flow.name, shift: shift.id }, check.message);
+      }
+    }
   }
   return results;
+}
+
+/**
+ * The seed's check at a shift's closing: what the register says it sold and refunded against the
+ * shift's sales as the source reads them (those the run sent), to the smallest unit of the currency.
+ */
+export async function checkShiftTotals(
+  source: Connector,
+  shift: ShiftClosed,
+  query: ReadQuery,
+): Promise<{ agree: boolean; message: string } | undefined> {
+  const { sales, refunds } = shift.totals ?? {};
+  if (!sales && !refunds) return undefined;
+  let sold = new Decimal(0);
+  let returned = new Decimal(0);
+  for await (const page of source.read('invoice', query))
+    for (const item of page) {
+      const d = item.data as { type?: string; total?: { amount?: string } } | undefined;
+      if (!d?.total?.amount) continue;
+      if (d.type === 'credit_note') returned = returned.plus(d.total.amount);
+      else sold = sold.plus(d.total.amount);
+    }
+  const parts: string[] = [];
+  let agree = true;
+  const compare = (what: string, stated: { amount: string; currency: string } | undefined, got: Decimal) => {
+    if (!stated) return;
+    const diff = got.minus(stated.amount);
+    if (!diff.isZero()) agree = false;
+    parts.push(
+      diff.isZero()
+        ? `${what} ${stated.amount} ${stated.currency}, as sent`
+        : `${what} ${stated.amount} ${stated.currency} but the shift's records make ${got.toFixed()} (${diff.isPositive() ? '+' : ''}${diff.toFixed()})`,
+    );
+  };
+  compare('sold', sales, sold);
+  compare('refunded', refunds, returned);
+  return {
+    agree,
+    message: `shift ${shift.id}${shift.register ? ` of register ${shift.register}` : ''}: ${parts.join('; ')}${agree ? '' : ' — check the register against the sales sent'}`,
+  };
 }
 
 /**

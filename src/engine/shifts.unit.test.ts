@@ -130,4 +130,14 @@ describe('shift-close flows', () => {
     await processInbox(engine, 'pos', pino({ level: 'silent' }));
     expect(sold()).toEqual(['INV-1', 'INV-2']);
   });
+
+  it('the register’s totals are checked against the shift’s sales: a difference is said on the run', async () => {
+    const agreed = await runShift(engine, store, 'pos', { ...SHIFT_1, totals: { sales: IDR('30000') } });
+    expect(agreed[0]?.message).toBe('shift S1 of register R1: sold 30000 IDR, as sent');
+    const [r] = await runShift(engine, store, 'pos', { ...SHIFT_2, totals: { sales: IDR('16000') } });
+    expect(r?.message).toBe(
+      "shift S2 of register R1: sold 16000 IDR but the shift's records make 15000 (-1000) — check the register against the sales sent",
+    );
+    expect((await store.runs.get(r!.runId))?.message).toBe(r?.message);
+  });
 });

@@ -93,6 +93,11 @@ describe('iSeller → Accurate on register shift closing', () => {
       ['iseller-accurate.sales', 'succeeded'],
       ['iseller-accurate.payments', 'succeeded'],
     ]);
+    // The register's own totals against the shift's sales, said on the run that sent them.
+    const shiftTotals = pos.data.shifts.get(shiftId)!;
+    const said = `shift ${shiftId} of register REG-KMG-1: sold ${shiftTotals.total_sales_amount} IDR, as sent; refunded ${shiftTotals.total_refund_amount} IDR, as sent`;
+    expect(runs[0]?.message).toBe(said);
+    expect((await ctx.store.runs.get(runs[0]!.runId))?.message).toBe(said);
     expect(invoices()).toEqual(['KMG-1001', 'KMG-1002', 'KMG-1003']);
     expect(books.store.tables['sales-return'].size).toBe(1);
     const paid = receipts();

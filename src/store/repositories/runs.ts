@@ -200,6 +200,11 @@ export class RunRepository {
       .execute();
   }
 
+  /** A note on a finished run for the people reading it (a closed shift's totals against what was sent). */
+  async note(id: number, message: string): Promise<void> {
+    await this.db.updateTable('runs').set({ message }).where('id', '=', id).execute();
+  }
+
   /** A page of a shared run was given up: the incremental cursor must not move past its records. */
   async keepCursor(id: number, message: string): Promise<void> {
     await this.db.updateTable('runs').set({ cursor_next: null, message }).where('id', '=', id).execute();
