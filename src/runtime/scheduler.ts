@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Flow } from '../engine/flow.js';
 import type { Store } from '../store/index.js';
 import type { JobQueue } from './queue/queue.js';
-import { RUN_TASK, SHIFT_TASK } from './worker.js';
+import { RUN_TASK, SHIFT_TASK, UPKEEP_TASK } from './worker.js';
 
 /** How far back a firing looks for the tick it belongs to (a timer may fire late on a busy loop). */
 const TICK_LOOKBACK_MS = 60_000;
@@ -66,6 +66,26 @@ export class Scheduler {
         { flow: flow.name, schedule: expression, next: cron.nextRun()?.toISOString() },
         'flow scheduled',
       );
+    }
+  }
+
+  /**
+   * Each connection's upkeep (Connector.upkeep), hourly at minute 17, a tick claimed in the store like
+   * a flow's so that it is queued once however many processes serve.
+   */
+  startUpkeep(connections: Iterable<string>, expression = '17 * * * *'): void {
+    for (const connection of connections) {
+      const name = `upkeep:${connection}`;
+      const cron = new Cron(expression, { protect: true }, async () => {
+        try {
+          const tick = tickAt(expression, new Date());
+          if (await this.store.schedules.claimTick(name, expression, tick.toISOString()))
+            await this.queue.add({ task: UPKEEP_TASK, payload: { connection }, jobKey: name });
+        } catch (e) {
+          this.logger.error({ err: e, connection }, 'a connection’s upkeep could not be queued');
+        }
+      });
+      this.crons.push(cron);
     }
   }
 

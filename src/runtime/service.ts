@@ -37,9 +37,19 @@ export async function startService(
       : new Worker(ctx.queue, () => ctx.engine, ctx.logger, { concurrency: opts.concurrency ?? 1 });
   const scheduler = new Scheduler(ctx.store, ctx.queue, ctx.logger);
   const config = new LiveConfig(ctx.config, connectorRegistry, (next) => ctx.reload(next), ctx.logger);
+  // Connections whose connector needs periodic care (Accurate's webhook renewal).
+  const upkeep = (c: Context) =>
+    [...c.config.connections.keys()].filter((name) => {
+      try {
+        return Boolean(c.connectors.get(name).upkeep);
+      } catch {
+        return false; // a connection that cannot be created says so where it is used
+      }
+    });
   ctx.onReload(async (c) => {
     scheduler.stop();
     await scheduler.start(c.config.flows.values());
+    scheduler.startUpkeep(upkeep(c));
     ctx.queue.wake();
   });
   const app = await buildServer({ ctx, wake: () => ctx.queue.wake(), version, config });
@@ -49,6 +59,7 @@ export async function startService(
   const recovery = new RunRecovery(() => ctx.engine, ctx.queue, ctx.logger);
   await recovery.start();
   await scheduler.start(ctx.config.flows.values());
+  scheduler.startUpkeep(upkeep(ctx));
   config.watch();
   return {
     app,

@@ -7,6 +7,8 @@ import type { JobQueue, TaskHandler, TaskResult } from './queue/queue.js';
 import { processInbox, WEBHOOK_TASK } from './webhooks.js';
 
 export const RUN_TASK = 'flow.run';
+/** A connection's periodic care (Connector.upkeep: Accurate's webhook renewal). */
+export const UPKEEP_TASK = 'connection.upkeep';
 /** A register shift closed, or the poll for closed shifts of a connection (engine/shifts.ts). */
 export const SHIFT_TASK = 'shift.close';
 
@@ -88,6 +90,17 @@ export class Worker {
           if (failed) throw new Error(`flow ${failed.flow} could not sync a closed shift: ${failed.message}`);
           return undefined;
         }),
+      [UPKEEP_TASK]: async (p) => {
+        const engine = this.current();
+        const connection = String(p.connection);
+        const connector = engine.connector(connection);
+        if (!connector.upkeep) return undefined;
+        const key = `upkeep:${connection}`;
+        const r = await connector.upkeep(await engine.store.cursors.get(key));
+        if (r.state) await engine.store.cursors.set(key, r.state);
+        logger.info({ connection }, r.message);
+        return undefined;
+      },
       [WEBHOOK_TASK]: async (p) =>
         busyLater(async () => {
           await processInbox(this.current(), String(p.connection), logger);

@@ -396,5 +396,13 @@ describe('Accurate rules', () => {
     const renewal = await c.renewWebhook();
     expect(renewal.activeUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(sb.account.renewals).toBe(1);
+    // The hourly upkeep: renews when the end is unknown or near, otherwise leaves it.
+    const kept = await c.upkeep(undefined);
+    expect(kept.state).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(sb.account.renewals).toBe(2);
+    expect((await c.upkeep(kept.state)).message).toBe(`the webhook runs until ${kept.state}`);
+    expect(sb.account.renewals).toBe(2);
+    expect((await c.upkeep('2020-01-01')).state).toBe(kept.state);
+    expect(sb.account.renewals).toBe(3);
   });
 });

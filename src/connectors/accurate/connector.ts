@@ -18,7 +18,7 @@ import { accurateManifest } from './manifest.js';
 import { Reader } from './read.js';
 import { type AccurateSettings, readSettings } from './settings.js';
 import { accurateWebhook } from './webhook.js';
-import { renewWebhook, type WebhookRenewal, webhookHistory } from './webhook-renew.js';
+import { renewalDue, renewWebhook, type WebhookRenewal, webhookHistory } from './webhook-renew.js';
 import { Writer } from './write.js';
 
 export class AccurateConnector implements Connector {
@@ -106,6 +106,21 @@ export class AccurateConnector implements Connector {
   }
 
   /** Extends the webhook's life; the scheduler calls it daily, well inside the 7 days it lasts (FACTS.md ⚠). */
+  /**
+   * Keeps the webhook subscription alive where webhooks are used (a webhook secret is set): renewed
+   * once it ends within two days (or when its end is not known yet); the state is its last day.
+   */
+  async upkeep(state: string | undefined): Promise<{ state?: string; message: string }> {
+    if (!this.settings.webhookSecret) return { message: 'no webhook in use: nothing to renew' };
+    if (!renewalDue(state, new Date()))
+      return { ...(state ? { state } : {}), message: `the webhook runs until ${state}` };
+    const r = await renewWebhook(this.client);
+    return {
+      ...(r.activeUntil ? { state: r.activeUntil } : {}),
+      message: `webhook renewed${r.activeUntil ? ` until ${r.activeUntil}` : ''}: ${r.message}`,
+    };
+  }
+
   renewWebhook(): Promise<WebhookRenewal> {
     return renewWebhook(this.client);
   }

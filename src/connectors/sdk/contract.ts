@@ -266,6 +266,12 @@ export interface Connector {
    * polling pass behind a POS's shift-closed notification.
    */
   closedShifts?(since: string | undefined, signal?: AbortSignal): Promise<ShiftClosed[]>;
+  /**
+   * Care a connection needs now and then whatever the flows do (Accurate's webhook subscription lapses
+   * unless renewed): called about hourly with the state it returned last time (kept in the store),
+   * it does what is due and says what it did. A failure is thrown, so the job fails where people see.
+   */
+  upkeep?(state: string | undefined): Promise<{ state?: string; message: string }>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**
