@@ -57,7 +57,13 @@ describe('iSeller → Accurate in real time', () => {
             'iseller-accurate.payments',
             'iseller-accurate.transfers',
             'iseller-accurate.stock-counts',
-          ].map((f) => [f, { syncMode: 'realtime' }]),
+          ].map((f) => [
+            f,
+            // The seed's "Use Id in customer data as the mapping", on.
+            f === 'iseller-accurate.customers'
+              ? { syncMode: 'realtime', idMapping: 'source' }
+              : { syncMode: 'realtime' },
+          ]),
         ),
       }),
     );
@@ -87,6 +93,19 @@ describe('iSeller → Accurate in real time', () => {
     const failed = (await ctx.store.records.list({ states: ['failed', 'waiting'] })).rows;
     expect(failed.map((r) => `${r.flow} ${r.source_id}: ${r.reason ?? r.error_message}`)).toEqual([]);
   }, 120_000);
+
+  it('Use Id in customer data as the mapping: Mark’s ID is his Accurate number; Elon and Steve, without one, are numbered by Accurate', async () => {
+    const customers = [...books.store.tables.customer.values()].map((c) => [
+      String(c.customerNo),
+      String(c.name),
+    ]);
+    expect(customers).toContainEqual(['MZ-001', 'Mark Zuckeberg']);
+    const numbers = customers.map(([no]) => no);
+    // No iSeller internal id became a customer number (Accurate refuses them, and the seed says so).
+    expect(numbers.filter((n) => /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(n ?? ''))).toEqual([]);
+    for (const name of ['Elon Mask', 'Steve Jobs'])
+      expect(customers.find(([, n]) => n === name)?.[0], name).toMatch(/^C-\d{5}$/);
+  });
 
   it('with the rest of the day run, it ends where a batch of it ends', async () => {
     const { failures } = await batchBetween(ctx, 'iseller,accurate', 30);

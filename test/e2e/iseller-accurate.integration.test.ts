@@ -121,6 +121,12 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (di
     expect(salesSides()).toEqual(['535500', '535500']);
   }, 120_000);
 
+  it('Use Id in customer data as the mapping, off (the default): Accurate numbers every customer, Mark too', () => {
+    const mark = [...books.store.tables.customer.values()].find((c) => c.name === 'Mark Zuckeberg');
+    expect(String(mark?.customerNo)).toMatch(/^C-\d{5}$/);
+    expect(books.store.find('customer', 'customerNo', 'MZ-001')).toBeUndefined();
+  });
+
   it('a second batch writes nothing', async () => {
     const before = JSON.stringify([stockSides(), salesSides()]);
     const { failures, runs } = await batchBetween(ctx, 'iseller,accurate', 30);
