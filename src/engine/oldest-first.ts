@@ -119,31 +119,29 @@ export class OldestFirst {
         ? keysOf(i)
         : keysOf(i).filter((k) => k.startsWith('transfer:'));
     const results = new Map<string, WriteResult>();
-    {
-      let rest = [...items];
-      while (rest.length) {
-        const run: WriteItem[] = [];
-        const taken = new Set<string>();
-        const later: WriteItem[] = [];
-        for (const i of rest) {
-          if (hardOf(i).some((k) => taken.has(k))) later.push(i);
-          else {
-            run.push(i);
-            for (const k of hardOf(i)) taken.add(k);
-          }
+    let rest = [...items];
+    while (rest.length) {
+      const run: WriteItem[] = [];
+      const taken = new Set<string>();
+      const later: WriteItem[] = [];
+      for (const i of rest) {
+        if (hardOf(i).some((k) => taken.has(k))) later.push(i);
+        else {
+          run.push(i);
+          for (const k of hardOf(i)) taken.add(k);
         }
-        for (const [k, v] of await write(run)) results.set(k, v);
-        rest = later;
-        // What a failed record of this run touches holds back the rest on those positions.
-        const failed = run.filter((i) => !results.get(i.ref)?.ok);
-        rest = rest.filter((i) => {
-          const blocker = failed.find((f) => hardOf(f).some((k) => hardOf(i).includes(k)));
-          if (!blocker) return true;
-          const w = byRef.get(blocker.ref)!;
-          byRef.get(i.ref)!.plan = waitFor(this.name(w), this.key(w));
-          return false;
-        });
       }
+      for (const [k, v] of await write(run)) results.set(k, v);
+      rest = later;
+      // What a failed record of this run touches holds back the rest on those positions.
+      const failed = run.filter((i) => !results.get(i.ref)?.ok);
+      rest = rest.filter((i) => {
+        const blocker = failed.find((f) => hardOf(f).some((k) => hardOf(i).includes(k)));
+        if (!blocker) return true;
+        const w = byRef.get(blocker.ref)!;
+        byRef.get(i.ref)!.plan = waitFor(this.name(w), this.key(w));
+        return false;
+      });
     }
     const blocked: Array<{ keys: Set<string>; w: WorkItem }> = [];
     for (const w of work) {

@@ -37,15 +37,9 @@ export async function startService(
       : new Worker(ctx.queue, () => ctx.engine, ctx.logger, { concurrency: opts.concurrency ?? 1 });
   const scheduler = new Scheduler(ctx.store, ctx.queue, ctx.logger);
   const config = new LiveConfig(ctx.config, connectorRegistry, (next) => ctx.reload(next), ctx.logger);
-  // Connections whose connector needs periodic care (Accurate's webhook renewal).
-  const upkeep = (c: Context) =>
-    [...c.config.connections.keys()].filter((name) => {
-      try {
-        return Boolean(c.connectors.get(name).upkeep);
-      } catch {
-        return false; // a connection that cannot be created says so where it is used
-      }
-    });
+  // Every connection's upkeep tick: the worker does nothing for a connector without `upkeep`, and no
+  // connector is created here at start-up just to ask.
+  const upkeep = (c: Context) => c.config.connections.keys();
   ctx.onReload(async (c) => {
     scheduler.stop();
     await scheduler.start(c.config.flows.values());

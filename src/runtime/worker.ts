@@ -93,7 +93,12 @@ export class Worker {
       [UPKEEP_TASK]: async (p) => {
         const engine = this.current();
         const connection = String(p.connection);
-        const connector = engine.connector(connection);
+        let connector: ReturnType<Engine['connector']>;
+        try {
+          connector = engine.connector(connection);
+        } catch {
+          return undefined; // a connection that cannot be created says so where its flows use it
+        }
         if (!connector.upkeep) return undefined;
         const key = `upkeep:${connection}`;
         const r = await connector.upkeep(await engine.store.cursors.get(key));

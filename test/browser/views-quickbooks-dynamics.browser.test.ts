@@ -60,7 +60,7 @@ describe('the accounting view and the CRM view between QuickBooks Online and Dyn
   /** Every record QuickBooks saved (created or changed), whoever asked. */
   const qboSaves: SavedChange[] = [];
 
-  const { shot, login, uploaded, cellsOf, selectRow, outcomeOf, planOf, tabRows } = viewsPage({
+  const { shot, login, uploaded, cellsOf, selectRow, outcomeOf, planOf, tabRows, menuViews } = viewsPage({
     page: () => page,
     url: () => url,
     password: PASSWORD,
@@ -132,18 +132,8 @@ describe('the accounting view and the CRM view between QuickBooks Online and Dyn
   }, 60_000);
 
   it('the menu offers both views, titled from the connectors: QuickBooks Online View and Dynamics 365 View', async () => {
-    await page.goto(url);
-    const menu = page.getByRole('navigation', { name: 'Main' });
-    const qbLink = menu.getByRole('link', { name: 'QuickBooks Online View', exact: true });
-    await qbLink.waitFor();
-    expect(await qbLink.getAttribute('href')).toBe('/view/quickbooks/dynamics');
-    const crmLink = menu.getByRole('link', { name: 'Dynamics 365 View', exact: true });
-    expect(await crmLink.getAttribute('href')).toBe('/crm-view/dynamics/quickbooks');
     // Those two and no other: Dynamics' records can be searched too, but it is the CRM, with one view.
-    const views = await menu
-      .locator('a[href^="/view/"], a[href^="/crm-view/"]')
-      .evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute('href')]));
-    expect(views).toEqual([
+    await menuViews([
       ['QuickBooks Online View', '/view/quickbooks/dynamics'],
       ['Dynamics 365 View', '/crm-view/dynamics/quickbooks'],
     ]);

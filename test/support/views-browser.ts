@@ -84,9 +84,28 @@ export function viewsPage(o: {
         (await r.locator('td').allTextContents()).map((t) => t.trim()),
       ),
     );
+  /**
+   * The main menu offers exactly these views, as [title, address], the first two checked by role
+   * (titled from the connectors); nothing else links to a view.
+   */
+  const menuViews = async (views: ReadonlyArray<readonly [string, string]>) => {
+    const p = o.page();
+    await p.goto(o.url());
+    const menu = p.getByRole('navigation', { name: 'Main' });
+    for (const [title, href] of views) {
+      const link = menu.getByRole('link', { name: title, exact: true });
+      await link.waitFor();
+      expect(await link.getAttribute('href')).toBe(href);
+    }
+    const shown = await menu
+      .locator('a[href^="/view/"], a[href^="/crm-view/"]')
+      .evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute('href')]));
+    expect(shown).toEqual(views.map(([t, h]) => [t, h]));
+  };
   return {
     cellsOf,
     tabRows,
+    menuViews,
     shot: (name: string, p: Page = o.page()) =>
       p.screenshot({ path: join(ARTIFACTS, `views-${o.prefix}-${name}.png`), fullPage: true }),
     login: async (p: Page, username: string) => {

@@ -59,69 +59,63 @@ async function saveChunk(
   chunk: readonly Prepared[],
 ): Promise<WriteResult[]> {
   const out: WriteResult[] = [];
-  {
-    const exchanges: HttpExchange[] = [];
-    let outcomes: unknown[];
-    try {
-      const b = await client.call<unknown[]>(
-        { method: 'POST', path: `${doc}/bulk-save.do`, body: { data: chunk.map((c) => c.body) }, raw: true },
-        { record: exchanges },
-      );
-      if (!Array.isArray(b.d) || b.d.length !== chunk.length || !b.d.every(isEnvelope)) {
-        // The whole call was refused (too many records, a bad session…): every record's outcome.
-        const text = messagesOf(b.d) || 'no reason given';
-        const error = { ...classifyMessage(text), message: `Accurate refused the ${doc} bulk save: ${text}` };
-        out.push(...chunk.map((c) => failed(c.item.ref, error, exchanges)));
-        return out;
-      }
-      outcomes = b.d;
-    } catch (e) {
-      if (isLedgerlinkError(e) && e.category === 'config') throw e;
-      const error = toErrorData(e);
+  const exchanges: HttpExchange[] = [];
+  let outcomes: unknown[];
+  try {
+    const b = await client.call<unknown[]>(
+      { method: 'POST', path: `${doc}/bulk-save.do`, body: { data: chunk.map((c) => c.body) }, raw: true },
+      { record: exchanges },
+    );
+    if (!Array.isArray(b.d) || b.d.length !== chunk.length || !b.d.every(isEnvelope)) {
+      // The whole call was refused (too many records, a bad session…): every record's outcome.
+      const text = messagesOf(b.d) || 'no reason given';
+      const error = { ...classifyMessage(text), message: `Accurate refused the ${doc} bulk save: ${text}` };
       out.push(...chunk.map((c) => failed(c.item.ref, error, exchanges)));
       return out;
     }
-    chunk.forEach((c, k) => {
-      const o = outcomes[k] as BulkOutcome;
-      if (!o.s) {
-        const text = messagesOf(o.d) || 'no reason given';
-        out.push(
-          failed(
-            c.item.ref,
-            { ...classifyMessage(text), message: `Accurate refused it: ${text}` },
-            exchanges,
-          ),
-        );
-        return;
-      }
-      const r = o.r ?? {};
-      const targetId = c.targetId(r);
-      if (!targetId) {
-        out.push(
-          failed(
-            c.item.ref,
-            {
-              code: 'parse',
-              category: 'transient',
-              message: `Accurate saved the ${doc} but its answer names no id; the next run finds it by number`,
-            },
-            exchanges,
-          ),
-        );
-        return;
-      }
-      const number = c.targetNumber?.(r);
-      const reason = c.check?.(r);
-      out.push({
-        ref: c.item.ref,
-        ok: true,
-        action: c.action,
-        targetId,
-        ...(number ? { targetNumber: number } : {}),
-        ...(reason ? { reason } : {}),
-        exchanges,
-      });
-    });
+    outcomes = b.d;
+  } catch (e) {
+    if (isLedgerlinkError(e) && e.category === 'config') throw e;
+    const error = toErrorData(e);
+    out.push(...chunk.map((c) => failed(c.item.ref, error, exchanges)));
+    return out;
   }
+  chunk.forEach((c, k) => {
+    const o = outcomes[k] as BulkOutcome;
+    if (!o.s) {
+      const text = messagesOf(o.d) || 'no reason given';
+      out.push(
+        failed(c.item.ref, { ...classifyMessage(text), message: `Accurate refused it: ${text}` }, exchanges),
+      );
+      return;
+    }
+    const r = o.r ?? {};
+    const targetId = c.targetId(r);
+    if (!targetId) {
+      out.push(
+        failed(
+          c.item.ref,
+          {
+            code: 'parse',
+            category: 'transient',
+            message: `Accurate saved the ${doc} but its answer names no id; the next run finds it by number`,
+          },
+          exchanges,
+        ),
+      );
+      return;
+    }
+    const number = c.targetNumber?.(r);
+    const reason = c.check?.(r);
+    out.push({
+      ref: c.item.ref,
+      ok: true,
+      action: c.action,
+      targetId,
+      ...(number ? { targetNumber: number } : {}),
+      ...(reason ? { reason } : {}),
+      exchanges,
+    });
+  });
   return out;
 }

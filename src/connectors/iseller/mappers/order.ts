@@ -32,7 +32,7 @@ export const orderIdOf = (sourceId: string): string => sourceId.split('/')[0] ??
  * walk-in sale, the walkInCustomer setting (the target's own walk-in customer), flagged walkIn.
  */
 export function customerNumberOf(
-  o: Pick<IsOrder, 'customer_id' | 'external_customer_id'>,
+  o: Pick<IsOrder, 'customer_id'>,
   walkIn: string,
 ): { customerNumber: string; walkIn?: true } {
   const id = o.customer_id?.trim();
