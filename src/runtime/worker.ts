@@ -4,7 +4,7 @@ import { type Engine, PAGE_TASK, RETRY_TASK, type RunTrigger } from '../engine/e
 import { isEngineError } from '../engine/errors.js';
 import { pollShifts, runShift } from '../engine/shifts.js';
 import type { JobQueue, TaskHandler, TaskResult } from './queue/queue.js';
-import { processInbox, WEBHOOK_TASK } from './webhooks.js';
+import { processInbox, takeDelivery, WEBHOOK_TASK } from './webhooks.js';
 
 export const RUN_TASK = 'flow.run';
 /** A connection's periodic care (Connector.upkeep: Accurate's webhook renewal). */
@@ -101,9 +101,27 @@ export class Worker {
         }
         if (!connector.upkeep) return undefined;
         const key = `upkeep:${connection}`;
-        const r = await connector.upkeep(await engine.store.cursors.get(key));
+        const r = await connector.upkeep(await engine.store.cursors.get(key), {
+          recoverDeliveries: async (deliveries) => {
+            let missing = 0;
+            for (const d of deliveries) {
+              const taken = await takeDelivery(engine.store, connection, connector, d, {
+                fromSenderLog: true,
+              });
+              if (taken.outcome === 'stored' || taken.outcome === 'unreadable') missing++;
+            }
+            if (missing > 0)
+              await this.queue.add({
+                task: WEBHOOK_TASK,
+                payload: { connection },
+                jobKey: `webhook:${connection}`,
+              });
+            return missing;
+          },
+        });
         if (r.state) await engine.store.cursors.set(key, r.state);
         logger.info({ connection }, r.message);
+        if (r.problem) throw new Error(`${connection}: ${r.problem}`);
         return undefined;
       },
       [WEBHOOK_TASK]: async (p) =>

@@ -393,16 +393,42 @@ describe('Accurate rules', () => {
     });
     const history = await c.webhookHistory(new Date(Date.now() - 3600_000), new Date());
     expect(history.length).toBe(1);
+    await expect(c.webhookHistory(new Date(Date.now() - 25 * 3600_000), new Date())).rejects.toThrow(
+      /at most 24 hours/,
+    );
     const renewal = await c.renewWebhook();
     expect(renewal.activeUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(sb.account.renewals).toBe(1);
-    // The hourly upkeep: renews when the end is unknown or near, otherwise leaves it.
-    const kept = await c.upkeep(undefined);
-    expect(kept.state).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // The hourly upkeep: renews when the end is unknown or near, otherwise leaves it; and hands the
+    // history's deliveries to the inbox, which says how many it lacked.
+    const handed: string[] = [];
+    const upkeepCtx = {
+      recoverDeliveries: async (ds: readonly { rawBody: string }[]) => {
+        handed.push(...ds.map((d) => d.rawBody));
+        return ds.length;
+      },
+    };
+    const kept = await c.upkeep(undefined, upkeepCtx);
+    const state = JSON.parse(kept.state!) as { activeUntil: string; historyTo: string };
+    expect(state.activeUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(sb.account.renewals).toBe(2);
-    expect((await c.upkeep(kept.state)).message).toBe(`the webhook runs until ${kept.state}`);
+    expect(kept.message).toMatch(/1 of 1 deliveries Accurate sent never arrived/);
+    // The history's row is the delivery as pushed: the same uuid, so the inbox knows it if it came.
+    expect(handed.map((b) => (JSON.parse(b) as { uuid: string }).uuid)).toEqual([
+      (JSON.parse(d.rawBody) as { uuid: string }).uuid,
+    ]);
+    expect(c.webhook.parse({ headers: {}, rawBody: handed[0]! })).toEqual(events);
+    const again = await c.upkeep(kept.state, upkeepCtx);
+    expect(again.message).toMatch(new RegExp(`^the webhook runs until ${state.activeUntil}`));
     expect(sb.account.renewals).toBe(2);
-    expect((await c.upkeep('2020-01-01')).state).toBe(kept.state);
+    // An earlier version's state (the last day alone) is read; a lapsed end renews.
+    expect(JSON.parse((await c.upkeep('2020-01-01', upkeepCtx)).state!).activeUntil).toBe(state.activeUntil);
     expect(sb.account.renewals).toBe(3);
+    // History refused (not a developer's token): the renewal's state is kept and the problem said.
+    sb.kit.injectFault({ kind: 'status', status: 403, match: { path: 'webhook-history' } });
+    const refused = await c.upkeep('2020-01-01', upkeepCtx);
+    expect(sb.account.renewals).toBe(4);
+    expect(JSON.parse(refused.state!).activeUntil).toBe(state.activeUntil);
+    expect(refused.problem).toMatch(/only a token of a developer of the application/);
   });
 });

@@ -7,6 +7,8 @@ import type {
   ReadQuery,
   SourceItem,
   TargetRecord,
+  UpkeepContext,
+  UpkeepResult,
   WebhookHandler,
   WriteItem,
   WriteResult,
@@ -17,8 +19,9 @@ import { AccurateClient } from './client.js';
 import { accurateManifest } from './manifest.js';
 import { Reader } from './read.js';
 import { type AccurateSettings, readSettings } from './settings.js';
+import { accurateUpkeep } from './upkeep.js';
 import { accurateWebhook } from './webhook.js';
-import { renewalDue, renewWebhook, type WebhookRenewal, webhookHistory } from './webhook-renew.js';
+import { renewWebhook, type WebhookRenewal, webhookHistory } from './webhook-renew.js';
 import { Writer } from './write.js';
 
 export class AccurateConnector implements Connector {
@@ -110,15 +113,9 @@ export class AccurateConnector implements Connector {
    * Keeps the webhook subscription alive where webhooks are used (a webhook secret is set): renewed
    * once it ends within two days (or when its end is not known yet); the state is its last day.
    */
-  async upkeep(state: string | undefined): Promise<{ state?: string; message: string }> {
-    if (!this.settings.webhookSecret) return { message: 'no webhook in use: nothing to renew' };
-    if (!renewalDue(state, new Date()))
-      return { ...(state ? { state } : {}), message: `the webhook runs until ${state}` };
-    const r = await renewWebhook(this.client);
-    return {
-      ...(r.activeUntil ? { state: r.activeUntil } : {}),
-      message: `webhook renewed${r.activeUntil ? ` until ${r.activeUntil}` : ''}: ${r.message}`,
-    };
+  /** Hourly: renew the webhook before it lapses, and take in deliveries Accurate's history has and the inbox lacks. */
+  upkeep(state: string | undefined, ctx: UpkeepContext): Promise<UpkeepResult> {
+    return accurateUpkeep(this.client, this.settings, state, ctx);
   }
 
   renewWebhook(): Promise<WebhookRenewal> {

@@ -130,6 +130,14 @@ export const accurateManifest: ConnectorManifest = {
       inbound: true,
       description: 'the value the webhook URL registered in Accurate carries in the webhook header',
     },
+    {
+      name: 'webhookHistory',
+      title: 'Check webhooks against Accurate’s history',
+      type: 'boolean',
+      default: true,
+      description:
+        'hourly, webhook-history.do is read and any delivery Accurate sent that never reached the inbox is taken in; only a token of a developer of the application may read it',
+    },
     { name: 'pageSize', title: 'Records per page (sp.pageSize)', type: 'integer', default: 100 },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
   ],

@@ -40,6 +40,11 @@ export interface AccurateSettings {
   /** The header Accurate's webhook deliveries carry, and its value (FACTS.md: Accurate signs nothing). */
   webhookHeaderName: string;
   webhookSecret?: string;
+  /**
+   * Hourly, compare what Accurate's webhook-history.do says it sent with the inbox and take in any
+   * delivery that never arrived (the token must be a developer's of the application, FACTS.md).
+   */
+  webhookHistory: boolean;
   pageSize: number;
   timeoutMs: number;
 }
@@ -114,6 +119,7 @@ export function readSettings(raw: Record<string, unknown>): AccurateSettings {
     customerNumbers: raw.customerNumbers === 'accurate' ? 'accurate' : 'record',
     currency: str(raw.currency) ?? 'IDR',
     webhookHeaderName: str(raw.webhookHeaderName) ?? 'X-Ledgerlink-Webhook-Secret',
+    webhookHistory: raw.webhookHistory !== false && raw.webhookHistory !== 'false',
     pageSize: Math.min(MAX_PAGE, Math.max(1, int(raw.pageSize, MAX_PAGE))),
     timeoutMs: int(raw.timeoutMs, 30_000),
   };

@@ -191,6 +191,25 @@ export interface WebhookHandler {
   readonly maxBodyBytes?: number;
 }
 
+/** What a connection's upkeep did. */
+export interface UpkeepResult {
+  /** Kept in the store and handed to the next upkeep. */
+  state?: string;
+  message: string;
+  /** Part of the upkeep failed: the job fails with this after the state is kept. */
+  problem?: string;
+}
+
+/** What upkeep may ask of the engine. */
+export interface UpkeepContext {
+  /**
+   * Deliveries the system's own log says it sent (Accurate's webhook-history.do), read with the
+   * connection's credentials: each the inbox lacks (by the handler's delivery id) is stored as
+   * verified and becomes work, as if it had arrived. Answers how many were missing.
+   */
+  recoverDeliveries(deliveries: readonly InboundDelivery[]): Promise<number>;
+}
+
 /** The body limit of a webhook whose handler declares none. */
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -269,9 +288,11 @@ export interface Connector {
   /**
    * Care a connection needs now and then whatever the flows do (Accurate's webhook subscription lapses
    * unless renewed): called about hourly with the state it returned last time (kept in the store),
-   * it does what is due and says what it did. A failure is thrown, so the job fails where people see.
+   * it does what is due and says what it did. A failure is thrown, so the job fails where people see;
+   * a failure of one part beside another that worked (the webhook renewed, its history unreadable) is
+   * returned as `problem` so the state of what worked is kept, and the job then fails with it.
    */
-  upkeep?(state: string | undefined): Promise<{ state?: string; message: string }>;
+  upkeep?(state: string | undefined, ctx: UpkeepContext): Promise<UpkeepResult>;
   /** Reads specific records by source id; ids not found are simply absent from the result. */
   get(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]>;
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
+import { fromAccurateDateTime, toAccurateDateTime } from '../dates.js';
 import { ACCURATE_SANDBOX, SandboxAccount } from './account.js';
 import { save } from './documents.js';
 import { filterRows, pick, QueryError } from './list-query.js';
@@ -98,7 +99,13 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
     accessTokenTtlSec: opts.accessTokenTtlSec ?? 3600,
   });
   account.routes(kit.app, ACCOUNT_PREFIX);
-  const deliveries: Array<{ uuid: string; type: string; createDate: string; data: unknown }> = [];
+  const deliveries: Array<{
+    uuid: string;
+    type: string;
+    databaseId: number;
+    createDate: string;
+    data: unknown;
+  }> = [];
   const sb: AccurateSandbox = {
     url: '',
     kit,
@@ -111,23 +118,59 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
         uuid: randomUUID(),
         type,
         databaseId: SHOP.databaseId,
-        timestamp: store.now(),
+        // Sent now: webhook-history.do is asked by real time, not the books' clock.
+        timestamp: toAccurateDateTime(new Date()),
         data: ids.map((id) => ({ id, action })),
       };
-      deliveries.push({ uuid: body.uuid, type, createDate: body.timestamp, data: body.data });
+      deliveries.push({
+        uuid: body.uuid,
+        type,
+        databaseId: SHOP.databaseId,
+        createDate: body.timestamp,
+        data: body.data,
+      });
       return { headers: { 'x-ledgerlink-webhook-secret': WEBHOOK_SECRET }, rawBody: JSON.stringify(body) };
     },
     settings: (mode = 'oauth2') => sandboxSettings(sb.url, mode),
     close: () => kit.close(),
   };
   dataRoutes(kit.app, store, account, sb, opts.maxInFlight ?? 8);
-  kit.app.get(`${ACCOUNT_PREFIX}/api/webhook-history.do`, async (req, reply) => {
-    if (typeof account.caller(req.headers) === 'object') {
-      (req as Req).fault = true;
-      return reply.code(401).send(envelope(false, ['Header Authorization tidak valid']));
-    }
-    return envelope(true, deliveries);
-  });
+  // What was sent between `from` and `to` (at most 24 hours apart, spec), for this database and type.
+  kit.app.get<{ Querystring: Record<string, string> }>(
+    `${ACCOUNT_PREFIX}/api/webhook-history.do`,
+    async (req, reply) => {
+      if (typeof account.caller(req.headers) === 'object') {
+        (req as Req).fault = true;
+        return reply.code(401).send(envelope(false, ['Header Authorization tidak valid']));
+      }
+      const q = req.query;
+      let from: number;
+      let to: number;
+      try {
+        from = Date.parse(fromAccurateDateTime(q.from ?? ''));
+        to = Date.parse(fromAccurateDateTime(q.to ?? ''));
+      } catch {
+        (req as Req).fault = true;
+        return reply.send(envelope(false, ['Format tanggal from/to harus dd/MM/yyyy HH:mm:ss']));
+      }
+      if (to - from > 24 * 3600_000 || to < from) {
+        (req as Req).fault = true;
+        return reply.send(envelope(false, ['Rentang maksimal from-to adalah 24 jam']));
+      }
+      return envelope(
+        true,
+        deliveries.filter((d) => {
+          const at = Date.parse(fromAccurateDateTime(d.createDate));
+          return (
+            at >= from &&
+            at <= to &&
+            (!q.type || d.type === q.type) &&
+            (!q.databaseId || q.databaseId === String(SHOP.databaseId))
+          );
+        }),
+      );
+    },
+  );
   const { url } = await kit.listen(opts);
   base = url;
   sb.url = url;
