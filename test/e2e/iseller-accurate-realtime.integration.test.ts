@@ -12,7 +12,7 @@ import { type Context, openContext } from '../../src/runtime/context.js';
 import { processInbox } from '../../src/runtime/webhooks.js';
 import { buildServer } from '../../src/server/app.js';
 import { batchBetween } from '../support/batch-run.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
 
 /**
@@ -21,7 +21,7 @@ import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
  * and in the reverse order of the sales — and the inbox's job sends each sale, its return and its
  * payments once; with the rest of the day's flows run, the day ends where a batch of it ends.
  */
-describe('iSeller → Accurate in real time', () => {
+describe.each(DIALECTS)('iSeller → Accurate in real time on %s', (dialect) => {
   let pos: IsellerSandbox;
   let books: AccurateSandbox;
   let db: TestDatabase;
@@ -35,7 +35,7 @@ describe('iSeller → Accurate in real time', () => {
     pos = await startIsellerSandbox({});
     books = await startAccurateSandbox({});
     openBooks(books);
-    db = await createTestDatabase('sqlite');
+    db = await createTestDatabase(dialect);
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-realtime-'));
     const configPath = join(dir, 'ledgerlink.yaml');
     writeFileSync(

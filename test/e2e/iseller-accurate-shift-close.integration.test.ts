@@ -12,7 +12,7 @@ import { pollShifts } from '../../src/engine/shifts.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { processInbox } from '../../src/runtime/webhooks.js';
 import { batchBetween } from '../support/batch-run.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
 
 /**
@@ -21,7 +21,7 @@ import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
  * shift while the registers are open; once Kemang's register closes, the poll sends exactly that
  * shift's sales and their payments, and the shift's own notification afterwards sends nothing more.
  */
-describe('iSeller → Accurate on register shift closing', () => {
+describe.each(DIALECTS)('iSeller → Accurate on register shift closing on %s', (dialect) => {
   let pos: IsellerSandbox;
   let books: AccurateSandbox;
   let db: TestDatabase;
@@ -35,7 +35,7 @@ describe('iSeller → Accurate on register shift closing', () => {
     pos = await startIsellerSandbox({});
     books = await startAccurateSandbox({});
     openBooks(books);
-    db = await createTestDatabase('sqlite');
+    db = await createTestDatabase(dialect);
     const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-shift-'));
     const configPath = join(dir, 'ledgerlink.yaml');
     const shiftClose = { syncMode: 'shift-close', schedule: '*/5 * * * *' };
