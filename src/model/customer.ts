@@ -24,6 +24,11 @@ export const Customer = z.object({
   creditLimit: Money.optional(),
   annualRevenue: Money.optional(),
   currency: CurrencyCode,
+  /**
+   * Named values the source keeps beside its fields (Acumatica's attributes and the custom fields a
+   * connection reads), for conditions and routing: `attributes.KNB = "True"`.
+   */
+  attributes: z.record(z.string(), z.string()).optional(),
   contacts: z.array(Contact).default([]),
   addresses: z.array(Address).default([]),
   updatedAt: IsoDateTime,

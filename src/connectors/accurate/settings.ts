@@ -1,3 +1,5 @@
+import { readMap } from '../sdk/setting-map.js';
+
 /** An Accurate Online connection's settings, as the manifest's fields validated them (defaults applied). */
 export interface AccurateSettings {
   /** oauth2: a person's grant, refreshed; apiToken: an API token from the Developer Area, signed per call. */
@@ -66,34 +68,6 @@ const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 const int = (v: unknown, fallback: number): number =>
   v === undefined || v === null || v === '' ? fallback : Number(v);
-
-/**
- * A map typed into a setting as JSON ({"KMG": "Outlet Kemang"}) or as `a=b` pairs separated by
- * commas or new lines; values are data, never evaluated.
- */
-export function readMap(v: unknown, name: string): Record<string, string> {
-  if (v === undefined || v === null || v === '') return {};
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const out: Record<string, string> = {};
-    for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
-    return out;
-  }
-  const text = String(v).trim();
-  if (text.startsWith('{')) {
-    try {
-      return readMap(JSON.parse(text) as unknown, name);
-    } catch {
-      throw new Error(`${name} is not a JSON object of names`);
-    }
-  }
-  const out: Record<string, string> = {};
-  for (const pair of text.split(/[,\n]/)) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
-  }
-  return out;
-}
 
 /**
  * Accurate warehouse name → canonical warehouse (outlet code): the warehouseMap reversed, so what is

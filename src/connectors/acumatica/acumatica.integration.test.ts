@@ -203,6 +203,40 @@ describe('Acumatica sessions and OAuth', () => {
     await bad.close();
   });
 
+  it('reads attributes ($expand=Attributes) and the custom fields a connection names ($custom) as attributes; one names the type', async () => {
+    const kept = sb.customers.get('C000003')!;
+    kept.Attributes = [
+      {
+        AttributeID: { value: 'CUSTTYPE' },
+        Value: { value: 'B2B' },
+        AttributeDescription: { value: 'Type' },
+      },
+    ] as never;
+    (kept as Record<string, unknown>).custom = {
+      BAccount: { UsrEnableKNB: { type: 'CustomBooleanField', value: true } },
+    };
+    const c = connect(sb, {
+      customerCustomFields: 'KNB=BAccount.UsrEnableKNB',
+      customerTypeField: 'CUSTTYPE',
+    });
+    const [three] = await c.get('customer', ['C000003']);
+    expect(three?.data).toMatchObject({ type: 'B2B', attributes: { CUSTTYPE: 'B2B', KNB: 'true' } });
+    // A read of every page asks for them too; a customer without them has none.
+    const all: Record<string, unknown>[] = [];
+    for await (const page of c.read('customer', { pageSize: 10 }))
+      all.push(...page.map((i) => i.data as Record<string, unknown>));
+    expect(all.filter((d) => d.attributes).map((d) => d.number)).toEqual(['C000003']);
+    expect(all.find((d) => d.number === 'C000004')?.type).toBeUndefined();
+    // Without the setting no custom field is asked for; a malformed one is a setup error that says so.
+    expect((await connect(sb).get('customer', ['C000003']))[0]?.data).toMatchObject({
+      attributes: { CUSTTYPE: 'B2B' },
+    });
+    expect(() => connect(sb, { customerCustomFields: 'KNB=UsrEnableKNB' })).toThrow(
+      /must name a custom field as View.Field/,
+    );
+    await c.close();
+  });
+
   it('reports an invalid value the way Acumatica words it, as a rejected record', async () => {
     const c = connect(sb);
     const [r] = await c.write('customer', [

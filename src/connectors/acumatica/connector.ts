@@ -23,7 +23,7 @@ import { acumaticaManifest } from './manifest.js';
 import type { DocumentContext } from './mappers/document.js';
 import { allOf, anyOf, dateLiteral, startsWith } from './odata.js';
 import { SalesOrderTarget, salesOrderKey } from './sales-orders.js';
-import { orderTypesOf, type Settings } from './settings.js';
+import { customerCustomFieldsOf, orderTypesOf, type Settings } from './settings.js';
 import { type RawEntity, str, val } from './types.js';
 import { acumaticaWebhook } from './webhook.js';
 
@@ -67,6 +67,8 @@ export class AcumaticaConnector implements Connector {
     return {
       baseCurrency: this.s.baseCurrency,
       ...(this.s.guestCustomerId ? { guestCustomerId: this.s.guestCustomerId } : {}),
+      customerCustomFields: customerCustomFieldsOf(this.s),
+      ...(this.s.customerTypeField ? { customerTypeField: this.s.customerTypeField } : {}),
       taxSchedules: this.lookups.taxSchedules,
       shipVias: this.lookups.shipVias,
     };
@@ -133,7 +135,11 @@ export class AcumaticaConnector implements Connector {
         $skip: skip,
       };
       if (select) query.$select = select;
-      else query.$expand = sp.expand;
+      else {
+        query.$expand = sp.expand;
+        const custom = sp.custom?.(this.s);
+        if (custom) query.$custom = custom;
+      }
       const res = await this.client.entity<RawEntity[]>({
         method: 'GET',
         path: sp.resource,
@@ -352,5 +358,6 @@ export function createAcumaticaConnector(
   const s = settings as unknown as Settings;
   if (!s.baseUrl)
     throw new LedgerlinkError({ code: 'config', category: 'config', message: 'Acumatica needs a baseUrl' });
+  customerCustomFieldsOf(s); // a malformed pair is a setup error now, not at the first read
   return new AcumaticaConnector(s, ctx);
 }

@@ -10,7 +10,7 @@ import { PRODUCT_EXPAND, productFromAcumatica, productToAcumatica } from './mapp
 import { SALES_ORDER_EXPAND, salesOrderFromAcumatica } from './mappers/sales-order.js';
 import { SHIPMENT_EXPAND, shipmentFromAcumatica } from './mappers/shipment.js';
 import { anyOf, literal } from './odata.js';
-import { orderTypesOf, type Settings } from './settings.js';
+import { customerCustomFieldsOf, orderTypesOf, type Settings } from './settings.js';
 import { type RawEntity, type RawSalesInvoice, type RawSalesOrder, type RawShipment, str } from './types.js';
 
 /** How one canonical entity is read from (and, for some, written to) an Acumatica resource. */
@@ -30,6 +30,8 @@ export interface EntitySpec {
    * contract-based API cannot filter on (a shipment's order types are on its Orders tab).
    */
   detailFilters?: Record<string, (raw: RawEntity, values: readonly string[]) => boolean>;
+  /** Custom fields read with each record ($custom: `View.Field`, comma-separated), from the settings. */
+  custom?(s: Settings): string | undefined;
   /** Always part of the filter: the order types read, the document type. */
   scope?(s: Settings): string;
   /** Reads what a page's records refer to (tax rates, ship vias) before they are mapped. */
@@ -44,9 +46,10 @@ const SPECS: Partial<Record<EntityName, EntitySpec>> = {
     key: 'CustomerID',
     cursor: 'LastModifiedDateTime',
     expand: CUSTOMER_EXPAND,
+    custom: (s) => Object.values(customerCustomFieldsOf(s)).join(',') || undefined,
     filterFields: { customerClass: 'CustomerClass', status: 'Status' },
     textFields: { search: 'CustomerID' },
-    fromRaw: (raw, ctx) => customerFromAcumatica(raw, ctx.baseCurrency),
+    fromRaw: (raw, ctx) => customerFromAcumatica(raw, ctx),
     toRaw: (data, fields) => customerToAcumatica(data as Customer, fields),
   },
   product: {

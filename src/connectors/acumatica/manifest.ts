@@ -158,6 +158,20 @@ export const acumaticaManifest: ConnectorManifest = {
     },
     ...WEB_ORDER_FIELDS,
     {
+      name: 'customerCustomFields',
+      title: 'Custom fields read with customers',
+      type: 'string',
+      description:
+        'name=View.Field pairs, comma-separated (e.g. KNB=BAccount.UsrEnableKNB): each is read with $custom and kept as an attribute of the customer under its name, beside its Attributes',
+    },
+    {
+      name: 'customerTypeField',
+      title: 'Customer type (B2B / B2C) from',
+      type: 'string',
+      description:
+        'the attribute (AttributeID) or custom field name whose value, B2B or B2C, is the customer’s type',
+    },
+    {
       name: 'webhookHeaderName',
       title: 'Push notification header name',
       type: 'string',

@@ -46,7 +46,19 @@ export interface RawCustomer extends RawEntity {
   BillingContact?: RawContact;
   ShippingContact?: RawContact;
   LastModifiedDateTime?: Wrapped<string>;
+  /** $expand=Attributes: the customer's attribute values (spec AttributeValue). */
+  Attributes?: RawAttribute[];
 }
+
+/** An attribute's value on a record (spec AttributeValue). */
+export interface RawAttribute extends RawEntity {
+  AttributeID?: Wrapped<string>;
+  Value?: Wrapped<string>;
+  ValueDescription?: Wrapped<string>;
+}
+
+/** $custom's answer: view → field → {type, value} (a custom field's value keeps its own JSON type). */
+export type RawCustom = Record<string, Record<string, { type?: string; value?: unknown }>>;
 
 export interface RawWarehouseDetail extends RawEntity {
   WarehouseID?: Wrapped<string>;

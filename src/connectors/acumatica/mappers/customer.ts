@@ -1,7 +1,16 @@
 import type { Address, Contact, Customer } from '../../../model/index.js';
 import { decimalToApiNumber, toDecimalString, toUtcIso } from '../../../model/index.js';
 import { rejected } from '../../sdk/errors.js';
-import { type RawAddress, type RawContact, type RawCustomer, str, val, wrap } from '../types.js';
+import {
+  type RawAddress,
+  type RawContact,
+  type RawCustom,
+  type RawCustomer,
+  str,
+  val,
+  wrap,
+} from '../types.js';
+import type { DocumentContext } from './document.js';
 
 const STATUS_IN: Record<string, Customer['status']> = {
   Active: 'active',
@@ -17,9 +26,35 @@ const STATUS_OUT: Record<Customer['status'], string> = {
   inactive: 'Inactive',
 };
 
-/** $expand the mapper needs: linked contacts and, explicitly, the addresses inside them. */
+/** $expand the mapper needs: linked contacts and, explicitly, the addresses inside them; attributes. */
 export const CUSTOMER_EXPAND =
-  'MainContact,MainContact/Address,BillingContact,BillingContact/Address,ShippingContact,ShippingContact/Address';
+  'MainContact,MainContact/Address,BillingContact,BillingContact/Address,ShippingContact,ShippingContact/Address,Attributes';
+
+/**
+ * The customer's attributes by AttributeID, then the custom fields the connection reads by their
+ * names ($custom answers view → field → {type, value}; a checkbox's value is a JSON boolean).
+ */
+function attributesOf(raw: RawCustomer, custom: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of raw.Attributes ?? []) {
+    const id = str(a.AttributeID);
+    const v = val(a.Value);
+    if (id && v !== undefined && v !== null) out[id] = String(v);
+  }
+  const answered = (raw as { custom?: RawCustom }).custom;
+  for (const [name, path] of Object.entries(custom)) {
+    const [view, field] = path.split('.') as [string, string];
+    const v = answered?.[view]?.[field]?.value;
+    if (v !== undefined && v !== null) out[name] = String(v);
+  }
+  return out;
+}
+
+/** B2B / B2C from the value of the attribute the connection names; anything else leaves it unset. */
+function typeOf(attributes: Record<string, string>, field: string | undefined): Customer['type'] {
+  const v = field ? attributes[field]?.trim().toUpperCase() : undefined;
+  return v === 'B2B' || v === 'B2C' ? v : undefined;
+}
 
 function address(raw: RawAddress | undefined, kind: Address['kind'], phone?: string): Address | undefined {
   const line1 = str(raw?.AddressLine1);
@@ -39,7 +74,11 @@ function address(raw: RawAddress | undefined, kind: Address['kind'], phone?: str
 }
 
 /** Acumatica Customer → canonical customer (not yet validated; the engine validates). */
-export function customerFromAcumatica(raw: RawCustomer, baseCurrency: string): Record<string, unknown> {
+export function customerFromAcumatica(
+  raw: RawCustomer,
+  ctx: Pick<DocumentContext, 'baseCurrency' | 'customerCustomFields' | 'customerTypeField'>,
+): Record<string, unknown> {
+  const baseCurrency = ctx.baseCurrency;
   const number = str(raw.CustomerID);
   if (!number) throw rejected('missing_field', 'an Acumatica customer without a CustomerID was returned');
   const main = raw.MainContact;
@@ -76,6 +115,10 @@ export function customerFromAcumatica(raw: RawCustomer, baseCurrency: string): R
   const cls = str(raw.CustomerClass);
   if (cls) out.class = cls;
   if (typeof creditLimit === 'number') out.creditLimit = { amount: toDecimalString(creditLimit), currency };
+  const attributes = attributesOf(raw, ctx.customerCustomFields ?? {});
+  if (Object.keys(attributes).length) out.attributes = attributes;
+  const type = typeOf(attributes, ctx.customerTypeField);
+  if (type) out.type = type;
   return out;
 }
 

@@ -12,6 +12,10 @@ export interface DocumentContext {
   taxSchedules: ReadonlyMap<string, ReadonlyArray<{ start: string; rate: string }>>;
   /** The description of each ship via code, the carrier's name a person reads. */
   shipVias: ReadonlyMap<string, string>;
+  /** Custom fields read with customers: attribute name → `View.Field`. */
+  customerCustomFields?: Readonly<Record<string, string>>;
+  /** The attribute or custom field whose value (B2B / B2C) is a customer's type. */
+  customerTypeField?: string;
 }
 
 /** A decimal field as a decimal string; absent stays absent. */

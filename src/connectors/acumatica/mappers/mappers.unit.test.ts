@@ -27,9 +27,35 @@ const raw: RawCustomer = {
   LastModifiedDateTime: { value: '2026-01-02T03:04:05.123+02:00' },
 };
 
+const USD = { baseCurrency: 'USD' };
+
 describe('Acumatica customer mapping', () => {
+  it('attributes and the custom fields a connection reads become attributes; one of them names the type', () => {
+    const withAttributes = {
+      ...raw,
+      Attributes: [
+        { AttributeID: { value: 'CUSTTYPE' }, Value: { value: 'b2b' } },
+        { AttributeID: { value: 'REGION' }, Value: { value: 'EU' } },
+        { AttributeID: { value: 'EMPTY' } },
+      ],
+      custom: { BAccount: { UsrEnableKNB: { type: 'CustomBooleanField', value: true } } },
+    };
+    const c = Customer.parse(
+      customerFromAcumatica(withAttributes, {
+        baseCurrency: 'USD',
+        customerCustomFields: { KNB: 'BAccount.UsrEnableKNB', PORTAL: 'BAccount.UsrPortal' },
+        customerTypeField: 'CUSTTYPE',
+      }),
+    );
+    expect(c.attributes).toEqual({ CUSTTYPE: 'b2b', REGION: 'EU', KNB: 'true' });
+    expect(c.type).toBe('B2B');
+    // Without the setting the type is not guessed; without attributes none are made up.
+    expect(Customer.parse(customerFromAcumatica(withAttributes, USD)).type).toBeUndefined();
+    expect(Customer.parse(customerFromAcumatica(raw, USD)).attributes).toBeUndefined();
+  });
+
   it('maps to a valid canonical customer with exact decimals and a UTC timestamp', () => {
-    const c = Customer.parse(customerFromAcumatica(raw, 'USD'));
+    const c = Customer.parse(customerFromAcumatica(raw, USD));
     expect(c).toMatchObject({
       number: 'C0042',
       name: 'Adams Outfitters',
@@ -58,19 +84,19 @@ describe('Acumatica customer mapping', () => {
   it('a customer without a country is left for the model to name precisely', () => {
     const noCountry = structuredClone(raw);
     delete noCountry.MainContact!.Address!.Country;
-    const r = Customer.safeParse(customerFromAcumatica(noCountry, 'USD'));
+    const r = Customer.safeParse(customerFromAcumatica(noCountry, USD));
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['addresses', 0, 'country']);
   });
 
   it('a record without its key is an error, not a guess', () => {
-    expect(() => customerFromAcumatica({ CustomerName: { value: 'x' } }, 'USD')).toThrow(
+    expect(() => customerFromAcumatica({ CustomerName: { value: 'x' } }, USD)).toThrow(
       /without a CustomerID/,
     );
   });
 
   it('writes only the owned fields on update, always with the key', () => {
-    const c = Customer.parse(customerFromAcumatica(raw, 'USD'));
+    const c = Customer.parse(customerFromAcumatica(raw, USD));
     expect(customerToAcumatica(c, ['creditLimit'])).toEqual({
       CustomerID: { value: 'C0042' },
       CreditLimit: { value: 1234.5 },

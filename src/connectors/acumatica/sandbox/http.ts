@@ -14,12 +14,15 @@ export type EntityQuery = {
   $skip?: string;
   $expand?: string;
   $select?: string;
+  $custom?: string;
 };
 
 export interface ParsedQuery {
   filter?: FilterNode;
   expand: Set<string>;
   select?: Set<string>;
+  /** $custom: the custom fields asked for, as `View.Field`. */
+  custom?: Set<string>;
 }
 
 const names = (s: string | undefined): string[] =>
@@ -33,6 +36,7 @@ export function parseQuery(q: EntityQuery): ParsedQuery {
   const out: ParsedQuery = { expand: new Set(names(q.$expand)) };
   if (q.$filter) out.filter = parseFilter(q.$filter);
   if (q.$select) out.select = new Set(names(q.$select));
+  if (q.$custom) out.custom = new Set(names(q.$custom));
   return out;
 }
 
@@ -57,7 +61,7 @@ export function listAnswer(
   const top = q.$top !== undefined ? Number(q.$top) : found.length;
   return found
     .slice(skip, skip + top)
-    .map((r, i) => shape(r, resource, version, p.expand, p.select, skip + i + 1));
+    .map((r, i) => shape(r, resource, version, p.expand, p.select, skip + i + 1, p.custom));
 }
 
 /** The 422 of a refused save: the record as it would have been, every part shown, errors on the fields. */

@@ -231,7 +231,7 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
         const rec = table.get(decodeURIComponent(req.params.ids));
         if (!rec) return reply.code(404).send(err(`No entity satisfies the condition.`));
         const p = parseQuery(req.query);
-        return shape(rec, resource, req.params.version, p.expand, p.select);
+        return shape(rec, resource, req.params.version, p.expand, p.select, 1, p.custom);
       },
     );
 

@@ -60,6 +60,22 @@ function shapeLinked(
 }
 
 /**
+ * The custom fields $custom names (`View.Field`), as the API answers them: view → field →
+ * {type, value}. A record keeps its custom values as `custom` in that shape; a field it lacks is absent.
+ */
+function customFields(raw: RawEntity, wanted: ReadonlySet<string> | undefined): RawEntity {
+  const out: Record<string, Record<string, unknown>> = {};
+  const kept = (raw.custom ?? {}) as Record<string, Record<string, unknown>>;
+  for (const path of wanted ?? []) {
+    const [view, field] = path.split('.');
+    if (!view || !field) continue;
+    const v = kept[view]?.[field];
+    if (v !== undefined) out[view] = { ...out[view], [field]: v };
+  }
+  return out as RawEntity;
+}
+
+/**
  * Keeps only what $expand and $select ask for, as the contract-based API does: linked entities and
  * detail collections appear when expanded (nested ones by path, "MainContact/Address"), plain fields
  * when selected (all of them without $select), each row numbered.
@@ -71,9 +87,15 @@ export function shape(
   expand: ReadonlySet<string>,
   select?: ReadonlySet<string>,
   rowNumber = 1,
+  custom?: ReadonlySet<string>,
 ): RawEntity {
   const absent = ABSENT[version]?.[resource] ?? [];
-  const out: RawEntity = { id: raw.id ?? randomUUID(), rowNumber, note: { value: '' }, custom: {} };
+  const out: RawEntity = {
+    id: raw.id ?? randomUUID(),
+    rowNumber,
+    note: { value: '' },
+    custom: customFields(raw, custom),
+  };
   for (const [k, v] of Object.entries(raw)) {
     if (SERVED.has(k) || absent.includes(k)) continue;
     if (isLinked(v)) {
