@@ -3,6 +3,7 @@ import type {
   CheckResult,
   Connector,
   ConnectorContext,
+  ListedRow,
   OAuthAuthorization,
   ReadQuery,
   SourceItem,
@@ -15,6 +16,7 @@ import { toErrorData } from '../sdk/errors.js';
 import { writeEach } from '../sdk/write-each.js';
 import { IsellerCodeAuth } from './auth.js';
 import { IsellerClient } from './client.js';
+import { Lister } from './listings.js';
 import { isellerManifest } from './manifest.js';
 import { orderIdOf } from './mappers/order.js';
 import { Reader } from './read.js';
@@ -30,6 +32,7 @@ export class IsellerConnector implements Connector {
   readonly authorization?: OAuthAuthorization;
   private readonly reader: Reader;
   private readonly writer: Writer;
+  private readonly lister: Lister;
 
   constructor(
     readonly settings: IsellerSettings,
@@ -43,6 +46,7 @@ export class IsellerConnector implements Connector {
     });
     this.reader = new Reader(this.client, settings);
     this.writer = new Writer(this.client, this.reader);
+    this.lister = new Lister(this.client, this.reader, settings);
     this.webhook = isellerWebhook(settings);
     const tokens = this.client.tokens;
     if (tokens instanceof IsellerCodeAuth)
@@ -86,6 +90,11 @@ export class IsellerConnector implements Connector {
 
   read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]> {
     return this.reader.read(entity, query, signal);
+  }
+
+  /** The manifest's listings (Outlet inventories: GetOutletInventories per outlet), a page at a time. */
+  listRows(listing: string, query: ReadQuery, signal?: AbortSignal): AsyncIterable<ListedRow[]> {
+    return this.lister.list(listing, query, signal);
   }
 
   /**

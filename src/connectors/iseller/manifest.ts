@@ -1,4 +1,5 @@
 import type { BatchFilter, ConnectorManifest } from '../sdk/manifest.js';
+import { ISELLER_LISTINGS } from './listings.js';
 import { AUTHORIZE_URL, TOKEN_URL } from './settings.js';
 
 const dates: BatchFilter = { name: 'dates', title: 'Modified between', kind: 'dates' };
@@ -19,12 +20,15 @@ const ids = (title: string, header: string): BatchFilter => ({
 /**
  * iSeller (point of sale): paid orders become invoices (refunds credit notes) with a payment per
  * payment method; transfers and stock takes are read; products, customers and goods received into an
- * outlet are written. A register shift closing is announced (webhook, and polled: closedShifts).
+ * outlet are written. A register shift closing is announced (webhook, and polled: closedShifts). Each
+ * outlet's stock now is a listing (Outlet inventories).
  */
 export const isellerManifest: ConnectorManifest = {
   name: 'iseller',
   title: 'iSeller',
   triggers: ['poll', 'webhook', 'batch', 'shift-close'],
+  // The stock each outlet holds now (GetOutletInventories), beside the entities.
+  listings: ISELLER_LISTINGS,
   // iSeller documents no limit (FACTS.md ⚠): a modest budget, overridable per connection.
   rateLimit: { requestsPerSecond: 5, concurrency: 4 },
   connectionFields: [

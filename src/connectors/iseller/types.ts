@@ -111,6 +111,12 @@ export interface IsOutlet {
   outlet_name?: string;
 }
 
+/** GetOutletInventories (ERP ⚠ FACTS.md): one SKU's stock at the outlet asked for. */
+export interface IsOutletInventory {
+  sku?: string | null;
+  stock?: Amount | null;
+}
+
 /** GetTransfer (ERP ⚠): a transfer out of an outlet, or the transfer in that receives it. */
 export interface IsTransfer {
   transfer_id: string;

@@ -9,6 +9,22 @@ import { errorSchema } from './schemas.js';
 /** The most rows one Find of a listing returns (its count is whole). */
 const LIST_MAX = 1000;
 
+/**
+ * How a listing is found, in words: its text filter first, then its value filters, then (when asked
+ * for and offered) its modified window, as "a, b or c".
+ */
+function ways(listing: Listing, window: boolean): string {
+  const fs = listing.filters;
+  const out = [
+    ...fs.filter((f) => f.kind === 'text').map((f) => `the first letters to search by (filters.${f.name})`),
+    ...fs
+      .filter((f) => f.kind !== 'text' && f.kind !== 'dates')
+      .map((f) => `${f.title.toLowerCase()} (filters.${f.name})`),
+    ...(window && fs.some((f) => f.kind === 'dates') ? ['a modified window (since, until)'] : []),
+  ];
+  return out.length > 1 ? `${out.slice(0, -1).join(', ')} or ${out.at(-1)}` : (out[0] ?? 'its filters');
+}
+
 const params = {
   type: 'object',
   properties: { name: { type: 'string' }, listing: { type: 'string' } },
@@ -35,7 +51,7 @@ export function registerListingRoutes(app: FastifyInstance, deps: ServerDeps): v
       schema: {
         tags: ['connections'],
         summary:
-          "Find rows of a connection's listing (records shown beside its entities, e.g. Sage 50's invoice items and transactions) by its filters: the text filter's first letters, or a modified window. At most `limit` rows (default 200, at most 1000), with the full count",
+          "Find rows of a connection's listing (records shown beside its entities, e.g. Sage 50's invoice items and transactions) by its filters: the text filter's first letters, values (iSeller's outlets), or a modified window where it has one. At most `limit` rows (default 200, at most 1000), with the full count",
         params,
         querystring: {
           type: 'object',
@@ -72,10 +88,16 @@ export function registerListingRoutes(app: FastifyInstance, deps: ServerDeps): v
           `listing: ${manifest.title} has no list "${req.params.listing}"${manifest.listings?.length ? `; it lists ${manifest.listings.map((l) => l.name).join(', ')}` : ''}`,
         );
       const query = toReadQuery(req.body ?? {}, listing.filters, manifest.title);
+      const dated = listing.filters.some((f) => f.kind === 'dates');
+      if ((query.since || query.until) && !dated)
+        throw new EngineError(
+          'invalid_request',
+          `${query.since ? 'since' : 'until'}: ${manifest.title}'s ${listing.title} have no modified window; find them by ${ways(listing, false)}`,
+        );
       if (!query.since && !query.until && !query.filters)
         throw new EngineError(
           'invalid_request',
-          'filters: name the first letters to search by (filters.search) or a modified window (since, until); a listing is never read whole',
+          `filters: name ${ways(listing, true)}; a listing is never read whole`,
         );
       const connector = ctx.connectors.get(conn.name);
       if (!connector.listRows)

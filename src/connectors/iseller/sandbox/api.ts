@@ -195,8 +195,10 @@ export function calls(d: StoreData, now: () => string): Record<string, (b: Body)
         has_next_item: p.has_next_item,
       };
     },
+    // Each product's stock at one outlet (0 where it has none), products without an SKU left out.
     getOutletInventories: (b) => {
       const code = String(b.outlet_code ?? '');
+      if (!code) return { refuse: 'outlet_code is required' };
       if (!d.outlets.some((o) => o.outlet_code === code)) return { refuse: `Outlet ${code} not found` };
       const rows = [...d.products.values()]
         .filter((p) => p.sku)
