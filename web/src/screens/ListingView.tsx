@@ -119,6 +119,13 @@ export function ListingView({
   const onFind = (e: FormEvent) => {
     e.preventDefault();
     const letters = text.trim();
+    // A listing without a modified window (iSeller's outlet stock) is only found by its letters.
+    if (!letters && !listing.filters.some((f) => f.kind === 'dates')) {
+      void find.run(async () => {
+        throw new Error(`Type the first letters of the ${search?.field ?? 'reference'} to find ${words}.`);
+      });
+      return;
+    }
     const q: ReadQuery =
       letters && search
         ? { filters: { [search.name]: [letters] } }
