@@ -307,7 +307,11 @@ function resolveFlow(
   declared: Record<string, { connector: string }>,
   issue: (path: Path, message: string) => void,
 ): Flow | undefined {
-  const base = flowCatalog[name];
+  if (f.like !== undefined && !Object.hasOwn(flowCatalog, f.like)) {
+    issue(['like'], `"${f.like}" is not a flow Ledgerlink knows (${Object.keys(flowCatalog).join(', ')})`);
+    return undefined;
+  }
+  const base = Object.hasOwn(flowCatalog, f.like ?? name) ? flowCatalog[f.like ?? name] : undefined;
   const entity = (f.entity ?? base?.entity) as EntityName | undefined;
   const source = f.source ?? base?.sourceConnector;
   const target = f.target ?? base?.targetConnector;
@@ -408,6 +412,7 @@ function resolveFlow(
     syncMode,
     idMapping: f.idMapping ?? flowDefaults.idMapping,
     name,
+    ...((f.description ?? base?.description) ? { description: f.description ?? base?.description } : {}),
     entity,
     source,
     target,

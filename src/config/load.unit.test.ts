@@ -166,6 +166,40 @@ describe('configuration', () => {
     ]);
   });
 
+  it('like: a catalog flow again under another name, to a second connection, with its own conditions', () => {
+    const text = [
+      'connections:',
+      '  acumatica: { connector: acumatica, settings: { baseUrl: "http://x", username: u, password: p, company: c } }',
+      '  magento: { connector: magento, settings: { baseUrl: "http://m", accessToken: t } }',
+      '  portal2: { connector: magento, settings: { baseUrl: "http://p", accessToken: t } }',
+      'flows:',
+      '  acumatica-magento.customers: {}',
+      '  portal2.customers:',
+      '    like: acumatica-magento.customers',
+      '    target: portal2',
+      '    conditions: [{ name: enabled for portal 2, expression: attributes.P2 = "true" }]',
+      '',
+    ].join('\n');
+    const cfg = loadConfig(file(text), registry, {});
+    const [first, second] = [
+      cfg.flows.get('acumatica-magento.customers')!,
+      cfg.flows.get('portal2.customers')!,
+    ];
+    expect(second).toMatchObject({ entity: 'customer', source: 'acumatica', target: 'portal2' });
+    expect(second.ownedFields).toEqual(first.ownedFields);
+    expect(second.conditions.map((c) => c.name)).toEqual(['enabled for portal 2']);
+    expect(second.description).toBe(first.description);
+    // The copy keeps the catalog's connector kinds; an unknown original is named.
+    expect(problems(text.replace('target: portal2', 'target: acumatica'))).toEqual([
+      expect.stringMatching(
+        /portal2\.customers\.target: connection "acumatica" is a acumatica connection, but this flow needs magento/,
+      ),
+    ]);
+    expect(problems(text.replace('like: acumatica-magento.customers', 'like: nothing.here'))).toEqual([
+      expect.stringMatching(/portal2\.customers\.like: "nothing\.here" is not a flow Ledgerlink knows/),
+    ]);
+  });
+
   it('a flow name holding a control character is a problem of the file, never a row the store refuses', () => {
     const base =
       'connections:\n  acumatica: { connector: acumatica, settings: { baseUrl: "http://x", username: u, password: p, company: c } }\n';

@@ -48,6 +48,11 @@ const ConditionConfig = z
 export const FlowConfig = z
   .object({
     description: z.string().optional(),
+    /**
+     * A copy of this catalog flow under the configured name: the same flow to a second connection
+     * (a second B2B portal), usually with its own conditions routing each record to one of them.
+     */
+    like: z.string().min(1).optional(),
     entity: z.enum(entityNames as [string, ...string[]]).optional(),
     source: name.optional(),
     target: name.optional(),

@@ -58,6 +58,8 @@ export type SyncMode = (typeof SYNC_MODES)[number];
 /** A flow as the engine runs it: entity E from connection A to connection B, with its policy. */
 export interface Flow {
   name: string;
+  /** What the flow does, in the catalog's or the configuration's words. */
+  description?: string;
   entity: EntityName;
   source: string;
   target: string;

@@ -122,10 +122,9 @@ async function describeFlow(deps: ServerDeps, f: Flow) {
   const [last] = await ctx.store.runs.list({ flow: f.name, limit: 1 });
   const source = ctx.config.connections.get(f.source)?.definition.manifest;
   const target = ctx.config.connections.get(f.target)?.definition.manifest;
-  const { flowCatalog } = await import('../../flows/catalog.js');
   return {
     name: f.name,
-    description: flowCatalog[f.name]?.description ?? null,
+    description: f.description ?? null,
     entity: f.entity,
     source: f.source,
     target: f.target,
