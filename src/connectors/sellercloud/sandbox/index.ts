@@ -37,6 +37,8 @@ export interface SellerCloudSandbox {
   rateLimited(): number;
   /** Every SinglePackage call's body, in order. */
   packageCalls: Array<Record<string, unknown>>;
+  /** Every GET's path and query, in order (tests read the paging and filters sent). */
+  queries: Array<{ path: string; query: Record<string, string | string[] | undefined> }>;
   settings(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -89,6 +91,11 @@ export async function startSellerCloudSandbox(
   let issued = 0;
   let limited = 0;
   const packageCalls: Array<Record<string, unknown>> = [];
+  const queries: SellerCloudSandbox['queries'] = [];
+  kit.app.addHook('preValidation', async (req) => {
+    if (req.method === 'GET' && req.url.startsWith(REST_PATH))
+      queries.push({ path: req.url.split('?')[0] ?? req.url, query: { ...(req.query as Q) } });
+  });
 
   // The hourly window, scaled: counted per window, every endpoint alike (the token's too).
   let windowStart = Date.now();
@@ -402,6 +409,7 @@ export async function startSellerCloudSandbox(
     },
     rateLimited: () => limited,
     packageCalls,
+    queries,
     settings: () => sandboxSettings(url),
     close: () => kit.close(),
   };
