@@ -76,9 +76,10 @@ export class Reader {
       ...(query.since ? { [src.from]: filterDate(query.since, 'down') } : {}),
       ...(query.until ? { [src.to]: filterDate(query.until, 'up') } : {}),
     };
-    const batches: Query[] = query.ids?.length
-      ? chunks(query.ids).map((ids) => ({ ...base, [src.idsParam]: ids }))
-      : [base];
+    // Order and customer ids are integers: ASP.NET refuses a list with anything else in it.
+    const ids = query.ids?.filter((id) => entity === 'product' || /^\d+$/.test(id));
+    if (query.ids?.length && !ids?.length) return;
+    const batches: Query[] = ids?.length ? chunks(ids).map((c) => ({ ...base, [src.idsParam]: c })) : [base];
     const size = query.pageSize ?? this.s.pageSize;
     for (const q of batches) {
       for await (const rows of this.client.pages<unknown>(src.path, q, size, signal ? { signal } : {})) {
