@@ -8,6 +8,7 @@ import { quickbooksDesktopConnector } from './quickbooks-desktop/index.js';
 import { sage50Connector } from './sage50/index.js';
 import { sage200Connector } from './sage200/index.js';
 import type { ConnectorDefinition } from './sdk/contract.js';
+import { sellercloudConnector } from './sellercloud/index.js';
 import { trytonConnector } from './tryton/index.js';
 import { vendureConnector } from './vendure/index.js';
 
@@ -22,6 +23,7 @@ export const connectorRegistry: Readonly<Record<string, ConnectorDefinition>> = 
   'quickbooks-desktop': quickbooksDesktopConnector,
   sage200: sage200Connector,
   sage50: sage50Connector,
+  sellercloud: sellercloudConnector,
   tryton: trytonConnector,
   vendure: vendureConnector,
 };

@@ -12,6 +12,10 @@ import { QBD_SANDBOX, startQuickBooksDesktopSandbox } from './quickbooks-desktop
 import { sandboxSettings as sage50Settings, startSage50Sandbox } from './sage50/sandbox/index.js';
 import { sandboxSettings as sage200Settings, startSage200Sandbox } from './sage200/sandbox/index.js';
 import type { SandboxKit, SandboxOptions } from './sdk/sandbox-kit.js';
+import {
+  sandboxSettings as sellercloudSettings,
+  startSellerCloudSandbox,
+} from './sellercloud/sandbox/index.js';
 
 export interface RunningSandbox {
   url: string;
@@ -197,5 +201,19 @@ export const sandboxRegistry: Record<
       }),
     settings: ({ url }) => accurateSettings(url),
     defaultPort: 8089,
+  },
+  // Issue 18's team server: customers, products with stock in two warehouses, orders with packages.
+  sellercloud: {
+    start: ({
+      restore: _restore,
+      customers,
+      defects: _d,
+      sessionIdleMs: _s,
+      webConnectorUrl: _w,
+      products: _p,
+      ...o
+    }) => startSellerCloudSandbox({ ...o, ...(customers !== undefined ? { count: customers } : {}) }),
+    settings: ({ url }) => sellercloudSettings(url),
+    defaultPort: 8090,
   },
 };
