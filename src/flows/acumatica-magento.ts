@@ -1,4 +1,5 @@
 import type { CatalogFlow } from './flow-definition.js';
+import { BY_ORDERS, CONFIRMED_SHIPMENT, RELEASED_INVOICE } from './rules/erp-to-shop.js';
 import { ORDER_DEPENDENCIES, ORDER_MAPS } from './rules/sales-documents.js';
 
 /** Acumatica (the ERP) and Magento (the web shop), both ways, as seed 000 describes. */
@@ -92,14 +93,8 @@ export const acumaticaMagentoFlows: Readonly<Record<string, CatalogFlow>> = {
     targetConnector: 'magento',
     ownedFields: [],
     neverOverwrite: true,
-    conditions: [
-      {
-        name: 'confirmed',
-        expression: 'status in ["Confirmed", "Completed", "Invoiced", "Released"]',
-        explain: '"the shipment is " & status',
-      },
-    ],
-    dependencies: [{ entity: 'salesOrder', ids: 'orderNumbers' }],
+    conditions: [CONFIRMED_SHIPMENT],
+    dependencies: BY_ORDERS,
     valueMaps: { shipVia: 'shippingMethod' },
     schedule: '*/5 * * * *',
   },
@@ -110,17 +105,8 @@ export const acumaticaMagentoFlows: Readonly<Record<string, CatalogFlow>> = {
     targetConnector: 'magento',
     ownedFields: [],
     neverOverwrite: true,
-    conditions: [
-      {
-        // Every document type is read (the batch screen shows them all); credit documents are refunds,
-        // which Magento records as credit memos and Ledgerlink does not write, so they stay skipped.
-        name: 'released, and not a credit note',
-        expression: 'status in ["Open", "Closed"] and type != "credit_note"',
-        explain:
-          'type = "credit_note" ? "it is a " & (documentType ? documentType : "credit note") & ", a credit note" : "the invoice is " & status',
-      },
-    ],
-    dependencies: [{ entity: 'salesOrder', ids: 'orderNumbers' }],
+    conditions: [RELEASED_INVOICE],
+    dependencies: BY_ORDERS,
     schedule: '*/5 * * * *',
   },
   'acumatica-magento.payments': {

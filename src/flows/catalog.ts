@@ -1,4 +1,5 @@
 import { acumaticaMagentoFlows } from './acumatica-magento.js';
+import { acumaticaSellercloudFlows } from './acumatica-sellercloud.js';
 import type { CatalogFlow } from './flow-definition.js';
 import { isellerAccurateFlows } from './iseller-accurate.js';
 import { quickbooksDesktopDynamicsFlows } from './quickbooks-desktop-dynamics.js';
@@ -15,6 +16,7 @@ export type { CatalogFlow } from './flow-definition.js';
  */
 export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...acumaticaMagentoFlows,
+  ...acumaticaSellercloudFlows,
   ...trytonVendureFlows,
   ...quickbooksDynamicsFlows,
   ...quickbooksDesktopDynamicsFlows,

@@ -52,6 +52,10 @@ export const SalesOrder = z.object({
    * the Acumatica order number kept on a Magento order), for reconciliation and duplicate checks.
    */
   externalNumber: z.string().optional(),
+  /** The marketplace or sales channel the order came from (SellerCloud's Channel: Amazon, Website …). */
+  channel: z.string().optional(),
+  /** The order's number on that channel (SellerCloud's Channel Order #, e.g. an Amazon order id). */
+  channelOrderNumber: z.string().optional(),
   orderType: z.string().optional(),
   status: z.string().min(1),
   /** The customer's id in the source system (Acumatica CustomerID, Magento customer id). */

@@ -45,6 +45,14 @@ export const sellercloudManifest: ConnectorManifest = {
       description: 'channel of created orders: 0 Local_Store, 6 Website, 21 Wholesale',
     },
     { name: 'currency', title: 'Currency', type: 'string', default: 'USD' },
+    {
+      name: 'taxCode',
+      title: 'Tax code of order tax',
+      type: 'string',
+      default: 'SALESTAX',
+      description:
+        'SellerCloud gives each order one tax total; it becomes one tax line under this code, which the taxClass value map turns into the ERP’s tax',
+    },
     { name: 'pageSize', title: 'Records per request (pageSize, at most 50)', type: 'integer', default: 50 },
     { name: 'timeoutMs', title: 'Request timeout (ms)', type: 'integer', default: 30_000 },
   ],
@@ -87,6 +95,12 @@ export const sellercloudManifest: ConnectorManifest = {
     },
     shipment: {
       write: { naturalKey: 'the order and its tracking numbers', updatableFields: ['trackingNumbers'] },
+    },
+    invoice: {
+      write: {
+        naturalKey: 'the order and the invoice number (a note on the order)',
+        updatableFields: ['status', 'balance'],
+      },
     },
     payment: {
       write: { naturalKey: 'none: a manual payment is written once', updatableFields: [] },

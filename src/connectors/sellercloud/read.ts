@@ -106,7 +106,7 @@ export class Reader {
       try {
         const data =
           entity === 'salesOrder'
-            ? orderFromSc(row as ScOrder, this.s.currency)
+            ? orderFromSc(row as ScOrder, this.s.currency, this.s.taxCode)
             : entity === 'customer'
               ? customerFromSc(row as ScCustomer, this.s.currency)
               : productFromSc(row as ScProduct, await this.stock(id, signal), this.s.currency);

@@ -10,6 +10,11 @@ export interface SellerCloudSettings {
   channel: number;
   /** SellerCloud converts international orders to USD on creation (Get Single Order). */
   currency: string;
+  /**
+   * The code an order's tax is booked under: SellerCloud gives one tax total per order, the ERP
+   * wants a tax line; a flow's taxClass value map turns the code into the ERP's tax.
+   */
+  taxCode: string;
   pageSize: number;
   timeoutMs: number;
 }
@@ -36,6 +41,7 @@ export function readSettings(raw: Record<string, unknown>): SellerCloudSettings 
     companyId: int(raw.companyId, 1),
     channel: int(raw.channel, 0),
     currency: str(raw.currency) ?? 'USD',
+    taxCode: str(raw.taxCode) ?? 'SALESTAX',
     pageSize: Math.min(MAX_PAGE, Math.max(1, int(raw.pageSize, MAX_PAGE))),
     timeoutMs: int(raw.timeoutMs, 30_000),
   };

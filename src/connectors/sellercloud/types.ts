@@ -38,6 +38,8 @@ export interface ScOrder {
   FirstName?: string | null;
   LastName?: string | null;
   OrderSourceOrderID?: string | null;
+  /** The sales channel (marketplace) the order came from, an enum (FACTS.md: CHANNELS). */
+  Channel?: number | null;
   TimeOfOrder: string;
   CreatedOn: string;
   LastUpdated?: string | null;
@@ -103,3 +105,19 @@ export const ORDER_STATUS: Readonly<Record<number, string>> = {
   3: 'Completed',
   200: 'OnHold',
 };
+
+/**
+ * Channels by their enum value: the three "Create New Sales Order" names (Local_Store 0, Website 6,
+ * Wholesale 21); any other value is shown as its number (FACTS.md ⚠: the full enum is not published).
+ */
+export const CHANNELS: Readonly<Record<number, string>> = { 0: 'Local Store', 6: 'Website', 21: 'Wholesale' };
+
+/** An order note ("Get Notes": Category General 0, Customer Instructions 1, Customer Service Note 2). */
+export interface ScNote {
+  EntityID: number;
+  Category: number;
+  NoteID: number;
+  Note: string;
+  AuditData?: string;
+  CreatedBy?: number;
+}

@@ -8,6 +8,7 @@ import { orderCreateBody } from './mappers/order.js';
 import { ID_CHUNK, type Reader } from './read.js';
 import type { SellerCloudSettings } from './settings.js';
 import { PAYMENT_METHODS, type ScCustomer, type ScOrder } from './types.js';
+import { orderIdOf, writeInvoice } from './write-invoices.js';
 
 const fail = (ref: string, e: unknown, exchanges?: HttpExchange[]): WriteResult => ({
   ref,
@@ -35,13 +36,9 @@ function createdId(body: unknown): string {
   return String(id);
 }
 
-/** The SellerCloud id of an order the canonical record names: through the link table, else as it is. */
-const orderIdOf = (number: string, refs: References | undefined): string =>
-  refs?.salesOrder?.[number] ?? number;
-
 /**
  * Writes customers (create, update of the owned fields), orders (create), shipments (tracking per
- * package) and payments (a manual payment on the order). Every record succeeds or fails alone, with
+ * package), invoices (a note of their state on the order) and payments (a manual payment on the order). Every record succeeds or fails alone, with
  * SellerCloud's own message.
  */
 export class Writer {
@@ -56,7 +53,7 @@ export class Writer {
     const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
     if (entity === 'customer') return str(d.email)?.toLowerCase();
     if (entity === 'salesOrder' || entity === 'payment') return str(d.number);
-    if (entity === 'shipment') {
+    if (entity === 'shipment' || entity === 'invoice') {
       const order = Array.isArray(d.orderNumbers) ? str(d.orderNumbers[0]) : undefined;
       const n = str(d.number);
       return order && n ? `${orderIdOf(order, refs)}:${n}` : undefined;
@@ -102,7 +99,9 @@ export class Writer {
             ? (i: WriteItem) => this.shipment(i)
             : entity === 'payment'
               ? (i: WriteItem) => this.payment(i)
-              : undefined;
+              : entity === 'invoice'
+                ? (i: WriteItem) => writeInvoice(this.client, i)
+                : undefined;
     if (!one) throw configError(`SellerCloud does not write ${entity}`);
     const out: WriteResult[] = [];
     for (const item of items) out.push(await one(item));

@@ -184,7 +184,11 @@ const num = (s: string) => wrap(decimalToApiNumber(s));
 
 function description(o: SalesOrder): string {
   const who = [o.customerName, o.customerEmail && `<${o.customerEmail}>`].filter(Boolean).join(' ');
-  return o.guest && who ? `Web order ${o.number} (guest: ${who})` : `Web order ${o.number}`;
+  // A marketplace order keeps where it came from and its number there (SellerCloud's Channel Order #).
+  const what = o.channel
+    ? `${o.channel} order ${o.channelOrderNumber ?? o.number}${o.channelOrderNumber ? ` (${o.number})` : ''}`
+    : `Web order ${o.number}`;
+  return o.guest && who ? `${what} (guest: ${who})` : what;
 }
 
 /**

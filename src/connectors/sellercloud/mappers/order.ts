@@ -6,7 +6,7 @@ import {
   type SalesOrder,
   toDecimalString,
 } from '../../../model/index.js';
-import { ORDER_STATUS, type ScAddress, type ScOrder } from '../types.js';
+import { CHANNELS, ORDER_STATUS, type ScAddress, type ScOrder } from '../types.js';
 import { dateOf, scInstant } from './time.js';
 
 const text = (v: string | null | undefined) => (v?.trim() ? v.trim() : undefined);
@@ -42,7 +42,7 @@ export const orderStampOf = (o: ScOrder): string =>
  * price × quantity; the order total is its GrandTotal (FACTS.md ⚠ field names). Amounts go through
  * decimal.js, never float arithmetic.
  */
-export function orderFromSc(o: ScOrder, currency: string): SalesOrder {
+export function orderFromSc(o: ScOrder, currency: string, taxCode = 'SALESTAX'): SalesOrder {
   const cur = text(o.Currency)?.toUpperCase() ?? currency;
   const lines = o.Items.map((i, n) => {
     const price = new Decimal(i.SitePrice ?? 0);
@@ -70,7 +70,10 @@ export function orderFromSc(o: ScOrder, currency: string): SalesOrder {
   const placed = scInstant(o.TimeOfOrder) ?? orderStampOf(o);
   return {
     number: String(o.ID),
-    ...(text(o.OrderSourceOrderID) ? { externalNumber: text(o.OrderSourceOrderID)! } : {}),
+    ...(text(o.OrderSourceOrderID) ? { channelOrderNumber: text(o.OrderSourceOrderID)! } : {}),
+    ...(o.Channel !== undefined && o.Channel !== null
+      ? { channel: CHANNELS[o.Channel] ?? `Channel ${o.Channel}` }
+      : {}),
     status: ORDER_STATUS[o.StatusCode] ?? String(o.StatusCode),
     customerNumber: String(o.CustomerID),
     guest: false,
@@ -82,7 +85,17 @@ export function orderFromSc(o: ScOrder, currency: string): SalesOrder {
     ...(shipping ? { shippingAddress: shipping } : {}),
     ...(billing ? { billingAddress: billing } : {}),
     ...(o.ShippingTotal !== undefined ? { shippingTotal: money(ship, cur) } : {}),
-    taxLines: [],
+    // One tax total per order: one tax line over the goods, its rate what the figures say.
+    taxLines: tax.isZero()
+      ? []
+      : [
+          {
+            code: taxCode,
+            rate: toDecimalString(sub.isZero() ? 0 : tax.div(sub).times(100).toDecimalPlaces(4)),
+            taxable: money(sub, cur),
+            tax: money(tax, cur),
+          },
+        ],
     taxTotal: money(tax, cur),
     orderTotal: money(grand, cur),
     ...(lifecycle ? { lifecycle } : { lifecycle: 'open' as const }),

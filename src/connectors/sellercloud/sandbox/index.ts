@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
-import { PAYMENT_METHODS, type ScCustomer, type ScOrder } from '../types.js';
+import { PAYMENT_METHODS, type ScCustomer, type ScNote, type ScOrder } from '../types.js';
 import { addOrder, ScData, type SeedOptions, seed } from './store.js';
 
 export { ScData, WAREHOUSES } from './store.js';
@@ -266,6 +266,36 @@ export async function startSellerCloudSandbox(
     order.ShipDate ??= typeof b.ShipDate === 'string' ? b.ShipDate : new Date().toISOString();
     order.LastUpdated = new Date().toISOString();
     return reply.code(200).send();
+  });
+
+  // "Add Order Note": POST orders/{orderID}/notes/ {OrderID, note: {Category, Message}}.
+  kit.app.post<{ Params: { id: string } }>(`${REST_PATH}/orders/:id/notes`, async (req, reply) => {
+    const b = (req.body ?? {}) as { note?: { Category?: number; Message?: string } };
+    const order = data.orders.get(Number(req.params.id));
+    if (!order) return refuse(reply, 400, `Order ${req.params.id} does not exist.`);
+    const message = b.note?.Message;
+    if (!message?.trim())
+      return refuse(reply, 400, 'The request is invalid.', { 'note.Message': ['Message is required.'] });
+    const category = Number(b.note?.Category ?? 0);
+    if (![0, 1, 2].includes(category))
+      return refuse(reply, 400, 'The request is invalid.', { 'note.Category': ['Category is invalid.'] });
+    const note: ScNote = {
+      EntityID: order.ID,
+      Category: category,
+      NoteID: data.nextNote++,
+      Note: message,
+      AuditData: new Date().toISOString(),
+      CreatedBy: 789,
+    };
+    data.notes.set(order.ID, [...(data.notes.get(order.ID) ?? []), note]);
+    return reply.code(200).send(note.NoteID);
+  });
+
+  // "Get Notes": GET orders/notes/{id}.
+  kit.app.get<{ Params: { id: string } }>(`${REST_PATH}/orders/notes/:id`, async (req, reply) => {
+    const order = data.orders.get(Number(req.params.id));
+    if (!order) return refuse(reply, 400, `Order ${req.params.id} does not exist.`);
+    return data.notes.get(order.ID) ?? [];
   });
 
   kit.app.put<{ Params: { id: string } }>(

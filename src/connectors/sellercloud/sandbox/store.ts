@@ -1,4 +1,4 @@
-import type { ScCustomer, ScOrder, ScProduct, ScWarehouseQty } from '../types.js';
+import type { ScCustomer, ScNote, ScOrder, ScProduct, ScWarehouseQty } from '../types.js';
 
 export interface SeedOptions {
   /** Customers, products and orders seeded (each). */
@@ -26,6 +26,9 @@ export class ScData {
   readonly stock = new Map<string, ScWarehouseQty[]>();
   readonly orders = new Map<number, ScOrder>();
   readonly payments: ReceivedPayment[] = [];
+  /** Order notes by order id, oldest first. */
+  readonly notes = new Map<number, ScNote[]>();
+  nextNote = 1;
   nextCustomer = 1000;
   nextOrder = 5000;
   nextPackage = 90_000;
@@ -89,6 +92,9 @@ export function seed(data: ScData, o: SeedOptions = {}): void {
       at: stampOf(i),
       packages: i % 4 === 1 ? 2 : 1,
       country: 'US',
+      // Marketplace orders beside the shop's own: the channel and its order number travel.
+      channel: i % 3 === 0 ? 6 : 21,
+      ...(i % 3 === 0 ? { sourceOrderId: `WEB-${7000 + i}` } : {}),
     });
   }
 }
@@ -103,6 +109,7 @@ export function addOrder(
     packages?: number;
     sourceOrderId?: string;
     country?: string;
+    channel?: number;
   },
 ): ScOrder {
   const id = data.nextOrder++;
@@ -115,6 +122,7 @@ export function addOrder(
     FirstName: o.customer.FirstName ?? null,
     LastName: o.customer.LastName ?? null,
     OrderSourceOrderID: o.sourceOrderId ?? null,
+    Channel: o.channel ?? 0,
     TimeOfOrder: o.at,
     CreatedOn: o.at,
     LastUpdated: o.at,
