@@ -76,6 +76,10 @@ export class OldestFirst {
         .at(-1) ?? '';
     const keys = [...new Set(work.filter(going).flatMap((w) => this.of(w).keys))];
     const stored = keys.length ? await this.store.sequence.blockers(this.flow.source, keys, latest) : [];
+    // A record of this page is decided here, in order: its hold from an earlier attempt does not hold
+    // back the records after it — `held` does, if it fails or waits again. (Otherwise sales that all
+    // waited, retried together, would go one a run.)
+    const decidedHere = new Set(work.filter((w) => this.of(w).keys.length).map((w) => w.sourceId));
     const held: Array<{ keys: Set<string>; label: string; key: string }> = [];
     for (const w of work) {
       const s = this.of(w);
@@ -85,7 +89,7 @@ export class OldestFirst {
             // At the same moment too: a sale and its payment are one instant, the sale first.
             b.occurred_at <= s.at &&
             s.keys.includes(b.seq_key) &&
-            !(b.flow === this.flow.name && b.source_id === w.sourceId),
+            !(b.flow === this.flow.name && decidedHere.has(b.source_id)),
         );
         const inPage = held.find((h) => s.keys.some((k) => h.keys.has(k)));
         if (before)

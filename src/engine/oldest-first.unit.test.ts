@@ -169,4 +169,26 @@ describe('oldest first', () => {
     // The older count first, so the newer one is the quantity that stands.
     expect(written).toEqual(['SC-3', 'SC-1', 'SC-2']);
   });
+
+  it('moves that all waited go together when retried, not one a run', async () => {
+    for (const [n, at] of [
+      ['T1', '08'],
+      ['T2', '09'],
+      ['T3', '10'],
+    ] as const) {
+      refused.add(n);
+      source.put('stockTransfer', transfer(n, `2026-03-04T${at}:00:00.000Z`, 'KMG', 'SNY'));
+    }
+    const t = await engine.run('a-b.transfers', { trigger: 'manual' });
+    expect(t.outcomes.map((o) => [o.sourceId, o.status])).toEqual([
+      ['T1', 'failed'],
+      ['T2', 'waiting'],
+      ['T3', 'waiting'],
+    ]);
+    // One sync refresh, one run: the oldest first, and the others behind it in the same request.
+    refused.clear();
+    const [r] = await engine.retry({ allFailed: true, flow: 'a-b.transfers' });
+    expect(r).toMatchObject({ status: 'succeeded', counts: { created: 3, waiting: 0 } });
+    expect(written).toEqual(['T1', 'T2', 'T3']);
+  });
 });
