@@ -4,12 +4,14 @@ import type { Flow } from './flow.js';
 import type { RecordOutcome } from './outcome.js';
 import type { WorkItem } from './pipeline.js';
 import { ReferenceResolver } from './references.js';
-import { ABSOLUTE_ENTITIES, occurredAtOf, sequenceKeysOf } from './sequence.js';
+import { ABSOLUTE_ENTITIES, occurredAtOf, ownKeyOf, sequenceKeysOf } from './sequence.js';
 import { entityWord } from './validate.js';
 
 interface Seq {
   keys: string[];
   at: string;
+  /** The key the record heads (sequence.ts `ownKeyOf`): it never waits on another's hold of it. */
+  own?: string;
 }
 
 const waitFor = (label: string, key: string, own?: string) => ({
@@ -38,9 +40,11 @@ export class OldestFirst {
   private of(w: WorkItem): Seq {
     let s = this.seq.get(w);
     if (!s) {
+      const own = w.data ? ownKeyOf(this.flow.entity, w.data) : undefined;
       s = {
         keys: w.data ? sequenceKeysOf(this.flow.entity, w.data) : [],
         at: occurredAtOf(w.data, w.updatedAt),
+        ...(own ? { own } : {}),
       };
       this.seq.set(w, s);
     }
@@ -86,9 +90,11 @@ export class OldestFirst {
       if (going(w) && s.keys.length) {
         const before = stored.find(
           (b) =>
-            // At the same moment too: a sale and its payment are one instant, the sale first.
+            // At the same moment too: a sale and its payment are one instant, the sale first (and a
+            // sale never waits on its payment's hold of it).
             b.occurred_at <= s.at &&
             s.keys.includes(b.seq_key) &&
+            b.seq_key !== s.own &&
             !(b.flow === this.flow.name && decidedHere.has(b.source_id)),
         );
         const inPage = held.find((h) => s.keys.some((k) => h.keys.has(k)));
