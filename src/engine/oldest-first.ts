@@ -4,12 +4,14 @@ import type { Flow } from './flow.js';
 import type { RecordOutcome } from './outcome.js';
 import type { WorkItem } from './pipeline.js';
 import { ReferenceResolver } from './references.js';
-import { ABSOLUTE_ENTITIES, occurredAtOf, sequenceKeysOf } from './sequence.js';
+import { ABSOLUTE_ENTITIES, occurredAtOf, ownKeyOf, sequenceKeysOf } from './sequence.js';
 import { entityWord } from './validate.js';
 
 interface Seq {
   keys: string[];
   at: string;
+  /** The key the record heads (sequence.ts `ownKeyOf`): it never waits on another's hold of it. */
+  own?: string;
 }
 
 const waitFor = (label: string, key: string, own?: string) => ({
@@ -38,9 +40,11 @@ export class OldestFirst {
   private of(w: WorkItem): Seq {
     let s = this.seq.get(w);
     if (!s) {
+      const own = w.data ? ownKeyOf(this.flow.entity, w.data) : undefined;
       s = {
         keys: w.data ? sequenceKeysOf(this.flow.entity, w.data) : [],
         at: occurredAtOf(w.data, w.updatedAt),
+        ...(own ? { own } : {}),
       };
       this.seq.set(w, s);
     }
@@ -76,16 +80,22 @@ export class OldestFirst {
         .at(-1) ?? '';
     const keys = [...new Set(work.filter(going).flatMap((w) => this.of(w).keys))];
     const stored = keys.length ? await this.store.sequence.blockers(this.flow.source, keys, latest) : [];
+    // A record of this page is decided here, in order: its hold from an earlier attempt does not hold
+    // back the records after it — `held` does, if it fails or waits again. (Otherwise sales that all
+    // waited, retried together, would go one a run.)
+    const decidedHere = new Set(work.filter((w) => this.of(w).keys.length).map((w) => w.sourceId));
     const held: Array<{ keys: Set<string>; label: string; key: string }> = [];
     for (const w of work) {
       const s = this.of(w);
       if (going(w) && s.keys.length) {
         const before = stored.find(
           (b) =>
-            // At the same moment too: a sale and its payment are one instant, the sale first.
+            // At the same moment too: a sale and its payment are one instant, the sale first (and a
+            // sale never waits on its payment's hold of it).
             b.occurred_at <= s.at &&
             s.keys.includes(b.seq_key) &&
-            !(b.flow === this.flow.name && b.source_id === w.sourceId),
+            b.seq_key !== s.own &&
+            !(b.flow === this.flow.name && decidedHere.has(b.source_id)),
         );
         const inPage = held.find((h) => s.keys.some((k) => h.keys.has(k)));
         if (before)

@@ -79,7 +79,12 @@ describe('oldest first', () => {
       written.push(n);
       return undefined;
     };
-    const flows = [flow('a-b.transfers', 'stockTransfer'), flow('a-b.counts', 'stockCount')];
+    const flows = [
+      flow('a-b.transfers', 'stockTransfer'),
+      flow('a-b.counts', 'stockCount'),
+      flow('a-b.sales', 'invoice'),
+      flow('a-b.payments', 'payment'),
+    ];
     engine = new Engine(
       store,
       new Map(flows.map((f) => [f.name, f])),
@@ -168,5 +173,66 @@ describe('oldest first', () => {
     await engine.settle('a-b.counts', Date.now() + 3_000);
     // The older count first, so the newer one is the quantity that stands.
     expect(written).toEqual(['SC-3', 'SC-1', 'SC-2']);
+  });
+
+  it('moves that all waited go together when retried, not one a run', async () => {
+    for (const [n, at] of [
+      ['T1', '08'],
+      ['T2', '09'],
+      ['T3', '10'],
+    ] as const) {
+      refused.add(n);
+      source.put('stockTransfer', transfer(n, `2026-03-04T${at}:00:00.000Z`, 'KMG', 'SNY'));
+    }
+    const t = await engine.run('a-b.transfers', { trigger: 'manual' });
+    expect(t.outcomes.map((o) => [o.sourceId, o.status])).toEqual([
+      ['T1', 'failed'],
+      ['T2', 'waiting'],
+      ['T3', 'waiting'],
+    ]);
+    // One sync refresh, one run: the oldest first, and the others behind it in the same request.
+    refused.clear();
+    const [r] = await engine.retry({ allFailed: true, flow: 'a-b.transfers' });
+    expect(r).toMatchObject({ status: 'succeeded', counts: { created: 3, waiting: 0 } });
+    expect(written).toEqual(['T1', 'T2', 'T3']);
+  });
+
+  it('a payment tried before its sale holds the sale’s number, yet the sale goes, then the payment', async () => {
+    const at = '2026-03-05T09:00:00.000Z';
+    const idr = (amount: string) => ({ amount, currency: 'IDR' });
+    // The sale could not be read, its payment was: the target has no sale to apply it to.
+    refused.add('S-1-Cash');
+    source.put('payment', {
+      number: 'S-1-Cash',
+      status: 'success',
+      customerNumber: 'C1',
+      paymentDate: at.slice(0, 10),
+      occurredAt: at,
+      amount: idr('100'),
+      applications: [{ documentType: 'invoice', documentNumber: 'S-1', amount: idr('100') }],
+    });
+    const p = await engine.run('a-b.payments', { trigger: 'manual' });
+    expect(p.outcomes.map((o) => [o.sourceId, o.status])).toEqual([['S-1-Cash', 'failed']]);
+    source.put('invoice', {
+      number: 'S-1',
+      status: 'paid',
+      invoiceDate: at.slice(0, 10),
+      occurredAt: at,
+      warehouse: 'KMG',
+      customerNumber: 'C1',
+      currency: 'IDR',
+      lines: [
+        { lineNumber: 1, sku: 'A', quantity: '1', unitPrice: idr('100'), tax: idr('0'), total: idr('100') },
+      ],
+      netTotal: idr('100'),
+      taxTotal: idr('0'),
+      total: idr('100'),
+    });
+    // Not "waiting for payment S-1-Cash", which waits for it: both would wait for good.
+    const s = await engine.run('a-b.sales', { trigger: 'manual' });
+    expect(s.outcomes.map((o) => [o.sourceId, o.status, o.reason ?? ''])).toEqual([['S-1', 'created', '']]);
+    refused.clear();
+    await engine.retry({ allFailed: true, flow: 'a-b.payments' });
+    expect(written).toEqual(['S-1', 'S-1-Cash']);
   });
 });

@@ -47,6 +47,17 @@ export function sequenceKeysOf(entity: EntityName, data: Record<string, unknown>
 }
 
 /**
+ * The key a sale heads: its payments name it (`doc:<number>`) and wait for it, never it for them —
+ * whichever was tried first (a payment sent while its sale could not be read holds the sale's key
+ * once it fails; the sale waiting for it in turn would leave both waiting for good).
+ */
+export function ownKeyOf(entity: EntityName, data: Record<string, unknown>): string | undefined {
+  return entity === 'invoice' && typeof data.number === 'string' && data.number
+    ? `doc:${data.number}`
+    : undefined;
+}
+
+/**
  * When the record happened: its own time to the second where the source gives one, else the date
  * of the document, else when it was last changed.
  */

@@ -39,6 +39,11 @@ export interface AccurateSandbox {
   }>;
   /** Most data calls ever in flight at once. */
   peakInFlight: number;
+  /**
+   * The database's sessions end (as `account.expireSessions()`) once `calls` more data calls whose
+   * path contains `match` have been answered with success: a session that dies in the middle of a run.
+   */
+  expireSessionsAfter(calls: number, match?: string): void;
   /** A webhook delivery as Accurate would POST it for records of a type (FACTS.md ⚠ body). */
   delivery(
     type: string,
@@ -106,6 +111,7 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
     createDate: string;
     data: unknown;
   }> = [];
+  let sessionExpiry: { calls: number; match: string } | undefined;
   const sb: AccurateSandbox = {
     url: '',
     kit,
@@ -113,6 +119,9 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
     account,
     requests: [],
     peakInFlight: 0,
+    expireSessionsAfter(calls, match = '') {
+      sessionExpiry = { calls, match };
+    },
     delivery(type, ids, action = 'WRITE') {
       const body = {
         uuid: randomUUID(),
@@ -135,6 +144,7 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
     close: () => kit.close(),
   };
   dataRoutes(kit.app, store, account, sb, opts.maxInFlight ?? 8);
+<<<<<<< HEAD
   // What was sent between `from` and `to` (at most 24 hours apart, spec), for this database and type.
   kit.app.get<{ Querystring: Record<string, string> }>(
     `${ACCOUNT_PREFIX}/api/webhook-history.do`,
@@ -171,6 +181,26 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
       );
     },
   );
+=======
+  // Before the answer goes out, so the next call (whoever sends it) meets the ended session.
+  kit.app.addHook('onSend', async (req, reply, payload) => {
+    const path = req.url.split('?')[0] ?? '';
+    const due = sessionExpiry;
+    if (!due || reply.statusCode >= 300 || !path.startsWith(`${DATA_PREFIX}/api/`)) return payload;
+    if (path.includes(due.match) && --due.calls <= 0) {
+      sessionExpiry = undefined;
+      account.expireSessions();
+    }
+    return payload;
+  });
+  kit.app.get(`${ACCOUNT_PREFIX}/api/webhook-history.do`, async (req, reply) => {
+    if (typeof account.caller(req.headers) === 'object') {
+      (req as Req).fault = true;
+      return reply.code(401).send(envelope(false, ['Header Authorization tidak valid']));
+    }
+    return envelope(true, deliveries);
+  });
+>>>>>>> faults
   const { url } = await kit.listen(opts);
   base = url;
   sb.url = url;

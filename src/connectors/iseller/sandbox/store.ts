@@ -64,8 +64,79 @@ export interface SeedOptions {
   count?: number;
 }
 
-type Line = { sku: string; qty: number; price: number; discount?: number; tax: number; rate?: number };
-type Pay = { method: string; gateway: string; amount: number; at: string };
+export type Line = { sku: string; qty: number; price: number; discount?: number; tax: number; rate?: number };
+export type Pay = { method: string; gateway: string; amount: number; at: string };
+
+/**
+ * A paid order made at an outlet's register, as the till records it: its lines (PPN per line), an
+ * order discount and cash rounding, its payments; the goods leave the outlet's stock.
+ */
+export function addOrder(
+  d: StoreData,
+  ref: string,
+  outlet: string,
+  register: string,
+  at: string,
+  who: IsCustomer | undefined,
+  lines: Line[],
+  extra: { orderDiscount?: number; rounding?: number; pays: Pay[] },
+): StoredOrder {
+  const lineDiscounts = lines.reduce((s, l) => s + (l.discount ?? 0), 0);
+  const subtotal = lines.reduce((s, l) => s + l.qty * l.price - (l.discount ?? 0), 0);
+  const tax = lines.reduce((s, l) => s + l.tax, 0);
+  const total = subtotal - (extra.orderDiscount ?? 0) + tax + (extra.rounding ?? 0);
+  const out = d.outlet(outlet);
+  const stored: StoredOrder = {
+    order_id: uuid(),
+    order_reference: ref,
+    channel: 'pos',
+    order_date: at,
+    closed_date: at,
+    modified_date: at,
+    status: 'completed',
+    payment_status: 'paid',
+    outlet_id: out.outlet_id,
+    outlet_name: out.outlet_name,
+    outlet_code: out.outlet_code,
+    register_id: register,
+    customer_id: who?.customer_id ?? null,
+    external_customer_id: who?.external_customer_id ?? null,
+    customer_first_name: who?.first_name ?? null,
+    customer_last_name: who?.last_name ?? null,
+    currency: 'IDR',
+    total_discount_amount: `${lineDiscounts + (extra.orderDiscount ?? 0)}.0000`,
+    total_promotion_amount: '0.0000',
+    subtotal: `${subtotal}.0000`,
+    total_tax_amount: `${tax}.0000`,
+    rounding_amount: `${extra.rounding ?? 0}.0000`,
+    total_amount: `${total}.0000`,
+    tax_inclusive: false,
+    order_details: lines.map((l) => ({
+      order_detail_id: uuid(),
+      product_id: d.productBySku(l.sku)?.product_id ?? uuid(),
+      product_name: d.productBySku(l.sku)?.name ?? l.sku,
+      sku: l.sku,
+      quantity: l.qty,
+      base_price: `${l.price}.0000`,
+      discount_amount: `${l.discount ?? 0}.0000`,
+      tax_percentage: l.rate ?? 11,
+      tax_amount: `${l.tax}.0000`,
+    })),
+    transactions: extra.pays.map((p) => ({
+      transaction_id: uuid(),
+      transaction_date: p.at,
+      type: 'sale',
+      status: 'success',
+      gateway: p.gateway,
+      payment_type_name: p.method,
+      amount: `${p.amount}.0000`,
+    })),
+    refunds: [],
+  };
+  d.orders.set(stored.order_id, stored);
+  for (const l of lines) d.addStock(l.sku, outlet, -l.qty);
+  return stored;
+}
 
 export function seed(d: StoreData, o: SeedOptions): void {
   for (const [code, name, wh] of [
@@ -103,71 +174,7 @@ export function seed(d: StoreData, o: SeedOptions): void {
     d.customers.set(c.customer_id, c);
     return c;
   };
-  const order = (
-    ref: string,
-    outlet: string,
-    register: string,
-    at: string,
-    who: IsCustomer | undefined,
-    lines: Line[],
-    extra: { orderDiscount?: number; rounding?: number; pays: Pay[] },
-  ) => {
-    const lineDiscounts = lines.reduce((s, l) => s + (l.discount ?? 0), 0);
-    const subtotal = lines.reduce((s, l) => s + l.qty * l.price - (l.discount ?? 0), 0);
-    const tax = lines.reduce((s, l) => s + l.tax, 0);
-    const total = subtotal - (extra.orderDiscount ?? 0) + tax + (extra.rounding ?? 0);
-    const out = d.outlet(outlet);
-    const stored: StoredOrder = {
-      order_id: uuid(),
-      order_reference: ref,
-      channel: 'pos',
-      order_date: at,
-      closed_date: at,
-      modified_date: at,
-      status: 'completed',
-      payment_status: 'paid',
-      outlet_id: out.outlet_id,
-      outlet_name: out.outlet_name,
-      outlet_code: out.outlet_code,
-      register_id: register,
-      customer_id: who?.customer_id ?? null,
-      external_customer_id: who?.external_customer_id ?? null,
-      customer_first_name: who?.first_name ?? null,
-      customer_last_name: who?.last_name ?? null,
-      currency: 'IDR',
-      total_discount_amount: `${lineDiscounts + (extra.orderDiscount ?? 0)}.0000`,
-      total_promotion_amount: '0.0000',
-      subtotal: `${subtotal}.0000`,
-      total_tax_amount: `${tax}.0000`,
-      rounding_amount: `${extra.rounding ?? 0}.0000`,
-      total_amount: `${total}.0000`,
-      tax_inclusive: false,
-      order_details: lines.map((l) => ({
-        order_detail_id: uuid(),
-        product_id: d.productBySku(l.sku)?.product_id ?? uuid(),
-        product_name: d.productBySku(l.sku)?.name ?? l.sku,
-        sku: l.sku,
-        quantity: l.qty,
-        base_price: `${l.price}.0000`,
-        discount_amount: `${l.discount ?? 0}.0000`,
-        tax_percentage: l.rate ?? 11,
-        tax_amount: `${l.tax}.0000`,
-      })),
-      transactions: extra.pays.map((p) => ({
-        transaction_id: uuid(),
-        transaction_date: p.at,
-        type: 'sale',
-        status: 'success',
-        gateway: p.gateway,
-        payment_type_name: p.method,
-        amount: `${p.amount}.0000`,
-      })),
-      refunds: [],
-    };
-    d.orders.set(stored.order_id, stored);
-    for (const l of lines) d.addStock(l.sku, outlet, -l.qty);
-    return stored;
-  };
+  const order = addOrder.bind(null, d);
 
   if (o.shop !== false) {
     const t0 = wib('2025-03-13 18:00:00');
