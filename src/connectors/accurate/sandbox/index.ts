@@ -144,7 +144,17 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
     close: () => kit.close(),
   };
   dataRoutes(kit.app, store, account, sb, opts.maxInFlight ?? 8);
-<<<<<<< HEAD
+  // Before the answer goes out, so the next call (whoever sends it) meets the ended session.
+  kit.app.addHook('onSend', async (req, reply, payload) => {
+    const path = req.url.split('?')[0] ?? '';
+    const due = sessionExpiry;
+    if (!due || reply.statusCode >= 300 || !path.startsWith(`${DATA_PREFIX}/api/`)) return payload;
+    if (path.includes(due.match) && --due.calls <= 0) {
+      sessionExpiry = undefined;
+      account.expireSessions();
+    }
+    return payload;
+  });
   // What was sent between `from` and `to` (at most 24 hours apart, spec), for this database and type.
   kit.app.get<{ Querystring: Record<string, string> }>(
     `${ACCOUNT_PREFIX}/api/webhook-history.do`,
@@ -181,26 +191,6 @@ export async function startAccurateSandbox(opts: AccurateSandboxOptions = {}): P
       );
     },
   );
-=======
-  // Before the answer goes out, so the next call (whoever sends it) meets the ended session.
-  kit.app.addHook('onSend', async (req, reply, payload) => {
-    const path = req.url.split('?')[0] ?? '';
-    const due = sessionExpiry;
-    if (!due || reply.statusCode >= 300 || !path.startsWith(`${DATA_PREFIX}/api/`)) return payload;
-    if (path.includes(due.match) && --due.calls <= 0) {
-      sessionExpiry = undefined;
-      account.expireSessions();
-    }
-    return payload;
-  });
-  kit.app.get(`${ACCOUNT_PREFIX}/api/webhook-history.do`, async (req, reply) => {
-    if (typeof account.caller(req.headers) === 'object') {
-      (req as Req).fault = true;
-      return reply.code(401).send(envelope(false, ['Header Authorization tidak valid']));
-    }
-    return envelope(true, deliveries);
-  });
->>>>>>> faults
   const { url } = await kit.listen(opts);
   base = url;
   sb.url = url;
