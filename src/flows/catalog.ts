@@ -1,3 +1,4 @@
+import { acumaticaB2bFlows } from './acumatica-b2b.js';
 import { acumaticaMagentoFlows } from './acumatica-magento.js';
 import type { CatalogFlow } from './flow-definition.js';
 import { isellerAccurateFlows } from './iseller-accurate.js';
@@ -15,6 +16,7 @@ export type { CatalogFlow } from './flow-definition.js';
  */
 export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...acumaticaMagentoFlows,
+  ...acumaticaB2bFlows,
   ...trytonVendureFlows,
   ...quickbooksDynamicsFlows,
   ...quickbooksDesktopDynamicsFlows,
