@@ -27,7 +27,7 @@ import { type MagentoSettings, readSettings } from './settings.js';
 import { StockApi } from './stock-api.js';
 import type { MagentoCustomer, MagentoProduct, SearchResult } from './types.js';
 import { MagentoWebhook } from './webhook.js';
-import { companyKey, lookupCompanies, writeCompanies } from './write-companies.js';
+import { companyKey, lookupCompanies, noEmail, writeCompanies } from './write-companies.js';
 import { writeCustomers } from './write-customers.js';
 import { writeDocuments } from './write-documents.js';
 import { INVOICES_PATH, invoiceKey, invoiceSpec } from './write-invoices.js';
@@ -161,6 +161,12 @@ export class MagentoConnector implements Connector {
         : undefined;
     if (entity === 'product') return typeof d.sku === 'string' && d.sku ? d.sku : undefined;
     return undefined;
+  }
+
+  /** A B2B connection's customers are companies: what is missing is the company e-mail. */
+  missingKeyReason(entity: EntityName, data: unknown): string | undefined {
+    if (entity !== 'customer' || !this.settings.b2bCompanies) return undefined;
+    return noEmail((data as { number?: unknown } | undefined)?.number);
   }
 
   /** One search per hundred keys (e-mail in (…) AND this website, or sku in (…)), full records as snapshots. */

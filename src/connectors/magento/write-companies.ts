@@ -43,6 +43,10 @@ const CUSTOMERS_SEARCH = 'V1/customers/search';
 /** The job title of company users (company_attributes.job_title; Adobe's page asks for one, contacts have none). */
 const USER_TITLE = 'Buyer';
 
+/** The refusal of a B2B customer without an e-mail (at matching, and again at writing). */
+export const noEmail = (number: unknown): string =>
+  `customer ${String(number)}: a B2B company needs an e-mail address (the company's and its admin's); fill in the customer's e-mail in the ERP, then retry`;
+
 export const companyKey = (data: unknown): string | undefined => {
   const email = (data as { email?: unknown } | undefined)?.email;
   return typeof email === 'string' && email.trim() ? `company:${email.trim().toLowerCase()}` : undefined;
@@ -549,11 +553,7 @@ async function writeOne(
   const c = item.data as Customer;
   try {
     const email = c.email?.trim();
-    if (!email)
-      throw rejected(
-        'missing_field',
-        `customer ${c.number}: a B2B company needs an e-mail address (the company's and its admin's); fill in the customer's e-mail in the ERP, then retry`,
-      );
+    if (!email) throw rejected('missing_field', noEmail(c.number));
     if (item.action === 'create') return await w.create(item, c, email);
     const id = item.targetId ?? item.existing?.id;
     if (!id)
