@@ -6,7 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ConnectorDefinition } from '../connectors/sdk/contract.js';
 import { type RateLimit, settingsSchema } from '../connectors/sdk/manifest.js';
 import { effectiveLimit } from '../connectors/sdk/rate-limit.js';
-import { type Dependency, type Flow, flowDefaults, type ValueMap } from '../engine/flow.js';
+import { type Condition, type Dependency, type Flow, flowDefaults, type ValueMap } from '../engine/flow.js';
 import { flowCatalog } from '../flows/catalog.js';
 import type { EntityName } from '../model/index.js';
 import type { ServerLimits } from '../server/limits.js';
@@ -300,6 +300,45 @@ function resolveDependency(
   return { entity, ids: d.ids, ...(forward ? { flow: forward.name } : {}), ...targetKeys };
 }
 
+/** A flow setting's value goes into expressions: a name (letters, digits, _), nothing else. */
+const SETTING_VALUE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A catalog flow's settings (its defaults, overridden by the configuration's `settings`) filled into
+ * its conditions' `{{name}}` placeholders: `attributes.\`{{enabledAttribute}}\`` becomes
+ * `attributes.\`KNB\``. A setting the flow does not declare, or a value that is not a name, is an issue.
+ */
+function withSettings(
+  conditions: readonly Condition[],
+  defaults: Readonly<Record<string, string>>,
+  given: Readonly<Record<string, string>>,
+  issue: (path: Path, message: string) => void,
+): Condition[] {
+  const values: Record<string, string> = { ...defaults };
+  for (const [k, v] of Object.entries(given)) {
+    if (!Object.hasOwn(defaults, k)) {
+      const known = Object.keys(defaults);
+      issue(
+        ['settings', k],
+        `this flow has no setting "${k}"${known.length ? ` (it has ${known.join(', ')})` : ''}`,
+      );
+      continue;
+    }
+    if (!SETTING_VALUE.test(v)) {
+      issue(['settings', k], `"${v}" is not a name (letters, digits and _, not starting with a digit)`);
+      continue;
+    }
+    values[k] = v;
+  }
+  const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (all, k: string) => values[k] ?? all);
+  return conditions.map((c) => ({
+    ...c,
+    name: fill(c.name),
+    expression: fill(c.expression),
+    ...(c.explain ? { explain: fill(c.explain) } : {}),
+  }));
+}
+
 function resolveFlow(
   name: string,
   f: FlowConfigShape,
@@ -364,7 +403,15 @@ function resolveFlow(
       }
     });
   }
-  const conditions = f.conditions ?? base?.conditions ?? [];
+  const conditions = withSettings(
+    f.conditions ?? base?.conditions ?? [],
+    base?.settings ?? {},
+    f.settings ?? {},
+    (path, message) => {
+      issue(path, message);
+      ok = false;
+    },
+  );
   conditions.forEach((c, i) => {
     for (const key of ['expression', 'explain'] as const) {
       const text = c[key];

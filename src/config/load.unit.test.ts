@@ -223,7 +223,7 @@ describe('configuration', () => {
     const again = problems(fixed);
     expect(again).toEqual([
       expect.stringMatching(
-        /:\d+:\d+ flows\.acumatica-magento\.customers\.ownedFields\[1\]: Magento cannot update "annualRevenue" on a customer; it can update: name, email, class, creditLimit, onHold, status, contacts, addresses$/,
+        /:\d+:\d+ flows\.acumatica-magento\.customers\.ownedFields\[1\]: Magento cannot update "annualRevenue" on a customer; it can update: name, email, class, creditLimit, onHold, status, contacts, addresses, terms$/,
       ),
       expect.stringMatching(/flows\.acumatica-magento\.customers\.schedule: not a valid cron schedule/),
     ]);

@@ -329,7 +329,9 @@ export class RecordPipeline {
         w.plan = fail({
           code: 'missing_field',
           category: 'rejected',
-          message: `${entityWord(flow.entity)} ${w.label} has no ${what}, which ${target.manifest.title} needs to identify it`,
+          message:
+            target.missingKeyReason?.(flow.entity, data) ??
+            `${entityWord(flow.entity)} ${w.label} has no ${what}, which ${target.manifest.title} needs to identify it`,
         });
         continue;
       }

@@ -1,3 +1,4 @@
+import { acumaticaB2bFlows } from './acumatica-b2b.js';
 import { acumaticaMagentoFlows } from './acumatica-magento.js';
 import { acumaticaSellercloudFlows } from './acumatica-sellercloud.js';
 import type { CatalogFlow } from './flow-definition.js';
@@ -17,6 +18,7 @@ export type { CatalogFlow } from './flow-definition.js';
 export const flowCatalog: Readonly<Record<string, CatalogFlow>> = {
   ...acumaticaMagentoFlows,
   ...acumaticaSellercloudFlows,
+  ...acumaticaB2bFlows,
   ...trytonVendureFlows,
   ...quickbooksDynamicsFlows,
   ...quickbooksDesktopDynamicsFlows,

@@ -13,7 +13,13 @@ export interface CatalogFlow {
   targetConnector: string;
   /** Fields the flow changes on records that already exist (the SYNC Uploader's "minimal updates"). */
   ownedFields: readonly string[];
+  /**
+   * Conditions; `{{name}}` in a name, expression or explanation is the flow setting of that name
+   * (`settings` below, overridden by the configuration's `settings`).
+   */
   conditions?: readonly Condition[];
+  /** The flow's settings and their defaults; a value must be a name (it goes into expressions). */
+  settings?: Readonly<Record<string, string>>;
   neverOverwrite?: boolean;
   /** The source is the master of the owned fields of records born on the target too (see Flow). */
   ownsEchoes?: boolean;

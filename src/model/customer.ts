@@ -17,6 +17,8 @@ export const Customer = z.object({
   email: z.email({ message: 'is not a valid e-mail address' }).optional(),
   /** B2B or B2C: B2B portals only accept B2B customers. */
   type: z.enum(['B2B', 'B2C']).optional(),
+  /** Payment terms code as the source keeps it (Acumatica Terms): a B2B portal's payment methods follow it. */
+  terms: z.string().optional(),
   /** Customer class / group, mapped between systems by a value map. */
   class: z.string().optional(),
   status: CustomerStatus.default('active'),

@@ -41,6 +41,8 @@ export interface RawCustomer extends RawEntity {
   Status?: Wrapped<string>;
   CurrencyID?: Wrapped<string>;
   CreditLimit?: Wrapped<number>;
+  /** Payment terms code (spec Customer.Terms, StringValue). */
+  Terms?: Wrapped<string>;
   Email?: Wrapped<string>;
   MainContact?: RawContact;
   BillingContact?: RawContact;

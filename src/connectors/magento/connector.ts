@@ -27,6 +27,7 @@ import { type MagentoSettings, readSettings } from './settings.js';
 import { StockApi } from './stock-api.js';
 import type { MagentoCustomer, MagentoProduct, SearchResult } from './types.js';
 import { MagentoWebhook } from './webhook.js';
+import { companyKey, lookupCompanies, noEmail, writeCompanies } from './write-companies.js';
 import { writeCustomers } from './write-customers.js';
 import { writeDocuments } from './write-documents.js';
 import { INVOICES_PATH, invoiceKey, invoiceSpec } from './write-invoices.js';
@@ -153,12 +154,19 @@ export class MagentoConnector implements Connector {
     if (entity === 'invoice') return invoiceKey(data, refs);
     if (entity === 'payment') return paymentKey(data, refs);
     const d = (data ?? {}) as Record<string, unknown>;
+    if (entity === 'customer' && this.settings.b2bCompanies) return companyKey(data);
     if (entity === 'customer')
       return typeof d.email === 'string' && d.email.trim()
         ? `${d.email.trim().toLowerCase()}:${this.settings.websiteId}`
         : undefined;
     if (entity === 'product') return typeof d.sku === 'string' && d.sku ? d.sku : undefined;
     return undefined;
+  }
+
+  /** A B2B connection's customers are companies: what is missing is the company e-mail. */
+  missingKeyReason(entity: EntityName, data: unknown): string | undefined {
+    if (entity !== 'customer' || !this.settings.b2bCompanies) return undefined;
+    return noEmail((data as { number?: unknown } | undefined)?.number);
   }
 
   /** One search per hundred keys (e-mail in (…) AND this website, or sku in (…)), full records as snapshots. */
@@ -170,6 +178,7 @@ export class MagentoConnector implements Connector {
     if (entity === 'invoice')
       return lookupDocuments<MagentoInvoice>(this.client, INVOICES_PATH, 'invoice', keys);
     if (entity === 'payment') return lookupPayments(this.client, keys);
+    if (entity === 'customer' && this.settings.b2bCompanies) return lookupCompanies(this.client, keys);
     const out = new Map<string, TargetRecord>();
     const path = this.entityPath(entity);
     for (const chunk of chunks(keys, KEYS_PER_SEARCH)) {
@@ -203,6 +212,8 @@ export class MagentoConnector implements Connector {
 
   async write(entity: EntityName, items: readonly WriteItem[]): Promise<WriteResult[]> {
     if (items.length === 0) return [];
+    if (entity === 'customer' && this.settings.b2bCompanies)
+      return writeCompanies(this.client, this.regions, this.settings, items);
     if (entity === 'customer') return writeCustomers(this.client, this.regions, this.settings, items);
     if (entity === 'product') return writeProducts(this.client, this.stock, this.settings, items);
     if (entity === 'salesOrder') return writeOrders(this.client, this.settings, items);

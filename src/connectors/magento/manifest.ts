@@ -131,6 +131,28 @@ export const magentoManifest: ConnectorManifest = {
       type: 'string',
       default: DEFAULT_SECRET_HEADER,
     },
+    {
+      name: 'b2bCompanies',
+      title: 'Customers are B2B companies (Adobe Commerce B2B)',
+      type: 'boolean',
+      default: false,
+      description:
+        'A customer written here becomes an Adobe Commerce B2B company: its basic information, the primary contact as company admin (with the billing and shipping addresses), the other contacts as company users, the payment methods and the company role below',
+    },
+    {
+      name: 'companyRole',
+      title: 'Role of company users',
+      type: 'string',
+      default: 'Default User',
+      description: "The company role given to every company user (the company's own role of that name)",
+    },
+    {
+      name: 'companyPaymentMethods',
+      title: 'Payment methods by payment terms',
+      type: 'string',
+      description:
+        "terms=methods pairs, comma-separated, methods separated by | (e.g. NET30=checkmo|purchaseorder, COD=cashondelivery), or JSON: the Adobe Commerce payment methods a company may use for the ERP customer's terms; empty: the B2B configuration's methods",
+    },
   ],
   entities: {
     customer: {
@@ -161,6 +183,8 @@ export const magentoManifest: ConnectorManifest = {
           'status',
           'contacts',
           'addresses',
+          // b2bCompanies: the company's payment methods follow the terms.
+          'terms',
         ],
       },
       webhook: true,

@@ -1,4 +1,5 @@
 import { configError } from '../sdk/errors.js';
+import { readMap } from '../sdk/setting-map.js';
 
 /** A connection's settings, as the manifest's fields validated them (defaults applied). */
 export interface MagentoSettings {
@@ -25,6 +26,12 @@ export interface MagentoSettings {
   webhookSecret?: string;
   /** The header carrying webhookSecret (lower case). */
   webhookSecretHeader: string;
+  /** Customers are written as Adobe Commerce B2B companies (write-companies.ts). */
+  b2bCompanies: boolean;
+  /** The company role every company user gets. */
+  companyRole: string;
+  /** ERP payment terms → the Adobe Commerce payment method codes a company may use. */
+  companyPaymentMethods: Record<string, string[]>;
 }
 
 /** The header a webhook's shared token travels in, unless the connection names another. */
@@ -59,6 +66,9 @@ export function readSettings(raw: Record<string, unknown>): MagentoSettings {
     pageSize: int(raw.pageSize, 100),
     timeoutMs: int(raw.timeoutMs, 30_000),
     webhookSecretHeader: str(raw.webhookSecretHeader, DEFAULT_SECRET_HEADER).toLowerCase(),
+    b2bCompanies: raw.b2bCompanies === true || raw.b2bCompanies === 'true',
+    companyRole: str(raw.companyRole, 'Default User'),
+    companyPaymentMethods: paymentMethodsOf(raw.companyPaymentMethods),
   };
   if (typeof raw.webhookPublicKey === 'string' && raw.webhookPublicKey.trim())
     out.webhookPublicKey = raw.webhookPublicKey;
@@ -66,5 +76,24 @@ export function readSettings(raw: Record<string, unknown>): MagentoSettings {
   if (typeof raw.accessToken === 'string') out.accessToken = raw.accessToken;
   if (typeof raw.username === 'string') out.username = raw.username;
   if (typeof raw.password === 'string') out.password = raw.password;
+  return out;
+}
+
+/** terms=method|method pairs (or JSON with comma-separated methods) → methods per terms code. */
+function paymentMethodsOf(v: unknown): Record<string, string[]> {
+  let map: Record<string, string>;
+  try {
+    map = readMap(v, 'companyPaymentMethods');
+  } catch (e) {
+    throw configError((e as Error).message);
+  }
+  const out: Record<string, string[]> = {};
+  for (const [terms, methods] of Object.entries(map)) {
+    const list = methods
+      .split(/[|,\s]+/)
+      .map((m) => m.trim())
+      .filter(Boolean);
+    if (list.length) out[terms] = list;
+  }
   return out;
 }

@@ -113,3 +113,64 @@ export function mergeAttrs(list: CustomAttribute[] | undefined, add: CustomAttri
   const out = (list ?? []).filter((a) => !add.some((b) => b.attribute_code === a.attribute_code));
   return [...out, ...add];
 }
+
+/**
+ * Adobe Commerce B2B: a customer's company membership, `extension_attributes.company_attributes`
+ * (spec company-data-company-customer-interface). company_id 0 = in no company.
+ */
+export interface CompanyAttributes {
+  customer_id?: number;
+  company_id?: number;
+  job_title?: string;
+  /** 0 inactive, 1 active. */
+  status?: number;
+  telephone?: string;
+  is_default?: boolean;
+}
+
+/** Adobe Commerce B2B company (spec company-data-company-interface). */
+export interface MagentoCompany {
+  id?: number;
+  /** 0 pending approval, 1 approved, 2 rejected, 3 blocked. */
+  status?: number;
+  company_name: string;
+  legal_name?: string;
+  company_email: string;
+  vat_tax_id?: string;
+  reseller_id?: string;
+  comment?: string;
+  street: string[];
+  city?: string;
+  country_id?: string;
+  region?: string;
+  region_id?: string;
+  postcode?: string;
+  telephone?: string;
+  customer_group_id: number;
+  sales_representative_id?: number;
+  reject_reason?: string | null;
+  rejected_at?: string | null;
+  /** The company admin's customer id. */
+  super_user_id: number;
+  extension_attributes?: CompanyExtension;
+  [other: string]: unknown;
+}
+
+/** The company's payment (and shipping) settings, spec company-data-company-extension-interface. */
+export interface CompanyExtension {
+  /** 0 B2B config's methods, 1 all enabled methods, 2 the selected ones (Magento's fixtures). */
+  applicable_payment_method?: number;
+  /** Comma-separated payment method codes. */
+  available_payment_methods?: string;
+  use_config_settings?: number;
+  [other: string]: unknown;
+}
+
+/** A company role (spec company-data-role-interface). */
+export interface CompanyRole {
+  id?: number;
+  role_name?: string;
+  company_id?: number;
+  permissions: Array<{ id?: number; role_id?: number; resource_id: string; permission: string }>;
+  extension_attributes?: Record<string, unknown>;
+}

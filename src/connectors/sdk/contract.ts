@@ -301,6 +301,11 @@ export interface Connector {
    * `refs` are the target ids of the records it refers to (a shipment's key may need its order's id).
    */
   naturalKey(entity: EntityName, data: unknown, refs?: References): string | undefined;
+  /**
+   * Why a record has no natural key, in this system's words, when the manifest's description of the
+   * key does not say it well (a Magento connection writing B2B companies needs the company e-mail).
+   */
+  missingKeyReason?(entity: EntityName, data: unknown): string | undefined;
   /** Finds existing target records by natural key, in as few calls as the API allows. */
   lookup(entity: EntityName, keys: readonly string[]): Promise<Map<string, TargetRecord>>;
   /** Writes records; one result per item, in any order. Never throws for a record-level problem. */

@@ -114,6 +114,8 @@ export function customerFromAcumatica(
   if (email) out.email = email;
   const cls = str(raw.CustomerClass);
   if (cls) out.class = cls;
+  const terms = str(raw.Terms);
+  if (terms) out.terms = terms;
   if (typeof creditLimit === 'number') out.creditLimit = { amount: toDecimalString(creditLimit), currency };
   const attributes = attributesOf(raw, ctx.customerCustomFields ?? {});
   if (Object.keys(attributes).length) out.attributes = attributes;

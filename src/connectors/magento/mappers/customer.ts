@@ -60,7 +60,13 @@ export function namesOf(c: Customer): Names {
     : { firstname: full, lastname: full };
 }
 
-function addressOut(c: Customer, a: Address, i: number, n: Names, regions?: RegionLookup): MagentoAddress {
+export function addressOut(
+  c: Customer,
+  a: Address,
+  i: number,
+  n: Names,
+  regions?: RegionLookup,
+): MagentoAddress {
   const phone =
     a.phone ??
     c.contacts.find((x) => x.isPrimary && x.phone)?.phone ??

@@ -1,8 +1,16 @@
 import { loadSpec } from '../../sdk/conformance.js';
 import { createSandboxKit, type SandboxKit, type SandboxOptions } from '../../sdk/sandbox-kit.js';
 import type { MagentoCreditmemo, MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
-import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
+import type {
+  CompanyRole,
+  MagentoCompany,
+  MagentoCustomer,
+  MagentoProduct,
+  MsiSourceItem,
+  StockItem,
+} from '../types.js';
 import { adminTokenRoute, type SandboxAuth } from './auth.js';
+import { companyRoutes } from './companies.js';
 import { controlRoutes } from './control.js';
 import { customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
@@ -55,6 +63,10 @@ export interface MagentoSandbox {
   /** The stored records, by entity id and by SKU. */
   customers: Map<number, MagentoCustomer>;
   products: Map<string, MagentoProduct>;
+  /** Adobe Commerce B2B: companies and company roles by id, and each company user's role id. */
+  companies: Map<number, MagentoCompany>;
+  companyRoles: Map<number, CompanyRole>;
+  userRoles: Map<number, number>;
   /** MSI stock per "sku|source"; the "default" source is also what the legacy stock item shows. */
   sourceItems: Map<string, MsiSourceItem>;
   /** The legacy stock item of a product, as GET /V1/stockItems/{sku} answers it. */
@@ -143,6 +155,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
   for (const prefix of PREFIXES) {
     adminTokenRoute(kit.app, prefix, auth);
     customerRoutes(kit.app, prefix, store, auth);
+    companyRoutes(kit.app, prefix, store, auth);
     productRoutes(kit.app, prefix, store, auth);
     orderRoutes(kit.app, prefix, store, auth);
     shipmentRoutes(kit.app, prefix, store, auth);
@@ -164,6 +177,9 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
     url,
     kit,
     customers: store.customers,
+    companies: store.companies,
+    companyRoles: store.roles,
+    userRoles: store.userRoles,
     products: store.products,
     sourceItems: store.sourceItems,
     stockItem: (sku) => store.stockItem(sku),

@@ -1,7 +1,14 @@
 import { seededRandom } from '../../sdk/sandbox-kit.js';
 import { DEFAULT_STOCK_ITEM } from '../mappers/stock.js';
 import type { MagentoCreditmemo, MagentoInvoice, MagentoOrder, MagentoShipment } from '../sales-types.js';
-import type { MagentoCustomer, MagentoProduct, MsiSourceItem, StockItem } from '../types.js';
+import type {
+  CompanyRole,
+  MagentoCompany,
+  MagentoCustomer,
+  MagentoProduct,
+  MsiSourceItem,
+  StockItem,
+} from '../types.js';
 import type { InputLimits } from './limits.js';
 
 /** The per-product stock settings of the legacy stock item (everything but quantity and availability). */
@@ -29,6 +36,10 @@ export interface MagentoSnapshot {
   invoices: MagentoInvoice[];
   /** Absent in snapshots taken before credit memos existed. */
   creditmemos?: MagentoCreditmemo[];
+  /** Adobe Commerce B2B: companies, their roles, and each company user's role (absent in older snapshots). */
+  companies?: MagentoCompany[];
+  roles?: CompanyRole[];
+  userRoles?: Array<[number, number]>;
   sequences: Array<[Sequence, number]>;
   next: { customer: number; product: number; address: number };
 }
@@ -47,7 +58,10 @@ type Sequence =
   | 'invoice'
   | 'invoiceItem'
   | 'creditmemo'
-  | 'creditmemoItem';
+  | 'creditmemoItem'
+  | 'company'
+  | 'role'
+  | 'permission';
 
 const FIRST = ['Mia', 'Noah', 'Lea', 'Tom', 'Ava', 'Leo'];
 const LAST = ['Berg', 'Stone', 'Hill', 'Park', 'Wood', 'Lake'];
@@ -64,6 +78,10 @@ export class SandboxStore {
   readonly shipments = new Map<number, MagentoShipment>();
   readonly invoices = new Map<number, MagentoInvoice>();
   readonly creditmemos = new Map<number, MagentoCreditmemo>();
+  /** Adobe Commerce B2B companies by id, their roles by id, and each company user's role id. */
+  readonly companies = new Map<number, MagentoCompany>();
+  readonly roles = new Map<number, CompanyRole>();
+  readonly userRoles = new Map<number, number>();
   /** Told of every saved order, customer and product (the sandbox's webhooks listen here). */
   onSave?: (saved: SavedRecord) => void;
   private readonly sequences = new Map<Sequence, number>();
@@ -138,6 +156,16 @@ export class SandboxStore {
     this.customers.set(c.id!, c);
     this.byEmail.set(SandboxStore.emailKey(c), c.id!);
     this.onSave?.({ kind: 'customer', record: c });
+  }
+
+  /** Removes a customer (DELETE /V1/customers/{id}): the e-mail is free again, a company role goes too. */
+  deleteCustomer(id: number): boolean {
+    const c = this.customers.get(id);
+    if (!c) return false;
+    this.byEmail.delete(SandboxStore.emailKey(c));
+    this.customers.delete(id);
+    this.userRoles.delete(id);
+    return true;
   }
 
   /** Saves a product and keeps the SKU index in step. */
@@ -229,6 +257,9 @@ export class SandboxStore {
       shipments: [...this.shipments.values()],
       invoices: [...this.invoices.values()],
       creditmemos: [...this.creditmemos.values()],
+      companies: [...this.companies.values()],
+      roles: [...this.roles.values()],
+      userRoles: [...this.userRoles],
       sequences: [...this.sequences],
       next: { customer: this.nextCustomerId, product: this.nextProductId, address: this.nextAddressId },
     };
@@ -252,6 +283,9 @@ export class SandboxStore {
     for (const x of snap.shipments) this.shipments.set(x.entity_id!, x);
     for (const x of snap.invoices) this.invoices.set(x.entity_id!, x);
     for (const x of snap.creditmemos ?? []) this.creditmemos.set(x.entity_id!, x);
+    for (const x of snap.companies ?? []) this.companies.set(x.id!, x);
+    for (const x of snap.roles ?? []) this.roles.set(x.id!, x);
+    for (const [user, role] of snap.userRoles ?? []) this.userRoles.set(user, role);
     for (const [k, v] of snap.sequences) this.sequences.set(k, v);
     this.nextCustomerId = snap.next.customer;
     this.nextProductId = snap.next.product;
