@@ -300,20 +300,17 @@ function resolveDependency(
   return { entity, ids: d.ids, ...(forward ? { flow: forward.name } : {}), ...targetKeys };
 }
 
-/** A flow setting's value goes into expressions: a name (letters, digits, _), nothing else. */
-const SETTING_VALUE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /**
- * A catalog flow's settings (its defaults, overridden by the configuration's `settings`) filled into
- * its conditions' `{{name}}` placeholders: `attributes.\`{{enabledAttribute}}\`` becomes
- * `attributes.\`KNB\``. A setting the flow does not declare, or a value that is not a name, is an issue.
+ * A catalog flow's settings: its defaults, overridden by the configuration's `settings`. Values are
+ * data: conditions read them as JSONata variables (`$enabledAttribute`), never as text spliced into
+ * an expression; a condition's name may show one as `{{name}}`. A setting the flow does not declare
+ * is an issue.
  */
-function withSettings(
-  conditions: readonly Condition[],
+function flowSettings(
   defaults: Readonly<Record<string, string>>,
   given: Readonly<Record<string, string>>,
   issue: (path: Path, message: string) => void,
-): Condition[] {
+): Record<string, string> {
   const values: Record<string, string> = { ...defaults };
   for (const [k, v] of Object.entries(given)) {
     if (!Object.hasOwn(defaults, k)) {
@@ -324,20 +321,18 @@ function withSettings(
       );
       continue;
     }
-    if (!SETTING_VALUE.test(v)) {
-      issue(['settings', k], `"${v}" is not a name (letters, digits and _, not starting with a digit)`);
-      continue;
-    }
     values[k] = v;
   }
-  const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (all, k: string) => values[k] ?? all);
-  return conditions.map((c) => ({
-    ...c,
-    name: fill(c.name),
-    expression: fill(c.expression),
-    ...(c.explain ? { explain: fill(c.explain) } : {}),
-  }));
+  return values;
 }
+
+/** A condition's name with the settings it shows (`{{enabledAttribute}}`): display text only. */
+const named = (c: Condition, settings: Readonly<Record<string, string>>): Condition => ({
+  ...c,
+  name: c.name.replace(/\{\{(\w+)\}\}/g, (all, k: string) =>
+    Object.hasOwn(settings, k) ? settings[k]! : all,
+  ),
+});
 
 function resolveFlow(
   name: string,
@@ -403,15 +398,11 @@ function resolveFlow(
       }
     });
   }
-  const conditions = withSettings(
-    f.conditions ?? base?.conditions ?? [],
-    base?.settings ?? {},
-    f.settings ?? {},
-    (path, message) => {
-      issue(path, message);
-      ok = false;
-    },
-  );
+  const settings = flowSettings(base?.settings ?? {}, f.settings ?? {}, (path, message) => {
+    issue(path, message);
+    ok = false;
+  });
+  const conditions = (f.conditions ?? base?.conditions ?? []).map((c) => named(c, settings));
   conditions.forEach((c, i) => {
     for (const key of ['expression', 'explain'] as const) {
       const text = c[key];
@@ -470,6 +461,7 @@ function resolveFlow(
     ownsEchoes: f.ownsEchoes ?? base?.ownsEchoes ?? flowDefaults.ownsEchoes,
     oldestFirst: f.oldestFirst ?? base?.oldestFirst ?? flowDefaults.oldestFirst,
     conditions,
+    ...(Object.keys(settings).length ? { settings } : {}),
     // Resolved against the other flows once every flow is known.
     dependencies: (f.dependencies ?? base?.dependencies ?? []) as Dependency[],
     valueMaps: { ...base?.valueMaps, ...f.valueMaps },

@@ -67,7 +67,7 @@ export const FlowConfig = z
     ownsEchoes: z.boolean().optional(),
     oldestFirst: z.boolean().optional(),
     conditions: z.array(ConditionConfig).optional(),
-    /** Values of the catalog flow's settings (e.g. enabledAttribute: KNB), filled into its conditions. */
+    /** Values of the catalog flow's settings (e.g. enabledAttribute: KNB), read by its conditions as $name. */
     settings: z.record(z.string().min(1), z.string().min(1)).optional(),
     transform: z.string().min(1).optional(),
     /** Replaces the catalog's dependencies; each names the entity it refers to, or the flow that brings it. */

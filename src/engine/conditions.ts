@@ -30,7 +30,11 @@ type Compiled = {
 export class ConditionSet {
   private readonly compiled: Compiled[];
 
-  constructor(conditions: readonly Condition[]) {
+  /** `bindings`: the flow's settings, which expressions read as variables ($enabledAttribute). */
+  constructor(
+    conditions: readonly Condition[],
+    private readonly bindings: Readonly<Record<string, unknown>> = {},
+  ) {
     this.compiled = conditions.map((c) => {
       try {
         return {
@@ -54,12 +58,14 @@ export class ConditionSet {
     const results: ConditionResult[] = [];
     for (const c of this.compiled) {
       try {
-        const value = await c.fn.evaluate(record);
+        const value = await c.fn.evaluate(record, { ...this.bindings });
         if (value === true) {
           results.push({ name: c.name, passed: true });
           return { passed: true, results };
         }
-        const because = c.explain ? await c.explain.evaluate(record).catch(() => undefined) : undefined;
+        const because = c.explain
+          ? await c.explain.evaluate(record, { ...this.bindings }).catch(() => undefined)
+          : undefined;
         results.push({
           name: c.name,
           passed: false,

@@ -185,7 +185,7 @@ export class Engine {
         flow,
         source: this.connectors.get(flow.source),
         target,
-        conditions: new ConditionSet(flow.conditions),
+        conditions: new ConditionSet(flow.conditions, flow.settings),
         ...(flow.transform
           ? { transform: new Expression(flow.transform, `the transform of flow ${flow.name}`) }
           : {}),

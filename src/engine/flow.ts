@@ -60,6 +60,8 @@ export interface Flow {
   name: string;
   /** What the flow does, in the catalog's or the configuration's words. */
   description?: string;
+  /** The flow's settings (enabledAttribute: KNB): its conditions read each as a variable, `$name`. */
+  settings?: Readonly<Record<string, string>>;
   entity: EntityName;
   source: string;
   target: string;

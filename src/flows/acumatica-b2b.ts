@@ -20,10 +20,11 @@ export const acumaticaB2bFlows: Readonly<Record<string, CatalogFlow>> = {
       {
         // One condition, so that both must hold (a flow's conditions pass when any holds).
         name: 'customer type is B2B and {{enabledAttribute}} is checked',
+        // The setting is a variable: its value is data, never part of the expression's text.
         expression:
-          'type = "B2B" and $lowercase($string(attributes.`{{enabledAttribute}}`)) in ["true", "1", "yes"]',
+          'type = "B2B" and $lowercase($string($lookup(attributes, $enabledAttribute))) in ["true", "1", "yes"]',
         explain:
-          'type = "B2B" ? "{{enabledAttribute}} is " & ($exists(attributes.`{{enabledAttribute}}`) ? attributes.`{{enabledAttribute}}` : "not set") : "the customer type is " & ($exists(type) ? type : "not set")',
+          'type = "B2B" ? $enabledAttribute & " is " & ($exists($lookup(attributes, $enabledAttribute)) ? $lookup(attributes, $enabledAttribute) : "not set") : "the customer type is " & ($exists(type) ? type : "not set")',
       },
     ],
     schedule: '*/15 * * * *',

@@ -45,7 +45,7 @@ describe('acumatica-b2b.companies', () => {
   it('lets only B2B customers enabled for the connection through; a skipped one names the condition and why', async () => {
     const f = load().flows.get('acumatica-b2b.companies')!;
     expect(f.conditions.map((c) => c.name)).toEqual(['customer type is B2B and KNB is checked']);
-    const set = new ConditionSet(f.conditions);
+    const set = new ConditionSet(f.conditions, f.settings);
     expect((await set.evaluate(record({ type: 'B2B', attributes: { KNB: 'true' } }))).passed).toBe(true);
     expect((await set.evaluate(record({ type: 'B2B', attributes: { KNB: 'True' } }))).passed).toBe(true);
     expect((await set.evaluate(record({ type: 'B2B', attributes: { KNB: '1' } }))).passed).toBe(true);
@@ -61,11 +61,11 @@ describe('acumatica-b2b.companies', () => {
     expect((await set.evaluate(record({ type: 'B2B' }))).reason).toContain('(KNB is not set)');
   });
 
-  it('takes the attribute from the flow setting enabledAttribute, and refuses what is not a setting or not a name', async () => {
+  it('takes the attribute from the flow setting enabledAttribute, as data; refuses what is not a setting', async () => {
     const f = load('    settings: { enabledAttribute: ENABLE_PORTAL2 }').flows.get(
       'acumatica-b2b.companies',
     )!;
-    const set = new ConditionSet(f.conditions);
+    const set = new ConditionSet(f.conditions, f.settings);
     expect(f.conditions[0]?.name).toBe('customer type is B2B and ENABLE_PORTAL2 is checked');
     expect((await set.evaluate(record({ type: 'B2B', attributes: { KNB: 'true' } }))).passed).toBe(false);
     expect((await set.evaluate(record({ type: 'B2B', attributes: { ENABLE_PORTAL2: 'true' } }))).passed).toBe(
@@ -86,8 +86,14 @@ describe('acumatica-b2b.companies', () => {
         /settings\.enabled: this flow has no setting "enabled" \(it has enabledAttribute\)$/,
       ),
     ]);
-    expect(issues('    settings: { enabledAttribute: "KNB` or true or `x" }')).toEqual([
-      expect.stringMatching(/settings\.enabledAttribute: "KNB` or true or `x" is not a name/),
-    ]);
+    // A value is data, never part of the expression: what looks like JSONata is just an odd name.
+    const odd = load('    settings: { enabledAttribute: "KNB` or true or `x" }').flows.get(
+      'acumatica-b2b.companies',
+    )!;
+    const oddSet = new ConditionSet(odd.conditions, odd.settings);
+    expect((await oddSet.evaluate(record({ type: 'B2B', attributes: { KNB: 'false' } }))).passed).toBe(false);
+    expect(
+      (await oddSet.evaluate(record({ type: 'B2B', attributes: { 'KNB` or true or `x': 'true' } }))).passed,
+    ).toBe(true);
   });
 });

@@ -14,11 +14,11 @@ export interface CatalogFlow {
   /** Fields the flow changes on records that already exist (the SYNC Uploader's "minimal updates"). */
   ownedFields: readonly string[];
   /**
-   * Conditions; `{{name}}` in a name, expression or explanation is the flow setting of that name
-   * (`settings` below, overridden by the configuration's `settings`).
+   * Conditions; an expression reads a flow setting (`settings` below, overridden by the
+   * configuration's) as the variable `$name`, and a condition's name may show it as `{{name}}`.
    */
   conditions?: readonly Condition[];
-  /** The flow's settings and their defaults; a value must be a name (it goes into expressions). */
+  /** The flow's settings and their defaults: data its conditions read, never text spliced into them. */
   settings?: Readonly<Record<string, string>>;
   neverOverwrite?: boolean;
   /** The source is the master of the owned fields of records born on the target too (see Flow). */
