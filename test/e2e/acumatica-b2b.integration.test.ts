@@ -39,6 +39,17 @@ describe.each(DIALECTS)('Acumatica → Adobe Commerce B2B companies end to end (
     set('C000001', (r) => {
       r.Attributes = attrs({ CUSTTYPE: 'B2B', KNB: 'True' }) as never;
       r.Terms = { value: 'NET30' };
+      // The Contacts tab: a buyer beside the main contact becomes a company user.
+      r.Contacts = [
+        {
+          ContactID: { value: 101 },
+          Contact: {
+            FirstName: { value: 'Bea' },
+            LastName: { value: 'Buyer' },
+            Email: { value: 'bea.buyer@c1.example' },
+          },
+        },
+      ] as never;
       r.BillingContact = {
         Address: {
           AddressLine1: { value: '1 Ledger Way' },
@@ -157,9 +168,12 @@ describe.each(DIALECTS)('Acumatica → Adobe Commerce B2B companies end to end (
       ['Denver', true, false],
       ['Aurora', false, true],
     ]);
-    expect(
-      [...magento.companyRoles.values()].filter((r) => r.company_id === one).map((r) => r.role_name),
-    ).toEqual(['Default User']);
+    const roles = [...magento.companyRoles.values()].filter((r) => r.company_id === one);
+    expect(roles.map((r) => r.role_name)).toEqual(['Default User']);
+    // The other contact is a company user of the same company, given the predefined role.
+    const user = [...magento.customers.values()].find((c) => c.email === 'bea.buyer@c1.example');
+    expect([user?.firstname, member(user)?.company_id]).toEqual(['Bea', one]);
+    expect(magento.userRoles.get(Number(user?.id))).toBe(roles[0]?.id);
 
     const skipped = 'no sync condition holds: "customer type is B2B and KNB is checked" is false';
     expect((await record('C000003'))?.reason).toBe(`${skipped} (the customer type is B2C)`);

@@ -48,6 +48,8 @@ export interface RawCustomer extends RawEntity {
   BillingContact?: RawContact;
   ShippingContact?: RawContact;
   LastModifiedDateTime?: Wrapped<string>;
+  /** $expand=Contacts,Contacts/Contact: the customer's other contacts (spec CustomerContact). */
+  Contacts?: Array<RawEntity & { ContactID?: Wrapped<number>; Contact?: RawContact }>;
   /** $expand=Attributes: the customer's attribute values (spec AttributeValue). */
   Attributes?: RawAttribute[];
 }

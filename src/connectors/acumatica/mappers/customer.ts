@@ -28,7 +28,33 @@ const STATUS_OUT: Record<Customer['status'], string> = {
 
 /** $expand the mapper needs: linked contacts and, explicitly, the addresses inside them; attributes. */
 export const CUSTOMER_EXPAND =
-  'MainContact,MainContact/Address,BillingContact,BillingContact/Address,ShippingContact,ShippingContact/Address,Attributes';
+  'MainContact,MainContact/Address,BillingContact,BillingContact/Address,ShippingContact,ShippingContact/Address,Contacts,Contacts/Contact,Attributes';
+
+/**
+ * The customer's other contacts (its Contacts tab), after the main one: a B2B portal makes them the
+ * company's users. One with the main contact's e-mail, or with neither a name nor an e-mail, is left out.
+ */
+function otherContacts(raw: RawCustomer, mainEmail: string | undefined): Contact[] {
+  const seen = new Set(mainEmail ? [mainEmail.toLowerCase()] : []);
+  const out: Contact[] = [];
+  for (const row of raw.Contacts ?? []) {
+    const c = row.Contact;
+    const email = str(c?.Email);
+    const firstName = str(c?.FirstName);
+    const lastName = str(c?.LastName);
+    if (!email && !firstName && !lastName) continue;
+    if (email && seen.has(email.toLowerCase())) continue;
+    if (email) seen.add(email.toLowerCase());
+    const contact: Contact = { isPrimary: false };
+    if (firstName) contact.firstName = firstName;
+    if (lastName) contact.lastName = lastName;
+    if (email) contact.email = email;
+    const phone = str(c?.Phone1);
+    if (phone) contact.phone = phone;
+    out.push(contact);
+  }
+  return out;
+}
 
 /**
  * The customer's attributes by AttributeID, then the custom fields the connection reads by their
@@ -106,7 +132,10 @@ export function customerFromAcumatica(
     status,
     onHold: status === 'on_hold' || status === 'credit_hold',
     currency,
-    contacts: Object.keys(contact).length > 1 ? [contact as Contact] : [],
+    contacts: [
+      ...(Object.keys(contact).length > 1 ? [contact as Contact] : []),
+      ...otherContacts(raw, str(main?.Email)),
+    ],
     addresses,
     updatedAt: toUtcIso(val(raw.LastModifiedDateTime) ?? new Date(0).toISOString()),
   };

@@ -39,6 +39,19 @@ describe('Acumatica customer mapping', () => {
         { AttributeID: { value: 'EMPTY' } },
       ],
       custom: { BAccount: { UsrEnableKNB: { type: 'CustomBooleanField', value: true } } },
+      // The Contacts tab: the main contact again (left out), a buyer, and an empty row.
+      Contacts: [
+        { ContactID: { value: 1 }, Contact: { Email: { value: 'ANN@example.com' } } },
+        {
+          ContactID: { value: 2 },
+          Contact: {
+            FirstName: { value: 'Bob' },
+            LastName: { value: 'Buyer' },
+            Email: { value: 'bob@example.com' },
+          },
+        },
+        { ContactID: { value: 3 }, Contact: {} },
+      ],
     };
     const c = Customer.parse(
       customerFromAcumatica(withAttributes, {
@@ -48,6 +61,13 @@ describe('Acumatica customer mapping', () => {
       }),
     );
     expect(c.attributes).toEqual({ CUSTTYPE: 'b2b', REGION: 'EU', KNB: 'true' });
+    expect(c.contacts.map((x) => x.email)).toEqual(['ann@example.com', 'bob@example.com']);
+    expect(c.contacts[1]).toEqual({
+      firstName: 'Bob',
+      lastName: 'Buyer',
+      email: 'bob@example.com',
+      isPrimary: false,
+    });
     expect(c.type).toBe('B2B');
     // Without the setting the type is not guessed; without attributes none are made up.
     expect(Customer.parse(customerFromAcumatica(withAttributes, USD)).type).toBeUndefined();
