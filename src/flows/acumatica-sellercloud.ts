@@ -1,5 +1,5 @@
 import type { CatalogFlow } from './flow-definition.js';
-import { BY_ORDERS, CONFIRMED_SHIPMENT, RELEASED_INVOICE } from './rules/erp-to-shop.js';
+import { BY_SHOP_ORDERS, CONFIRMED_SHIPMENT, RELEASED_INVOICE } from './rules/erp-to-shop.js';
 import { ORDER_DEPENDENCIES, ORDER_MAPS } from './rules/sales-documents.js';
 
 /**
@@ -28,7 +28,7 @@ export const acumaticaSellercloudFlows: Readonly<Record<string, CatalogFlow>> = 
     // A shipment's tracking numbers may grow (a package added); each package is written once.
     ownedFields: ['trackingNumbers'],
     conditions: [CONFIRMED_SHIPMENT],
-    dependencies: BY_ORDERS,
+    dependencies: BY_SHOP_ORDERS,
     valueMaps: { shipVia: 'shippingMethod' },
     schedule: '*/5 * * * *',
   },
@@ -41,7 +41,7 @@ export const acumaticaSellercloudFlows: Readonly<Record<string, CatalogFlow>> = 
     // The invoice's state as it is paid: each change is noted on the order once.
     ownedFields: ['status', 'balance'],
     conditions: [RELEASED_INVOICE],
-    dependencies: BY_ORDERS,
+    dependencies: BY_SHOP_ORDERS,
     schedule: '*/5 * * * *',
   },
   'sellercloud-acumatica.orders': {

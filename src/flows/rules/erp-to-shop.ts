@@ -23,3 +23,12 @@ export const RELEASED_INVOICE: Condition = {
 
 /** A shipment or an invoice waits for the orders it names to be on the other side. */
 export const BY_ORDERS: readonly Omit<Dependency, 'flow'>[] = [{ entity: 'salesOrder', ids: 'orderNumbers' }];
+
+/**
+ * The same where no flow takes orders to the shop because they come from it (SellerCloud): an order
+ * the link table does not know is looked for on the shop by its reference, and one the shop does not
+ * have fails, named — waiting would be for ever.
+ */
+export const BY_SHOP_ORDERS: readonly Omit<Dependency, 'flow'>[] = [
+  { entity: 'salesOrder', ids: 'orderNumbers', targetKeys: true },
+];
