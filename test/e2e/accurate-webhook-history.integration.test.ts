@@ -1,17 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
-import { type Context, openContext } from '../../src/runtime/context.js';
+import type { Context } from '../../src/runtime/context.js';
 import { UPKEEP_TASK, Worker } from '../../src/runtime/worker.js';
 import { buildServer } from '../../src/server/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { type E2eContext, openE2eContext } from '../support/e2e-context.js';
 import { openBooks, WAREHOUSE } from '../support/pos-day.js';
 
 const logger = pino({ level: 'silent' });
@@ -35,7 +31,7 @@ async function until<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promi
 describe.each(['sqlite', 'postgres'] as const)('Accurate webhook history on %s', (dialect) => {
   let pos: IsellerSandbox;
   let books: AccurateSandbox;
-  let db: TestDatabase;
+  let env: E2eContext;
   let ctx: Context;
   let app: FastifyInstance;
   let url: string;
@@ -45,20 +41,15 @@ describe.each(['sqlite', 'postgres'] as const)('Accurate webhook history on %s',
     pos = await startIsellerSandbox({});
     books = await startAccurateSandbox({});
     openBooks(books);
-    db = await createTestDatabase(dialect);
-    const configPath = join(mkdtempSync(join(tmpdir(), 'ledgerlink-history-')), 'ledgerlink.yaml');
-    writeFileSync(
-      configPath,
-      stringify({
-        database: db.url,
-        connections: {
-          iseller: { connector: 'iseller', settings: sandboxRegistry.iseller!.settings(pos as never) },
-          accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
-        },
-        flows: { 'accurate-iseller.purchases': { syncMode: 'realtime' } },
-      }),
-    );
-    ctx = await openContext({ configPath });
+    env = await openE2eContext({
+      dialect,
+      connections: {
+        iseller: { connector: 'iseller', settings: sandboxRegistry.iseller!.settings(pos as never) },
+        accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
+      },
+      flows: { 'accurate-iseller.purchases': { syncMode: 'realtime' } },
+    });
+    ctx = env.ctx;
     app = await buildServer({ ctx, version: 'test' });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
     worker = new Worker(ctx.queue, () => ctx.engine, logger);
@@ -67,10 +58,9 @@ describe.each(['sqlite', 'postgres'] as const)('Accurate webhook history on %s',
   afterAll(async () => {
     await worker?.stop();
     await app?.close();
-    await ctx?.close();
+    await env?.close();
     await pos?.close();
     await books?.close();
-    await db?.drop();
   });
 
   const stock = (sku: string, outlet: string) => pos.data.productBySku(sku)!.stock.get(outlet)!;

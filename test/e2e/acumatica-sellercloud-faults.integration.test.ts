@@ -1,8 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import {
   type AcumaticaSandbox,
   startAcumaticaSandbox,
@@ -12,8 +8,9 @@ import {
   type SellerCloudSandbox,
   startSellerCloudSandbox,
 } from '../../src/connectors/sellercloud/sandbox/index.js';
-import { type Context, openContext } from '../../src/runtime/context.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import type { Context } from '../../src/runtime/context.js';
+import { DIALECTS } from '../support/databases.js';
+import { type E2eContext, openE2eContext } from '../support/e2e-context.js';
 
 const CUSTOMERS = 'acumatica-sellercloud.customers';
 const SHIPMENTS = 'acumatica-sellercloud.shipments';
@@ -27,7 +24,7 @@ const val = <T>(w: unknown): T | undefined => (w as { value?: T } | undefined)?.
 describe.each(DIALECTS)('Acumatica → SellerCloud faults on %s', (dialect) => {
   let erp: AcumaticaSandbox;
   let hub: SellerCloudSandbox;
-  let db: TestDatabase;
+  let env: E2eContext;
   let ctx: Context;
   const record = (flow: string, id: string) => ctx.store.records.get(flow, id);
   const emails = () => [...hub.data.customers.values()].map((c) => c.Email?.toLowerCase() ?? '');
@@ -35,30 +32,21 @@ describe.each(DIALECTS)('Acumatica → SellerCloud faults on %s', (dialect) => {
   beforeAll(async () => {
     erp = await startAcumaticaSandbox({ customers: 12, products: 3 });
     hub = await startSellerCloudSandbox({ count: 2 });
-    db = await createTestDatabase(dialect);
-    const configPath = join(mkdtempSync(join(tmpdir(), 'ledgerlink-sc-faults-')), 'ledgerlink.yaml');
-    const fast = { retryBaseSeconds: 0.05, retryCapSeconds: 0.5 };
-    writeFileSync(
-      configPath,
-      stringify({
-        database: db.url,
-        connections: {
-          acumatica: { connector: 'acumatica', settings: sandboxRegistry.acumatica!.settings(erp) },
-          sellercloud: { connector: 'sellercloud', settings: sandboxRegistry.sellercloud!.settings(hub) },
-        },
-        valueMaps: { shippingMethod: [{ acumatica: 'FLATRATE', sellercloud: 'Standard' }] },
-        flows: Object.fromEntries(
-          [CUSTOMERS, SHIPMENTS, 'sellercloud-acumatica.orders'].map((f) => [f, { ...fast }]),
-        ),
-      }),
-    );
-    ctx = await openContext({ configPath });
+    env = await openE2eContext({
+      dialect,
+      connections: {
+        acumatica: { connector: 'acumatica', settings: sandboxRegistry.acumatica!.settings(erp) },
+        sellercloud: { connector: 'sellercloud', settings: sandboxRegistry.sellercloud!.settings(hub) },
+      },
+      valueMaps: { shippingMethod: [{ acumatica: 'FLATRATE', sellercloud: 'Standard' }] },
+      flows: [CUSTOMERS, SHIPMENTS, 'sellercloud-acumatica.orders'],
+    });
+    ctx = env.ctx;
   }, 120_000);
   afterAll(async () => {
-    await ctx?.close();
+    await env?.close();
     await hub?.close();
     await erp?.close();
-    await db?.drop();
   });
 
   it('the token ends in the middle of a batch and the rate limit is reached: every customer lands once, none fails', async () => {

@@ -1,8 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import {
   type AcumaticaSandbox,
   startAcumaticaSandbox,
@@ -12,9 +8,10 @@ import {
   type SellerCloudSandbox,
   startSellerCloudSandbox,
 } from '../../src/connectors/sellercloud/sandbox/index.js';
-import { type Context, openContext } from '../../src/runtime/context.js';
+import type { Context } from '../../src/runtime/context.js';
 import { batchBetween, nothingWritten } from '../support/batch-run.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { DIALECTS } from '../support/databases.js';
+import { type E2eContext, openE2eContext } from '../support/e2e-context.js';
 
 const ORDERS = 'sellercloud-acumatica.orders';
 const val = <T>(w: unknown): T | undefined => (w as { value?: T } | undefined)?.value;
@@ -29,7 +26,7 @@ const val = <T>(w: unknown): T | undefined => (w as { value?: T } | undefined)?.
 describe.each(DIALECTS)('Acumatica ↔ SellerCloud on %s', (dialect) => {
   let erp: AcumaticaSandbox;
   let hub: SellerCloudSandbox;
-  let db: TestDatabase;
+  let env: E2eContext;
   let ctx: Context;
 
   const record = (flow: string, id: string) => ctx.store.records.get(flow, id);
@@ -37,43 +34,34 @@ describe.each(DIALECTS)('Acumatica ↔ SellerCloud on %s', (dialect) => {
   beforeAll(async () => {
     erp = await startAcumaticaSandbox({ customers: 4, products: 4 });
     hub = await startSellerCloudSandbox({ count: 4 });
-    db = await createTestDatabase(dialect);
-    const configPath = join(mkdtempSync(join(tmpdir(), 'ledgerlink-sellercloud-')), 'ledgerlink.yaml');
-    const fast = { retryBaseSeconds: 0.05, retryCapSeconds: 0.5 };
-    writeFileSync(
-      configPath,
-      stringify({
-        database: db.url,
-        connections: {
-          acumatica: { connector: 'acumatica', settings: sandboxRegistry.acumatica!.settings(erp) },
-          sellercloud: { connector: 'sellercloud', settings: sandboxRegistry.sellercloud!.settings(hub) },
-        },
-        valueMaps: {
-          taxClass: [{ sellercloud: 'SALESTAX', acumatica: 'NYSTATE' }],
-          shippingMethod: [
-            { acumatica: 'FLATRATE', sellercloud: 'Standard' },
-            { acumatica: 'UPSGROUND', sellercloud: 'UPS Ground' },
-          ],
-        },
-        flows: Object.fromEntries(
-          [
-            'sellercloud-acumatica.customers',
-            'sellercloud-acumatica.products',
-            ORDERS,
-            'acumatica-sellercloud.customers',
-            'acumatica-sellercloud.shipments',
-            'acumatica-sellercloud.invoices',
-          ].map((f) => [f, { ...fast }]),
-        ),
-      }),
-    );
-    ctx = await openContext({ configPath });
+    env = await openE2eContext({
+      dialect,
+      connections: {
+        acumatica: { connector: 'acumatica', settings: sandboxRegistry.acumatica!.settings(erp) },
+        sellercloud: { connector: 'sellercloud', settings: sandboxRegistry.sellercloud!.settings(hub) },
+      },
+      valueMaps: {
+        taxClass: [{ sellercloud: 'SALESTAX', acumatica: 'NYSTATE' }],
+        shippingMethod: [
+          { acumatica: 'FLATRATE', sellercloud: 'Standard' },
+          { acumatica: 'UPSGROUND', sellercloud: 'UPS Ground' },
+        ],
+      },
+      flows: [
+        'sellercloud-acumatica.customers',
+        'sellercloud-acumatica.products',
+        ORDERS,
+        'acumatica-sellercloud.customers',
+        'acumatica-sellercloud.shipments',
+        'acumatica-sellercloud.invoices',
+      ],
+    });
+    ctx = env.ctx;
   }, 120_000);
   afterAll(async () => {
-    await ctx?.close();
+    await env?.close();
     await hub?.close();
     await erp?.close();
-    await db?.drop();
   });
 
   it('SellerCloud orders become Acumatica sales orders, customers and products first, keeping channel and channel order #', async () => {

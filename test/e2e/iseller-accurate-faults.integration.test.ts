@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { EXIT } from '../../src/cli/output.js';
 import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
 import { addOrder, transfer, wib } from '../../src/connectors/iseller/sandbox/store.js';
 import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
-import { type Context, openContext } from '../../src/runtime/context.js';
+import type { Context } from '../../src/runtime/context.js';
 import type { SyncRecord } from '../../src/store/index.js';
 import { batchBetween } from '../support/batch-run.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { type E2eContext, openE2eContext } from '../support/e2e-context.js';
 import { openBooks, WAREHOUSE } from '../support/pos-day.js';
 
 const FLOWS = [
@@ -58,9 +54,8 @@ const TAX = 1_100;
 describe.each(['sqlite', 'postgres'] as const)('iSeller → Accurate faults on %s', (dialect) => {
   let pos: IsellerSandbox;
   let books: AccurateSandbox;
-  let db: TestDatabase;
+  let env: E2eContext;
   let ctx: Context;
-  let dir: string;
 
   beforeAll(async () => {
     pos = await startIsellerSandbox({});
@@ -85,45 +80,36 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller → Accurate faults on %
       });
       for (const name of Object.values(WAREHOUSE)) books.store.moveStock(no, name, 500);
     }
-    db = await createTestDatabase(dialect);
-    dir = mkdtempSync(join(tmpdir(), 'ledgerlink-faults-'));
-    const configPath = join(dir, 'ledgerlink.yaml');
-    const fast = { retryBaseSeconds: 0.05, retryCapSeconds: 0.5 };
-    writeFileSync(
-      configPath,
-      stringify({
-        database: db.url,
-        connections: {
-          iseller: {
-            connector: 'iseller',
-            settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
-          },
-          accurate: {
-            connector: 'accurate',
-            settings: { ...sandboxRegistry.accurate!.settings(books as never), warehouseMap: WAREHOUSE_MAP },
-          },
+    env = await openE2eContext({
+      dialect,
+      connections: {
+        iseller: {
+          connector: 'iseller',
+          settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
         },
-        flows: {
-          ...Object.fromEntries(FLOWS.map((f) => [f, { ...fast }])),
-          // The seed's "Use Id in customer data as the mapping", on.
-          'iseller-accurate.customers': { ...fast, idMapping: 'source' },
-          // A busy till's page: more sales than one bulk-save takes.
-          [SALES]: { ...fast, pageSize: 200 },
+        accurate: {
+          connector: 'accurate',
+          settings: { ...sandboxRegistry.accurate!.settings(books as never), warehouseMap: WAREHOUSE_MAP },
         },
-      }),
-    );
-    ctx = await openContext({ configPath });
+      },
+      flows: {
+        ...Object.fromEntries(FLOWS.map((f) => [f, {}])),
+        // The seed's "Use Id in customer data as the mapping", on.
+        'iseller-accurate.customers': { idMapping: 'source' },
+        // A busy till's page: more sales than one bulk-save takes.
+        [SALES]: { pageSize: 200 },
+      },
+    });
+    ctx = env.ctx;
     // The day the shop began with lands clean: the case items reach iSeller, every cursor moves past it.
     const { failures } = await batchBetween(ctx, 'iseller,accurate', 30);
     expect(failures).toEqual([]);
     for (const no of ITEMS) expect(pos.data.productBySku(no), no).toBeDefined();
   }, 120_000);
   afterAll(async () => {
-    await ctx?.close();
+    await env?.close();
     await pos?.close();
     await books?.close();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Walk-in sales of one item each, paid in cash, a minute apart from `from` (WIB). */
