@@ -165,7 +165,20 @@ describe('Accurate rules', () => {
     if (bad?.ok === false) {
       expect(bad.error.category).toBe('rejected');
       expect(bad.error.message).toBe('Accurate refused it: Barang "NOPE-1" tidak ditemukan (baris 1)');
+      // Its connector log keeps its own part of the call: what was sent for it and what came back.
+      const [x] = bad.exchanges ?? [];
+      expect(x?.requestBody).toMatchObject({
+        bulkSave: 'record 43 of 100 in this sales-invoice bulk-save',
+        data: [expect.objectContaining({ number: 'POS-B-42' })],
+      });
+      expect((x?.responseBody as { d: unknown[] }).d).toEqual([
+        expect.objectContaining({ s: false, d: ['Barang "NOPE-1" tidak ditemukan (baris 1)'] }),
+      ]);
     }
+    const good = rs.find((r) => r.ref === 'r7');
+    expect((good?.exchanges?.[0]?.requestBody as { data: unknown[] }).data).toEqual([
+      expect.objectContaining({ number: 'POS-B-7' }),
+    ]);
     expect(sb.kit.calls.filter((x) => x.path.endsWith('/bulk-save.do')).length).toBe(1);
     expect(sb.store.tables['sales-invoice'].size).toBe(99);
     // Retried after the fix: found by number, the 99 are not written twice.

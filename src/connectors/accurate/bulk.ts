@@ -52,6 +52,29 @@ export async function bulkSave(
   return out;
 }
 
+/**
+ * A bulk-save's calls as one record's connector log keeps them: its own element of the request's
+ * `data` and of the answer's `d`, named by its place in the call. A person reads what was sent and
+ * answered for this record; and 10,000 sales no longer store the whole call's bodies 10,000 times.
+ */
+function ownPart(exchanges: readonly HttpExchange[], k: number, n: number, doc: string): HttpExchange[] {
+  return exchanges.map((x) => {
+    const req = x.requestBody as { data?: unknown[] } | undefined;
+    const res = x.responseBody as { d?: unknown[] } | undefined;
+    return {
+      ...x,
+      requestBody:
+        Array.isArray(req?.data) && req.data.length === n
+          ? { bulkSave: `record ${k + 1} of ${n} in this ${doc} bulk-save`, data: [req.data[k]] }
+          : x.requestBody,
+      responseBody:
+        isEnvelope(res) && Array.isArray(res.d) && res.d.length === n
+          ? { ...res, d: [res.d[k]] }
+          : x.responseBody,
+    };
+  });
+}
+
 /** One bulk-save call of at most 100 records, and each record's outcome. */
 async function saveChunk(
   client: AccurateClient,
@@ -70,22 +93,23 @@ async function saveChunk(
       // The whole call was refused (too many records, a bad session…): every record's outcome.
       const text = messagesOf(b.d) || 'no reason given';
       const error = { ...classifyMessage(text), message: `Accurate refused the ${doc} bulk save: ${text}` };
-      out.push(...chunk.map((c) => failed(c.item.ref, error, exchanges)));
+      out.push(...chunk.map((c, k) => failed(c.item.ref, error, ownPart(exchanges, k, chunk.length, doc))));
       return out;
     }
     outcomes = b.d;
   } catch (e) {
     if (isLedgerlinkError(e) && e.category === 'config') throw e;
     const error = toErrorData(e);
-    out.push(...chunk.map((c) => failed(c.item.ref, error, exchanges)));
+    out.push(...chunk.map((c, k) => failed(c.item.ref, error, ownPart(exchanges, k, chunk.length, doc))));
     return out;
   }
   chunk.forEach((c, k) => {
+    const own = ownPart(exchanges, k, chunk.length, doc);
     const o = outcomes[k] as BulkOutcome;
     if (!o.s) {
       const text = messagesOf(o.d) || 'no reason given';
       out.push(
-        failed(c.item.ref, { ...classifyMessage(text), message: `Accurate refused it: ${text}` }, exchanges),
+        failed(c.item.ref, { ...classifyMessage(text), message: `Accurate refused it: ${text}` }, own),
       );
       return;
     }
@@ -100,7 +124,7 @@ async function saveChunk(
             category: 'transient',
             message: `Accurate saved the ${doc} but its answer names no id; the next run finds it by number`,
           },
-          exchanges,
+          own,
         ),
       );
       return;
@@ -114,7 +138,7 @@ async function saveChunk(
       targetId,
       ...(number ? { targetNumber: number } : {}),
       ...(reason ? { reason } : {}),
-      exchanges,
+      exchanges: own,
     });
   });
   return out;
