@@ -9,13 +9,14 @@ import {
   type WriteResult,
 } from '../connectors/sdk/contract.js';
 import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
+import { fieldHash } from '../connectors/sdk/field-hash.js';
 import { entityKeyField } from '../model/index.js';
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
 import { changedFields, fieldHashes, parseHashes } from './hash.js';
 import { OldestFirst } from './oldest-first.js';
-import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
+import type { FieldChange, Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
 import { ReferenceResolver, type ReferenceState } from './references.js';
@@ -401,6 +402,57 @@ export class RecordPipeline {
       const reason = planReason(w.plan);
       if (reason) row.reason = reason;
       return row;
+    });
+  }
+
+  /**
+   * A dry run's rows: the preview, plus what a waiting record waits on and, for each update, the
+   * fields that would change with their old and new values. Reads the store only; writes nothing.
+   */
+  dryRun(work: readonly WorkItem[]): PreviewRow[] {
+    const rows = this.preview(work);
+    work.forEach((w, i) => {
+      const row = rows[i]!;
+      if (w.plan.kind === 'wait' && w.plan.waitingOn) row.waitingOn = w.plan.waitingOn;
+      if (w.plan.kind === 'update') row.changes = this.fieldChanges(w, w.plan.fields);
+    });
+    return rows;
+  }
+
+  /**
+   * Old values come from the record as last read (the link row's data), mapped to the target's codes
+   * again; each is trusted only when its hash equals the hash the link stored for what was last
+   * written — otherwise only "changed" is known, and the row says so.
+   */
+  private fieldChanges(w: WorkItem, fields: readonly string[]): FieldChange[] {
+    const out = w.out ?? {};
+    const written = parseHashes(w.prev?.last_hash);
+    let before: Record<string, unknown> | undefined;
+    let why: string | undefined;
+    if (!w.prev?.target_id)
+      why = 'found on the target by its key, never written by this flow: its current value is not known';
+    else if (!written) why = 'the link keeps no field hashes: only "changed" is known';
+    else if (!w.prev.data) why = 'the record as last read is not kept: only "changed" is known';
+    else {
+      try {
+        const mapped = this.ctx.valueMaps.apply(JSON.parse(w.prev.data) as Record<string, unknown>);
+        if (mapped.ok) before = mapped.data;
+        else
+          why = `the record as last read no longer maps (${mapped.error.message}): only "changed" is known`;
+      } catch {
+        why = 'the record as last read cannot be read: only "changed" is known';
+      }
+    }
+    return fields.map((field) => {
+      const change: FieldChange = { field, oldKnown: false, new: out[field] ?? null };
+      if (before && written) {
+        const old = before[field] ?? null;
+        if (fieldHash(before[field]) === written[field]) {
+          change.oldKnown = true;
+          change.old = old;
+        } else change.note = 'last written before the record as last read: only "changed" is known';
+      } else if (why) change.note = why;
+      return change;
     });
   }
 
