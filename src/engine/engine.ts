@@ -228,7 +228,8 @@ export class Engine {
   /**
    * Dry run: the Load's plan for each record the query selects, with what a waiting record waits on
    * and, for each update, every field that would change with its old and new values. Like a Load it
-   * writes nothing — no target or source write, no sync record, cursor, link, run or batch.
+   * writes nothing — no target or source write, no sync record, cursor, link, run or batch. It reads
+   * the target's current records for the updates, so the old values are what is there now.
    */
   async dryRun(name: string, query: ReadQuery, signal?: AbortSignal): Promise<PreviewRow[]> {
     const flow = this.flow(name);
@@ -236,7 +237,7 @@ export class Engine {
     const pipeline = this.pipeline(flow);
     const rows: PreviewRow[] = [];
     for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
-      rows.push(...pipeline.dryRun(await pipeline.plan(page, true)));
+      rows.push(...(await pipeline.dryRun(await pipeline.plan(page, true), signal)));
     }
     return rows;
   }

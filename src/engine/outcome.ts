@@ -56,15 +56,17 @@ export interface PreviewRow {
 }
 
 /**
- * One field an update would write. `old` is what Ledgerlink last wrote to the target (the record as
- * last read, mapped again, and checked against the link's stored hash of that field); when it cannot
- * be known that way `oldKnown` is false and `note` says why — only "changed" is known then.
+ * One field an update would write. `old` is the target's current value (`from: 'target'`, read in the
+ * dry run) or what Ledgerlink last wrote (`from: 'last written'`: the record as last read, mapped
+ * again, checked against the link's stored hash of that field); when neither can be known `oldKnown`
+ * is false and `note` says why — only "changed" is known then.
  */
 export interface FieldChange {
   field: string;
   oldKnown: boolean;
   old?: unknown;
   new: unknown;
+  from?: 'target' | 'last written';
   note?: string;
 }
 

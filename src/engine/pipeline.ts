@@ -68,6 +68,9 @@ export interface WorkItem {
 
 const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
 
+/** Targets whose reads go through a desktop program's queue (Web Connector, agent): a dry run does not read them. */
+const QUEUED_READS = new Set(['quickbooks-desktop', 'sage50']);
+
 /**
  * The record pipeline of one flow: validate, transform, conditions, dependencies, match (link table,
  * then natural key), diff by hash, policy — `plan` — then write, write back, persist and log —
@@ -407,50 +410,87 @@ export class RecordPipeline {
 
   /**
    * A dry run's rows: the preview, plus what a waiting record waits on and, for each update, the
-   * fields that would change with their old and new values. Reads the store only; writes nothing.
+   * fields that would change with their old and new values. Reads only (the store, and the target's
+   * current records where it can read them); writes nothing.
    */
-  dryRun(work: readonly WorkItem[]): PreviewRow[] {
+  async dryRun(work: readonly WorkItem[], signal?: AbortSignal): Promise<PreviewRow[]> {
     const rows = this.preview(work);
+    const updates = work.filter((w) => w.plan.kind === 'update');
+    const { current, unread } = await this.targetRecords(
+      updates.map((w) => (w.plan as { targetId: string }).targetId),
+      signal,
+    );
     work.forEach((w, i) => {
       const row = rows[i]!;
       if (w.plan.kind === 'wait' && w.plan.waitingOn) row.waitingOn = w.plan.waitingOn;
-      if (w.plan.kind === 'update') row.changes = this.fieldChanges(w, w.plan.fields);
+      if (w.plan.kind === 'update')
+        row.changes = this.fieldChanges(w, w.plan.fields, current.get(w.plan.targetId), unread);
     });
     return rows;
   }
 
   /**
-   * Old values come from the record as last read (the link row's data), mapped to the target's codes
-   * again; each is trusted only when its hash equals the hash the link stored for what was last
-   * written — otherwise only "changed" is known, and the row says so.
+   * The target's current records by id, in canonical form, when the target reads this entity
+   * directly (not through a desktop program's queue, where even a read would leave a request behind).
    */
-  private fieldChanges(w: WorkItem, fields: readonly string[]): FieldChange[] {
+  private async targetRecords(
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ current: Map<string, Record<string, unknown>>; unread?: string }> {
+    const { flow, target } = this.ctx;
+    const current = new Map<string, Record<string, unknown>>();
+    if (ids.length === 0) return { current };
+    if (!target.manifest.entities[flow.entity]?.read || QUEUED_READS.has(target.manifest.name))
+      return { current, unread: `${target.manifest.title} is not read in a dry run` };
+    try {
+      for await (const page of target.read(flow.entity, { ids: [...new Set(ids)] }, signal))
+        for (const item of page) {
+          if (item.error || !item.data) continue;
+          const valid = validateRecord(flow.entity, item.id, item.data);
+          current.set(item.id, valid.ok ? valid.data : (item.data as Record<string, unknown>));
+        }
+      return { current };
+    } catch (e) {
+      return { current, unread: `${target.manifest.title} could not be read: ${toErrorData(e).message}` };
+    }
+  }
+
+  /**
+   * The old value is the target's current one when it could be read; otherwise what Ledgerlink last
+   * wrote — the record as last read (the link row's data, kept only while a record is not processed)
+   * mapped to the target's codes again, trusted only when its hash equals the link's stored hash.
+   * When neither is known, only "changed" is, and the change says why.
+   */
+  private fieldChanges(
+    w: WorkItem,
+    fields: readonly string[],
+    onTarget: Record<string, unknown> | undefined,
+    unread: string | undefined,
+  ): FieldChange[] {
     const out = w.out ?? {};
     const written = parseHashes(w.prev?.last_hash);
-    let before: Record<string, unknown> | undefined;
-    let why: string | undefined;
-    if (!w.prev?.target_id)
-      why = 'found on the target by its key, never written by this flow: its current value is not known';
-    else if (!written) why = 'the link keeps no field hashes: only "changed" is known';
-    else if (!w.prev.data) why = 'the record as last read is not kept: only "changed" is known';
-    else {
+    let lastRead: Record<string, unknown> | undefined;
+    if (!onTarget && written && w.prev?.data) {
       try {
         const mapped = this.ctx.valueMaps.apply(JSON.parse(w.prev.data) as Record<string, unknown>);
-        if (mapped.ok) before = mapped.data;
-        else
-          why = `the record as last read no longer maps (${mapped.error.message}): only "changed" is known`;
+        if (mapped.ok) lastRead = mapped.data;
       } catch {
-        why = 'the record as last read cannot be read: only "changed" is known';
+        lastRead = undefined;
       }
     }
+    const why = onTarget
+      ? undefined
+      : `${unread ?? `${this.ctx.target.manifest.title} did not return the record`}, and what was last written is not kept (the link keeps only a hash of each field): only "changed" is known`;
     return fields.map((field) => {
       const change: FieldChange = { field, oldKnown: false, new: out[field] ?? null };
-      if (before && written) {
-        const old = before[field] ?? null;
-        if (fieldHash(before[field]) === written[field]) {
-          change.oldKnown = true;
-          change.old = old;
-        } else change.note = 'last written before the record as last read: only "changed" is known';
+      if (onTarget) {
+        change.oldKnown = true;
+        change.old = onTarget[field] ?? null;
+        change.from = 'target';
+      } else if (lastRead && written && fieldHash(lastRead[field]) === written[field]) {
+        change.oldKnown = true;
+        change.old = lastRead[field] ?? null;
+        change.from = 'last written';
       } else if (why) change.note = why;
       return change;
     });

@@ -164,7 +164,7 @@ function shown(v: unknown): string {
 
 const changeLine = (c: FieldChange): string =>
   c.oldKnown
-    ? `${c.field}: ${shown(c.old)} → ${shown(c.new)}`
+    ? `${c.field}: ${shown(c.old)} → ${shown(c.new)}${c.from === 'last written' ? ' (old: as last written)' : ''}`
     : `${c.field}: (old value not known) → ${shown(c.new)}${c.note ? ` — ${c.note}` : ''}`;
 
 /** A dry run: each record, what processing would do to it and why, and for an update each field old → new. */

@@ -471,6 +471,11 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
     async (req) => {
       const flow = ctx.engine.flow(req.params.name);
+      if (req.body?.incremental === true)
+        throw new EngineError(
+          'invalid_request',
+          'incremental: a dry run previews what the filters select (the cursor is never read or moved); leave it out',
+        );
       const query = await checkPicked(
         flow,
         toReadQuery(req.body ?? {}, filtersOf(deps, flow), sourceTitle(deps, flow)),
