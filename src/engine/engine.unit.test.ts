@@ -148,6 +148,23 @@ describe('engine', () => {
     expect(row!.changes![0]!.note).toContain('Target is not read in a dry run');
   });
 
+  it('a dry run does not take a field the target record lacks for an empty old value', async () => {
+    source.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const [, rec] = [...target.records.get('customer')!.entries()][0]!;
+    delete rec.data.creditLimit;
+    source.put('customer', customer(1, { creditLimit: { amount: '5.00', currency: 'USD' } }), T0);
+    const [row] = await engine.dryRun('a-b.customers', { ids: ['C0001'] });
+    expect(row!.changes).toEqual([
+      {
+        field: 'creditLimit',
+        oldKnown: false,
+        new: { amount: '5.00', currency: 'USD' },
+        note: expect.stringContaining('shows no value for it'),
+      },
+    ]);
+  });
+
   it('a dry run names what a waiting record waits on', async () => {
     const orders = flowOf({
       name: 'a-b.orders',

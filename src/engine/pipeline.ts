@@ -483,15 +483,18 @@ export class RecordPipeline {
       : `${unread ?? `${this.ctx.target.manifest.title} did not return the record`}, and what was last written is not kept (the link keeps only a hash of each field): only "changed" is known`;
     return fields.map((field) => {
       const change: FieldChange = { field, oldKnown: false, new: out[field] ?? null };
-      if (onTarget) {
+      if (onTarget && onTarget[field] !== undefined) {
         change.oldKnown = true;
-        change.old = onTarget[field] ?? null;
+        change.old = onTarget[field];
         change.from = 'target';
       } else if (lastRead && written && fieldHash(lastRead[field]) === written[field]) {
         change.oldKnown = true;
         change.old = lastRead[field] ?? null;
         change.from = 'last written';
-      } else if (why) change.note = why;
+      } else if (onTarget)
+        // Absent from what the target gave back: empty there, or a field its reads do not show.
+        change.note = `${this.ctx.target.manifest.title}'s record shows no value for it (empty, or not a field it reads back): only "changed" is known`;
+      else if (why) change.note = why;
       return change;
     });
   }
