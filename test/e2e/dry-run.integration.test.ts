@@ -72,7 +72,7 @@ describe.each(DIALECTS)('a dry run over loopback (%s store)', (dialect) => {
   const writes = () => env.magento.kit.writeCalls().length + env.acumatica.kit.writeCalls().length;
 
   beforeAll(async () => {
-    env = await startSyncEnvironment({ customers: 12, products: 1, dialect, seed: 19 });
+    env = await startSyncEnvironment({ customers: 12, products: 3, dialect, seed: 19 });
     ctx = await openContext({ configPath: env.configPath });
     app = await buildServer({ ctx, version: 'test' });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -201,5 +201,29 @@ describe.each(DIALECTS)('a dry run over loopback (%s store)', (dialect) => {
     // Previewed again, everything is as the preview's new values said it would be.
     const again = await ctx.engine.dryRun(FLOW, { ids: SELECTED });
     expect(again.map((r) => r.plan)).toEqual(SELECTED.map(() => 'unchanged'));
+  });
+
+  it('a new product price is previewed old → new as Magento has it now, with zero writes', async () => {
+    const PRODUCTS = 'acumatica-magento.products';
+    const first = await ctx.engine.run(PRODUCTS, { trigger: 'batch' });
+    expect(first.counts).toMatchObject({ created: 3, failed: 0 });
+    const item = 'ITEM00002';
+    const oldPrice = env.magento.products.get(item)!.price;
+    env.acumatica.touch('product', [item], (r) => {
+      r.DefaultPrice = { value: 88.8 };
+    });
+    const before = writes();
+    const rows = await ctx.engine.dryRun(PRODUCTS, {});
+    expect(Object.fromEntries(rows.map((r) => [r.sourceId, r.plan]))).toEqual({
+      ITEM00001: 'unchanged',
+      [item]: 'update',
+      ITEM00003: 'unchanged',
+    });
+    const changes = rows.find((r) => r.sourceId === item)!.changes!;
+    expect(changes.map((c) => c.field)).toEqual(['listPrice']);
+    expect(changes[0]).toMatchObject({ oldKnown: true, from: 'target' });
+    expect(Number((changes[0]!.old as { amount: string }).amount)).toBe(oldPrice);
+    expect(Number((changes[0]!.new as { amount: string }).amount)).toBe(88.8);
+    expect(writes() - before).toBe(0);
   });
 });
