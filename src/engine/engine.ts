@@ -226,6 +226,23 @@ export class Engine {
   }
 
   /**
+   * Dry run: the Load's plan for each record the query selects, with what a waiting record waits on
+   * and, for each update, every field that would change with its old and new values. Like a Load it
+   * writes nothing — no target or source write, no sync record, cursor, link, run or batch. It reads
+   * the target's current records for the updates, so the old values are what is there now.
+   */
+  async dryRun(name: string, query: ReadQuery, signal?: AbortSignal): Promise<PreviewRow[]> {
+    const flow = this.flow(name);
+    const source = this.connectors.get(flow.source);
+    const pipeline = this.pipeline(flow);
+    const rows: PreviewRow[] = [];
+    for await (const page of source.read(flow.entity, { pageSize: flow.pageSize, ...query }, signal)) {
+      rows.push(...(await pipeline.dryRun(await pipeline.plan(page, true), signal)));
+    }
+    return rows;
+  }
+
+  /**
    * Scan: what processing would send and everything it needs, before anything is written — the
    * documents (as a Load shows them), the customers and products they refer to with what their flows
    * would do to each, and every line. Only documents that would be sent (created, or waiting on what

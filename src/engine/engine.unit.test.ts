@@ -97,6 +97,117 @@ describe('engine', () => {
     expect(log.rows[0]?.reason).toBe('updated creditLimit');
   });
 
+  it('a dry run plans every record, names each changed field old → new from the target, and writes nothing', async () => {
+    for (let i = 1; i <= 5; i++) source.put('customer', customer(i), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    source.put('customer', customer(2, { creditLimit: { amount: '9999.00', currency: 'USD' } }), T0);
+    source.put('customer', customer(6), T0);
+    const writes = target.calls.create + target.calls.update;
+    const links = await store.db.selectFrom('sync_records').selectAll().orderBy('id').execute();
+    const runs = await store.db.selectFrom('runs').selectAll().execute();
+
+    const rows = await engine.dryRun('a-b.customers', {});
+    expect(Object.fromEntries(rows.map((r) => [r.sourceId, r.plan]))).toEqual({
+      C0001: 'unchanged',
+      C0002: 'update',
+      C0003: 'unchanged',
+      C0004: 'unchanged',
+      C0005: 'unchanged',
+      C0006: 'create',
+    });
+    expect(rows.find((r) => r.sourceId === 'C0002')!.changes).toEqual([
+      {
+        field: 'creditLimit',
+        oldKnown: true,
+        from: 'target',
+        old: { amount: '1002.00', currency: 'USD' },
+        new: { amount: '9999.00', currency: 'USD' },
+      },
+    ]);
+    expect(rows.filter((r) => r.changes)).toHaveLength(1);
+    expect(target.calls.create + target.calls.update).toBe(writes);
+    expect(await store.db.selectFrom('sync_records').selectAll().orderBy('id').execute()).toEqual(links);
+    expect(await store.db.selectFrom('runs').selectAll().execute()).toEqual(runs);
+  });
+
+  it('a dry run that cannot read the target says only "changed" is known, and why', async () => {
+    source.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    source.put('customer', customer(1, { onHold: true }), T0);
+    delete (target.manifest.entities.customer as { read?: unknown }).read;
+    const [row] = await engine.dryRun('a-b.customers', { ids: ['C0001'] });
+    expect(row).toMatchObject({ plan: 'update', fields: ['onHold'] });
+    expect(row!.changes).toEqual([
+      {
+        field: 'onHold',
+        oldKnown: false,
+        new: true,
+        note: expect.stringContaining('only "changed" is known'),
+      },
+    ]);
+    expect(row!.changes![0]!.note).toContain('Target is not read in a dry run');
+  });
+
+  it('a dry run does not take a field the target record lacks for an empty old value', async () => {
+    source.put('customer', customer(1), T0);
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const [, rec] = [...target.records.get('customer')!.entries()][0]!;
+    delete rec.data.creditLimit;
+    source.put('customer', customer(1, { creditLimit: { amount: '5.00', currency: 'USD' } }), T0);
+    const [row] = await engine.dryRun('a-b.customers', { ids: ['C0001'] });
+    expect(row!.changes).toEqual([
+      {
+        field: 'creditLimit',
+        oldKnown: false,
+        new: { amount: '5.00', currency: 'USD' },
+        note: expect.stringContaining('shows no value for it'),
+      },
+    ]);
+  });
+
+  it('a dry run names what a waiting record waits on', async () => {
+    const orders = flowOf({
+      name: 'a-b.orders',
+      entity: 'salesOrder',
+      ownedFields: ['status'],
+      dependencies: [{ entity: 'customer', flow: 'a-b.customers', ids: 'customerNumber' }],
+    });
+    build(flowOf(), orders);
+    source.put('customer', customer(7), T0);
+    source.put(
+      'salesOrder',
+      {
+        number: 'SO1',
+        status: 'Open',
+        customerNumber: 'C0007',
+        orderDate: '2026-01-01',
+        currency: 'USD',
+        lines: [
+          {
+            lineNumber: 1,
+            sku: 'A',
+            quantity: '1',
+            unit: 'EA',
+            unitPrice: { amount: '5.00', currency: 'USD' },
+            total: { amount: '5.00', currency: 'USD' },
+          },
+        ],
+        taxTotal: { amount: '0.00', currency: 'USD' },
+        orderTotal: { amount: '5.00', currency: 'USD' },
+      },
+      T0,
+    );
+    const rows = await engine.dryRun('a-b.orders', {});
+    expect(rows[0]).toMatchObject({
+      plan: 'wait',
+      reason: 'waiting on customer C0007 (not on b yet)',
+      waitingOn: expect.stringContaining('C0007'),
+    });
+    // The predecessor is named, never synced.
+    expect(target.calls.create + target.calls.update).toBe(0);
+    expect(await store.db.selectFrom('sync_records').selectAll().execute()).toEqual([]);
+  });
+
   it('matches by natural key when the link is lost (crash between write and link): no duplicates', async () => {
     for (let i = 1; i <= 12; i++) source.put('customer', customer(i), T0);
     await engine.run('a-b.customers', { trigger: 'manual' });

@@ -49,6 +49,25 @@ export interface PreviewRow {
   reason?: string;
   /** The record's value per grid column its source declares (see grid-columns.ts). */
   columns?: Record<string, ColumnValue>;
+  /** A dry run's: what a waiting record waits on ("<entity>:<connection>:<id>"). */
+  waitingOn?: string;
+  /** A dry run's: for an update, each field that would change, with its old and new value. */
+  changes?: FieldChange[];
+}
+
+/**
+ * One field an update would write. `old` is the target's current value (`from: 'target'`, read in the
+ * dry run) or what Ledgerlink last wrote (`from: 'last written'`: the record as last read, mapped
+ * again, checked against the link's stored hash of that field); when neither can be known `oldKnown`
+ * is false and `note` says why — only "changed" is known then.
+ */
+export interface FieldChange {
+  field: string;
+  oldKnown: boolean;
+  old?: unknown;
+  new: unknown;
+  from?: 'target' | 'last written';
+  note?: string;
 }
 
 export function planReason(plan: Plan): string | undefined {

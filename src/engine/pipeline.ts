@@ -9,13 +9,14 @@ import {
   type WriteResult,
 } from '../connectors/sdk/contract.js';
 import { type ErrorData, LedgerlinkError, toErrorData } from '../connectors/sdk/errors.js';
+import { fieldHash } from '../connectors/sdk/field-hash.js';
 import { entityKeyField } from '../model/index.js';
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
 import { changedFields, fieldHashes, parseHashes } from './hash.js';
 import { OldestFirst } from './oldest-first.js';
-import type { Plan, PreviewRow, RecordOutcome } from './outcome.js';
+import type { FieldChange, Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
 import { ReferenceResolver, type ReferenceState } from './references.js';
@@ -66,6 +67,9 @@ export interface WorkItem {
 }
 
 const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
+
+/** Targets whose reads go through a desktop program's queue (Web Connector, agent): a dry run does not read them. */
+const QUEUED_READS = new Set(['quickbooks-desktop', 'sage50']);
 
 /**
  * The record pipeline of one flow: validate, transform, conditions, dependencies, match (link table,
@@ -401,6 +405,97 @@ export class RecordPipeline {
       const reason = planReason(w.plan);
       if (reason) row.reason = reason;
       return row;
+    });
+  }
+
+  /**
+   * A dry run's rows: the preview, plus what a waiting record waits on and, for each update, the
+   * fields that would change with their old and new values. Reads only (the store, and the target's
+   * current records where it can read them); writes nothing.
+   */
+  async dryRun(work: readonly WorkItem[], signal?: AbortSignal): Promise<PreviewRow[]> {
+    const rows = this.preview(work);
+    const updates = work.filter((w) => w.plan.kind === 'update');
+    const { current, unread } = await this.targetRecords(
+      updates.map((w) => (w.plan as { targetId: string }).targetId),
+      signal,
+    );
+    work.forEach((w, i) => {
+      const row = rows[i]!;
+      if (w.plan.kind === 'wait' && w.plan.waitingOn) row.waitingOn = w.plan.waitingOn;
+      if (w.plan.kind === 'update')
+        row.changes = this.fieldChanges(w, w.plan.fields, current.get(w.plan.targetId), unread);
+    });
+    return rows;
+  }
+
+  /**
+   * The target's current records by id, in canonical form, when the target reads this entity
+   * directly (not through a desktop program's queue, where even a read would leave a request behind).
+   */
+  private async targetRecords(
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ current: Map<string, Record<string, unknown>>; unread?: string }> {
+    const { flow, target } = this.ctx;
+    const current = new Map<string, Record<string, unknown>>();
+    if (ids.length === 0) return { current };
+    if (!target.manifest.entities[flow.entity]?.read || QUEUED_READS.has(target.manifest.name))
+      return { current, unread: `${target.manifest.title} is not read in a dry run` };
+    try {
+      for await (const page of target.read(flow.entity, { ids: [...new Set(ids)] }, signal))
+        for (const item of page) {
+          if (item.error || !item.data) continue;
+          const valid = validateRecord(flow.entity, item.id, item.data);
+          current.set(item.id, valid.ok ? valid.data : (item.data as Record<string, unknown>));
+        }
+      return { current };
+    } catch (e) {
+      return { current, unread: `${target.manifest.title} could not be read: ${toErrorData(e).message}` };
+    }
+  }
+
+  /**
+   * The old value is the target's current one when it could be read; otherwise what Ledgerlink last
+   * wrote — the record as last read (the link row's data, kept only while a record is not processed)
+   * mapped to the target's codes again, trusted only when its hash equals the link's stored hash.
+   * When neither is known, only "changed" is, and the change says why.
+   */
+  private fieldChanges(
+    w: WorkItem,
+    fields: readonly string[],
+    onTarget: Record<string, unknown> | undefined,
+    unread: string | undefined,
+  ): FieldChange[] {
+    const out = w.out ?? {};
+    const written = parseHashes(w.prev?.last_hash);
+    let lastRead: Record<string, unknown> | undefined;
+    if (!onTarget && written && w.prev?.data) {
+      try {
+        const mapped = this.ctx.valueMaps.apply(JSON.parse(w.prev.data) as Record<string, unknown>);
+        if (mapped.ok) lastRead = mapped.data;
+      } catch {
+        lastRead = undefined;
+      }
+    }
+    const why = onTarget
+      ? undefined
+      : `${unread ?? `${this.ctx.target.manifest.title} did not return the record`}, and what was last written is not kept (the link keeps only a hash of each field): only "changed" is known`;
+    return fields.map((field) => {
+      const change: FieldChange = { field, oldKnown: false, new: out[field] ?? null };
+      if (onTarget && onTarget[field] !== undefined) {
+        change.oldKnown = true;
+        change.old = onTarget[field];
+        change.from = 'target';
+      } else if (lastRead && written && fieldHash(lastRead[field]) === written[field]) {
+        change.oldKnown = true;
+        change.old = lastRead[field] ?? null;
+        change.from = 'last written';
+      } else if (onTarget)
+        // Absent from what the target gave back: empty there, or a field its reads do not show.
+        change.note = `${this.ctx.target.manifest.title}'s record shows no value for it (empty, or not a field it reads back): only "changed" is known`;
+      else if (why) change.note = why;
+      return change;
     });
   }
 

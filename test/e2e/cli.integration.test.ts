@@ -121,7 +121,20 @@ describe('the ledgerlink command', () => {
     it('no mode is bad usage', async () => {
       oneLineError(
         await runCli(['batch', FLOW], cfg),
-        /choose one of --load, --scan, --process-all or --process <ids>/,
+        /choose one of --load, --scan, --dry-run, --process-all or --process <ids>/,
+        2,
+      );
+    });
+
+    it('a dry run goes alone or with a processing, never with a Load or a Scan, nor incrementally', async () => {
+      oneLineError(
+        await runCli(['batch', FLOW, '--dry-run', '--load'], cfg),
+        /--dry-run goes alone or with --process-all or --process <ids>, not with --load or --scan/,
+        2,
+      );
+      oneLineError(
+        await runCli(['batch', FLOW, '--dry-run', '--process-all', '--incremental'], cfg),
+        /--dry-run previews what the filters select; leave out --incremental/,
         2,
       );
     });

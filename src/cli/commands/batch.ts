@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ReadQuery } from '../../connectors/sdk/contract.js';
 import type { RunResult } from '../../engine/engine.js';
 import { parseFilterDate, readIdsFile } from '../../engine/ids-file.js';
+import type { FieldChange, PreviewRow } from '../../engine/outcome.js';
 import type { ScanResult } from '../../engine/scan.js';
 import { textFilterValue } from '../../engine/text-filter.js';
 import type { Context } from '../../runtime/context.js';
@@ -12,6 +13,7 @@ import { batchAll } from './batch-all.js';
 
 interface BatchOptions {
   load?: boolean;
+  dryRun?: boolean;
   scan?: boolean;
   processAll?: boolean;
   process?: string;
@@ -150,6 +152,61 @@ function printScan(out: Output, scan: ScanResult): void {
     );
 }
 
+/** A value as a person reads it: money as "amount currency", nothing as "(empty)". */
+function shown(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '(empty)';
+  if (typeof v === 'object' && !Array.isArray(v) && 'amount' in v && 'currency' in v) {
+    const m = v as { amount: unknown; currency: unknown };
+    return `${String(m.amount)} ${String(m.currency)}`;
+  }
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+const changeLine = (c: FieldChange): string =>
+  c.oldKnown
+    ? `${c.field}: ${shown(c.old)} → ${shown(c.new)}${c.from === 'last written' ? ' (old: as last written)' : ''}`
+    : `${c.field}: (old value not known) → ${shown(c.new)}${c.note ? ` — ${c.note}` : ''}`;
+
+/** A dry run: each record, what processing would do to it and why, and for an update each field old → new. */
+function printDryRun(out: Output, flow: string, rows: readonly PreviewRow[]): void {
+  const plan: Record<string, number> = {};
+  for (const r of rows) plan[r.plan] = (plan[r.plan] ?? 0) + 1;
+  out.result({
+    flow,
+    dryRun: true,
+    count: rows.length,
+    plan,
+    rows: rows.map((r) => ({
+      sourceId: r.sourceId,
+      label: r.label,
+      plan: r.plan,
+      targetId: r.targetId,
+      currentState: r.currentState,
+      ...(r.reason && r.plan !== 'update' ? { reason: r.reason } : {}),
+      ...(r.waitingOn ? { waitingOn: r.waitingOn } : {}),
+      ...(r.changes ? { changes: r.changes } : {}),
+    })),
+  });
+  out.line(`${flow}: dry run — nothing is written`);
+  for (const r of rows) {
+    const who = r.label === r.sourceId ? r.sourceId : `${r.label} (${r.sourceId})`;
+    const target = r.targetId ? ` → ${r.targetId}` : '';
+    if (r.plan === 'update') {
+      out.line(`  ${who}: update${target}`);
+      for (const c of r.changes ?? []) out.line(`      ${changeLine(c)}`);
+    } else if (r.plan === 'wait')
+      out.line(`  ${who}: wait${r.waitingOn ? ` on ${r.waitingOn}` : ''}${r.reason ? ` — ${r.reason}` : ''}`);
+    else out.line(`  ${who}: ${r.plan}${target}${r.reason ? ` — ${r.reason}` : ''}`);
+  }
+  out.line(
+    `\n${rows.length} records would be: ${
+      Object.entries(plan)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ') || 'nothing selected'
+    }`,
+  );
+}
+
 const sum = (results: RunResult[], key: 'created' | 'updated'): number =>
   results.reduce((n, r) => n + r.counts[key], 0);
 
@@ -160,6 +217,10 @@ export function registerBatch(program: Command): void {
       'Load (preview) or process the records a filter selects: the batch screens of the seeds, for schedulers and scripts. Without a flow: run every enabled flow once (or those --between two connections), what changed since each last ran, in dependency order; the exit code says whether anything failed',
     )
     .option('--load', 'preview what processing would do to each record; writes nothing')
+    .option(
+      '--dry-run',
+      'what processing would do to each record (create, update, unchanged, skip and why, wait and on what, fail and why) and, for updates, each field old → new; writes nothing anywhere',
+    )
     .option(
       '--scan',
       'like --load, and also every customer and product the records need (and what would happen to each) and every line; writes nothing',
@@ -190,6 +251,7 @@ export function registerBatch(program: Command): void {
         if (flowName === undefined) {
           if (
             o.load ||
+            o.dryRun ||
             o.processAll ||
             o.process !== undefined ||
             o.ids ||
@@ -213,13 +275,26 @@ export function registerBatch(program: Command): void {
         }
         if (o.between !== undefined)
           throw new UsageError('--between runs every flow between two connections: leave out the flow');
+        // A dry run previews a processing: alone (every selected record), with --process-all, or with
+        // --process <ids>; never with a Load or a Scan, which are previews already.
         const modes = [o.load, o.scan, o.processAll, o.process !== undefined].filter(Boolean).length;
-        if (modes !== 1)
-          throw new UsageError('choose one of --load, --scan, --process-all or --process <ids>');
+        if (o.dryRun ? o.load || o.scan || modes > 1 : modes !== 1)
+          throw new UsageError(
+            o.dryRun
+              ? '--dry-run goes alone or with --process-all or --process <ids>, not with --load or --scan'
+              : 'choose one of --load, --scan, --dry-run, --process-all or --process <ids>',
+          );
+        if (o.dryRun && o.incremental)
+          throw new UsageError('--dry-run previews what the filters select; leave out --incremental');
         ctx = await openContext(o.config ? { configPath: o.config } : {});
         const query = await buildQuery(ctx, flowName, o);
         if (o.scan) {
           printScan(out, await ctx.engine.scan(flowName, query));
+          process.exitCode = EXIT.ok;
+          return;
+        }
+        if (o.dryRun) {
+          printDryRun(out, flowName, await ctx.engine.dryRun(flowName, query));
           process.exitCode = EXIT.ok;
           return;
         }

@@ -33,6 +33,8 @@ const VIEWER_CHANGES = [
   'POST /api/flows/:name/load',
   // Scan is a preview too: what processing would write, and what it needs, nothing written.
   'POST /api/flows/:name/scan',
+  // Dry run: what processing would do to each record, field by field, nothing written or kept.
+  'POST /api/flows/:name/preview',
   // Find in a listing (the Sage View's invoice items, transactions): a read with a body, nothing written.
   'POST /api/connections/:name/listings/:listing/find',
 ];

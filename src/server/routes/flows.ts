@@ -444,6 +444,66 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     },
   );
 
+  app.post<{
+    Params: { name: string };
+    Body: Record<string, unknown>;
+    Querystring: { limit?: number; offset?: number };
+  }>(
+    '/api/flows/:name/preview',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['flows'],
+        summary:
+          'Dry run: what processing would do to each selected record — create, update, unchanged, skip and why, wait and on what, fail and why — and for each update the fields that would change, old and new (`oldKnown` false where only "changed" is known). Writes nothing anywhere and keeps no batch. Filters as for a Load, none to preview everything the flow reads; `counts` covers every record, `rows` one page of at most `limit` (default 200, at most 1000) from `offset`',
+        params,
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+          additionalProperties: false,
+        },
+        body: readQuerySchema,
+        response: { 404: errorSchema, 400: errorSchema, 502: errorSchema, 503: errorSchema },
+      },
+    },
+    async (req) => {
+      const flow = ctx.engine.flow(req.params.name);
+      if (req.body?.incremental === true)
+        throw new EngineError(
+          'invalid_request',
+          'incremental: a dry run previews what the filters select (the cursor is never read or moved); leave it out',
+        );
+      const query = await checkPicked(
+        flow,
+        toReadQuery(req.body ?? {}, filtersOf(deps, flow), sourceTitle(deps, flow)),
+      );
+      const limit = req.query.limit ?? 200;
+      const offset = req.query.offset ?? 0;
+      const rows = await ctx.engine.dryRun(flow.name, query);
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.plan] = (counts[r.plan] ?? 0) + 1;
+      return {
+        flow: flow.name,
+        total: rows.length,
+        counts,
+        offset,
+        rows: rows.slice(offset, offset + limit).map((r) => ({
+          sourceId: r.sourceId,
+          label: r.label,
+          plan: r.plan,
+          targetId: r.targetId,
+          currentState: r.currentState,
+          reason: r.plan === 'update' ? null : (r.reason ?? null),
+          waitingOn: r.waitingOn ?? null,
+          changes: r.changes ?? null,
+        })),
+      };
+    },
+  );
+
   app.get<{ Params: { name: string; id: string } }>(
     '/api/flows/:name/source-records/:id',
     {
