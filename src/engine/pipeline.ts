@@ -68,9 +68,6 @@ export interface WorkItem {
 
 const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
 
-/** Targets whose reads go through a desktop program's queue (Web Connector, agent): a dry run does not read them. */
-const QUEUED_READS = new Set(['quickbooks-desktop', 'sage50']);
-
 /**
  * The record pipeline of one flow: validate, transform, conditions, dependencies, match (link table,
  * then natural key), diff by hash, policy — `plan` — then write, write back, persist and log —
@@ -440,7 +437,7 @@ export class RecordPipeline {
     const { flow, target } = this.ctx;
     const current = new Map<string, Record<string, unknown>>();
     if (ids.length === 0) return { current };
-    if (!target.manifest.entities[flow.entity]?.read || QUEUED_READS.has(target.manifest.name))
+    if (!target.manifest.entities[flow.entity]?.read || target.manifest.queuedReads)
       return { current, unread: `${target.manifest.title} is not read in a dry run` };
     try {
       for await (const page of target.read(flow.entity, { ids: [...new Set(ids)] }, signal))

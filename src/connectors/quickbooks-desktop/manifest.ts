@@ -5,6 +5,7 @@ const createOnly = (naturalKey: string) => ({ naturalKey, updatableFields: [] as
 
 export const quickbooksDesktopManifest: ConnectorManifest = {
   name: 'quickbooks-desktop',
+  queuedReads: true,
   title: 'QuickBooks Desktop',
   // QuickBooks Desktop cannot be called: its Web Connector polls us. Reads and writes are queued and
   // answered on its next poll, so flows poll (on a schedule at least as slow as the Web Connector's).

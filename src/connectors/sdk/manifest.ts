@@ -141,6 +141,11 @@ export interface ConnectorManifest {
   /** shift-close: the system announces a register shift closing (a POS), which a flow may run on. */
   triggers: readonly ('poll' | 'webhook' | 'batch' | 'shift-close')[];
   rateLimit?: RateLimit;
+  /**
+   * Its reads wait in a desktop program's queue (the QuickBooks Web Connector): a read leaves a
+   * request behind, so what only looks (a dry run) does not read it.
+   */
+  queuedReads?: boolean;
 }
 
 /** Builds the zod schema that validates a connection's settings from its declared fields. */
