@@ -1,6 +1,7 @@
 import type { Store, SyncRecord, SyncState } from '../store/index.js';
 import { EngineError } from './errors.js';
 import type { Flow } from './flow.js';
+import { hashOf } from './hash.js';
 import { entityWord, validateRecord } from './validate.js';
 
 /**
@@ -60,10 +61,37 @@ export class RecordActions {
     return this.row(id);
   }
 
+  /**
+   * A sticky skip: the record stays skipped while the source sends it unchanged (who, why, when and
+   * the source record's hash are kept); it goes again when it changed, or when someone un-skips it.
+   */
   async skip(id: number, who: string, why?: string): Promise<SyncRecord> {
     const row = await this.row(id);
-    const reason = `skipped by ${who}${why ? `: ${why}` : ''}`;
-    await this.settle(id, 'skipped', { reason });
+    const reason = skipReason(who, why);
+    await this.settle(id, 'skipped', {
+      reason,
+      skipped_by: who,
+      skip_reason: why ?? null,
+      skipped_at: new Date().toISOString(),
+      skipped_hash: skippedHash(row),
+    });
+    await this.note(row, reason);
+    return this.row(id);
+  }
+
+  /** Takes back a person's skip: the record goes with the next delivery, run or retry. */
+  async unskip(id: number, who: string): Promise<SyncRecord> {
+    const row = await this.row(id);
+    if (!row.skipped_by)
+      throw new EngineError('invalid_request', `${row.source_id} was not skipped by a person`);
+    const reason = `un-skipped by ${who} (skipped by ${row.skipped_by}${row.skip_reason ? `: ${row.skip_reason}` : ''})`;
+    await this.settle(id, 'prepared', {
+      reason,
+      skipped_by: null,
+      skip_reason: null,
+      skipped_at: null,
+      skipped_hash: null,
+    });
     await this.note(row, reason);
     return this.row(id);
   }
@@ -144,4 +172,24 @@ export class RecordActions {
       ...patch,
     });
   }
+}
+
+/** What a person's skip says in the record's reason and the log. */
+export const skipReason = (who: string, why?: string | null): string =>
+  `skipped by ${who}${why ? `: ${why}` : ''}`;
+
+/**
+ * The source record's hash when a person skipped it: of its canonical data as last read, else the
+ * link's per-field hashes of what was last written; null when neither is known (the next delivery's
+ * copy is then taken as the one skipped).
+ */
+export function skippedHash(row: SyncRecord): string | null {
+  if (row.data && !row.edited) {
+    try {
+      return `data:${hashOf(JSON.parse(row.data))}`;
+    } catch {
+      // unreadable data: fall through to the link's hashes
+    }
+  }
+  return row.last_hash ? `owned:${row.last_hash}` : null;
 }
