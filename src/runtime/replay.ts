@@ -1,3 +1,6 @@
+import type { WebhookEvent } from '../connectors/sdk/contract.js';
+import type { Engine } from '../engine/engine.js';
+import { entityWord } from '../engine/validate.js';
 import type { Store } from '../store/index.js';
 import type { JobQueue } from './queue/open.js';
 import { WEBHOOK_TASK } from './webhooks.js';
@@ -72,18 +75,21 @@ export function replayWindow(
  * deliveries were requeued.
  */
 export async function requeueWindow(
-  store: Store,
+  engine: Engine,
   queue: Pick<JobQueue, 'add'> | undefined,
   w: ReplayWindow,
   pageSize = 500,
-): Promise<{ deliveries: number; firstId?: number; lastId?: number }> {
+): Promise<{ deliveries: number; relinked: number; firstId?: number; lastId?: number }> {
+  const store = engine.store;
   let afterId = 0;
   let deliveries = 0;
+  let relinked = 0;
   let firstId: number | undefined;
   for (;;) {
     const page = await store.inbox.replayable(w.connection, w.from, w.to, { afterId, limit: pageSize });
     if (page.length === 0) break;
     const ids = page.map((r) => r.id);
+    relinked += await forgetLostTargets(engine, w.connection, ids);
     await store.inbox.requeueMany(ids);
     firstId ??= ids[0];
     afterId = ids.at(-1)!;
@@ -96,7 +102,72 @@ export async function requeueWindow(
       payload: { connection: w.connection },
       jobKey: `webhook:${w.connection}`,
     });
-  return { deliveries, ...(firstId !== undefined ? { firstId, lastId: afterId } : {}) };
+  return { deliveries, relinked, ...(firstId !== undefined ? { firstId, lastId: afterId } : {}) };
+}
+
+/**
+ * The records these deliveries name whose target record is gone (the target lost data): their link
+ * is forgotten, so the replay finds them by key again or creates them — once. Only reads the target
+ * (one lookup by natural key per flow and page); links it still has are left alone, so an unchanged
+ * record still costs no write. Returns how many links were forgotten.
+ */
+async function forgetLostTargets(
+  engine: Engine,
+  connection: string,
+  inboxIds: readonly number[],
+): Promise<number> {
+  const store = engine.store;
+  const byEntity = new Map<string, Set<string>>();
+  for (const id of inboxIds) {
+    const row = await store.inbox.get(id);
+    for (const ev of row?.events ? (JSON.parse(row.events) as WebhookEvent[]) : []) {
+      if (ev.shift || ev.kind === 'delete') continue;
+      (byEntity.get(ev.entity) ?? byEntity.set(ev.entity, new Set()).get(ev.entity)!).add(ev.id);
+    }
+  }
+  let forgotten = 0;
+  for (const name of engine.flowNames()) {
+    const f = engine.flow(name);
+    const ids = byEntity.get(f.entity);
+    if (!f.enabled || f.syncMode !== 'realtime' || f.source !== connection || !ids) continue;
+    const linked = [...(await store.records.getMany(name, [...ids])).values()].filter(
+      (r) => r.target_id && r.natural_key && r.state === 'processed',
+    );
+    if (linked.length === 0) continue;
+    const target = engine.connector(f.target);
+    let found: Map<string, { id: string }>;
+    try {
+      found = await target.lookup(f.entity, [...new Set(linked.map((r) => r.natural_key!))]);
+    } catch {
+      continue; // the target cannot say now: the replay goes by the links as they are
+    }
+    for (const r of linked) {
+      if (found.get(r.natural_key!)?.id === r.target_id) continue;
+      if (found.has(r.natural_key!)) continue; // found under another id: matching decides, not us
+      await store.records.setState(r.id, 'prepared', {
+        target_id: null,
+        target_number: null,
+        last_hash: null,
+        reason: `${entityWord(f.entity)} ${r.target_id} is no longer on ${target.manifest.title}; the replay writes it again`,
+      });
+      // The way back knew the lost record as its source: that link is gone too, or the replay would
+      // take the record for an echo of one the target no longer has.
+      for (const back of engine.flowNames()) {
+        const b = engine.flow(back);
+        if (b.entity !== f.entity || b.source !== f.target || b.target !== f.source) continue;
+        const echo = await store.records.get(back, r.target_id!);
+        if (echo?.target_id)
+          await store.records.setState(echo.id, 'prepared', {
+            target_id: null,
+            target_number: null,
+            last_hash: null,
+            reason: `no longer on ${target.manifest.title}`,
+          });
+      }
+      forgotten++;
+    }
+  }
+  return forgotten;
 }
 
 /** The configured connections, and whether one takes webhooks (what a replay may name). */

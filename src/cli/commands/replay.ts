@@ -31,13 +31,13 @@ export function registerReplay(program: Command): void {
           if (e instanceof ReplayRequestError) throw new UsageError(`--${e.field}: ${e.reason}`);
           throw e;
         }
-        const { deliveries } = await requeueWindow(ctx.store, undefined, window);
+        const { deliveries, relinked } = await requeueWindow(ctx.engine, undefined, window);
         const runs: RunResult[] = [];
         if (deliveries > 0)
           await processInbox(ctx.engine, window.connection, ctx.logger, (r) => runs.push(r));
-        out.result({ ...window, deliveries, runs: runs.map(({ outcomes: _o, ...r }) => r) });
+        out.result({ ...window, deliveries, relinked, runs: runs.map(({ outcomes: _o, ...r }) => r) });
         out.line(
-          `replayed ${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'} of ${window.connection} received from ${window.from} to ${window.to}`,
+          `replayed ${deliveries} ${deliveries === 1 ? 'delivery' : 'deliveries'} of ${window.connection} received from ${window.from} to ${window.to}${relinked ? `; ${relinked} ${relinked === 1 ? 'record' : 'records'} the target had lost written again` : ''}`,
         );
         if (runs.length)
           out.line(

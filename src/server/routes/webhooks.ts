@@ -155,9 +155,9 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
           error: { code: 'invalid_request', message: `body/${e.field} ${e.reason}` },
         });
       }
-      const { deliveries } = await requeueWindow(ctx.store, ctx.queue, window);
+      const { deliveries, relinked } = await requeueWindow(ctx.engine, ctx.queue, window);
       if (deliveries > 0) wake?.();
-      return reply.code(202).send({ queued: deliveries > 0, deliveries, ...window });
+      return reply.code(202).send({ queued: deliveries > 0, deliveries, relinked, ...window });
     },
   );
 }
