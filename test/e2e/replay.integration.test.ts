@@ -92,6 +92,33 @@ describe.each(DIALECTS)('replay and sticky skip, Acumatica → Magento (%s store
     expect(garbage.body.error?.message).toMatch(/^body\/from "yesterday" is not an ISO 8601/);
   });
 
+  it('the CLI refuses an unknown connection, a bad window and a missing option, naming the option', async () => {
+    const cfg = { LEDGERLINK_CONFIG: env.configPath };
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--connection', 'nope', '--from', from, '--to', to],
+        /^error: --connection: there is no connection "nope" \(the connections are acumatica, magento\)/,
+      ],
+      [
+        ['--connection', 'acumatica', '--from', 'yesterday', '--to', to],
+        /^error: --from: "yesterday" is not an ISO 8601 date/,
+      ],
+      [['--connection', 'acumatica', '--from', to, '--to', from], /^error: --to: must be after from/],
+      [['--connection', 'acumatica', '--from', from], /required option '--to <iso>' not specified/],
+    ];
+    const before = (await env.ctx.store.inbox.list({ connection: 'acumatica', status: 'processed' })).length;
+    for (const [args, message] of cases) {
+      const r = await runCli(['replay', ...args], cfg);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    // Nothing was requeued.
+    expect((await env.ctx.store.inbox.list({ connection: 'acumatica', status: 'processed' })).length).toBe(
+      before,
+    );
+  }, 60_000);
+
   it('after Magento lost the customers, a replay (CLI) writes each back once', async () => {
     for (const id of IDS) for (const c of inMagento(id)) env.magento.customers.delete(Number(c.id));
     for (const id of IDS) expect(inMagento(id)).toHaveLength(0);
