@@ -85,13 +85,7 @@ export class RecordActions {
     if (!row.skipped_by)
       throw new EngineError('invalid_request', `${row.source_id} was not skipped by a person`);
     const reason = `un-skipped by ${who} (skipped by ${row.skipped_by}${row.skip_reason ? `: ${row.skip_reason}` : ''})`;
-    await this.settle(id, 'prepared', {
-      reason,
-      skipped_by: null,
-      skip_reason: null,
-      skipped_at: null,
-      skipped_hash: null,
-    });
+    await this.settle(id, 'prepared', { reason });
     await this.note(row, reason);
     return this.row(id);
   }
@@ -138,6 +132,7 @@ export class RecordActions {
         data: null,
       },
     ]);
+    await this.store.records.skipMarks(flow.name, { clear: [sourceId], adopt: [] });
     const row = (await this.store.records.get(flow.name, sourceId))!;
     await this.note(row, `linked to ${targetId} by ${who}`);
     return row;
@@ -156,6 +151,7 @@ export class RecordActions {
       reason: `unlinked from ${row.target_id} by ${who}`,
       next_attempt_at: null,
       waiting_on: null,
+      ...NO_SKIP,
     });
     await this.note(row, `unlinked from ${row.target_id} by ${who}`, row.target_id);
     return this.row(id);
@@ -169,6 +165,8 @@ export class RecordActions {
       waiting_on: null,
       next_attempt_at: null,
       attempts: 0,
+      // Any other decision takes back a person's skip; a skip sets its own.
+      ...NO_SKIP,
       ...patch,
     });
   }
@@ -193,3 +191,6 @@ export function skippedHash(row: SyncRecord): string | null {
   }
   return row.last_hash ? `owned:${row.last_hash}` : null;
 }
+
+/** A record no person skipped (or whose skip was taken back). */
+const NO_SKIP = { skipped_by: null, skip_reason: null, skipped_at: null, skipped_hash: null } as const;

@@ -1,7 +1,6 @@
 import type { WebhookEvent } from '../connectors/sdk/contract.js';
 import type { Engine } from '../engine/engine.js';
 import { entityWord } from '../engine/validate.js';
-import type { Store } from '../store/index.js';
 import type { JobQueue } from './queue/open.js';
 import { WEBHOOK_TASK } from './webhooks.js';
 

@@ -193,6 +193,10 @@ describe.each(DIALECTS)('replay and sticky skip, Acumatica → Magento (%s store
     ).toBe(202);
     await settled('the replay after the un-skip');
     expect((await record('C000001'))?.state).toBe('processed');
+    // Marking it processed takes a skip back too.
+    expect((await api(`/api/records/${gone.id}/skip`, { reason: 'once more' })).status).toBe(200);
+    expect((await api(`/api/records/${gone.id}/processed`, {})).status).toBe(200);
+    expect((await record('C000001'))?.skipped_by).toBeNull();
     // Un-skipping what no person skipped is refused.
     expect((await api(`/api/records/${gone.id}/unskip`, {})).status).toBe(400);
   });
