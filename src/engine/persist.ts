@@ -183,5 +183,11 @@ export async function persistOutcomes(
     }
   });
   await store.records.upsertMany(rows, nowIso);
+  // A person's skip: adopted by the copy it first meets, forgotten once the source record changed.
+  const clear = work.filter((w) => w.manualSkip?.kind === 'clear').map((w) => w.sourceId);
+  const adopt = work.flatMap((w) =>
+    w.manualSkip?.kind === 'adopt' ? [{ sourceId: w.sourceId, hash: w.manualSkip.hash }] : [],
+  );
+  if (clear.length || adopt.length) await store.records.skipMarks(flow.name, { clear, adopt });
   await store.log.append(logs);
 }

@@ -14,11 +14,12 @@ import { entityKeyField } from '../model/index.js';
 import type { Store, SyncRecord } from '../store/index.js';
 import type { ConditionSet, Expression } from './conditions.js';
 import type { Dependency, Flow } from './flow.js';
-import { changedFields, fieldHashes, parseHashes } from './hash.js';
+import { changedFields, fieldHashes, hashOf, parseHashes } from './hash.js';
 import { OldestFirst } from './oldest-first.js';
 import type { FieldChange, Plan, PreviewRow, RecordOutcome } from './outcome.js';
 import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
+import { skipReason } from './record-actions.js';
 import { ReferenceResolver, type ReferenceState } from './references.js';
 import { entityWord, recordLabel, validateRecord } from './validate.js';
 import type { FlowValueMaps } from './value-maps.js';
@@ -63,6 +64,11 @@ export interface WorkItem {
    */
   settledHash?: string;
   existing?: TargetRecord;
+  /**
+   * A person's sticky skip met again: `clear` when the source record changed since (it goes),
+   * `adopt` when the skip kept no hash (this copy becomes the one skipped).
+   */
+  manualSkip?: { kind: 'clear' } | { kind: 'adopt'; hash: string };
   plan: Plan;
 }
 
@@ -129,6 +135,7 @@ export class RecordPipeline {
       w.data = valid.data;
       w.label = recordLabel(flow.entity, valid.data, item.id);
       await this.noteNeeds(w);
+      if (prev?.skipped_by) this.stickySkip(w, prev);
     }
     // Linked ones too: an echo read again (every change in the ERP reads it again) is still an echo,
     // and the flow's conditions are not its to meet — it was logged "skipped — unpaid balance" —
@@ -167,6 +174,28 @@ export class RecordPipeline {
       await order.holdBack(work);
     }
     return work;
+  }
+
+  /**
+   * A record a person skipped stays skipped while the source sends it unchanged — the reason names
+   * who skipped it and why — and goes again once it changed.
+   */
+  private stickySkip(w: WorkItem, prev: SyncRecord): void {
+    const { flow, valueMaps } = this.ctx;
+    const kept = prev.skipped_hash ?? null;
+    let same: boolean;
+    if (kept === null) {
+      same = true;
+      w.manualSkip = { kind: 'adopt', hash: `data:${hashOf(w.data)}` };
+    } else if (kept.startsWith('data:')) same = kept === `data:${hashOf(w.data)}`;
+    else {
+      const before = parseHashes(kept.slice('owned:'.length));
+      const mapped = valueMaps.apply(w.data!);
+      const now = mapped.ok ? fieldHashes(mapped.data, flow.ownedFields) : undefined;
+      same = !!before && !!now && flow.ownedFields.every((f) => before[f] === now[f]);
+    }
+    if (same) w.plan = { kind: 'skip', reason: skipReason(prev.skipped_by!, prev.skip_reason) };
+    else w.manualSkip = { kind: 'clear' };
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Store, SyncRecord, SyncState } from '../store/index.js';
 import { EngineError } from './errors.js';
 import type { Flow } from './flow.js';
+import { hashOf } from './hash.js';
 import { entityWord, validateRecord } from './validate.js';
 
 /**
@@ -60,10 +61,31 @@ export class RecordActions {
     return this.row(id);
   }
 
+  /**
+   * A sticky skip: the record stays skipped while the source sends it unchanged (who, why, when and
+   * the source record's hash are kept); it goes again when it changed, or when someone un-skips it.
+   */
   async skip(id: number, who: string, why?: string): Promise<SyncRecord> {
     const row = await this.row(id);
-    const reason = `skipped by ${who}${why ? `: ${why}` : ''}`;
-    await this.settle(id, 'skipped', { reason });
+    const reason = skipReason(who, why);
+    await this.settle(id, 'skipped', {
+      reason,
+      skipped_by: who,
+      skip_reason: why ?? null,
+      skipped_at: new Date().toISOString(),
+      skipped_hash: skippedHash(row),
+    });
+    await this.note(row, reason);
+    return this.row(id);
+  }
+
+  /** Takes back a person's skip: the record goes with the next delivery, run or retry. */
+  async unskip(id: number, who: string): Promise<SyncRecord> {
+    const row = await this.row(id);
+    if (!row.skipped_by)
+      throw new EngineError('invalid_request', `${row.source_id} was not skipped by a person`);
+    const reason = `un-skipped by ${who} (skipped by ${row.skipped_by}${row.skip_reason ? `: ${row.skip_reason}` : ''})`;
+    await this.settle(id, 'prepared', { reason });
     await this.note(row, reason);
     return this.row(id);
   }
@@ -110,6 +132,7 @@ export class RecordActions {
         data: null,
       },
     ]);
+    await this.store.records.skipMarks(flow.name, { clear: [sourceId], adopt: [] });
     const row = (await this.store.records.get(flow.name, sourceId))!;
     await this.note(row, `linked to ${targetId} by ${who}`);
     return row;
@@ -128,6 +151,7 @@ export class RecordActions {
       reason: `unlinked from ${row.target_id} by ${who}`,
       next_attempt_at: null,
       waiting_on: null,
+      ...NO_SKIP,
     });
     await this.note(row, `unlinked from ${row.target_id} by ${who}`, row.target_id);
     return this.row(id);
@@ -141,7 +165,32 @@ export class RecordActions {
       waiting_on: null,
       next_attempt_at: null,
       attempts: 0,
+      // Any other decision takes back a person's skip; a skip sets its own.
+      ...NO_SKIP,
       ...patch,
     });
   }
 }
+
+/** What a person's skip says in the record's reason and the log. */
+export const skipReason = (who: string, why?: string | null): string =>
+  `skipped by ${who}${why ? `: ${why}` : ''}`;
+
+/**
+ * The source record's hash when a person skipped it: of its canonical data as last read, else the
+ * link's per-field hashes of what was last written; null when neither is known (the next delivery's
+ * copy is then taken as the one skipped).
+ */
+export function skippedHash(row: SyncRecord): string | null {
+  if (row.data && !row.edited) {
+    try {
+      return `data:${hashOf(JSON.parse(row.data))}`;
+    } catch {
+      // unreadable data: fall through to the link's hashes
+    }
+  }
+  return row.last_hash ? `owned:${row.last_hash}` : null;
+}
+
+/** A record no person skipped (or whose skip was taken back). */
+const NO_SKIP = { skipped_by: null, skip_reason: null, skipped_at: null, skipped_hash: null } as const;

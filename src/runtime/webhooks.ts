@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Connector, InboundDelivery, ShiftClosed, WebhookEvent } from '../connectors/sdk/contract.js';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import { redactHeaders } from '../connectors/sdk/redact.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, RunResult } from '../engine/engine.js';
 import { IDS_FILE_LIMITS } from '../engine/ids-file-limits.js';
 import { runShift } from '../engine/shifts.js';
 import type { Store } from '../store/index.js';
@@ -142,7 +142,13 @@ export async function takeDelivery(
  * newest data wins — and marks them processed. A flow that is busy makes the job try again later;
  * the deliveries stay received until then.
  */
-export async function processInbox(engine: Engine, connection: string, logger: Logger): Promise<number> {
+export async function processInbox(
+  engine: Engine,
+  connection: string,
+  logger: Logger,
+  /** Told each run's result (a replay from the command line prints the flows' outcomes). */
+  onRun?: (r: RunResult) => void,
+): Promise<number> {
   const store = engine.store;
   let handled = 0;
   for (;;) {
@@ -181,13 +187,16 @@ export async function processInbox(engine: Engine, connection: string, logger: L
     }
     for (const [flow, ids] of byFlow) {
       const r = await engine.runIds(flow, [...ids], 'webhook');
+      onRun?.(r);
       if (r.status === 'failed')
         throw new Error(`flow ${flow} could not sync a webhook's records: ${r.message}`);
     }
     for (const shift of shifts)
-      for (const r of await runShift(engine, store, connection, shift))
+      for (const r of await runShift(engine, store, connection, shift)) {
+        onRun?.(r);
         if (r.status === 'failed')
           throw new Error(`flow ${r.flow} could not sync the records of shift ${shift.id}: ${r.message}`);
+      }
     // One statement for the batch: a burst of deliveries is drained in few, large batches.
     await store.inbox.mark(unread, 'ignored', `no enabled flow reads these records from ${connection}`);
     await store.inbox.mark(

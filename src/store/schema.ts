@@ -165,6 +165,12 @@ export interface SyncRecordsTable {
   last_synced_at: string | null;
   /** The canonical record as last read (or as edited by a person before a retry). */
   data: string | null;
+  /** Who skipped the record by hand (a sticky skip), why, when, and the source record's hash then. */
+  skipped_by?: string | null;
+  skip_reason?: string | null;
+  skipped_at?: string | null;
+  /** `data:<hash of the canonical record>` or `owned:<the link's per-field hashes>`; null: not known yet. */
+  skipped_hash?: string | null;
   created_at: string;
   updated_at: string;
 }

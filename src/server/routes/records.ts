@@ -120,7 +120,8 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
     {
       schema: {
         tags: ['records'],
-        summary: 'Skip a record: no more automatic retries; the log says who and why',
+        summary:
+          'Skip a record: no more automatic retries, and it stays skipped while the source sends it unchanged; the log says who and why',
         params: idParams,
         body: {
           type: ['object', 'null'],
@@ -131,6 +132,19 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
       },
     },
     async (req) => ({ record: shaped(await actions().skip(req.params.id, who(req), req.body?.reason)) }),
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/records/:id/unskip',
+    {
+      schema: {
+        tags: ['records'],
+        summary: "Take back a person's skip: the record goes with the next delivery, run or retry",
+        params: idParams,
+        response: { 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (req) => ({ record: shaped(await actions().unskip(req.params.id, who(req))) }),
   );
 
   app.post<{ Params: { id: number } }>(

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { EngineError } from '../../engine/errors.js';
+import { ReplayRequestError, replayWindow, requeueWindow, webhookConnections } from '../../runtime/replay.js';
 import { WEBHOOK_TASK } from '../../runtime/webhooks.js';
 import type { ServerDeps } from '../app.js';
 import { errorSchema, paging, rowId } from './schemas.js';
@@ -121,6 +122,42 @@ export function registerWebhookLogRoutes(app: FastifyInstance, { ctx, wake }: Se
       });
       wake?.();
       return reply.code(202).send({ queued: true, id: row.id });
+    },
+  );
+
+  app.post<{ Body: { connection: string; from: string; to: string } }>(
+    '/api/webhooks/replay',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary:
+          'Replay a period: every verified delivery the connection received in [from, to) is processed again; its records are re-read from the source by id, so unchanged ones write nothing and ones the target lost are written again',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['connection', 'from', 'to'],
+          properties: {
+            connection: { type: 'string', minLength: 1 },
+            from: { type: 'string', minLength: 1, maxLength: 40 },
+            to: { type: 'string', minLength: 1, maxLength: 40 },
+          },
+        },
+        response: { 400: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      let window: ReturnType<typeof replayWindow>;
+      try {
+        window = replayWindow(req.body, webhookConnections(ctx));
+      } catch (e) {
+        if (!(e instanceof ReplayRequestError)) throw e;
+        return reply.code(400).send({
+          error: { code: 'invalid_request', message: `body/${e.field} ${e.reason}` },
+        });
+      }
+      const { deliveries, relinked } = await requeueWindow(ctx.engine, ctx.queue, window);
+      if (deliveries > 0) wake?.();
+      return reply.code(202).send({ queued: deliveries > 0, deliveries, relinked, ...window });
     },
   );
 }

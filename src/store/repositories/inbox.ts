@@ -108,6 +108,41 @@ export class InboxRepository {
       .execute();
   }
 
+  /**
+   * Verified, readable deliveries of a connection received in [from, to), oldest first, a page at a
+   * time after `afterId` (a replay of a period walks them without holding them all).
+   */
+  async replayable(
+    connection: string,
+    from: string,
+    to: string,
+    page: { afterId?: number; limit?: number } = {},
+  ): Promise<Array<Pick<InboxEntry, 'id' | 'status' | 'received_at'>>> {
+    return this.db
+      .selectFrom('webhook_inbox')
+      .select(['id', 'status', 'received_at'])
+      .where('connection', '=', connection)
+      .where('verified', '=', 1)
+      .where('events', 'is not', null)
+      .where('status', 'in', ['received', 'processed', 'ignored'])
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .where('id', '>', page.afterId ?? 0)
+      .orderBy('id')
+      .limit(page.limit ?? 500)
+      .execute();
+  }
+
+  /** Several deliveries back to the queue in one statement (a replay of a period). */
+  async requeueMany(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('webhook_inbox')
+      .set({ status: 'received', error: null, processed_at: null })
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
   async get(id: number): Promise<InboxEntry | undefined> {
     return this.db.selectFrom('webhook_inbox').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -147,6 +147,32 @@ export class SyncRecordRepository {
       .execute();
   }
 
+  /**
+   * A person's sticky skip: `clear` forgets it (the source record changed, so it goes again);
+   * `adopt` notes the hash of the copy a skip that kept none first met.
+   */
+  async skipMarks(
+    flow: string,
+    marks: { clear: readonly string[]; adopt: ReadonlyArray<{ sourceId: string; hash: string }> },
+  ): Promise<void> {
+    for (const part of chunks(marks.clear))
+      if (part.length)
+        await this.db
+          .updateTable('sync_records')
+          .set({ skipped_by: null, skip_reason: null, skipped_at: null, skipped_hash: null })
+          .where('flow', '=', flow)
+          .where('source_id', 'in', part)
+          .execute();
+    for (const a of marks.adopt)
+      await this.db
+        .updateTable('sync_records')
+        .set({ skipped_hash: a.hash })
+        .where('flow', '=', flow)
+        .where('source_id', '=', a.sourceId)
+        .where('skipped_hash', 'is', null)
+        .execute();
+  }
+
   async list(q: RecordQuery = {}): Promise<{ rows: SyncRecord[]; total: number }> {
     let base = this.db.selectFrom('sync_records');
     if (q.flow) base = base.where('flow', '=', q.flow);
