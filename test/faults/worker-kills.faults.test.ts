@@ -80,6 +80,9 @@ describe('fault: SIGKILL of random workers at random moments', () => {
     // The killer: a random worker, at a random moment; a replacement starts as soon as it is gone.
     let stopKilling = false;
     let kills = 0;
+    // Runs queued so far: the killer keeps to at most two kills per run, whatever the machine's speed
+    // (on a slow one, kills every 0.2–1 s came 20 to a run, and replacements rarely finished starting).
+    let runsQueued = 0;
     let killsHoldingJobs = 0;
     const killed = new Set<unknown>();
     const killer = (async () => {
@@ -88,6 +91,7 @@ describe('fault: SIGKILL of random workers at random moments', () => {
         // shared exchange once per record; at 0.4–2 s apart the killer once managed only 22 in 50 runs).
         await sleep(200 + random() * 800);
         if (stopKilling) break;
+        if (kills >= 2 * runsQueued) continue;
         const living = workers.living();
         const victim = living[Math.floor(random() * living.length)];
         if (!victim?.child.pid) continue;
@@ -138,6 +142,7 @@ describe('fault: SIGKILL of random workers at random moments', () => {
           expectedLimit.set(id, limit);
         }
         const runIds = [...fresh, ...changed];
+        runsQueued = run + 1;
         await queue.add({
           task: RUN_TASK,
           payload: { flow: FLOW, trigger: 'manual', query: { ids: runIds } },
