@@ -222,6 +222,9 @@ describe('fault: SIGKILL of random workers at random moments', () => {
 
     // The survivors stop cleanly, holding nothing.
     await Promise.all(workers.living().map((w) => w.started));
+    // A replacement the killer started last may have printed its start a moment ago: let it settle
+    // (its queue pool and recovery loop running) before it is asked to stop.
+    await sleep(3_000);
     // A survivor may be in the middle of a page whose Acumatica login waits for a seat that a killed
     // worker still holds (until the sandbox's session timeout): give the page time to finish.
     const survivors = workers.living();
