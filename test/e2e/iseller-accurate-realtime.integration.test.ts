@@ -7,13 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
-import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { processInbox } from '../../src/runtime/webhooks.js';
 import { buildServer } from '../../src/server/app.js';
 import { batchBetween } from '../support/batch-run.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
+import { openBooks, posBooksConnections, salesSides, stockSides } from '../support/pos-day.js';
 
 /**
  * Seed 002's "Synchronize Real Time" between the two sandboxes: each sale goes as iSeller announces
@@ -42,13 +41,7 @@ describe.each(DIALECTS)('iSeller → Accurate in real time on %s', (dialect) => 
       configPath,
       stringify({
         database: db.url,
-        connections: {
-          iseller: {
-            connector: 'iseller',
-            settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
-          },
-          accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
-        },
+        connections: posBooksConnections(pos, books),
         flows: Object.fromEntries(
           [
             'accurate-iseller.products',

@@ -7,13 +7,12 @@ import { stringify } from 'yaml';
 import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
 import { wib } from '../../src/connectors/iseller/sandbox/store.js';
-import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { pollShifts } from '../../src/engine/shifts.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { processInbox } from '../../src/runtime/webhooks.js';
 import { batchBetween } from '../support/batch-run.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-import { openBooks, salesSides, stockSides } from '../support/pos-day.js';
+import { openBooks, posBooksConnections, salesSides, stockSides } from '../support/pos-day.js';
 
 /**
  * Seed 002's Sync Mode "on Register Shift Closing", between the two sandboxes: the sales and
@@ -43,13 +42,7 @@ describe.each(DIALECTS)('iSeller → Accurate on register shift closing on %s', 
       configPath,
       stringify({
         database: db.url,
-        connections: {
-          iseller: {
-            connector: 'iseller',
-            settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
-          },
-          accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
-        },
+        connections: posBooksConnections(pos, books),
         flows: {
           'accurate-iseller.products': {},
           'iseller-accurate.customers': {},

@@ -6,11 +6,16 @@ import { stringify } from 'yaml';
 import { save } from '../../src/connectors/accurate/sandbox/documents.js';
 import { type AccurateSandbox, startAccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import { type IsellerSandbox, startIsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
-import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 import { type Context, openContext } from '../../src/runtime/context.js';
 import { batchBetween, nothingWritten } from '../support/batch-run.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { openBooks, salesSides as salesOf, stockSides as stockOf, WAREHOUSE } from '../support/pos-day.js';
+import {
+  openBooks,
+  posBooksConnections,
+  salesSides as salesOf,
+  stockSides as stockOf,
+  WAREHOUSE,
+} from '../support/pos-day.js';
 
 const FLOWS = [
   'accurate-iseller.products',
@@ -46,13 +51,7 @@ describe.each(['sqlite', 'postgres'] as const)('iSeller ↔ Accurate on %s', (di
       configPath,
       stringify({
         database: db.url,
-        connections: {
-          iseller: {
-            connector: 'iseller',
-            settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
-          },
-          accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
-        },
+        connections: posBooksConnections(pos, books),
         flows: Object.fromEntries(FLOWS.map((f) => [f, { ...fast }])),
       }),
     );

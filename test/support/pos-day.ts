@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { AccurateSandbox } from '../../src/connectors/accurate/sandbox/index.js';
 import type { IsellerSandbox } from '../../src/connectors/iseller/sandbox/index.js';
+import { sandboxRegistry } from '../../src/connectors/sandboxes.js';
 
 /** Stock per item and outlet as the day began (the iSeller sandbox's shop, before its sales). */
 export const OPENING: Record<string, Record<string, number>> = {
@@ -58,4 +59,15 @@ export function salesSides(pos: IsellerSandbox, books: AccurateSandbox): [string
   for (const i of books.store.tables['sales-invoice'].values()) kept = kept.plus(String(i.totalAmount));
   for (const r of books.store.tables['sales-return'].values()) kept = kept.minus(String(r.totalAmount));
   return [till.toFixed(), kept.toFixed()];
+}
+
+/** The connections every iSeller ↔ Accurate test writes: the till (walk-ins booked to C-00001) and the books. */
+export function posBooksConnections(pos: IsellerSandbox, books: AccurateSandbox) {
+  return {
+    iseller: {
+      connector: 'iseller',
+      settings: { ...sandboxRegistry.iseller!.settings(pos as never), walkInCustomer: 'C-00001' },
+    },
+    accurate: { connector: 'accurate', settings: sandboxRegistry.accurate!.settings(books as never) },
+  };
 }
