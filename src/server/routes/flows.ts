@@ -158,6 +158,27 @@ async function describeFlow(deps: ServerDeps, f: Flow) {
 export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { ctx, wake } = deps;
 
+  /**
+   * What Process acts on in a Load: the ids it selected, or all the Load's records. A preview asks the
+   * same, so what it shows is what pressing Process right after does.
+   */
+  const loadedIds = async (flow: Flow, batchId: number, ids?: readonly string[]): Promise<ReadQuery> => {
+    const batch = await ctx.store.batches.get(batchId);
+    if (!batch || batch.flow !== flow.name)
+      throw new EngineError('invalid_request', `no Load ${batchId} of flow ${flow.name}; load again`);
+    const all = await ctx.store.batches.sourceIds(batch.id);
+    const chosen = ids?.length ? [...ids] : all;
+    const known = new Set(all);
+    const stray = chosen.filter((id) => !known.has(id));
+    if (stray.length)
+      throw new EngineError(
+        'invalid_request',
+        `${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ` and ${stray.length - 5} more` : ''} are not in Load ${batch.id}`,
+      );
+    if (chosen.length === 0) throw new EngineError('invalid_request', `Load ${batch.id} has no records`);
+    return { ids: chosen };
+  };
+
   app.get(
     '/api/flows',
     {
@@ -446,7 +467,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
 
   app.post<{
     Params: { name: string };
-    Body: Record<string, unknown>;
+    Body: QueryBody;
     Querystring: { limit?: number; offset?: number };
   }>(
     '/api/flows/:name/preview',
@@ -455,7 +476,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
       schema: {
         tags: ['flows'],
         summary:
-          'Dry run: what processing would do to each selected record — create, update, unchanged, skip and why, wait and on what, fail and why — and for each update the fields that would change, old and new (`oldKnown` false where only "changed" is known). Writes nothing anywhere and keeps no batch. Filters as for a Load, none to preview everything the flow reads; `counts` covers every record, `rows` one page of at most `limit` (default 200, at most 1000) from `offset`',
+          'Dry run: what processing would do to each selected record — create, update, unchanged, skip and why, wait and on what, fail and why — and for each update the fields that would change, old and new (`oldKnown` false where only "changed" is known). Writes nothing anywhere and keeps no batch. Filters as for a Load, none to preview everything the flow reads; or `batchId` (with `ids` of it, or none for all of it) to preview what Process would act on in that Load; `counts` covers every record, `rows` one page of at most `limit` (default 200, at most 1000) from `offset`',
         params,
         querystring: {
           type: 'object',
@@ -465,7 +486,13 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
           },
           additionalProperties: false,
         },
-        body: readQuerySchema,
+        body: {
+          ...readQuerySchema,
+          properties: {
+            ...readQuerySchema.properties,
+            batchId: { ...rowId, description: "a Load's id: preview its records (or `ids` of them)" },
+          },
+        },
         response: { 404: errorSchema, 400: errorSchema, 502: errorSchema, 503: errorSchema },
       },
     },
@@ -476,10 +503,13 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
           'invalid_request',
           'incremental: a dry run previews what the filters select (the cursor is never read or moved); leave it out',
         );
-      const query = await checkPicked(
-        flow,
-        toReadQuery(req.body ?? {}, filtersOf(deps, flow), sourceTitle(deps, flow)),
-      );
+      const query =
+        req.body?.batchId !== undefined
+          ? await loadedIds(flow, req.body.batchId, req.body.ids)
+          : await checkPicked(
+              flow,
+              toReadQuery(req.body ?? {}, filtersOf(deps, flow), sourceTitle(deps, flow)),
+            );
       const limit = req.query.limit ?? 200;
       const offset = req.query.offset ?? 0;
       const rows = await ctx.engine.dryRun(flow.name, query);
@@ -580,23 +610,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
       const flow = ctx.engine.flow(req.params.name);
       let query: ReadQuery;
       if (req.body?.batchId !== undefined) {
-        const batch = await ctx.store.batches.get(req.body.batchId);
-        if (!batch || batch.flow !== flow.name)
-          throw new EngineError(
-            'invalid_request',
-            `no Load ${req.body.batchId} of flow ${flow.name}; load again`,
-          );
-        const all = await ctx.store.batches.sourceIds(batch.id);
-        const chosen = req.body.ids?.length ? req.body.ids : all;
-        const known = new Set(all);
-        const stray = chosen.filter((id) => !known.has(id));
-        if (stray.length)
-          throw new EngineError(
-            'invalid_request',
-            `${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ` and ${stray.length - 5} more` : ''} are not in Load ${batch.id}`,
-          );
-        if (chosen.length === 0) throw new EngineError('invalid_request', `Load ${batch.id} has no records`);
-        query = { ids: chosen };
+        query = await loadedIds(flow, req.body.batchId, req.body.ids);
       } else {
         query = await checkPicked(
           flow,
