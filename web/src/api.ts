@@ -125,6 +125,49 @@ export interface BatchRow {
   columns: Record<string, CellValue>;
 }
 
+/**
+ * One field an update would write: `old` is the target's value now (`from: 'target'`) or what was last
+ * written (`from: 'last written'`); where neither is known `oldKnown` is false and `note` says why.
+ */
+export interface FieldChange {
+  field: string;
+  oldKnown: boolean;
+  old?: unknown;
+  new: unknown;
+  from?: 'target' | 'last written';
+  note?: string;
+}
+
+/** One record of a dry run: what processing would do to it, and for an update each field old → new. */
+export interface DryRunRow {
+  sourceId: string;
+  label: string;
+  plan: Plan;
+  targetId: string | null;
+  currentState: string | null;
+  reason: string | null;
+  waitingOn: string | null;
+  changes: FieldChange[] | null;
+}
+
+export interface DryRun {
+  flow: string;
+  total: number;
+  counts: Partial<Record<Plan, number>>;
+  offset: number;
+  rows: DryRunRow[];
+}
+
+/** A replay of a period: how many deliveries went back in the queue, and links forgotten for lost records. */
+export interface ReplayedPeriod {
+  queued: boolean;
+  deliveries: number;
+  relinked: number;
+  connection: string;
+  from: string;
+  to: string;
+}
+
 /** One record as a Load or a Scan previews it: its sync state and what processing would do. */
 export interface PreviewRow {
   sourceId: string;
@@ -273,6 +316,10 @@ export interface SyncRecord {
   last_synced_at: string | null;
   data: unknown;
   updated_at: string;
+  /** A person's skip, kept while the source sends the record unchanged: who, why (if given), when. */
+  skipped_by?: string | null;
+  skip_reason?: string | null;
+  skipped_at?: string | null;
 }
 
 export interface Delivery {
@@ -589,6 +636,15 @@ export const api = {
     }>('GET', withQuery(`/api/batches/${batchId}/rows`, q)),
   scan: (flow: string, query: ReadQuery = {}, limit?: number) =>
     request<ScanResult>('POST', withQuery(`/api/flows/${enc(flow)}/scan`, { limit }), { body: query }),
+  /** A dry run: writes nothing; a Load's records (or `ids` of them) or a read query. */
+  preview: (
+    flow: string,
+    body: { batchId: number; ids?: string[] } | ReadQuery,
+    page: { limit: number; offset: number },
+  ) =>
+    request<DryRun>('POST', withQuery(`/api/flows/${enc(flow)}/preview`, page), {
+      body,
+    }),
   run: (flow: string, body: { batchId: number; ids?: string[] } | (ReadQuery & { confirm?: boolean })) =>
     request<{ queued: boolean; flow: string; request?: string; events?: string }>(
       'POST',
@@ -614,6 +670,7 @@ export const api = {
     request<{ record: SyncRecord }>('PUT', `/api/records/${id}/data`, { body: { data } }),
   skip: (id: number, reason?: string) =>
     request<unknown>('POST', `/api/records/${id}/skip`, { body: reason ? { reason } : {} }),
+  unskip: (id: number) => request<{ record: SyncRecord }>('POST', `/api/records/${id}/unskip`),
   markProcessed: (id: number) => request<unknown>('POST', `/api/records/${id}/processed`),
   link: (flow: string, sourceId: string, targetId: string) =>
     request<unknown>('POST', '/api/records/link', { body: { flow, sourceId, targetId } }),
@@ -623,6 +680,8 @@ export const api = {
   webhooks: (q: Query) =>
     request<{ depth: number; total?: number; deliveries: Delivery[] }>('GET', withQuery('/api/webhooks', q)),
   replay: (id: number) => request<unknown>('POST', `/api/webhooks/${id}/replay`),
+  replayPeriod: (body: { connection: string; from: string; to: string }) =>
+    request<ReplayedPeriod>('POST', '/api/webhooks/replay', { body }),
   webhookRecords: (q: { connection: string; limit: number; offset: number }) =>
     request<WebhookRecordsPage>('GET', withQuery('/api/webhooks/records', q)),
   saveSyncSettings: (flows: Record<string, SyncSettings>) =>

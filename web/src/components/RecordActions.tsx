@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, isApiError, type SyncRecord } from '../api';
 import { useAction } from '../hooks';
 import { Button, Done, ErrorText } from './Controls';
+import { Time } from './Time';
 
 /** What retry answers, in a sentence: the engine returns each record's outcome. */
 function describeRetry(results: unknown): string {
@@ -23,7 +24,9 @@ function describeRetry(results: unknown): string {
 
 /**
  * The actions a person takes on one sync record: Retry ("sync refresh"), Skip, Mark as processed, and
- * Edit data (the canonical record as JSON, validated by the server) followed by a retry.
+ * Edit data (the canonical record as JSON, validated by the server) followed by a retry. A person's
+ * skip is sticky (it outlives unchanged deliveries of the record), so it says who and why, and
+ * Un-skip takes it back.
  */
 export function RecordActions({ record, onChanged }: { record: SyncRecord; onChanged: () => void }) {
   const action = useAction();
@@ -71,6 +74,40 @@ export function RecordActions({ record, onChanged }: { record: SyncRecord; onCha
 
   return (
     <div className="record-actions">
+      {record.skipped_by ? (
+        <div className="skip-mark" role="note" aria-label="Skipped by a person">
+          <p>
+            Skipped by <strong>{record.skipped_by}</strong>
+            {record.skipped_at ? (
+              <>
+                {' '}
+                <Time iso={record.skipped_at} />
+              </>
+            ) : null}
+            {record.skip_reason ? (
+              <>
+                : <q>{record.skip_reason}</q>
+              </>
+            ) : (
+              ' (no reason given)'
+            )}
+            . It stays skipped while the source sends it unchanged; it goes again when it changes or is
+            un-skipped.
+          </p>
+          <Button
+            need="operator"
+            busy={action.pending}
+            onClick={() =>
+              act(async () => {
+                await api.unskip(record.id);
+                return 'Un-skipped: the record goes with the next delivery, run or retry.';
+              })
+            }
+          >
+            Un-skip
+          </Button>
+        </div>
+      ) : null}
       <div className="actions">
         <Button
           need="operator"

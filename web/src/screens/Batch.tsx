@@ -29,6 +29,7 @@ import {
 } from '../components/BatchGrid';
 import { Button, Done, ErrorText } from '../components/Controls';
 import type { RowSelectionState, SortingState } from '../components/DataTable';
+import { DryRunPanel, type PreviewOf } from '../components/DryRunPanel';
 import { type FollowRun, RunProgress, useRunEvents } from '../components/RunProgress';
 import { Time } from '../components/Time';
 import { formatCount, humanize, splitList } from '../format';
@@ -201,6 +202,8 @@ function Batch({ flow }: { flow: Flow }) {
   const search = useDebounced(find.trim());
   const [formError, setFormError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  /** The dry run shown: of the rows selected when Preview was pressed, or of the whole Load. */
+  const [previewing, setPreviewing] = useState<PreviewOf | null>(null);
   const [follow, setFollow] = useState<FollowRun | null>(() => rememberedRun(flow.name));
   const loadAction = useAction();
   const processAction = useAction();
@@ -294,6 +297,18 @@ function Batch({ flow }: { flow: Flow }) {
     void start({ batchId }, `all ${formatCount(loadedCount)} loaded record${loadedCount === 1 ? '' : 's'}`);
   };
 
+  /** Processes exactly what the preview showed (its rows, not the selection as it is now). */
+  const processPreviewed = async (of: PreviewOf) => {
+    const n = of.ids?.length;
+    const ok = await start(
+      of.ids ? { batchId: of.batchId, ids: of.ids } : { batchId: of.batchId },
+      n
+        ? `${n} previewed record${n === 1 ? '' : 's'}`
+        : `all ${formatCount(loadedCount)} loaded record${loadedCount === 1 ? '' : 's'}`,
+    );
+    if (ok) setPreviewing(null);
+  };
+
   const syncOne = (id: string) => start({ ids: [id] }, `${entityTitle(flow.entity).toLowerCase()} ${id}`);
 
   const reset = () => {
@@ -306,6 +321,7 @@ function Batch({ flow }: { flow: Flow }) {
     setFind('');
     setFormError(null);
     setConfirming(false);
+    setPreviewing(null);
     loadAction.clear();
     processAction.clear();
     setQuery({ batch: undefined });
@@ -364,6 +380,22 @@ function Batch({ flow }: { flow: Flow }) {
           >
             Process All
           </Button>
+          <Button
+            disabled={!batchId}
+            title={
+              !batchId
+                ? 'Load first'
+                : selectedIds.length
+                  ? `What Process would do to the ${formatCount(selectedIds.length)} selected records; writes nothing`
+                  : `What Process All would do to the ${formatCount(loadedCount)} loaded records; writes nothing`
+            }
+            onClick={() => {
+              if (!batchId) return;
+              setPreviewing(selectedIds.length ? { batchId, ids: [...selectedIds] } : { batchId });
+            }}
+          >
+            Preview
+          </Button>
           {!batchId ? <span className="muted load-first">Load first</span> : null}
           <Button onClick={reset}>Reset Filter</Button>
         </div>
@@ -390,6 +422,17 @@ function Batch({ flow }: { flow: Flow }) {
         <ErrorText>{loadAction.error ?? processAction.error}</ErrorText>
         <Done>{processAction.done ?? loadAction.done}</Done>
       </form>
+
+      {previewing && previewing.batchId === batchId ? (
+        <DryRunPanel
+          key={`${previewing.batchId}:${previewing.ids?.join(',') ?? '*'}`}
+          flow={flow}
+          of={previewing}
+          processing={processAction.pending}
+          onProcess={() => void processPreviewed(previewing)}
+          onClose={() => setPreviewing(null)}
+        />
+      ) : null}
 
       <RunProgress
         run={run}

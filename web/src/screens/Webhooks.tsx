@@ -6,6 +6,7 @@ import { type Columns, columnHelper, DataTable } from '../components/DataTable';
 import { Drawer } from '../components/Drawer';
 import { JsonView } from '../components/JsonView';
 import { Pager } from '../components/Pager';
+import { ReplayPeriodForm } from '../components/ReplayPeriodForm';
 import { Time } from '../components/Time';
 import { formatCount } from '../format';
 import { useAction, useData } from '../hooks';
@@ -97,6 +98,11 @@ export function WebhooksScreen() {
           </select>
         </label>
       </form>
+      <ReplayPeriodForm
+        connections={connections.data?.connections.map((c) => c.name) ?? []}
+        defaultConnection={connection}
+        onReplayed={list.reload}
+      />
       <ErrorText>{list.error}</ErrorText>
       <DataTable
         label="Webhook deliveries"
