@@ -91,9 +91,14 @@ export function ReplayPeriodForm({
         read again from the source, so those that did not change write nothing and those the target lost are
         written again.
       </p>
-      <label>
-        Connection{' '}
-        <select value={connection} onChange={(e) => setConnection(e.target.value)} {...invalid('connection')}>
+      <span className="replay-field">
+        <label htmlFor="replay-connection">Connection</label>
+        <select
+          id="replay-connection"
+          value={connection}
+          onChange={(e) => setConnection(e.target.value)}
+          {...invalid('connection')}
+        >
           <option value="">Choose a connection</option>
           {connections.map((c) => (
             <option key={c} value={c}>
@@ -102,29 +107,31 @@ export function ReplayPeriodForm({
           ))}
         </select>
         {fieldError('connection')}
-      </label>
-      <label>
-        From{' '}
+      </span>
+      <span className="replay-field">
+        <label htmlFor="replay-from">From</label>
         <input
           type="datetime-local"
           step={1}
+          id="replay-from"
           value={from}
           onChange={(e) => setFrom(e.target.value)}
           {...invalid('from')}
         />
         {fieldError('from')}
-      </label>
-      <label>
-        To{' '}
+      </span>
+      <span className="replay-field">
+        <label htmlFor="replay-to">To</label>
         <input
           type="datetime-local"
           step={1}
+          id="replay-to"
           value={to}
           onChange={(e) => setTo(e.target.value)}
           {...invalid('to')}
         />
         {fieldError('to')}
-      </label>
+      </span>
       <Button type="submit" variant="primary" need="operator" busy={busy}>
         Replay period
       </Button>
