@@ -11,7 +11,8 @@ import { ARTIFACTS, CHROMIUM, launchChromium } from '../support/views-browser.js
  * Issue 19 parts 2 and 4 on the dashboard, in Debian's Chromium against a Ledgerlink server in this
  * process with the Acumatica and Magento sandboxes on loopback (Acumatica pushing its changes):
  * Preview on the Customer batch screen lists the plan per record with an update's credit limit
- * old → new, and neither sandbox sees a write; Process from the preview then does what it said.
+ * old → new (and "not known" with why where Magento's record shows none), and neither sandbox sees
+ * a write; Process from the preview then does what it said.
  * Replay a period requeues the period's deliveries (the count shown) and writes nothing; a window
  * the wrong way round names the field. A customer skipped by a person shows who and why, a viewer
  * can press neither Un-skip nor Replay, and Un-skip clears the skip. Screenshots go to
@@ -24,8 +25,11 @@ const id = (n: number) => `C${String(n).padStart(6, '0')}`;
 const SYNCED = [1, 2, 3, 4, 5].map(id);
 const CHANGED = id(3);
 const SAME = id(4);
+/** Its credit limit changes while Magento's record shows none: only "changed" is known. */
+const UNSEEN = id(5);
 const NEW = id(6);
 const NEW_LIMIT = 4321.5;
+const UNSEEN_LIMIT = 2500;
 
 /** Money as the dashboard writes it: digits grouped, two decimals. */
 const grouped = (n: number) =>
@@ -110,16 +114,25 @@ describe.each(DIALECTS)('dry run, replay and un-skip on the dashboard (%s store)
     const oldLimit = Number(env.acumatica.customers.get(CHANGED)!.CreditLimit?.value);
     expect(oldLimit).not.toBe(NEW_LIMIT);
     // Saved in Acumatica without a push notification (a screen nobody subscribed): only a batch sees it.
-    const changed = env.acumatica.customers.get(CHANGED)!;
-    changed.CreditLimit = { value: NEW_LIMIT };
-    changed.LastModifiedDateTime = { value: new Date().toISOString() };
+    const save = (sourceId: string, limit: number) => {
+      const r = env.acumatica.customers.get(sourceId)!;
+      r.CreditLimit = { value: limit };
+      r.LastModifiedDateTime = { value: new Date().toISOString() };
+    };
+    save(CHANGED, NEW_LIMIT);
+    save(UNSEEN, UNSEEN_LIMIT);
+    // Someone cleared the credit limit in Magento's admin: its record shows none to compare with.
+    const unseen = inMagento(UNSEEN)[0] as {
+      custom_attributes?: Array<{ attribute_code: string; value: unknown }>;
+    };
+    unseen.custom_attributes = unseen.custom_attributes?.filter((a) => a.attribute_code !== 'credit_limit');
 
     await page.goto(`${url}/batch/${FLOW}`);
     await page.getByRole('checkbox', { name: 'Filter by Specific Customer' }).check();
-    await page.getByLabel('Or Customers:').fill([CHANGED, SAME, NEW].join('\n'));
+    await page.getByLabel('Or Customers:').fill([CHANGED, SAME, UNSEEN, NEW].join('\n'));
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     const grid = page.getByRole('table', { name: 'Loaded records' });
-    await expect.poll(() => grid.locator('tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => grid.locator('tbody tr').count(), { timeout: 30_000 }).toBe(4);
 
     // Nothing selected: the preview is of what Process All would do, the whole Load.
     const before = writes();
@@ -130,13 +143,19 @@ describe.each(DIALECTS)('dry run, replay and un-skip on the dashboard (%s store)
     expect(all.map((r) => [r[0], r[1]]).sort()).toEqual([
       [CHANGED, 'update'],
       [SAME, 'unchanged'],
+      [UNSEEN, 'update'],
       [NEW, 'create'],
     ]);
-    await panel.getByText('1 to create · 1 to update · 1 unchanged').waitFor();
+    await panel.getByText('1 to create · 2 to update · 1 unchanged').waitFor();
     const update = all.find((r) => r[0] === CHANGED)!;
     expect(update[2]).toMatch(
       new RegExp(
         `^creditLimit: ${literal(grouped(oldLimit))} [A-Z]{3} → ${literal(grouped(NEW_LIMIT))} [A-Z]{3}$`,
+      ),
+    );
+    expect(all.find((r) => r[0] === UNSEEN)![2]).toMatch(
+      new RegExp(
+        `^creditLimit: not known → ${literal(grouped(UNSEEN_LIMIT))} [A-Z]{3} \\(.+ shows no value for it .*only "changed" is known\\)$`,
       ),
     );
     await shot('01-preview-all');
@@ -181,6 +200,8 @@ describe.each(DIALECTS)('dry run, replay and un-skip on the dashboard (%s store)
     expect(await panel.count()).toBe(0);
     expect(Number(creditLimitInMagento(CHANGED))).toBe(NEW_LIMIT);
     expect(inMagento(NEW)).toHaveLength(1);
+    // Not previewed for Process, not processed: Magento still shows no credit limit for it.
+    expect(creditLimitInMagento(UNSEEN)).toBeUndefined();
     expect((await record(NEW))?.state).toBe('processed');
     expect((await record(SAME))?.state).toBe('processed');
     await shot('03-processed-as-previewed');

@@ -177,6 +177,47 @@ describe.each(DIALECTS)('a dry run over loopback (%s store)', (dialect) => {
     expect(await storeState()).toEqual(stateBefore);
   });
 
+  it("a Load's preview (batchId) is of the ids Process would send: all of it, some of it, none that are not in it", async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const load = await post(`/api/flows/${FLOW}/load`, { ids: SELECTED });
+    expect(load.status).toBe(200);
+    const { batchId } = (await load.json()) as { batchId: number };
+    const before = writes();
+    const plansOf = (rows: PlanRow[]) => Object.fromEntries(rows.map((r) => [r.sourceId, r.plan]));
+
+    const all = await post(`/api/flows/${FLOW}/preview`, { batchId });
+    expect(all.status).toBe(200);
+    const whole = (await all.json()) as { total: number; counts: Record<string, number>; rows: PlanRow[] };
+    expect(whole.counts).toEqual({ create: 4, update: 1, unchanged: 1 });
+    expect(plansOf(whole.rows)).toEqual(plansOf(apiRows));
+
+    const some = await post(`/api/flows/${FLOW}/preview`, { batchId, ids: [CHANGED, NEW[0]] });
+    expect(some.status).toBe(200);
+    const part = (await some.json()) as { total: number; rows: PlanRow[] };
+    expect(part.total).toBe(2);
+    expect(plansOf(part.rows)).toEqual({ [CHANGED]: 'update', [NEW[0]!]: 'create' });
+    expect(part.rows.find((r) => r.sourceId === CHANGED)!.changes).toEqual(
+      apiRows.find((r) => r.sourceId === CHANGED)!.changes,
+    );
+
+    const stray = await post(`/api/flows/${FLOW}/preview`, { batchId, ids: [CHANGED, 'C999999'] });
+    expect(stray.status).toBe(400);
+    expect(((await stray.json()) as { error: { message: string } }).error.message).toBe(
+      `C999999 are not in Load ${batchId}`,
+    );
+    const gone = await post(`/api/flows/${FLOW}/preview`, { batchId: 2_000_000_000 });
+    expect(gone.status).toBe(400);
+    expect(((await gone.json()) as { error: { message: string } }).error.message).toMatch(
+      /^no Load 2000000000 of flow acumatica-magento\.customers/,
+    );
+    expect(writes() - before).toBe(0);
+  });
+
   it('the real run right after does exactly what the preview said: same records, same actions, same field', async () => {
     expect(apiRows, 'the preview ran first').toBeDefined();
     const magentoBefore = env.magento.kit.writeCalls().length;
