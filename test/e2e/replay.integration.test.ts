@@ -153,6 +153,22 @@ describe.each(DIALECTS)('replay and sticky skip, Acumatica → Magento (%s store
     const kept = (await record('C000001'))!;
     expect([kept.state, kept.skipped_by, kept.skip_reason]).toEqual(['skipped', 'olga', 'a test account']);
     expect(kept.skipped_hash).toMatch(/^owned:/);
+    // The API shows who, why and when (the dashboard's skip note), and keeps the hash to itself.
+    const shown = skip.body.record as Record<string, unknown>;
+    expect(shown).toMatchObject({ state: 'skipped', skipped_by: 'olga', skip_reason: 'a test account' });
+    expect(shown.skipped_at).toBe(kept.skipped_at);
+    expect(shown).not.toHaveProperty('skipped_hash');
+    const listed = await fetch(`${env.svc.url}/api/records?flow=${FLOW}&state=skipped`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const page = (await listed.json()) as { total: number; records: Array<Record<string, unknown>> };
+    expect(page.total).toBe(1);
+    expect(page.records[0]).toMatchObject({
+      source_id: 'C000001',
+      skipped_by: 'olga',
+      data: expect.any(Object),
+    });
+    expect(page.records[0]).not.toHaveProperty('skipped_hash');
     const before = [magentoWrites(), acumaticaWrites()];
     expect((await api('/api/webhooks/replay', { connection: 'acumatica', from, to })).status).toBe(202);
     await settled('the replay');

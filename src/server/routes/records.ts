@@ -2,9 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { RecordActions } from '../../engine/record-actions.js';
 import type { SyncRecord, SyncState } from '../../store/index.js';
 import type { ServerDeps } from '../app.js';
-import { errorSchema, paging, rowId } from './schemas.js';
+import { errorSchema, paging, recordAnswerSchema, rowId, syncRecordSchema } from './schemas.js';
 
 export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps): void {
+  /** A record as the API shows it: its data parsed; the skip's source hash is the store's own business. */
+  const shaped = ({ skipped_hash: _hash, ...r }: SyncRecord) => ({
+    ...r,
+    data: r.data ? JSON.parse(r.data) : null,
+  });
+
   app.get<{ Querystring: { flow?: string; state?: string; search?: string; limit: number; offset: number } }>(
     '/api/records',
     {
@@ -20,6 +26,12 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
             ...paging,
           },
         },
+        response: {
+          200: {
+            type: 'object',
+            properties: { total: { type: 'integer' }, records: { type: 'array', items: syncRecordSchema } },
+          },
+        },
       },
     },
     async (req) => {
@@ -31,7 +43,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
         limit: q.limit,
         offset: q.offset,
       });
-      return { total, records: rows.map((r) => ({ ...r, data: r.data ? JSON.parse(r.data) : null })) };
+      return { total, records: rows.map(shaped) };
     },
   );
 
@@ -74,7 +86,6 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
     properties: { id: rowId },
     required: ['id'],
   } as const;
-  const shaped = (r: SyncRecord) => ({ ...r, data: r.data ? JSON.parse(r.data) : null });
 
   app.get<{ Params: { id: number } }>(
     '/api/records/:id',
@@ -83,7 +94,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
         tags: ['records'],
         summary: 'One sync record',
         params: idParams,
-        response: { 404: errorSchema },
+        response: { 200: syncRecordSchema, 404: errorSchema },
       },
     },
     async (req, reply) => {
@@ -109,7 +120,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
           required: ['data'],
           properties: { data: { type: 'object' } },
         },
-        response: { 400: errorSchema, 404: errorSchema },
+        response: { 200: recordAnswerSchema, 400: errorSchema, 404: errorSchema },
       },
     },
     async (req) => ({ record: shaped(await actions().editData(req.params.id, req.body.data, who(req))) }),
@@ -128,7 +139,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
           additionalProperties: false,
           properties: { reason: { type: 'string', maxLength: 500 } },
         },
-        response: { 404: errorSchema },
+        response: { 200: recordAnswerSchema, 404: errorSchema },
       },
     },
     async (req) => ({ record: shaped(await actions().skip(req.params.id, who(req), req.body?.reason)) }),
@@ -141,7 +152,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
         tags: ['records'],
         summary: "Take back a person's skip: the record goes with the next delivery, run or retry",
         params: idParams,
-        response: { 400: errorSchema, 404: errorSchema },
+        response: { 200: recordAnswerSchema, 400: errorSchema, 404: errorSchema },
       },
     },
     async (req) => ({ record: shaped(await actions().unskip(req.params.id, who(req))) }),
@@ -154,7 +165,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
         tags: ['records'],
         summary: 'Mark a record as processed (it is in place on the target)',
         params: idParams,
-        response: { 404: errorSchema },
+        response: { 200: recordAnswerSchema, 404: errorSchema },
       },
     },
     async (req) => ({ record: shaped(await actions().markProcessed(req.params.id, who(req))) }),
@@ -176,7 +187,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
             targetId: { type: 'string', minLength: 1 },
           },
         },
-        response: { 400: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 200: recordAnswerSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req) => ({
@@ -191,7 +202,7 @@ export function registerRecordRoutes(app: FastifyInstance, { ctx }: ServerDeps):
         tags: ['records'],
         summary: 'Forget the link: the next run finds the target record by its key again, or creates it',
         params: idParams,
-        response: { 400: errorSchema, 404: errorSchema },
+        response: { 200: recordAnswerSchema, 400: errorSchema, 404: errorSchema },
       },
     },
     async (req) => ({ record: shaped(await actions().unlink(req.params.id, who(req))) }),

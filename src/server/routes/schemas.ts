@@ -62,3 +62,34 @@ export const readQuerySchema = {
     incremental: { type: 'boolean' },
   },
 } as const;
+
+/**
+ * A sync record as the API shows it: the link between the two ids, its state, and a person's sticky
+ * skip (migration 014: who, why, when; the source record's hash then stays inside). The other columns
+ * (attempts, errors, times, the record's data) pass through as stored.
+ */
+export const syncRecordSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'integer' },
+    flow: { type: 'string' },
+    source_id: { type: 'string' },
+    target_id: { type: ['string', 'null'] },
+    state: { type: 'string' },
+    reason: { type: ['string', 'null'] },
+    skipped_by: {
+      type: ['string', 'null'],
+      description:
+        'who skipped the record by hand: it stays skipped while the source sends it unchanged (POST /api/records/{id}/unskip takes it back); null when no person skipped it',
+    },
+    skip_reason: { type: ['string', 'null'], description: 'why, as that person wrote it (optional)' },
+    skipped_at: { type: ['string', 'null'], description: 'when it was skipped' },
+  },
+} as const;
+
+/** What a person's action on one record answers: the record as it is now. */
+export const recordAnswerSchema = {
+  type: 'object',
+  properties: { record: syncRecordSchema },
+} as const;
