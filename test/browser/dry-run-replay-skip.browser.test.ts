@@ -15,7 +15,7 @@ import { ARTIFACTS, CHROMIUM, launchChromium } from '../support/views-browser.js
  * a write; Process from the preview then does what it said.
  * Replay a period requeues the period's deliveries (the count shown) and writes nothing; a window
  * the wrong way round names the field. A customer skipped by a person shows who and why, a viewer
- * can press neither Un-skip nor Replay, and Un-skip clears the skip. Screenshots go to
+ * can preview but press neither Process, Un-skip nor Replay, and Un-skip clears the skip. Screenshots go to
  * test-artifacts/dashboard/.
  */
 const FLOW = 'acumatica-magento.customers';
@@ -255,7 +255,7 @@ describe.each(DIALECTS)('dry run, replay and un-skip on the dashboard (%s store)
     await shot('05-replay-refused');
   }, 90_000);
 
-  it('a skipped customer shows who skipped it and why; a viewer cannot un-skip or replay; Un-skip clears it', async () => {
+  it('a skipped customer shows who skipped it and why; a viewer can preview but not process, un-skip or replay; Un-skip clears it', async () => {
     const rec = (await record(SAME))!;
     await page.goto(`${url}/records?flow=${FLOW}&record=${rec.id}`);
     const drawer = page.getByRole('dialog');
@@ -275,6 +275,19 @@ describe.each(DIALECTS)('dry run, replay and un-skip on the dashboard (%s store)
     const seen = viewer.getByRole('dialog').getByRole('note', { name: 'Skipped by a person' });
     await seen.waitFor();
     expect(await seen.getByRole('button', { name: 'Un-skip' }).isDisabled()).toBe(true);
+    // A viewer may look before anyone acts: Preview shows the plan, its Process stays shut.
+    await viewer.goto(`${url}/batch/${FLOW}`);
+    await viewer.getByRole('checkbox', { name: 'Filter by Specific Customer' }).check();
+    await viewer.getByLabel('Or Customers:').fill(UNSEEN);
+    await viewer.getByRole('button', { name: 'Load', exact: true }).click();
+    await viewer
+      .getByRole('table', { name: 'Loaded records' })
+      .getByText(UNSEEN)
+      .waitFor({ timeout: 30_000 });
+    await viewer.getByRole('button', { name: 'Preview', exact: true }).click();
+    const preview = viewer.getByRole('region', { name: 'Preview' });
+    await preview.getByText('1 to update').waitFor({ timeout: 30_000 });
+    expect(await preview.getByRole('button', { name: 'Process all 1 record' }).isDisabled()).toBe(true);
     await viewer.goto(`${url}/webhooks`);
     const replay = viewer.getByRole('form', { name: 'Replay a period' });
     expect(await replay.getByRole('button', { name: 'Replay period' }).isDisabled()).toBe(true);
