@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { Connector, ReadQuery } from '../connectors/sdk/contract.js';
 import type { AcceptedFinding, Store, SyncRecord } from '../store/index.js';
+import { EngineError } from './errors.js';
 import type { Flow } from './flow.js';
+import { parseFilterDate } from './ids-file.js';
 import type { RecordPipeline } from './pipeline.js';
 import { comparedFields, diffRecords, type FieldDiff, shown, TOTALS } from './reconcile-compare.js';
 import { readTargets } from './target-reads.js';
@@ -98,9 +100,13 @@ class Totals {
   private readonly rows = new Map<string, DayTotal>();
   constructor(private readonly spec: { day: string; amount?: string } | undefined) {}
 
-  add(side: 'source' | 'target', record: Record<string, unknown> | undefined): void {
+  /**
+   * `pairDay`: the day of the linked source record, for entities without a business date of their
+   * own (customers, products): each system's "updated" day differs, the pair is one record.
+   */
+  add(side: 'source' | 'target', record: Record<string, unknown> | undefined, pairDay?: string): void {
     if (!record) return;
-    const dayValue = record[this.spec?.day ?? 'updatedAt'];
+    const dayValue = this.spec ? record[this.spec.day] : (pairDay ?? record.updatedAt);
     const day = typeof dayValue === 'string' ? dayValue.slice(0, 10) : '(no date)';
     const m = this.spec?.amount ? record[this.spec.amount] : undefined;
     const money = m && typeof m === 'object' ? (m as { amount?: string; currency?: string }) : undefined;
@@ -246,7 +252,8 @@ export async function reconcile(
       continue;
     }
     counts.target++;
-    totals.add('target', onTarget);
+    const sourceDay = l.out?.updatedAt;
+    totals.add('target', onTarget, typeof sourceDay === 'string' ? sourceDay : undefined);
     const diffs = l.out ? diffRecords(fields, l.out, onTarget) : [];
     if (diffs.length === 0) {
       counts.matched++;
@@ -316,4 +323,25 @@ export async function reconcile(
     totals: totals.list(),
     notes,
   };
+}
+
+/** Days a reconcile covers when no start is given. */
+export const DEFAULT_RECONCILE_DAYS = 7;
+
+/**
+ * The period of a reconcile from what a person typed (YYYY-MM-DD or ISO date-time with zone; a bare
+ * end date includes its whole day): by default the last seven days up to now.
+ */
+export function reconcilePeriod(
+  from: string | undefined,
+  to: string | undefined,
+  now = new Date(),
+): { since: string; until: string } {
+  const since = from
+    ? parseFilterDate(from, 'from')
+    : new Date(now.getTime() - DEFAULT_RECONCILE_DAYS * 86_400_000).toISOString();
+  const until = to ? parseFilterDate(to, 'to', true) : now.toISOString();
+  if (since > until)
+    throw new EngineError('invalid_request', `from (${from ?? since}) is after to (${to ?? until})`);
+  return { since, until };
 }
