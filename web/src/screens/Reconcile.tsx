@@ -119,7 +119,7 @@ function Report(o: {
         Download: <a href={o.download('csv')}>CSV</a> · <a href={o.download('xlsx')}>XLSX</a>
       </p>
       {r.findings.length ? (
-        <table aria-label="Findings">
+        <table className="grid" aria-label="Findings">
           <thead>
             <tr>
               <th>Kind</th>
@@ -145,7 +145,7 @@ function Report(o: {
         </p>
       ) : null}
       {r.totals.length ? (
-        <table aria-label="Totals per day and currency">
+        <table className="grid compact" aria-label="Totals per day and currency">
           <thead>
             <tr>
               <th>Day</th>
