@@ -60,10 +60,10 @@ const totalRows = (r: ReconcileReport): string[][] =>
 
 /**
  * A cell as CSV: quoted when needed, and text a spreadsheet would run as a formula (=, +, -, @)
- * prefixed with a quote mark — values come from other systems. Amounts are left as they are.
+ * prefixed with a quote mark — values come from other systems. Amounts ("-5.00", "-5.00 USD") are left as they are.
  */
 function cell(v: string): string {
-  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? `'${v}` : v;
+  const safe = /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?( [A-Z]{3})?$/.test(v) ? `'${v}` : v;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
