@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAGENTO_SANDBOX } from '../../src/connectors/magento/sandbox/index.js';
@@ -178,11 +181,36 @@ describe.each(DIALECTS)('reconciliation to the cent (%s store)', (dialect) => {
     expect(cli.code, cli.stderr).toBe(1);
     expect(cli.stdout).toContain(`1 finding of drift`);
     expect(cli.stdout).toContain(`lines[${line.sku}].unitPrice`);
-    const json = await runCli(['reconcile', CUSTOMERS, '--from', FROM, '--json', '-c', env.configPath]);
+    const file = join(mkdtempSync(join(tmpdir(), 'reconcile-')), 'customers.xlsx');
+    const json = await runCli([
+      'reconcile',
+      CUSTOMERS,
+      '--from',
+      FROM,
+      '--json',
+      '--out',
+      file,
+      '-c',
+      env.configPath,
+    ]);
     expect(json.code).toBe(1);
     expect((JSON.parse(json.stdout) as ReconcileReport).findings.map((f) => [f.kind, f.sourceId])).toEqual([
       ['target_gone', DELETED],
     ]);
+
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const sheet = book.getWorksheet('Findings')!.getSheetValues().filter(Boolean) as unknown[][];
+    expect(
+      sheet.some((r) => r.includes('target_gone') && r.includes(DELETED) && r.includes(deletedTarget)),
+    ).toBe(true);
+
+    // A period that is not one is refused, naming the parameter.
+    const bad = await api(viewer, `/api/flows/${CUSTOMERS}/reconcile?from=2026-02-30`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+      'from "2026-02-30" is not a real date',
+    );
 
     // Downloads: CSV and XLSX name the same findings.
     const csv = await api(viewer, `/api/flows/${ORDERS}/reconcile?from=${FROM}&to=${to()}&format=csv`);
