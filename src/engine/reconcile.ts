@@ -89,9 +89,10 @@ export interface ReconcileParts {
   pipeline: RecordPipeline;
 }
 
-const fingerprintOf = (kind: FindingKind, diffs: readonly FieldDiff[]) =>
+/** What an acceptance holds for: the differing values, or (one side only) when the source record last changed. */
+const fingerprintOf = (kind: FindingKind, diffs: readonly FieldDiff[], basis: string | undefined) =>
   createHash('sha256')
-    .update(JSON.stringify([kind, diffs]))
+    .update(JSON.stringify([kind, diffs, basis ?? null]))
     .digest('hex')
     .slice(0, 16);
 
@@ -162,24 +163,26 @@ export async function reconcile(
     f: Omit<Finding, 'key' | 'fingerprint' | 'diffs' | 'recordId' | 'state'> & {
       diffs?: FieldDiff[];
       row?: SyncRecord;
+      /** The source record's updatedAt: an accepted "one side only" comes back when the record changes. */
+      basis?: string;
     },
   ) => {
     const diffs = f.diffs ?? [];
-    const { row, ...rest } = f;
+    const { row, basis, ...rest } = f;
     findings.push({
       ...rest,
       diffs,
       recordId: row?.id ?? null,
       state: row?.state ?? null,
       key: `${f.kind}:${f.sourceId ?? ''}:${f.targetId ?? ''}`,
-      fingerprint: fingerprintOf(f.kind, diffs),
+      fingerprint: fingerprintOf(f.kind, diffs, basis),
     });
   };
 
   // The source side, planned as a dry run plans it.
   const linked = new Map<
     string,
-    { sourceId: string; out: Record<string, unknown> | undefined; row: SyncRecord }
+    { sourceId: string; updatedAt: string; out: Record<string, unknown> | undefined; row: SyncRecord }
   >();
   const query: ReadQuery = {
     pageSize: flow.pageSize,
@@ -192,7 +195,7 @@ export async function reconcile(
       const record = w.out ?? w.data;
       const row = w.prev;
       if (row?.target_id) {
-        linked.set(row.target_id, { sourceId: w.sourceId, out: record, row });
+        linked.set(row.target_id, { sourceId: w.sourceId, updatedAt: w.updatedAt, out: record, row });
         totals.add('source', record);
         continue;
       }
@@ -208,6 +211,7 @@ export async function reconcile(
           targetId: w.plan.targetId,
           message: `${word} ${w.label} is on ${tTitle} as ${w.plan.targetId} but not linked`,
           actions: ['link', 'accept'],
+          basis: w.updatedAt,
           ...(row ? { row } : {}),
         });
         continue;
@@ -226,6 +230,7 @@ export async function reconcile(
         targetId: null,
         message: `${word} ${w.label} is in ${sTitle} but not on ${tTitle}${why}`,
         actions: ['resync', 'link', 'accept'],
+        basis: w.updatedAt,
         ...(row ? { row } : {}),
       });
     }
@@ -233,12 +238,12 @@ export async function reconcile(
 
   // The linked target records, by id.
   const reads = await readTargets(target, flow.entity, [...linked.keys()], 'in a reconciliation', signal);
-  if (reads.unread) notes.push(`${reads.unread}: linked records are counted, not compared`);
+  if (reads.unread)
+    notes.push(
+      `${reads.unread}: ${linked.size} linked ${word}s are not compared (neither matching nor drift)`,
+    );
   for (const [targetId, l] of linked) {
-    if (reads.unread) {
-      counts.matched++;
-      continue;
-    }
+    if (reads.unread) continue;
     const onTarget = reads.current.get(targetId);
     if (!onTarget) {
       finding({
@@ -247,6 +252,7 @@ export async function reconcile(
         targetId,
         message: `${word} ${l.sourceId} is linked to ${tTitle} ${targetId}, which ${tTitle} no longer has`,
         actions: ['resync', 'link', 'accept'],
+        basis: l.updatedAt,
         row: l.row,
       });
       continue;
