@@ -286,4 +286,21 @@ describe.each(DIALECTS)('reconciliation to the cent (%s store)', (dialect) => {
     expect(after.counts.drift, JSON.stringify(after.findings)).toBe(0);
     expect(after.totals.every((t) => !t.differs)).toBe(true);
   });
+  it('a link forgotten is found as "not linked" with both ids, and linking it by hand clears it', async () => {
+    const row = (await env.ctx.store.records.get(CUSTOMERS, 'C000006'))!;
+    expect((await api(operator, `/api/records/${row.id}/unlink`, {})).status).toBe(200);
+    const found = only(await reconcile(CUSTOMERS), 'not_linked');
+    expect(found).toMatchObject({
+      sourceId: 'C000006',
+      targetId: row.target_id,
+      actions: ['link', 'accept'],
+    });
+    const linked = await api(operator, '/api/records/link', {
+      flow: CUSTOMERS,
+      sourceId: found.sourceId,
+      targetId: found.targetId,
+    });
+    expect(linked.status, await linked.clone().text()).toBe(200);
+    expect((await reconcile(CUSTOMERS)).counts.drift).toBe(0);
+  });
 });
