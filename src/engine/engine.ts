@@ -3,6 +3,7 @@ import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contrac
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import type { JobQueue } from '../runtime/queue/queue.js';
 import {
+  type AcceptedFinding,
   emptyCounts,
   type RunCounts,
   runCounts,
@@ -18,8 +19,11 @@ import { columnsOf, withColumns } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline } from './pipeline.js';
+import { type ReconcileReport, reconcile } from './reconcile.js';
+import { RecordActions } from './record-actions.js';
 import { ReferenceResolver } from './references.js';
 import { type ScanLine, type ScanNeed, type ScanResult, scanLines } from './scan.js';
+import { readTargets } from './target-reads.js';
 import { entityWord } from './validate.js';
 import { FlowValueMaps } from './value-maps.js';
 
@@ -240,6 +244,78 @@ export class Engine {
       rows.push(...(await pipeline.dryRun(await pipeline.plan(page, true), signal)));
     }
     return rows;
+  }
+
+  /**
+   * Reconciliation of a period (see reconcile.ts): both systems compared record by record through
+   * the link table, and the totals per day and currency. Reads only.
+   */
+  async reconcile(
+    name: string,
+    period: Pick<ReadQuery, 'since' | 'until'>,
+    signal?: AbortSignal,
+  ): Promise<ReconcileReport> {
+    const flow = this.flow(name);
+    const reverseFlows = [...this.flows.values()]
+      .filter((f) => f.source === flow.target && f.target === flow.source && f.entity === flow.entity)
+      .map((f) => f.name);
+    return reconcile(
+      {
+        store: this.store,
+        flow,
+        reverseFlows,
+        source: this.connectors.get(flow.source),
+        target: this.connectors.get(flow.target),
+        pipeline: this.pipeline(flow),
+      },
+      period,
+      signal,
+    );
+  }
+
+  /**
+   * A person accepts a reconciliation finding as it is (who, why, when, and the fingerprint of the
+   * values they saw): reconciles show it as accepted until those values change.
+   */
+  async acceptFinding(
+    name: string,
+    finding: { key: string; fingerprint: string },
+    who: string,
+    reason?: string,
+  ): Promise<AcceptedFinding> {
+    const flow = this.flow(name);
+    return this.store.accepted.accept({
+      flow: flow.name,
+      finding_key: finding.key,
+      fingerprint: finding.fingerprint,
+      accepted_by: who,
+      reason: reason ?? null,
+      accepted_at: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Re-sync what a reconciliation found: a link whose target record is gone is taken back (the run
+   * then finds the record by its key again, or creates it); a linked record forgets its field
+   * hashes so every owned field is written again; then the records run now, by id.
+   */
+  async resync(name: string, sourceIds: readonly string[], who: string): Promise<RunResult> {
+    const flow = this.flow(name);
+    const rows = await this.store.records.getMany(flow.name, sourceIds);
+    const linked = [...rows.values()].filter((r) => r.target_id);
+    const target = this.connectors.get(flow.target);
+    const reads = await readTargets(
+      target,
+      flow.entity,
+      linked.map((r) => r.target_id!),
+      'in a re-sync',
+    );
+    const actions = new RecordActions(this.store, (n) => this.flow(n));
+    for (const r of linked) {
+      if (!reads.unread && !reads.current.has(r.target_id!)) await actions.unlink(r.id, who);
+      else await this.store.records.setState(r.id, r.state, { last_hash: null, attempts: 0 });
+    }
+    return this.run(flow.name, { trigger: 'manual', query: { ids: sourceIds }, startedBy: who });
   }
 
   /**

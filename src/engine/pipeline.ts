@@ -21,6 +21,7 @@ import { planReason } from './outcome.js';
 import { persistOutcomes } from './persist.js';
 import { skipReason } from './record-actions.js';
 import { ReferenceResolver, type ReferenceState } from './references.js';
+import { readTargets, type TargetReads } from './target-reads.js';
 import { entityWord, recordLabel, validateRecord } from './validate.js';
 import type { FlowValueMaps } from './value-maps.js';
 
@@ -455,30 +456,9 @@ export class RecordPipeline {
     return rows;
   }
 
-  /**
-   * The target's current records by id, in canonical form, when the target reads this entity
-   * directly (not through a desktop program's queue, where even a read would leave a request behind).
-   */
-  private async targetRecords(
-    ids: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<{ current: Map<string, Record<string, unknown>>; unread?: string }> {
-    const { flow, target } = this.ctx;
-    const current = new Map<string, Record<string, unknown>>();
-    if (ids.length === 0) return { current };
-    if (!target.manifest.entities[flow.entity]?.read || target.manifest.queuedReads)
-      return { current, unread: `${target.manifest.title} is not read in a dry run` };
-    try {
-      for await (const page of target.read(flow.entity, { ids: [...new Set(ids)] }, signal))
-        for (const item of page) {
-          if (item.error || !item.data) continue;
-          const valid = validateRecord(flow.entity, item.id, item.data);
-          current.set(item.id, valid.ok ? valid.data : (item.data as Record<string, unknown>));
-        }
-      return { current };
-    } catch (e) {
-      return { current, unread: `${target.manifest.title} could not be read: ${toErrorData(e).message}` };
-    }
+  /** The target's current records by id (see target-reads.ts), for the old values of updates. */
+  private targetRecords(ids: readonly string[], signal?: AbortSignal): Promise<TargetReads> {
+    return readTargets(this.ctx.target, this.ctx.flow.entity, ids, 'in a dry run', signal);
   }
 
   /**

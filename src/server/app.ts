@@ -24,6 +24,7 @@ import { registerListingRoutes } from './routes/listings.js';
 import { registerLogRoutes } from './routes/log.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerQbwcRoutes } from './routes/qbwc.js';
+import { registerReconcileRoutes } from './routes/reconcile.js';
 import { registerRecordRoutes } from './routes/records.js';
 import { registerStatsRoutes } from './routes/stats.js';
 import { registerSyncSettingsRoutes } from './routes/sync-settings.js';
@@ -225,6 +226,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerFlowRoutes(app, deps);
   registerLogRoutes(app, deps);
   registerRecordRoutes(app, deps);
+  registerReconcileRoutes(app, deps);
   registerConnectionRoutes(app, deps);
   registerListingRoutes(app, deps);
   registerOAuthRoutes(app, deps);

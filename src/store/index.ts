@@ -14,6 +14,7 @@ import { InboxRepository } from './repositories/inbox.js';
 import { JobRepository } from './repositories/jobs.js';
 import { MailboxRepository } from './repositories/mailbox.js';
 import { RateLimitRepository } from './repositories/rate-limits.js';
+import { ReconcileAcceptedRepository } from './repositories/reconcile-accepted.js';
 import { RecordLocks } from './repositories/record-locks.js';
 import { RunRepository } from './repositories/runs.js';
 import { ScheduleRepository } from './repositories/schedules.js';
@@ -31,6 +32,7 @@ export type { CredentialStore } from './repositories/credentials.js';
 export type { InboxEntry, InboxStatus } from './repositories/inbox.js';
 export * from './repositories/jobs.js';
 export type { Turn } from './repositories/rate-limits.js';
+export type { AcceptedFinding } from './repositories/reconcile-accepted.js';
 export * from './repositories/runs.js';
 export type { ScheduleRow } from './repositories/schedules.js';
 export type { SessionRow, SessionWithUser } from './repositories/sessions.js';
@@ -64,6 +66,8 @@ export interface Store {
   /** The work queued for systems that poll us for it (the QuickBooks Web Connector). */
   mailbox: MailboxRepository;
   sequence: SequenceKeyRepository;
+  /** Reconciliation findings people accepted. */
+  accepted: ReconcileAcceptedRepository;
   close(): Promise<void>;
 }
 
@@ -109,6 +113,7 @@ export async function openStore(
     recordLocks: new RecordLocks(db, adapter),
     mailbox: new MailboxRepository(db),
     sequence: new SequenceKeyRepository(db),
+    accepted: new ReconcileAcceptedRepository(db),
     close: () => opened.destroy(),
   };
 }

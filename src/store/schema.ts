@@ -30,6 +30,7 @@ export interface Database {
   mailbox_requests: MailboxRequestsTable;
   sequence_keys: SequenceKeysTable;
   mailbox_sessions: MailboxSessionsTable;
+  reconcile_accepted: ReconcileAcceptedTable;
 }
 
 /**
@@ -431,4 +432,16 @@ export interface SequenceKeysTable {
   entity: string;
   source_id: string;
   label: string;
+}
+
+/** A reconciliation finding a person accepted, while its values stay as they were (`fingerprint`). */
+export interface ReconcileAcceptedTable {
+  id: Generated<number>;
+  flow: string;
+  /** `<kind>:<source id>:<target id>` of the finding. */
+  finding_key: string;
+  fingerprint: string;
+  accepted_by: string;
+  reason: string | null;
+  accepted_at: string;
 }

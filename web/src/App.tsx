@@ -12,6 +12,7 @@ import { HomeScreen } from './screens/Home';
 import { IntegrationCheckScreen } from './screens/IntegrationCheck';
 import { LogScreen } from './screens/Log';
 import { ChangePasswordScreen, LoginScreen } from './screens/Login';
+import { ReconcileScreen } from './screens/Reconcile';
 import { RecordsScreen } from './screens/Records';
 import { SettingsScreen } from './screens/Settings';
 import { WebhooksScreen } from './screens/Webhooks';
@@ -303,6 +304,7 @@ function Routes() {
     ['/connections', () => <ConnectionsScreen />],
     ['/flows', () => <FlowsScreen />],
     ['/flows/:name', (p) => <FlowDetailScreen key={p.name} name={p.name!} />],
+    ['/reconcile/:flow', (p) => <ReconcileScreen key={p.flow} flowName={p.flow!} />],
     ['/settings', () => <SettingsScreen />],
   ];
   for (const [pattern, render] of routes) {

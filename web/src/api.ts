@@ -563,6 +563,59 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
 
 const enc = encodeURIComponent;
 
+/** One field that differs between the two systems ("lines[ITEM1].unitPrice"). */
+export interface ReconcileDiff {
+  path: string;
+  source: unknown;
+  target: unknown;
+}
+
+export type FindingKind = 'missing_in_target' | 'target_gone' | 'not_linked' | 'differs' | 'only_in_target';
+
+/** A reconciliation finding: what is on one side only or differs, and what a person can do. */
+export interface Finding {
+  key: string;
+  kind: FindingKind;
+  sourceId: string | null;
+  targetId: string | null;
+  recordId: number | null;
+  state: string | null;
+  message: string;
+  diffs: ReconcileDiff[];
+  actions: Array<'resync' | 'link' | 'accept'>;
+  fingerprint: string;
+  accepted?: { by: string; reason: string | null; at: string };
+}
+
+export interface ReconcileTotal {
+  day: string;
+  currency: string;
+  source: { count: number; amount: string };
+  target: { count: number; amount: string };
+  differs: boolean;
+}
+
+export interface ReconcileReport {
+  flow: string;
+  sourceTitle: string;
+  targetTitle: string;
+  since: string | null;
+  until: string | null;
+  counts: {
+    source: number;
+    target: number;
+    matched: number;
+    notSent: number;
+    drift: number;
+    accepted: number;
+  };
+  total: number;
+  offset: number;
+  findings: Finding[];
+  totals: ReconcileTotal[];
+  notes: string[];
+}
+
 export const api = {
   // Session
   me: () => request<{ user: User; csrfToken?: string }>('GET', '/api/auth/me', { quiet401: true }),
@@ -675,6 +728,16 @@ export const api = {
   link: (flow: string, sourceId: string, targetId: string) =>
     request<unknown>('POST', '/api/records/link', { body: { flow, sourceId, targetId } }),
   unlink: (id: number) => request<unknown>('POST', `/api/records/${id}/unlink`),
+  reconcile: (flow: string, q: { from?: string; to?: string; limit?: number; offset?: number }) =>
+    request<ReconcileReport>('GET', withQuery(`/api/flows/${enc(flow)}/reconcile`, q)),
+  acceptFinding: (flow: string, f: { key: string; fingerprint: string; reason?: string }) =>
+    request<unknown>('POST', `/api/flows/${enc(flow)}/reconcile/accept`, { body: f }),
+  resync: (flow: string, sourceIds: string[]) =>
+    request<{ counts: Counts; outcomes: Array<{ sourceId: string; status: string; reason: string | null }> }>(
+      'POST',
+      `/api/flows/${enc(flow)}/reconcile/resync`,
+      { body: { sourceIds } },
+    ),
 
   // Webhooks
   webhooks: (q: Query) =>

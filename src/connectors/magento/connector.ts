@@ -19,6 +19,7 @@ import { productFromMagento } from './mappers/product.js';
 import { updatedAtFrom } from './mappers/values.js';
 import { lookupDocuments } from './order-documents.js';
 import { chunks, KEYS_PER_SEARCH, pages, search } from './paging.js';
+import { readInvoices } from './read-invoices.js';
 import { ORDERS_PATH, orderGroups, orderItem } from './read-orders.js';
 import { RegionDirectory } from './regions.js';
 import type { MagentoInvoice, MagentoOrder, MagentoShipment } from './sales-types.js';
@@ -130,6 +131,12 @@ export class MagentoConnector implements Connector {
       if (groups.some((g) => g.length === 0)) continue;
       for await (const rows of this.rows(entity, groups, size, signal)) yield this.toItems(entity, rows);
     }
+  }
+
+  /** Invoices Ledgerlink wrote, by Magento entity id, for a reconciliation (Magento offers none as a source). */
+  async readWritten(entity: EntityName, ids: readonly string[]): Promise<SourceItem[]> {
+    if (entity === 'invoice') return readInvoices(this.client, ids);
+    return this.get(entity, ids);
   }
 
   async count(entity: EntityName, query: ReadQuery): Promise<number> {

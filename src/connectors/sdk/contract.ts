@@ -252,6 +252,12 @@ export interface Connector {
   check(): Promise<CheckResult[]>;
   /** Streams pages of records; never loads a whole entity set into memory. */
   read(entity: EntityName, query: ReadQuery, signal?: AbortSignal): AsyncIterable<SourceItem[]>;
+  /**
+   * Records of an entity this connector writes but does not offer as a source (Magento's invoices),
+   * by the target ids its writes returned, in canonical form as far as the system shows them (fields
+   * it does not keep are absent): what a reconciliation compares the source with. Reads only.
+   */
+  readWritten?(entity: EntityName, ids: readonly string[], signal?: AbortSignal): Promise<SourceItem[]>;
   /** How many records a read would return, when the API can tell cheaply (for progress bars). */
   count?(entity: EntityName, query: ReadQuery): Promise<number | undefined>;
   /**

@@ -263,7 +263,8 @@ export function FlowDetailScreen({ name }: { name: string }) {
           {f.source} → {f.target}
           {f.description ? ` · ${f.description}` : ''} · <Link to={`/batch/${enc(f.name)}`}>Batch</Link> ·{' '}
           <Link to={`/log?flow=${enc(f.name)}`}>Log</Link> ·{' '}
-          <Link to={`/records?flow=${enc(f.name)}`}>Records</Link>
+          <Link to={`/records?flow=${enc(f.name)}`}>Records</Link> ·{' '}
+          <Link to={`/reconcile/${enc(f.name)}`}>Reconcile</Link>
         </p>
       </div>
       <FlowForm
