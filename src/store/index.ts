@@ -4,6 +4,7 @@ import type { DialectAdapter, OpenedDatabase } from './dialects/adapter.js';
 import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { migrate } from './migrate.js';
+import { AlertRepository } from './repositories/alerts.js';
 import { ApiTokenRepository } from './repositories/api-tokens.js';
 import { BatchRepository } from './repositories/batches.js';
 import { ConnectorLogRepository } from './repositories/connector-log.js';
@@ -24,6 +25,7 @@ import { UserRepository } from './repositories/users.js';
 import type { Database } from './schema.js';
 import { SecretBox } from './secret-box.js';
 
+export type * from './repositories/alerts.js';
 export type { ApiTokenRow, ApiTokenWithUser } from './repositories/api-tokens.js';
 export * from './repositories/batches.js';
 export * from './repositories/connector-log.js';
@@ -64,6 +66,8 @@ export interface Store {
   /** The work queued for systems that poll us for it (the QuickBooks Web Connector). */
   mailbox: MailboxRepository;
   sequence: SequenceKeyRepository;
+  /** Alert rules, incidents and their messages. */
+  alerts: AlertRepository;
   close(): Promise<void>;
 }
 
@@ -109,6 +113,7 @@ export async function openStore(
     recordLocks: new RecordLocks(db, adapter),
     mailbox: new MailboxRepository(db),
     sequence: new SequenceKeyRepository(db),
+    alerts: new AlertRepository(db),
     close: () => opened.destroy(),
   };
 }
