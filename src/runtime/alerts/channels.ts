@@ -41,6 +41,8 @@ function emailSender(c: EmailConfig): Sender {
       text: textOf(m),
       headers: {
         'X-Ledgerlink-Event': m.event,
+        'X-Ledgerlink-Rule': m.rule,
+        'X-Ledgerlink-Subject': m.subject,
         ...(m.incident !== undefined ? { 'X-Ledgerlink-Incident': String(m.incident) } : {}),
       },
     });
