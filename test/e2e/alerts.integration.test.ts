@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Alerter } from '../../src/runtime/alerts/alerter.js';
+import { openStore } from '../../src/store/index.js';
 import { type ReceivedMail, startSmtpReceiver, startWebhookReceiver } from '../support/alert-receivers.js';
 import { usersWithTokens } from '../support/api-server.js';
 import { runCli } from '../support/cli.js';
@@ -264,5 +266,69 @@ describe.each(DIALECTS)('alerts by e-mail and webhook (%s store)', (dialect) => 
     const test = await api('POST', '/api/alerts/test', tokens.operator!, { channel: 'webhook' });
     expect(test.status).toBe(200);
     expect(hook.bodies.at(-1)).toMatchObject({ event: 'test', rule: 'test' });
+  });
+
+  it('failed records above a threshold: two processes checking at once send one alert; fixed records resolve it', async () => {
+    const lowered = await api('PUT', '/api/alerts/rules', tokens.operator!, {
+      rules: [{ kind: 'failed_records', params: { threshold: 0 } }],
+    });
+    expect(lowered.status).toBe(200);
+    env.magento.kit.injectFault({
+      kind: 'status',
+      status: 400,
+      times: 1000,
+      match: { method: 'PUT', path: '/V1/customers/' },
+    });
+    env.acumatica.touch('customer', ['C000002'], (c) => {
+      (c as { CreditLimit?: { value: number } }).CreditLimit = { value: 4242 };
+    });
+    await settled();
+    const failing = await env.ctx.engine.run(FLOW, { trigger: 'manual', query: { ids: ['C000002'] } });
+    expect(failing.counts.failed).toBe(1);
+
+    // A second process on the same store (its own connections), checking at the same moment.
+    const other = await openStore(env.db.url);
+    try {
+      const second = new Alerter(
+        other,
+        () => env.ctx.config,
+        env.ctx.logger,
+        () => env.svc.url,
+      );
+      const [a, b] = await Promise.all([check(), second.check()]);
+      expect(a.opened + b.opened).toBe(1);
+      expect(a.sent + b.sent).toBe(2);
+      await Promise.all([check(), second.check()]);
+    } finally {
+      await other.close();
+    }
+    expect(events(mails('failed_records', `flow:${FLOW}`))).toEqual(['opened']);
+    expect(hooks('failed_records', `flow:${FLOW}`).map((b) => b.link)).toEqual([
+      `${env.svc.url}/log?flow=${FLOW}&status=failed`,
+    ]);
+
+    env.magento.kit.clearFaults();
+    const fixed = await env.ctx.engine.run(FLOW, { trigger: 'manual', query: { ids: ['C000002'] } });
+    expect(fixed.counts.failed).toBe(0);
+    await check();
+    expect(events(mails('failed_records', `flow:${FLOW}`))).toEqual(['opened', 'resolved']);
+    expect(hooks('failed_records', `flow:${FLOW}`).map((b) => b.event)).toEqual(['opened', 'resolved']);
+  });
+
+  it('a run stuck far longer than usual opens an incident, resolved once it ends', async () => {
+    // The source's first read hangs until the client's timeout (5 s), then is asked again.
+    env.acumatica.kit.injectFault({ kind: 'hang', times: 1, match: { method: 'GET', path: 'Customer' } });
+    const running = env.ctx.engine.run(FLOW, { trigger: 'manual', query: { ids: ['C000003'] } });
+    await env.until(
+      async () => (await env.ctx.store.alerts.recentRuns(FLOW, 1))[0]?.status === 'running',
+      'the run to start',
+    );
+    await check(new Date(Date.now() + 31 * 60_000));
+    expect(events(mails('run_stuck', `flow:${FLOW}`))).toEqual(['opened']);
+    expect(hooks('run_stuck', `flow:${FLOW}`).map((b) => b.event)).toEqual(['opened']);
+    expect((await running).status).toBe('succeeded');
+    await check();
+    expect(events(mails('run_stuck', `flow:${FLOW}`))).toEqual(['opened', 'resolved']);
+    expect(hooks('run_stuck', `flow:${FLOW}`).map((b) => b.event)).toEqual(['opened', 'resolved']);
   });
 });
