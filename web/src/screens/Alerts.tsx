@@ -195,7 +195,7 @@ function RulesForm({ rules, onSaved }: { rules: AlertRule[]; onSaved: () => void
         const edit = edits[r.kind];
         if (!edit) return null;
         return (
-          <fieldset key={r.kind} aria-label={r.title}>
+          <fieldset key={r.kind} aria-label={r.title} className="alert-rule">
             <legend>
               <label>
                 <input
