@@ -331,4 +331,18 @@ describe.each(DIALECTS)('alerts by e-mail and webhook (%s store)', (dialect) => 
     expect(events(mails('run_stuck', `flow:${FLOW}`))).toEqual(['opened', 'resolved']);
     expect(hooks('run_stuck', `flow:${FLOW}`).map((b) => b.event)).toEqual(['opened', 'resolved']);
   });
+
+  it('incidents resolved more than 90 days ago are forgotten with their messages', async () => {
+    const resolved = async () =>
+      (await api('GET', '/api/alerts?state=resolved&limit=100', tokens.viewer!)).body.incidents as Array<{
+        id: number;
+        rule: string;
+      }>;
+    const old = (await resolved()).find((i) => i.rule === 'run_failed');
+    expect(old).toBeDefined();
+    expect(await env.ctx.store.alerts.deliveries([old!.id])).toHaveLength(6);
+    await check(new Date(Date.now() + 91 * 86_400_000));
+    expect((await resolved()).filter((i) => i.rule === 'run_failed')).toEqual([]);
+    expect(await env.ctx.store.alerts.deliveries([old!.id])).toEqual([]);
+  });
 });

@@ -19,6 +19,8 @@ import {
 
 /** A "resolved" is still owed for incidents that ended this recently (a process down for a while). */
 const RESOLVED_OWED_MS = 7 * 86_400_000;
+/** Incidents resolved longer ago than this are forgotten, with their messages. */
+const KEEP_RESOLVED_MS = 90 * 86_400_000;
 
 export interface CheckResult {
   /** Incidents this check opened and resolved. */
@@ -196,6 +198,7 @@ export class Alerter {
     }
     await this.queueMessages(now);
     const { sent, failed } = await this.sendDue(now);
+    await this.store.alerts.prune(new Date(now.getTime() - KEEP_RESOLVED_MS).toISOString());
     return {
       opened,
       resolved,

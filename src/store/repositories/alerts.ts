@@ -217,6 +217,17 @@ export class AlertRepository {
       .execute();
   }
 
+  /** Forgets incidents resolved before `before`, with their messages: how many incidents went. */
+  async prune(before: string): Promise<number> {
+    const old = this.db.selectFrom('alert_incidents').select('id').where('resolved_at', '<', before);
+    await this.db.deleteFrom('alert_deliveries').where('incident_id', 'in', old).execute();
+    const r = await this.db
+      .deleteFrom('alert_incidents')
+      .where('resolved_at', '<', before)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   // ---- facts the rules read -------------------------------------------------------------------
 
   /** A flow's latest runs, newest first (running ones included). */
