@@ -77,16 +77,27 @@ describe('the Alerts screen in a real browser', () => {
     expect(String(hook.bodies[0]?.text)).toContain(`${env.svc.url}/flows/${FLOW}|details`);
   });
 
-  it('an operator changes the failed-records threshold; the API keeps it', async () => {
+  it('an operator changes the failed-records threshold and limits a rule to one flow; the API keeps both', async () => {
     await page.goto(`${env.svc.url}/alerts`);
     const input = page.locator('input[name="failed_records.threshold"]');
     await input.waitFor();
     expect(await input.inputValue()).toBe('10');
     await input.fill('25');
+    // Limited to one flow: its choices are the configured flows (connections for connection rules).
+    const scope = page.locator('select[name="run_stuck.scope"]');
+    expect(await scope.inputValue()).toBe('');
+    await scope.selectOption('acumatica-magento.products');
+    expect(await page.locator('select[name="webhook_quiet.scope"] option').allTextContents()).toEqual([
+      'every connection',
+      'acumatica',
+      'magento',
+    ]);
     await page.getByRole('button', { name: 'Save rules' }).click();
     await page.getByRole('status').filter({ hasText: 'Rules saved' }).waitFor();
-    const saved = (await currentRules(env.ctx.store)).find((r) => r.kind === 'failed_records');
-    expect(saved?.params.threshold).toBe(25);
+    const saved = await currentRules(env.ctx.store);
+    expect(saved.find((r) => r.kind === 'failed_records')?.params.threshold).toBe(25);
+    expect(saved.find((r) => r.kind === 'run_stuck')?.scope).toBe('acumatica-magento.products');
+    expect(saved.find((r) => r.kind === 'run_failed')?.scope).toBeUndefined();
     await page.reload();
     await expect.poll(() => page.locator('input[name="failed_records.threshold"]').inputValue()).toBe('25');
     await shot('threshold-saved');

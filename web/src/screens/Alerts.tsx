@@ -13,6 +13,8 @@ export function AlertsScreen() {
   const [q, setQ] = useQueryState();
   const state = q.get('state') === 'resolved' ? 'resolved' : 'open';
   const rules = useData(() => api.alertRules(), []);
+  const flows = useData(() => api.flows(), []);
+  const connections = useData(() => api.connections(), []);
   const incidents = useData(() => api.alerts({ state, limit: 100 }), [state], 15_000);
   const test = useAction();
   const check = useAction();
@@ -64,7 +66,14 @@ export function AlertsScreen() {
 
       <h2>Rules</h2>
       <ErrorText>{rules.error}</ErrorText>
-      {rules.data ? <RulesForm rules={rules.data.rules} onSaved={rules.reload} /> : null}
+      {rules.data ? (
+        <RulesForm
+          rules={rules.data.rules}
+          flows={flows.data?.flows.map((f) => f.name) ?? []}
+          connections={connections.data?.connections.map((c) => c.name) ?? []}
+          onSaved={rules.reload}
+        />
+      ) : null}
 
       <h2>Channels</h2>
       <p className="muted">
@@ -149,9 +158,22 @@ function IncidentTable({ incidents }: { incidents: AlertIncident[] }) {
   );
 }
 
-type Edit = { enabled: boolean; params: Record<string, string> };
+type Edit = { enabled: boolean; params: Record<string, string>; scope: string };
 
-function RulesForm({ rules, onSaved }: { rules: AlertRule[]; onSaved: () => void }) {
+/** Rules about a connection rather than a flow: their scope is a connection. */
+const CONNECTION_RULES = new Set(['webhook_quiet', 'credential_expiry']);
+
+function RulesForm({
+  rules,
+  flows,
+  connections,
+  onSaved,
+}: {
+  rules: AlertRule[];
+  flows: string[];
+  connections: string[];
+  onSaved: () => void;
+}) {
   const [edits, setEdits] = useState<Record<string, Edit>>({});
   useEffect(() => {
     setEdits(
@@ -161,6 +183,7 @@ function RulesForm({ rules, onSaved }: { rules: AlertRule[]; onSaved: () => void
           {
             enabled: r.enabled,
             params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, String(v)])),
+            scope: r.scope ?? '',
           },
         ]),
       ),
@@ -181,6 +204,7 @@ function RulesForm({ rules, onSaved }: { rules: AlertRule[]; onSaved: () => void
             rules.map((r) => ({
               kind: r.kind,
               enabled: edits[r.kind]?.enabled ?? r.enabled,
+              scope: (edits[r.kind]?.scope ?? r.scope) || null,
               params: Object.fromEntries(
                 Object.entries(edits[r.kind]?.params ?? {}).map(([k, v]) => [k, Number(v)]),
               ),
@@ -206,6 +230,21 @@ function RulesForm({ rules, onSaved }: { rules: AlertRule[]; onSaved: () => void
                 {r.title}
               </label>
             </legend>
+            <label>
+              applies to
+              <select
+                name={`${r.kind}.scope`}
+                value={edit.scope}
+                onChange={(e) => change(r.kind, { scope: e.target.value })}
+              >
+                <option value="">{CONNECTION_RULES.has(r.kind) ? 'every connection' : 'every flow'}</option>
+                {(CONNECTION_RULES.has(r.kind) ? connections : flows).map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </label>
             {Object.entries(r.paramInfo).map(([name, info]) => (
               <label key={name}>
                 {name}{' '}
