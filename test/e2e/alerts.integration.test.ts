@@ -236,6 +236,20 @@ describe.each(DIALECTS)('alerts by e-mail and webhook (%s store)', (dialect) => 
     await check();
     expect(events(mails('credential_expiry'))).toEqual(['opened', 'resolved']);
     expect(hooks('credential_expiry').map((b) => b.event)).toEqual(['opened', 'resolved']);
+
+    // A webhook subscription an upkeep renews (Accurate's state: its last day), renewal failing.
+    const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+    await env.ctx.store.cursors.set('upkeep:acumatica', JSON.stringify({ activeUntil: day(2) }));
+    await check();
+    await check();
+    const subject = 'credential:acumatica:webhook-subscription';
+    expect(events(mails('credential_expiry', subject))).toEqual(['opened']);
+    expect(String(hooks('credential_expiry', subject)[0]?.summary)).toContain(
+      `acumatica: the webhook subscription expires in`,
+    );
+    await env.ctx.store.cursors.set('upkeep:acumatica', JSON.stringify({ activeUntil: day(30) }));
+    await check();
+    expect(events(mails('credential_expiry', subject))).toEqual(['opened', 'resolved']);
   });
 
   it('rules: a viewer reads them, an operator changes a threshold, a bad value names the field', async () => {
