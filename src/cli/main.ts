@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerAuthorize } from './commands/authorize.js';
 import { registerBatch } from './commands/batch.js';
 import { registerDemo } from './commands/demo.js';
@@ -31,6 +32,7 @@ registerLog(program);
 registerRetry(program);
 registerReplay(program);
 registerReconcile(program);
+registerAlerts(program);
 registerSandbox(program);
 registerServe(program);
 registerWorker(program);

@@ -11,7 +11,7 @@ import { flowCatalog } from '../flows/catalog.js';
 import type { EntityName } from '../model/index.js';
 import type { ServerLimits } from '../server/limits.js';
 import { DEFAULT_DATABASE_URL } from '../store/index.js';
-import { ConfigFile, type FlowConfigShape } from './schema.js';
+import { type AlertsConfigShape, ConfigFile, type FlowConfigShape } from './schema.js';
 
 export interface ConfiguredConnection {
   name: string;
@@ -35,6 +35,8 @@ export interface LoadedConfig {
   connections: Map<string, ConfiguredConnection>;
   flows: Map<string, Flow>;
   valueMaps: Map<string, ValueMap>;
+  /** Where alerts go and how often rules are checked (absent: the defaults, no channel). */
+  alerts?: AlertsConfigShape;
 }
 
 type Path = ReadonlyArray<string | number>;
@@ -268,6 +270,7 @@ export function loadConfigText(
     connections,
     flows,
     valueMaps,
+    alerts: cfg.alerts,
   };
 }
 

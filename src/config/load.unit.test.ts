@@ -299,6 +299,40 @@ describe('configuration', () => {
     );
   });
 
+  it('alerts: channels take secrets from the environment, have defaults, and a bad format is named', () => {
+    const base = CONFIG_TEMPLATE.replace(
+      '# alerts:',
+      [
+        'alerts:',
+        '  email: { host: smtp.example.com, from: ll@example.com, to: [ops@example.com], pass: "${SMTP_PASSWORD}" }',
+        '  webhook: { url: "${HOOK_URL}" }',
+        '# (was alerts:)',
+      ].join('\n'),
+    );
+    const cfg = loadConfig(file(base), registry, {
+      SMTP_PASSWORD: 's3cret',
+      HOOK_URL: 'https://hooks.example.com/x',
+    });
+    expect(cfg.alerts).toMatchObject({
+      checkEverySeconds: 60,
+      reminderHours: 4,
+      email: { port: 587, secure: false, pass: 's3cret' },
+      webhook: { url: 'https://hooks.example.com/x', format: 'json', timeoutMs: 5000 },
+    });
+    const bad = problems(
+      base.replace('webhook: { url: "${HOOK_URL}" }', 'webhook: { url: "${HOOK_URL}", format: discord }'),
+      {
+        SMTP_PASSWORD: 'x',
+        HOOK_URL: 'https://hooks.example.com/x',
+      },
+    );
+    expect(bad.join('\n')).toMatch(/alerts\.webhook\.format/);
+    expect(loadConfig(file(CONFIG_TEMPLATE), registry, {}).alerts).toEqual({
+      checkEverySeconds: 60,
+      reminderHours: 4,
+    });
+  });
+
   it('a missing file says how to make one', () => {
     expect(() => loadConfig(join(dir, 'nope.yaml'), registry, {})).toThrow(
       /nope\.yaml: no such file; run "ledgerlink init" to write one/,

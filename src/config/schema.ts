@@ -110,6 +110,52 @@ export const FlowConfig = z
   })
   .strict();
 
+/**
+ * Where alerts go. Secrets (the SMTP password, a webhook address that carries a token) belong in the
+ * environment, written `${NAME}` as for connections; the rules themselves live in the store and are
+ * changed on the Alerts screen.
+ */
+export const AlertsConfig = z
+  .object({
+    /** How often every serving process evaluates the rules (seconds). */
+    checkEverySeconds: z.number().min(1).max(3600).default(60),
+    /** A reminder while an incident lasts, this often (hours). */
+    reminderHours: positive('reminderHours').default(4),
+    /** The dashboard's address in messages; else server.publicUrl, else http://<host>:<port>. */
+    dashboardUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'dashboardUrl must be an http or https address')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    email: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+        secure: z.boolean().default(false),
+        user: z.string().min(1).optional(),
+        pass: z.string().min(1).optional(),
+        from: z.string().min(3),
+        to: z.array(z.string().min(3)).min(1),
+      })
+      .strict()
+      .optional(),
+    webhook: z
+      .object({
+        url: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'the webhook url must be an http or https address'),
+        /** json: Ledgerlink's own body; slack: {text, blocks}; teams: an Office 365 MessageCard. */
+        format: z.enum(['json', 'slack', 'teams']).default('json'),
+        timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const ConfigFile = z
   .object({
     database: z.string().optional(),
@@ -158,8 +204,10 @@ export const ConfigFile = z
         z.array(z.record(name, z.union([z.string().min(1), z.number()]).transform(String))),
       )
       .default({}),
+    alerts: AlertsConfig.default({ checkEverySeconds: 60, reminderHours: 4 }),
   })
   .strict();
 
 export type ConfigFileShape = z.infer<typeof ConfigFile>;
 export type FlowConfigShape = z.infer<typeof FlowConfig>;
+export type AlertsConfigShape = z.infer<typeof AlertsConfig>;

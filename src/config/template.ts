@@ -28,6 +28,22 @@ server:
   #   webhooksPerMinute: 30000
   #   refusedWebhookRetentionDays: 7
 
+# Alerts (the rules and their thresholds are on the dashboard's Alerts screen). One message per
+# incident on each channel, a reminder every reminderHours while it lasts, one when it is resolved.
+# alerts:
+#   checkEverySeconds: 60
+#   reminderHours: 4
+#   email:
+#     host: smtp.example.com
+#     port: 587                     # secure: true for 465 (TLS from the start); else STARTTLS when offered
+#     user: \${SMTP_USER}
+#     pass: \${SMTP_PASSWORD}
+#     from: ledgerlink@example.com
+#     to: [ops@example.com]
+#   webhook:
+#     url: \${ALERT_WEBHOOK_URL}     # a Slack or Teams incoming webhook, or your own endpoint
+#     format: json                  # json, slack or teams
+
 # The systems Ledgerlink talks to. Each connector documents its settings (ledgerlink doctor lists problems).
 connections:
   acumatica:

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { version } from '../cli/version.js';
 import { connectorRegistry } from '../connectors/registry.js';
 import { buildServer } from '../server/app.js';
+import { Alerter, dashboardUrl } from './alerts/alerter.js';
+import { AlertTicker } from './alerts/ticker.js';
 import type { Context } from './context.js';
 import { LiveConfig } from './live-config.js';
 import { RunRecovery } from './recovery.js';
@@ -15,6 +17,8 @@ export interface Service {
   worker?: Worker;
   scheduler: Scheduler;
   config: LiveConfig;
+  /** The alert rules' evaluation and messages (also run by a timer here). */
+  alerter: Alerter;
   stop(): Promise<void>;
 }
 
@@ -46,8 +50,17 @@ export async function startService(
     scheduler.startUpkeep(upkeep(c));
     ctx.queue.wake();
   });
-  const app = await buildServer({ ctx, wake: () => ctx.queue.wake(), version, config });
-  const url = await app.listen({ host: opts.host, port: opts.port });
+  let url = '';
+  const alerter = new Alerter(
+    ctx.store,
+    () => ctx.config,
+    ctx.logger,
+    () => dashboardUrl(ctx.config, url),
+  );
+  const alerts = new AlertTicker(alerter, ctx.logger);
+  ctx.onReload((c) => alerts.start(c.config.alerts?.checkEverySeconds ?? 60));
+  const app = await buildServer({ ctx, wake: () => ctx.queue.wake(), version, config, alerter });
+  url = await app.listen({ host: opts.host, port: opts.port });
   await worker?.start();
   // A run a killed process left "running" is taken up at once, and again whenever one is found.
   const recovery = new RunRecovery(() => ctx.engine, ctx.queue, ctx.logger);
@@ -55,13 +68,16 @@ export async function startService(
   await scheduler.start(ctx.config.flows.values());
   scheduler.startUpkeep(upkeep(ctx));
   config.watch();
+  alerts.start(ctx.config.alerts?.checkEverySeconds ?? 60);
   return {
     app,
     url,
     ...(worker ? { worker } : {}),
     scheduler,
     config,
+    alerter,
     async stop() {
+      await alerts.stop();
       recovery.stop();
       config.stop();
       scheduler.stop();

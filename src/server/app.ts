@@ -10,11 +10,13 @@ import { isConfigError } from '../config/load.js';
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import { EngineError, isEngineError } from '../engine/errors.js';
 import { isIdsFileError } from '../engine/ids-file.js';
+import type { Alerter } from '../runtime/alerts/alerter.js';
 import type { Context } from '../runtime/context.js';
 import type { LiveConfig } from '../runtime/live-config.js';
 import { registerAccess } from './auth/plugin.js';
 import type { ServerLimits } from './limits.js';
 import { isLimitError } from './request-limits.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBatchRoutes } from './routes/batches.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerFlowRoutes } from './routes/flows.js';
@@ -44,6 +46,8 @@ export interface ServerDeps {
   streams?: Set<() => void>;
   /** Over the configuration's `server.limits` (tests); the routes see the result, defaults filled in. */
   limits?: Partial<ServerLimits>;
+  /** The serving process's alerter (absent: the alert routes make one over the context). */
+  alerter?: Alerter;
 }
 
 /** Fastify's own refusals of a request, by the status it gives them: our code for each. */
@@ -238,6 +242,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerStatsRoutes(app, deps);
   registerSyncSettingsRoutes(app, deps);
   registerWebhookRecordRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   await registerDashboard(app);
   return app;
 }

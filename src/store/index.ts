@@ -4,6 +4,7 @@ import type { DialectAdapter, OpenedDatabase } from './dialects/adapter.js';
 import { openPostgres } from './dialects/postgres.js';
 import { openSqlite } from './dialects/sqlite.js';
 import { migrate } from './migrate.js';
+import { AlertRepository } from './repositories/alerts.js';
 import { ApiTokenRepository } from './repositories/api-tokens.js';
 import { BatchRepository } from './repositories/batches.js';
 import { ConnectorLogRepository } from './repositories/connector-log.js';
@@ -25,6 +26,7 @@ import { UserRepository } from './repositories/users.js';
 import type { Database } from './schema.js';
 import { SecretBox } from './secret-box.js';
 
+export type * from './repositories/alerts.js';
 export type { ApiTokenRow, ApiTokenWithUser } from './repositories/api-tokens.js';
 export * from './repositories/batches.js';
 export * from './repositories/connector-log.js';
@@ -68,6 +70,8 @@ export interface Store {
   sequence: SequenceKeyRepository;
   /** Reconciliation findings people accepted. */
   accepted: ReconcileAcceptedRepository;
+  /** Alert rules, incidents and their messages. */
+  alerts: AlertRepository;
   close(): Promise<void>;
 }
 
@@ -114,6 +118,7 @@ export async function openStore(
     mailbox: new MailboxRepository(db),
     sequence: new SequenceKeyRepository(db),
     accepted: new ReconcileAcceptedRepository(db),
+    alerts: new AlertRepository(db),
     close: () => opened.destroy(),
   };
 }

@@ -16,6 +16,7 @@ import * as m012 from './migrations/012_mailbox.js';
 import * as m013 from './migrations/013_sequence_keys.js';
 import * as m014 from './migrations/014_sticky_skip.js';
 import * as m015 from './migrations/015_reconcile_accepted.js';
+import * as m016 from './migrations/016_alerts.js';
 import type { Database } from './schema.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
@@ -35,6 +36,7 @@ const MIGRATIONS = {
   '013_sequence_keys': m013,
   '014_sticky_skip': m014,
   '015_reconcile_accepted': m015,
+  '016_alerts': m016,
 } as const;
 
 export class StoreVersionError extends Error {

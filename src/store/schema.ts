@@ -31,6 +31,9 @@ export interface Database {
   sequence_keys: SequenceKeysTable;
   mailbox_sessions: MailboxSessionsTable;
   reconcile_accepted: ReconcileAcceptedTable;
+  alert_rules: AlertRulesTable;
+  alert_incidents: AlertIncidentsTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
 
 /**
@@ -444,4 +447,50 @@ export interface ReconcileAcceptedTable {
   accepted_by: string;
   reason: string | null;
   accepted_at: string;
+}
+
+/** A rule a person changed from its defaults (migration 016); `params` is JSON, `scope` a flow or connection. */
+export interface AlertRulesTable {
+  kind: string;
+  enabled: number;
+  params: string;
+  scope: string | null;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+/** One incident of a rule about one subject (a flow, a connection): open while `open_key` is set. */
+export interface AlertIncidentsTable {
+  id: Generated<number>;
+  rule: string;
+  /** "flow:<name>", "connection:<name>", "credential:<connection>:<what>". */
+  subject: string;
+  /** "<rule>|<subject>" while open, NULL once resolved: unique, so opening one is a claim. */
+  open_key: string | null;
+  summary: string;
+  /** JSON: what the rule saw (counts, the usual figure it compared with). */
+  details: string;
+  /** The dashboard path that explains it (/flows/<name>, /log?…, /webhooks?…). */
+  link: string;
+  /** When the trouble began, as the store tells (a run's end, the last delivery). */
+  since: string;
+  opened_at: string;
+  last_notified_at: string | null;
+  resolved_at: string | null;
+}
+
+/** One message of an incident on one channel: pending → sent, or failed and due again at the next check. */
+export interface AlertDeliveriesTable {
+  id: Generated<number>;
+  incident_id: number;
+  /** "opened", "reminder:<n>" (the n-th reminder interval since it opened), "resolved". */
+  event: string;
+  /** "email" or "webhook". */
+  channel: string;
+  status: 'pending' | 'sent' | 'failed' | 'dropped';
+  attempts: number;
+  error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  claimed_until: string | null;
 }

@@ -47,6 +47,8 @@ export interface ConfigPatch {
   valueMaps?: Record<string, Array<Record<string, string>>>;
   /** Whether the sandboxes push their changes to Ledgerlink's webhook intake (default true). */
   webhooks?: boolean;
+  /** The configuration's `alerts` section (channels, reminder interval). */
+  alerts?: Record<string, unknown>;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function startOrderEnvironment(opts: {
         },
         flows: Object.fromEntries(ORDER_FLOWS.map((f) => [f, { ...fast, ...patch.flows?.[f] }])),
         valueMaps: patch.valueMaps ?? SANDBOX_VALUE_MAPS,
+        ...(patch.alerts ? { alerts: patch.alerts } : {}),
       }),
     );
   };

@@ -4,6 +4,7 @@ import { Button, ErrorText } from './components/Controls';
 import { useData } from './hooks';
 import { Link, match, navigate, useLocation } from './router';
 import { AccountingViewScreen } from './screens/AccountingView';
+import { AlertsScreen } from './screens/Alerts';
 import { BatchScreen } from './screens/Batch';
 import { ConnectionsScreen } from './screens/Connections';
 import { CrmViewScreen } from './screens/CrmView';
@@ -217,6 +218,9 @@ function SideMenu({ flows }: { flows: Flow[] }) {
         <li>
           <Link to="/records">Sync status</Link>
         </li>
+        <li>
+          <Link to="/alerts">Alerts</Link>
+        </li>
       </ul>
       <h2>Configure</h2>
       <ul>
@@ -301,6 +305,7 @@ function Routes() {
     ['/log', () => <LogScreen />],
     ['/webhooks', () => <WebhooksScreen />],
     ['/records', () => <RecordsScreen />],
+    ['/alerts', () => <AlertsScreen />],
     ['/connections', () => <ConnectionsScreen />],
     ['/flows', () => <FlowsScreen />],
     ['/flows/:name', (p) => <FlowDetailScreen key={p.name} name={p.name!} />],

@@ -461,6 +461,54 @@ export interface TokenRow {
   last_used_at?: string | null;
 }
 
+export interface AlertParamInfo {
+  default: number;
+  min: number;
+  max: number;
+  label: string;
+}
+
+export interface AlertRule {
+  kind: string;
+  title: string;
+  enabled: boolean;
+  params: Record<string, number>;
+  defaults: Record<string, number>;
+  paramInfo: Record<string, AlertParamInfo>;
+  scope: string | null;
+}
+
+export interface AlertRules {
+  rules: AlertRule[];
+  channels: {
+    email: { configured: boolean; to?: string[]; host?: string };
+    webhook: { configured: boolean; format?: string; host?: string };
+  };
+  reminderHours: number;
+  checkEverySeconds: number;
+}
+
+export interface AlertIncident {
+  id: number;
+  rule: string;
+  title: string;
+  subject: string;
+  summary: string;
+  link: string;
+  since: string;
+  openedAt: string;
+  lastNotifiedAt: string | null;
+  resolvedAt: string | null;
+  state: 'open' | 'resolved';
+  deliveries: Array<{
+    event: string;
+    channel: string;
+    status: string;
+    attempts: number;
+    error: string | null;
+  }>;
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -745,6 +793,20 @@ export const api = {
   replay: (id: number) => request<unknown>('POST', `/api/webhooks/${id}/replay`),
   replayPeriod: (body: { connection: string; from: string; to: string }) =>
     request<ReplayedPeriod>('POST', '/api/webhooks/replay', { body }),
+  // Alerts
+  alertRules: () => request<AlertRules>('GET', '/api/alerts/rules'),
+  saveAlertRules: (
+    rules: Array<{ kind: string; enabled?: boolean; params?: Record<string, number>; scope?: string | null }>,
+  ) => request<AlertRules>('PUT', '/api/alerts/rules', { body: { rules } }),
+  alerts: (q: Query) =>
+    request<{ total: number; incidents: AlertIncident[] }>('GET', withQuery('/api/alerts', q)),
+  checkAlerts: () =>
+    request<{ opened: number; resolved: number; open: number; sent: number; failed: number }>(
+      'POST',
+      '/api/alerts/check',
+    ),
+  testAlert: (channel: 'email' | 'webhook') =>
+    request<{ sent: boolean }>('POST', '/api/alerts/test', { body: { channel } }),
   webhookRecords: (q: { connection: string; limit: number; offset: number }) =>
     request<WebhookRecordsPage>('GET', withQuery('/api/webhooks/records', q)),
   saveSyncSettings: (flows: Record<string, SyncSettings>) =>
