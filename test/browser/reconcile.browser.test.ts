@@ -14,7 +14,8 @@ const DELETED = 'C000002';
 /**
  * The Reconcile screen in Chromium against Ledgerlink and the sandboxes (SQLite): reached from the
  * flow's page, a run over a period names the customer deleted in Magento, the CSV download names
- * it too, and Re-sync on its row brings the screen to 0 drift.
+ * it too, and Re-sync on its row brings the screen to 0 drift; a finding accepted with a reason shows who
+ * accepted it and why, and no longer counts as drift.
  */
 describe('the Reconcile screen', () => {
   let env: OrderEnvironment;
@@ -87,5 +88,31 @@ describe('the Reconcile screen', () => {
       .waitFor();
     expect(await findings.count()).toBe(0);
     await shot('02-clean');
+  }, 120_000);
+
+  it('accepts a finding with a reason: shown with who and why, and no longer drift', async () => {
+    const other = 'C000003';
+    const target = (await env.ctx.store.records.get(FLOW, other))!.target_id!;
+    const del = await fetch(`${env.magento.url}/rest/V1/customers/${target}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${MAGENTO_SANDBOX.accessToken}` },
+    });
+    expect(del.status).toBe(200);
+    await page.getByRole('button', { name: 'Run' }).click();
+    const summary = page.getByRole('status', { name: 'Reconcile summary' });
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^1 finding of drift/);
+    const row = page.getByRole('table', { name: 'Findings' }).getByRole('row').filter({ hasText: other });
+    await row.getByRole('button', { name: 'Accept…' }).click();
+    await row
+      .getByLabel(`Why the finding for ${other} is accepted`)
+      .fill('closed account, removed on purpose');
+    await row.getByRole('button', { name: 'Accept', exact: true }).click();
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/^0 drift \(1 accepted\)/);
+    expect(await row.textContent()).toContain('accepted by ada: closed account, removed on purpose');
+    const stored = [...(await env.ctx.store.accepted.ofFlow(FLOW)).values()];
+    expect(stored.map((a) => [a.accepted_by, a.reason])).toEqual([
+      ['ada', 'closed account, removed on purpose'],
+    ]);
+    await shot('03-accepted');
   }, 120_000);
 });

@@ -185,6 +185,8 @@ function FindingRow(o: {
   const { f, flowName, act, busy } = o;
   const [linking, setLinking] = useState(false);
   const [other, setOther] = useState('');
+  const [accepting, setAccepting] = useState(false);
+  const [why, setWhy] = useState('');
   const label = f.sourceId ?? f.targetId ?? '';
   const link = async (sourceId: string, targetId: string) =>
     act(async () => {
@@ -244,17 +246,34 @@ function FindingRow(o: {
             {f.actions.includes('accept') ? (
               <Button
                 need="operator"
-                busy={busy}
-                title={`Accept the finding for ${label} as it is`}
-                onClick={() =>
-                  void act(async () => {
-                    await api.acceptFinding(flowName, { key: f.key, fingerprint: f.fingerprint });
-                    return `accepted: ${label}`;
-                  })
-                }
+                title={`Accept the finding for ${label} as it is, with why`}
+                onClick={() => setAccepting(!accepting)}
               >
-                Accept
+                Accept…
               </Button>
+            ) : null}
+            {accepting ? (
+              // Why a difference is accepted is what the next person reading the report needs.
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void act(async () => {
+                    const reason = why.trim() || undefined;
+                    await api.acceptFinding(flowName, { key: f.key, fingerprint: f.fingerprint, reason });
+                    return `accepted: ${label}`;
+                  });
+                }}
+              >
+                <input
+                  aria-label={`Why the finding for ${label} is accepted`}
+                  placeholder="why (kept with the acceptance)"
+                  value={why}
+                  onChange={(e) => setWhy(e.target.value)}
+                />
+                <button type="submit" className="btn" disabled={busy}>
+                  Accept
+                </button>
+              </form>
             ) : null}
             {linking ? (
               <form
