@@ -18,6 +18,7 @@ import { columnsOf, withColumns } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline, type WorkItem } from './pipeline.js';
+import { readAhead } from './read-ahead.js';
 import { ReferenceResolver } from './references.js';
 import { type ScanLine, type ScanNeed, type ScanResult, scanLines } from './scan.js';
 import { entityWord } from './validate.js';
@@ -327,7 +328,12 @@ export class Engine {
         let maxSeen: string | undefined;
         let pages = 0;
         // Nothing changed since the token: no read at all (a read with no ids would read everything).
-        const pagesRead = query.ids?.length === 0 ? [] : source.read(flow.entity, query, opts.signal);
+        // A run in this process reads the next page while it writes this one (read-ahead.ts).
+        const read = () => {
+          const pages = source.read(flow.entity, query, opts.signal);
+          return opts.fanOut ? pages : readAhead(pages);
+        };
+        const pagesRead = query.ids?.length === 0 ? [] : read();
         // Updates of linked records are written in waves across pages (write-waves.ts), except
         // where the source's order must hold.
         if (!opts.fanOut && !flow.oldestFirst)
