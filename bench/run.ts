@@ -78,6 +78,14 @@ const SECTIONS: Section[] = [
   },
   // Issue 17: a busy day's sales at the till into Accurate Online (8 calls a second, 8 in flight).
   { name: 'pos-sales', file: 'pos-sales', args: ['10000', '500'], timeoutSeconds: 600 },
+  // Issue 19: 100 changed customers of 10,000 (Magento at 20 ms a call), side by side with a plain
+  // fetch script; n8n's figures are quoted, not run.
+  {
+    name: 'changed-records',
+    file: 'changed-records',
+    args: ['10000', '100', '20'],
+    timeoutSeconds: 480,
+  },
 ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
 /** Runs one section; its last stdout line is its figures. Stopped (SIGTERM, then SIGKILL) past its time. */
@@ -261,6 +269,31 @@ function goalsOf(name: string, f: Figures): Goal[] {
             f.counts.created === f.sales,
         },
       ];
+    case 'changed-records': {
+      const x = (r: number) => `${fmt(r, 2)}×`;
+      return [
+        {
+          section: `11. ${fmt(f.customers)} customers to Magento (${f.latencyMs} ms a call): initial copy`,
+          goal: '≤ 1.2× a plain fetch script',
+          measured: `${fmt(f.initial.seconds, 1)} s, ${fmt(f.initial.calls)} calls; plain ${fmt(f.plainInitial.seconds, 1)} s, ${fmt(f.plainInitial.calls)} calls (${x(f.ratios.initialToPlain)})`,
+          met: f.ratios.initialToPlain <= 1.2 && f.initial.result.created === f.customers,
+        },
+        {
+          section: `11. ${f.changed} of them changed, incremental run`,
+          goal: `≤ 1 call per changed record, ≥ 5× faster than n8n (${f.n8n.seconds} s, ${f.n8n.calls} calls)`,
+          measured: `${fmt(f.incremental.seconds, 2)} s, ${f.incremental.calls} calls (${fmt(f.incremental.callsPerChanged, 2)} per record), ${x(f.ratios.n8nToIncremental)} faster than n8n; plain ${fmt(f.plainIncremental.seconds, 2)} s, ${f.plainIncremental.calls} calls (${x(f.ratios.incrementalToPlain)})`,
+          met:
+            f.incremental.callsPerChanged <= 1 &&
+            f.ratios.n8nToIncremental >= 5 &&
+            f.incremental.result.updated === f.changed,
+        },
+        {
+          section: `11. ${f.changed} changed, one per page, in a full pass over all ${fmt(f.customers)}`,
+          goal: 'a figure: every page read again',
+          measured: `${fmt(f.full.seconds, 2)} s, ${f.full.calls} calls (${fmt(f.full.callsPerChanged, 2)} per record); plain ${fmt(f.plainFull.seconds, 2)} s, ${f.plainFull.calls} calls (${x(f.ratios.fullToPlain)})`,
+        },
+      ];
+    }
     default:
       return [];
   }

@@ -18,7 +18,8 @@ import type { Flow, ValueMap } from './flow.js';
 import { columnsOf, withColumns } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
-import { RecordPipeline } from './pipeline.js';
+import { RecordPipeline, type WorkItem } from './pipeline.js';
+import { readAhead } from './read-ahead.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { RecordActions } from './record-actions.js';
 import { ReferenceResolver } from './references.js';
@@ -26,6 +27,7 @@ import { type ScanLine, type ScanNeed, type ScanResult, scanLines } from './scan
 import { readTargets } from './target-reads.js';
 import { entityWord } from './validate.js';
 import { FlowValueMaps } from './value-maps.js';
+import { WriteWaves } from './write-waves.js';
 
 /** Resolves a connection name to a live connector (created once, closed by its owner). */
 export interface ConnectorResolver {
@@ -87,6 +89,8 @@ export type RetryResult = RunResult | QueuedRetry;
 /** Heartbeats older than this mean the process running the flow is gone. */
 export const STALE_RUN_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
+/** How long a gathered update may wait for its wave to fill while pages are read (write-waves.ts). */
+const WAVE_MAX_WAIT_MS = 2_000;
 /** Outcomes kept in a RunResult; counts are always complete. */
 const MAX_OUTCOMES = 10_000;
 
@@ -400,14 +404,31 @@ export class Engine {
         let maxSeen: string | undefined;
         let pages = 0;
         // Nothing changed since the token: no read at all (a read with no ids would read everything).
-        const pagesRead = query.ids?.length === 0 ? [] : source.read(flow.entity, query, opts.signal);
-        for await (const page of pagesRead) {
-          if (opts.fanOut) {
-            for (let i = 0; i < page.length; i += flow.pageSize)
-              await this.queuePage(flow, ctx.runId, ++pages, page.slice(i, i + flow.pageSize));
-          } else await ctx.process(page);
-          for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
+        // A run in this process reads the next page while it writes this one (read-ahead.ts).
+        const read = () => {
+          const pages = source.read(flow.entity, query, opts.signal);
+          return opts.fanOut ? pages : readAhead(pages);
+        };
+        const pagesRead = query.ids?.length === 0 ? [] : read();
+        // Updates of linked records are written in waves across pages (write-waves.ts), except
+        // where the source's order must hold.
+        if (!opts.fanOut && !flow.oldestFirst)
+          ctx.waves = this.writeWaves(flow, ctx, this.logger.child({ flow: flow.name, runId: ctx.runId }));
+        try {
+          for await (const page of pagesRead) {
+            if (opts.fanOut) {
+              for (let i = 0; i < page.length; i += flow.pageSize)
+                await this.queuePage(flow, ctx.runId, ++pages, page.slice(i, i + flow.pageSize));
+            } else await ctx.process(page);
+            for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
+          }
+        } catch (e) {
+          // The records already planned are still written (and stored) before the run fails.
+          await ctx.waves?.drain().catch(() => undefined);
+          throw e;
         }
+        // Every gathered update is stored before the cursor moves past it.
+        await ctx.waves?.drain();
         // Never beyond the run's start: records changed while we paged through are re-read next time.
         const next =
           tokenNext ??
@@ -504,19 +525,32 @@ export class Engine {
     await this.store.records.upsertMany(failed, now.toISOString());
   }
 
-  /** One page through the pipeline under its records' locks, reported to the metrics. */
+  /**
+   * One page through the pipeline under its records' locks, reported to the metrics. With `waves`,
+   * its updates of linked records are handed to the next wave instead of written now (counted when
+   * their wave is written).
+   */
   private async processPage(
     flow: Flow,
     runId: number,
     items: readonly SourceItem[],
     log: Logger,
+    waves?: WriteWaves,
   ): Promise<RecordOutcome[]> {
     const pipeline = this.pipeline(flow);
     const started = performance.now();
+    let gathered: WorkItem[] = [];
     const result = await this.store.recordLocks.hold(
       flow.name,
       items.map((i) => i.id),
-      async () => pipeline.execute(await pipeline.plan(items), runId, log),
+      async () => {
+        let work = await pipeline.plan(items);
+        if (waves) {
+          gathered = work.filter(WriteWaves.gathers);
+          if (gathered.length) work = work.filter((w) => !WriteWaves.gathers(w));
+        }
+        return work.length ? pipeline.execute(work, runId, log) : [];
+      },
     );
     reportPage({
       flow: flow.name,
@@ -524,7 +558,31 @@ export class Engine {
       outcomes: result.map((o) => o.status),
       seconds: (performance.now() - started) / 1000,
     });
+    if (gathered.length) await waves!.add(gathered);
     return result;
+  }
+
+  /** A run's write waves: each written under its records' locks and counted in the run. */
+  private writeWaves(flow: Flow, ctx: RunContext, log: Logger): WriteWaves {
+    return new WriteWaves({
+      size: flow.pageSize,
+      maxWaitMs: WAVE_MAX_WAIT_MS,
+      send: async (work) => {
+        const started = performance.now();
+        const result = await this.store.recordLocks.hold(
+          flow.name,
+          work.map((w) => w.sourceId),
+          () => this.pipeline(flow).execute(work, ctx.runId, log),
+        );
+        reportPage({
+          flow: flow.name,
+          runId: ctx.runId,
+          outcomes: result.map((o) => o.status),
+          seconds: (performance.now() - started) / 1000,
+        });
+        await ctx.tally(result, 0);
+      },
+    });
   }
 
   /**
@@ -773,8 +831,10 @@ export class Engine {
       runId,
       process: async (page: readonly SourceItem[]) => {
         if (page.length === 0) return;
-        const result = await this.processPage(flow, runId, page, log);
-        counts.read += page.length;
+        await ctx.tally(await this.processPage(flow, runId, page, log, ctx.waves), page.length);
+      },
+      tally: async (result: readonly RecordOutcome[], read: number) => {
+        counts.read += read;
         for (const o of result) {
           if (o.status === 'aborted') counts.failed++;
           else counts[o.status]++;
@@ -844,6 +904,10 @@ export class Engine {
 interface RunContext {
   runId: number;
   process(page: readonly SourceItem[]): Promise<void>;
+  /** Counts outcomes (and records read) into the run and reports its progress. */
+  tally(result: readonly RecordOutcome[], read: number): Promise<void>;
+  /** The run's write waves, when its updates are gathered across pages. */
+  waves?: WriteWaves;
   total?: number;
   cursor?: string;
   /** Set by a shared run's reader: the pages it queued and where the cursor goes after them. */

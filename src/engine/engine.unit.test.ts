@@ -391,6 +391,73 @@ describe('engine', () => {
     expect(await store.cursors.get('a-b.customers')).toBe('token:t3');
   });
 
+  it('updates of linked records from many pages are written together in a wave, not page after page; oldest-first flows keep page order', async () => {
+    for (let i = 1; i <= 100; i++) source.put('customer', customer(i), T0);
+    const batches: number[] = [];
+    const write = target.write.bind(target);
+    target.write = async (entity, items) => {
+      batches.push(items.length);
+      return write(entity, items);
+    };
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(batches).toEqual(Array(10).fill(10));
+
+    // One change on each of the 10 pages: one write of all 10, the rest stored unchanged.
+    const change = (round: number) => {
+      for (let p = 0; p < 10; p++)
+        source.put(
+          'customer',
+          customer(p * 10 + 1, { creditLimit: { amount: `${round}.00`, currency: 'USD' } }),
+          T0,
+        );
+    };
+    change(7);
+    batches.length = 0;
+    const waved = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(waved.counts).toMatchObject({ read: 100, updated: 10, unchanged: 90, failed: 0 });
+    expect(batches).toEqual([10]);
+    const onTarget = [...target.records.get('customer')!.values()].map(
+      (r) => r.data as { number: string; creditLimit: { amount: string } },
+    );
+    expect(onTarget.filter((d) => d.creditLimit.amount === '7.00')).toHaveLength(10);
+    const stored = await store.records.getMany('a-b.customers', ['C0001', 'C0091']);
+    expect([...stored.values()].map((r) => r.state)).toEqual(['processed', 'processed']);
+    for (const w of target.writes.slice(-10))
+      expect(w.item).toMatchObject({ action: 'update', fields: ['creditLimit'] });
+
+    // A flow whose records go oldest first writes each page's update with its page.
+    build(flowOf({ oldestFirst: true }));
+    change(8);
+    batches.length = 0;
+    const ordered = await engine.run('a-b.customers', { trigger: 'manual' });
+    expect(ordered.counts).toMatchObject({ updated: 10, unchanged: 90 });
+    expect(batches).toEqual(Array(10).fill(1));
+  });
+
+  it('the cursor does not move past gathered updates that could not be written', async () => {
+    build(flowOf({ overlapMs: 0 }));
+    for (let i = 1; i <= 30; i++) source.put('customer', customer(i), T0);
+    const first = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(first.cursor).toBe(T0);
+    const T1 = '2026-01-02T00:00:00.000Z';
+    for (const n of [1, 11, 21])
+      source.put('customer', customer(n, { creditLimit: { amount: '9.00', currency: 'USD' } }), T1);
+    // The target refuses the credentials when the wave is written: the run fails, the cursor stays.
+    const write = target.write.bind(target);
+    target.write = async (entity, items) => {
+      if (items.some((i) => i.action === 'update'))
+        throw new LedgerlinkError({ code: 'auth', category: 'config', message: 'Target answered 401' });
+      return write(entity, items);
+    };
+    const failed = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(failed).toMatchObject({ status: 'failed', message: 'Target answered 401' });
+    expect(await store.cursors.get('a-b.customers')).toBe(T0);
+    target.write = write;
+    const again = await engine.run('a-b.customers', { trigger: 'schedule', incremental: true });
+    expect(again.counts).toMatchObject({ read: 30, updated: 3, unchanged: 27 });
+    expect(await store.cursors.get('a-b.customers')).toBe(T1);
+  });
+
   it('does not move the cursor when the run fails', async () => {
     source.put('customer', customer(1), T0);
     source.down = new LedgerlinkError({

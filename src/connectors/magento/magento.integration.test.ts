@@ -291,6 +291,42 @@ describe('Magento specifics', () => {
     }
   });
 
+  it('a batch of 120 updates reads the customers in two searches, not a GET each, and keeps what a person edited in Magento', async () => {
+    const list = Array.from({ length: 120 }, () => customer());
+    const created = await c.write(
+      'customer',
+      list.map((d, i) => ({ ref: String(i), action: 'create' as const, data: d })),
+    );
+    const ids = created.map((r) => Number(r.ok && r.targetId));
+    // A person edits a field the flow does not own, on the last customer of each search's hundred.
+    for (const i of [99, 119]) sb.editCustomer(ids[i]!, { lastname: `Edited${i}` });
+    const before = sb.kit.calls.length;
+    const results = await c.write(
+      'customer',
+      list.map((d, i) => ({
+        ref: String(i),
+        action: 'update' as const,
+        targetId: String(ids[i]),
+        data: { ...d, creditLimit: { amount: `${i}.50`, currency: 'USD' }, addresses: [] },
+        fields: ['creditLimit'],
+      })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const calls = sb.kit.calls.slice(before);
+    expect(calls.filter((x) => x.method === 'PUT')).toHaveLength(120);
+    expect(calls.filter((x) => x.method === 'GET' && x.path.includes('/V1/customers/search'))).toHaveLength(
+      2,
+    );
+    expect(calls).toHaveLength(122);
+    for (const [i, id] of ids.entries()) {
+      const after = sb.customers.get(id)!;
+      expect(after.custom_attributes?.find((a) => a.attribute_code === 'credit_limit')?.value).toBe(
+        `${i}.50`,
+      );
+      expect(after.lastname).toBe(i === 99 || i === 119 ? `Edited${i}` : list[i]!.contacts[0]!.lastName);
+    }
+  });
+
   it('looks up 50 customers in one call, and 50 products in one call', async () => {
     const list = Array.from({ length: 50 }, () => customer());
     const results = await c.write(
