@@ -204,7 +204,11 @@ function goalsOf(name: string, f: Figures): Goal[] {
         {
           section: `6. webhook → target write, ${f.rate} events/s`,
           goal: 'p99 < 100 ms',
-          measured: `PUT p50 ${fmt(f.p50Ms)} ms, p99 ${fmt(f.p99Ms)} ms (first call p99 ${fmt(f.firstCallP99Ms)} ms); ${f.writes}/${f.events} written`,
+          measured: `PUT p50 ${fmt(f.p50Ms)} / p90 ${fmt(f.p90Ms)} / p99 ${fmt(f.p99Ms)} / max ${fmt(f.maxMs)} ms (stages p99: intake ${fmt(f.stages?.intake.p99)}, drain ${fmt(f.stages?.drain.p99)}, Magento GET→PUT ${fmt(f.stages?.write.p99)} ms); ${f.writes}/${f.events} written at ${fmt(f.achievedRate)}/s; load ${f.machine?.loadAtStart}→${f.machine?.loadAverage1m}; ms: ${Object.entries(
+            f.histogram ?? {},
+          )
+            .map(([band, n]) => `${band}: ${n}`)
+            .join(', ')}`,
           met: f.p99Ms < 100 && f.writes === f.events,
         },
       ];

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../src/connectors/acumatica/sandbox/index.js';
 import { SANDBOX_PUSH_SECRET } from '../src/connectors/sandboxes.js';
@@ -36,6 +36,7 @@ const FLOW = 'acumatica-magento.customers';
 const SETTLE_MS = 30_000;
 deadline(SECONDS + 180);
 
+const loadAtStart = Number(loadavg()[0]!.toFixed(2));
 const dir = mkdtempSync(join(tmpdir(), 'ledgerlink-bench-'));
 const acumatica = await startSandbox('acumatica', ['--customers', String(EVENTS), '--products', '0']);
 const magento = await startSandbox('magento', ['--customers', '0', '--products', '0']);
@@ -158,7 +159,8 @@ const servePeakRssMb = procStats(serve.pid!)?.peakRssMb;
 const latencies: number[] = [];
 const firstCall: number[] = [];
 const seen = new Set<string>();
-for (const c of await callsOf(magento)) {
+const magentoCalls = await callsOf(magento);
+for (const c of magentoCalls) {
   if (!/\/V1\/customers\/\d+$/.test(c.path)) continue;
   const source = sourceOf.get(c.path.slice(c.path.lastIndexOf('/') + 1));
   const sent = source ? sentAt.get(source) : undefined;
@@ -172,7 +174,10 @@ await stop(serve);
 
 // The inbox says when each delivery was stored and when its job had finished with it.
 const store = await openStore(database);
-const inbox = await store.db.selectFrom('webhook_inbox').select(['received_at', 'processed_at']).execute();
+const inbox = await store.db
+  .selectFrom('webhook_inbox')
+  .select(['received_at', 'processed_at', 'events'])
+  .execute();
 // Each inbox job is one run of the flow over the ids it drained: how many, how big, how long.
 const runs = await store.db
   .selectFrom('runs')
@@ -191,6 +196,44 @@ rmSync(dir, { recursive: true, force: true });
 
 latencies.sort((a, b) => a - b);
 ackMs.sort((a, b) => a - b);
+// Where each event's time went: sent → stored in the inbox (the intake) → first Magento call about
+// it (the drain: picked up, re-read from Acumatica, planned) → its PUT (the connector's GET first).
+const storedAt = new Map<string, number>();
+for (const r of inbox) {
+  const ev = r.events ? (JSON.parse(r.events) as Array<{ id: string }>) : [];
+  for (const e of ev) storedAt.set(e.id, Date.parse(r.received_at));
+}
+const firstCallAt = new Map<string, number>();
+const putAt = new Map<string, number>();
+for (const c of magentoCalls) {
+  const source = sourceOf.get(c.path.slice(c.path.lastIndexOf('/') + 1));
+  const sent = source ? sentAt.get(source) : undefined;
+  if (!source || sent === undefined || c.arrivedAt < sent) continue;
+  if (!firstCallAt.has(source)) firstCallAt.set(source, c.arrivedAt);
+  if (c.method === 'PUT' && !putAt.has(source)) putAt.set(source, c.arrivedAt);
+}
+const stage = (from: Map<string, number>, to: Map<string, number>) =>
+  [...to].flatMap(([id, t]) => (from.has(id) ? [t - from.get(id)!] : [])).sort((a, b) => a - b);
+const stages = {
+  intake: stage(sentAt, storedAt),
+  drain: stage(storedAt, firstCallAt),
+  write: stage(firstCallAt, putAt),
+};
+const dist = (xs: number[]) => ({
+  p50: percentile(xs, 0.5),
+  p90: percentile(xs, 0.9),
+  p99: percentile(xs, 0.99),
+  max: xs.at(-1),
+});
+// A small histogram of received → write started: how many events in each band.
+const BANDS = [25, 50, 100, 200, 500, 1000, 2000, 5000];
+const histogram: Record<string, number> = {};
+for (const ms of latencies) {
+  const band = BANDS.find((b) => ms < b);
+  const key = band === undefined ? `≥${BANDS.at(-1)}` : `<${band}`;
+  histogram[key] = (histogram[key] ?? 0) + 1;
+}
+const machine = { loadAverage1m: Number(loadavg()[0]!.toFixed(2)), loadAtStart, cores: cpus().length };
 report({
   rate: RATE,
   events: EVENTS,
@@ -199,8 +242,12 @@ report({
   refused,
   writes: latencies.length,
   p50Ms: percentile(latencies, 0.5),
+  p90Ms: percentile(latencies, 0.9),
   p99Ms: percentile(latencies, 0.99),
   maxMs: latencies.at(-1),
+  histogram,
+  stages: { intake: dist(stages.intake), drain: dist(stages.drain), write: dist(stages.write) },
+  machine,
   firstCallP50Ms: percentile(firstCall, 0.5),
   firstCallP99Ms: percentile(firstCall, 0.99),
   intakeAckP50Ms: percentile(ackMs, 0.5),
