@@ -18,7 +18,7 @@ import { type Context, openContext } from '../../src/runtime/context.js';
 import { type Service, startService } from '../../src/runtime/service.js';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { ARTIFACTS, CHROMIUM, launchChromium } from '../support/views-browser.js';
+import { ARTIFACTS, CHROMIUM, launchChromium, logIn } from '../support/views-browser.js';
 
 /**
  * Seed 000's three batch screens for SellerCloud (Customer, Shipment, Invoice) in Debian's Chromium,
@@ -226,11 +226,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${url}/login`);
-    await page.getByLabel('Username').fill('ada');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, url, 'ada', PASSWORD);
   }, 180_000);
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/cli.js';
+import { logIn } from '../support/views-browser.js';
 
 /**
  * What an operator does on the batch and log screens, in Debian's Chromium against `ledgerlink demo`
@@ -145,13 +146,7 @@ describe('batch screens and the connector log in a real browser', () => {
 
   const shot = (name: string, p: Page = page) =>
     p.screenshot({ path: join(ARTIFACTS, `batch-${name}.png`), fullPage: true });
-  const login = async (p: Page, username: string, password: string) => {
-    await p.goto(`${demo!.url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('button', { name: 'Log out' }).waitFor();
-  };
+  const login = (p: Page, username: string, password: string) => logIn(p, demo!.url, username, password);
   /** The run the progress bar shows, and how far it is. */
   const progress = async () => {
     const bar = page.getByRole('progressbar');

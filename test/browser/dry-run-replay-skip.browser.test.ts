@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { DIALECTS } from '../support/databases.js';
 import { closeAndCheck, type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
-import { ARTIFACTS, CHROMIUM, launchChromium } from '../support/views-browser.js';
+import { ARTIFACTS, CHROMIUM, launchChromium, logIn } from '../support/views-browser.js';
 
 /**
  * Issue 19 parts 2 and 4 on the dashboard, in Debian's Chromium against a Ledgerlink server in this
@@ -66,13 +66,7 @@ describe.each(DIALECTS)('dry run, replay and un-skip on the dashboard (%s store)
       await env.until(async () => (await env.ctx.store.inbox.depth()) === 0, what);
     }
   };
-  const login = async (p: Page, username: string) => {
-    await p.goto(`${url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('button', { name: 'Log out' }).waitFor();
-  };
+  const login = (p: Page, username: string) => logIn(p, url, username, PASSWORD);
   const newPage = async () =>
     browser!.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
   /** The preview's rows as [source id, plan, changes or why] (the record cell also shows its label). */

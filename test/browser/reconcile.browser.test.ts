@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAGENTO_SANDBOX } from '../../src/connectors/magento/sandbox/index.js';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
-import { ARTIFACTS, launchChromium } from '../support/views-browser.js';
+import { ARTIFACTS, launchChromium, logIn } from '../support/views-browser.js';
 
 const PASSWORD = 'reconcile-test-password-1';
 const FLOW = 'acumatica-magento.customers';
@@ -43,11 +43,7 @@ describe('the Reconcile screen', () => {
     expect(del.status).toBe(200);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-    await page.goto(`${env.svc.url}/login`);
-    await page.getByLabel('Username').fill('ada');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await logIn(page, env.svc.url, 'ada', PASSWORD);
   }, 120_000);
   afterAll(async () => {
     await browser?.close().catch(() => {});

@@ -4,6 +4,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/server/auth/accounts.js';
 import { type OrderEnvironment, startOrderEnvironment } from '../support/order-environment.js';
+import { logIn } from '../support/views-browser.js';
 
 /**
  * The SYNC Uploader's two views (seed 004 §6 and §7) in Debian's Chromium, over a running service
@@ -26,13 +27,7 @@ describe('the accounting view and the order view in a real browser', () => {
 
   const shot = (name: string, p: Page = page) =>
     p.screenshot({ path: join(ARTIFACTS, `views-${name}.png`), fullPage: true });
-  const login = async (p: Page, username: string) => {
-    await p.goto(`${url}/login`);
-    await p.getByLabel('Username').fill(username);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.getByRole('button', { name: 'Log out' }).waitFor();
-  };
+  const login = (p: Page, username: string) => logIn(p, url, username, PASSWORD);
   /** Waits for the progress bar of a new run to reach its end with `count` records. */
   const uploaded = async (count: number) =>
     expect

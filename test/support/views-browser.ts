@@ -16,6 +16,15 @@ export const launchChromium = (): Promise<Browser> =>
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 
+/** Logs `username` in on the dashboard at `url` and waits until the dashboard shows them logged in. */
+export async function logIn(p: Page, url: string, username: string, password: string): Promise<void> {
+  await p.goto(`${url}/login`);
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
 /**
  * The Dynamics sandbox's ready orders of the manual (ORD-1001-1KWBHX, ORD-1002) as the Scan's "Order
  * items" tab shows them: account, order, product, description, unit price, units, quantity, discount.
@@ -108,13 +117,7 @@ export function viewsPage(o: {
     menuViews,
     shot: (name: string, p: Page = o.page()) =>
       p.screenshot({ path: join(ARTIFACTS, `views-${o.prefix}-${name}.png`), fullPage: true }),
-    login: async (p: Page, username: string) => {
-      await p.goto(`${o.url()}/login`);
-      await p.getByLabel('Username').fill(username);
-      await p.getByLabel('Password').fill(o.password);
-      await p.getByRole('button', { name: 'Log in' }).click();
-      await p.getByRole('button', { name: 'Log out' }).waitFor();
-    },
+    login: (p: Page, username: string) => logIn(p, o.url(), username, o.password),
     /** Waits for the progress bar of a new run to reach its end with `count` records. */
     uploaded: (count: number, timeout = 60_000) =>
       expect
