@@ -219,6 +219,15 @@ describe.each(DIALECTS)('alerts by e-mail and webhook (%s store)', (dialect) => 
     hook.failNext.count = 1;
     const first = await check();
     expect(first.failed).toBe(1);
+    const refused = await env.ctx.store.db
+      .selectFrom('alert_deliveries')
+      .select('error')
+      .where('channel', '=', 'webhook')
+      .where('status', '=', 'failed')
+      .execute();
+    expect(refused).toHaveLength(1);
+    // The endpoint's 200 KB answer is named by its status and the start of its body.
+    expect(refused[0]!.error).toBe(`the webhook answered 503: try later ${'x'.repeat(190)}`);
     expect(events(mails('credential_expiry'))).toEqual(['opened']);
     expect(mails('credential_expiry')[0]!.text).toContain(`${env.svc.url}/connections`);
     expect(hooks('credential_expiry')).toHaveLength(0);

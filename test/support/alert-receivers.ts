@@ -70,7 +70,10 @@ export async function startSmtpReceiver(): Promise<{
   return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/** An HTTP endpoint on 127.0.0.1 that keeps every JSON body POSTed to it; `failNext` answers 503 that many times. */
+/**
+ * An HTTP endpoint on 127.0.0.1 that keeps every JSON body POSTed to it; `failNext` answers 503 that many
+ * times, with a long body (only its start belongs in the delivery's error).
+ */
 export async function startWebhookReceiver(): Promise<{
   url: string;
   bodies: Array<Record<string, unknown>>;
@@ -85,7 +88,7 @@ export async function startWebhookReceiver(): Promise<{
     req.on('end', () => {
       if (failNext.count > 0) {
         failNext.count--;
-        res.writeHead(503).end('try later');
+        res.writeHead(503).end(`try later ${'x'.repeat(200_000)}`);
         return;
       }
       bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);

@@ -59,8 +59,27 @@ function webhookSender(c: WebhookConfig): Sender {
       bodyTimeout: c.timeoutMs,
       signal: AbortSignal.timeout(c.timeoutMs),
     });
-    const text = await res.body.text();
+    const text = await headOf(res.body, 1024);
     if (res.statusCode >= 300)
       throw new Error(`the webhook answered ${res.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
   };
+}
+
+/**
+ * The first `bytes` of an answer's body, the rest left unread: the endpoint is someone else's, and
+ * only the start of a refusal is worth keeping in the delivery's error.
+ */
+export async function headOf(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  bytes: number,
+): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= bytes) break;
+  }
+  body.destroy();
+  return Buffer.concat(parts).subarray(0, bytes).toString('utf8');
 }
