@@ -20,6 +20,27 @@ const customer = (n: number, patch: Record<string, unknown> = {}) => ({
   ...patch,
 });
 
+/** Sales order SO1 of one line (5.00 USD) for the customer numbered `customerNumber`. */
+const orderSO1 = (customerNumber: string) => ({
+  number: 'SO1',
+  status: 'Open',
+  customerNumber,
+  orderDate: '2026-01-01',
+  currency: 'USD',
+  lines: [
+    {
+      lineNumber: 1,
+      sku: 'A',
+      quantity: '1',
+      unit: 'EA',
+      unitPrice: { amount: '5.00', currency: 'USD' },
+      total: { amount: '5.00', currency: 'USD' },
+    },
+  ],
+  taxTotal: { amount: '0.00', currency: 'USD' },
+  orderTotal: { amount: '5.00', currency: 'USD' },
+});
+
 const T0 = '2026-01-01T00:00:00.000Z';
 
 describe('engine', () => {
@@ -174,29 +195,7 @@ describe('engine', () => {
     });
     build(flowOf(), orders);
     source.put('customer', customer(7), T0);
-    source.put(
-      'salesOrder',
-      {
-        number: 'SO1',
-        status: 'Open',
-        customerNumber: 'C0007',
-        orderDate: '2026-01-01',
-        currency: 'USD',
-        lines: [
-          {
-            lineNumber: 1,
-            sku: 'A',
-            quantity: '1',
-            unit: 'EA',
-            unitPrice: { amount: '5.00', currency: 'USD' },
-            total: { amount: '5.00', currency: 'USD' },
-          },
-        ],
-        taxTotal: { amount: '0.00', currency: 'USD' },
-        orderTotal: { amount: '5.00', currency: 'USD' },
-      },
-      T0,
-    );
+    source.put('salesOrder', orderSO1('C0007'), T0);
     const rows = await engine.dryRun('a-b.orders', {});
     expect(rows[0]).toMatchObject({
       plan: 'wait',
@@ -480,29 +479,7 @@ describe('engine', () => {
     });
     build(flowOf(), orders);
     source.put('customer', customer(1, { email: 'nope' }), T0);
-    source.put(
-      'salesOrder',
-      {
-        number: 'SO1',
-        status: 'Open',
-        customerNumber: 'C0001',
-        orderDate: '2026-01-01',
-        currency: 'USD',
-        lines: [
-          {
-            lineNumber: 1,
-            sku: 'A',
-            quantity: '1',
-            unit: 'EA',
-            unitPrice: { amount: '5.00', currency: 'USD' },
-            total: { amount: '5.00', currency: 'USD' },
-          },
-        ],
-        taxTotal: { amount: '0.00', currency: 'USD' },
-        orderTotal: { amount: '5.00', currency: 'USD' },
-      },
-      T0,
-    );
+    source.put('salesOrder', orderSO1('C0001'), T0);
     // A preview names the missing predecessor but never syncs it.
     const preview = await engine.preview('a-b.orders', {});
     expect(preview[0]).toMatchObject({
