@@ -538,27 +538,45 @@ export class Engine {
     waves?: WriteWaves,
   ): Promise<RecordOutcome[]> {
     const pipeline = this.pipeline(flow);
-    const started = performance.now();
     let gathered: WorkItem[] = [];
-    const result = await this.store.recordLocks.hold(
-      flow.name,
+    const result = await this.executeLocked(
+      flow,
+      runId,
       items.map((i) => i.id),
+      log,
       async () => {
-        let work = await pipeline.plan(items);
-        if (waves) {
-          gathered = work.filter(WriteWaves.gathers);
-          if (gathered.length) work = work.filter((w) => !WriteWaves.gathers(w));
-        }
-        return work.length ? pipeline.execute(work, runId, log) : [];
+        const work = await pipeline.plan(items);
+        if (!waves) return work;
+        gathered = work.filter(WriteWaves.gathers);
+        return work.filter((w) => !WriteWaves.gathers(w));
       },
     );
+    if (gathered.length) await waves!.add(gathered);
+    return result;
+  }
+
+  /**
+   * Work planned under its records' locks and written, reported to the metrics: a page's, or a
+   * write wave's (its work already planned).
+   */
+  private async executeLocked(
+    flow: Flow,
+    runId: number,
+    ids: readonly string[],
+    log: Logger,
+    work: () => Promise<WorkItem[]>,
+  ): Promise<RecordOutcome[]> {
+    const started = performance.now();
+    const result = await this.store.recordLocks.hold(flow.name, ids, async () => {
+      const planned = await work();
+      return planned.length ? this.pipeline(flow).execute(planned, runId, log) : [];
+    });
     reportPage({
       flow: flow.name,
       runId,
       outcomes: result.map((o) => o.status),
       seconds: (performance.now() - started) / 1000,
     });
-    if (gathered.length) await waves!.add(gathered);
     return result;
   }
 
@@ -568,19 +586,8 @@ export class Engine {
       size: flow.pageSize,
       maxWaitMs: WAVE_MAX_WAIT_MS,
       send: async (work) => {
-        const started = performance.now();
-        const result = await this.store.recordLocks.hold(
-          flow.name,
-          work.map((w) => w.sourceId),
-          () => this.pipeline(flow).execute(work, ctx.runId, log),
-        );
-        reportPage({
-          flow: flow.name,
-          runId: ctx.runId,
-          outcomes: result.map((o) => o.status),
-          seconds: (performance.now() - started) / 1000,
-        });
-        await ctx.tally(result, 0);
+        const ids = work.map((w) => w.sourceId);
+        await ctx.tally(await this.executeLocked(flow, ctx.runId, ids, log, async () => work), 0);
       },
     });
   }
