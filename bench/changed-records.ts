@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX_CREDENTIALS } from '../src/connectors/acumatica/sandbox/index.js';
 import { openContext } from '../src/runtime/context.js';
 import { plainSync } from './plain-sync.js';
 import {
+  acumaticaCookie,
   callsOf,
   deadline,
   quiet,
@@ -72,19 +72,7 @@ const ledgerlink = (incremental: boolean) => async () => {
   return { status: r.status, ...r.counts };
 };
 
-const login = await fetch(`${acumatica.url}/entity/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({
-    name: SANDBOX_CREDENTIALS.username,
-    password: SANDBOX_CREDENTIALS.password,
-    company: SANDBOX_CREDENTIALS.company,
-  }),
-});
-const cookie = login.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0])
-  .join('; ');
+const cookie = await acumaticaCookie(acumatica.url);
 const ENTITY = `${acumatica.url}/entity/Default/24.200.001/Customer`;
 const ids = (
   (await (await fetch(`${ENTITY}?$select=CustomerID&$top=${N}`, { headers: { cookie } })).json()) as Array<{

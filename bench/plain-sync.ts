@@ -1,6 +1,5 @@
 import { CUSTOMER_EXPAND, customerFromAcumatica } from '../src/connectors/acumatica/mappers/customer.js';
 import { dateLiteral } from '../src/connectors/acumatica/odata.js';
-import { SANDBOX_CREDENTIALS } from '../src/connectors/acumatica/sandbox/index.js';
 import {
   CUSTOMER_ATTRIBUTES,
   customerToMagento,
@@ -12,6 +11,7 @@ import { anyOf, searchParams } from '../src/connectors/magento/search-criteria.j
 import { readSettings } from '../src/connectors/magento/settings.js';
 import { attr, type MagentoCustomer } from '../src/connectors/magento/types.js';
 import { Customer } from '../src/model/index.js';
+import { acumaticaCookie } from './support.js';
 
 /**
  * The practical limit for `bench/changed-records.ts`: the same Acumatica → Magento customer sync a
@@ -57,20 +57,7 @@ export async function plainSync(o: PlainSyncOptions): Promise<PlainSyncResult> {
     authMode: 'token',
     accessToken: MAGENTO_SANDBOX.accessToken,
   });
-  const login = await fetch(`${o.acumaticaUrl}/entity/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: SANDBOX_CREDENTIALS.username,
-      password: SANDBOX_CREDENTIALS.password,
-      company: SANDBOX_CREDENTIALS.company,
-    }),
-  });
-  if (!login.ok) throw new Error(`Acumatica login answered ${login.status}`);
-  const cookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  const cookie = await acumaticaCookie(o.acumaticaUrl);
   const magento = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${o.magentoUrl}/rest/${settings.storeCode}/V1/${path}`, {
       method,

@@ -6,6 +6,7 @@ import { SANDBOX_PUSH_SECRET } from '../src/connectors/sandboxes.js';
 import { openContext } from '../src/runtime/context.js';
 import { openStore } from '../src/store/index.js';
 import {
+  acumaticaCookie,
   callsOf,
   deadline,
   percentile,
@@ -63,19 +64,7 @@ const serve = spawnCli(['serve', '--port', '0', '--json'], {
 });
 const { url } = await started<{ url: string }>(serve);
 
-const login = await fetch(`${acumatica.url}/entity/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({
-    name: SANDBOX_CREDENTIALS.username,
-    password: SANDBOX_CREDENTIALS.password,
-    company: SANDBOX_CREDENTIALS.company,
-  }),
-});
-const cookie = login.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0])
-  .join('; ');
+const cookie = await acumaticaCookie(acumatica.url);
 
 const sentAt = new Map<string, number>();
 const ackMs: number[] = [];
