@@ -252,7 +252,7 @@ describe('Magento specifics', () => {
     expect(sb.kit.calls.length).toBe(before);
   });
 
-  it('updating creditLimit leaves an address edited in Magento untouched (snapshot or fresh read)', async () => {
+  it('an update is one PUT of the owned fields: what a person edited in Magento stays, nothing is read', async () => {
     const data = customer();
     const [created] = await c.write('customer', [{ ref: 'z', action: 'create', data }]);
     const id = Number(created?.ok && created.targetId);
@@ -261,8 +261,12 @@ describe('Magento specifics', () => {
     sb.editCustomer(id, { addresses: edited, lastname: 'EditedToo' });
     const key = c.naturalKey('customer', data)!;
     const existing = (await c.lookup('customer', [key])).get(key)!;
-    const update = (amount: string, withSnapshot: boolean) =>
-      c.write('customer', [
+    for (const [amount, withSnapshot] of [
+      ['42.10', true],
+      ['0.30', false],
+    ] as const) {
+      const before = sb.kit.calls.length;
+      const [upd] = await c.write('customer', [
         {
           ref: 'z',
           action: 'update',
@@ -273,17 +277,16 @@ describe('Magento specifics', () => {
           ...(withSnapshot ? { existing } : {}),
         },
       ]);
-    for (const [amount, withSnapshot] of [
-      ['42.10', true],
-      ['0.30', false],
-    ] as const) {
-      const gets = callsTo(`/V1/customers/${id}`, 'GET').length;
-      const [upd] = await update(amount, withSnapshot);
       expect(upd?.ok).toBe(true);
-      expect(callsTo(`/V1/customers/${id}`, 'GET').length - gets).toBe(withSnapshot ? 0 : 1);
+      const calls = sb.kit.calls.slice(before);
+      expect(calls.map((x) => x.method)).toEqual(['PUT']);
+      // Only what the flow owns travels: no name, e-mail or address to overwrite a person's edit with.
+      const sent = upd?.exchanges?.at(-1)?.requestBody as { customer?: Record<string, unknown> } | undefined;
+      expect(Object.keys(sent?.customer ?? {}).sort()).toEqual(['custom_attributes', 'id']);
       const after = sb.customers.get(id)!;
       expect(after.addresses).toEqual(edited);
       expect(after.lastname).toBe('EditedToo');
+      expect(after.email).toBe(data.email);
       expect(after.custom_attributes?.find((a) => a.attribute_code === 'credit_limit')?.value).toBe(amount);
       expect(after.custom_attributes?.find((a) => a.attribute_code === 'erp_customer_number')?.value).toBe(
         data.number,
@@ -291,14 +294,14 @@ describe('Magento specifics', () => {
     }
   });
 
-  it('a batch of 120 updates reads the customers in two searches, not a GET each, and keeps what a person edited in Magento', async () => {
+  it('a batch of 120 updates is 120 PUTs and keeps what a person edited in Magento', async () => {
     const list = Array.from({ length: 120 }, () => customer());
     const created = await c.write(
       'customer',
       list.map((d, i) => ({ ref: String(i), action: 'create' as const, data: d })),
     );
     const ids = created.map((r) => Number(r.ok && r.targetId));
-    // A person edits a field the flow does not own, on the last customer of each search's hundred.
+    // A person edits a field the flow does not own on two of them.
     for (const i of [99, 119]) sb.editCustomer(ids[i]!, { lastname: `Edited${i}` });
     const before = sb.kit.calls.length;
     const results = await c.write(
@@ -314,16 +317,65 @@ describe('Magento specifics', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     const calls = sb.kit.calls.slice(before);
     expect(calls.filter((x) => x.method === 'PUT')).toHaveLength(120);
-    expect(calls.filter((x) => x.method === 'GET' && x.path.includes('/V1/customers/search'))).toHaveLength(
-      2,
-    );
-    expect(calls).toHaveLength(122);
+    expect(calls).toHaveLength(120);
     for (const [i, id] of ids.entries()) {
       const after = sb.customers.get(id)!;
       expect(after.custom_attributes?.find((a) => a.attribute_code === 'credit_limit')?.value).toBe(
         `${i}.50`,
       );
       expect(after.lastname).toBe(i === 99 || i === 119 ? `Edited${i}` : list[i]!.contacts[0]!.lastName);
+    }
+  });
+
+  it('a store before 2.4 refuses a PUT of only the owned fields: the update reads and sends the whole customer, and later batches read first', async () => {
+    const old = await startMagentoSandbox({ customerPut: 'replace' });
+    const o = connect(old);
+    try {
+      const list = Array.from({ length: 4 }, () => customer());
+      const created = await o.write(
+        'customer',
+        list.map((d, i) => ({ ref: String(i), action: 'create' as const, data: d })),
+      );
+      const ids = created.map((r) => String(r.ok && r.targetId));
+      old.editCustomer(Number(ids[0]), { lastname: 'EditedInShop' });
+      const update = (from: number, to: number, amount: string) =>
+        o.write(
+          'customer',
+          list.slice(from, to).map((d, k) => ({
+            ref: String(from + k),
+            action: 'update' as const,
+            targetId: ids[from + k]!,
+            data: { ...d, creditLimit: { amount, currency: 'USD' } },
+            fields: ['creditLimit'],
+          })),
+        );
+      let before = old.kit.calls.length;
+      const [first] = await update(0, 1, '10.00');
+      expect(first).toMatchObject({ ok: true, action: 'updated' });
+      // The refused PUT, the read, and the whole customer sent.
+      expect(old.kit.calls.slice(before).map((x) => `${x.method} ${x.status}`)).toEqual([
+        'PUT 400',
+        'GET 200',
+        'PUT 200',
+      ]);
+      before = old.kit.calls.length;
+      const rest = await update(1, 4, '20.00');
+      expect(rest.every((r) => r.ok)).toBe(true);
+      const calls = old.kit.calls.slice(before);
+      expect(calls.filter((x) => x.method === 'GET' && x.path.includes('/V1/customers/search'))).toHaveLength(
+        1,
+      );
+      expect(calls.filter((x) => x.method === 'PUT' && x.status === 200)).toHaveLength(3);
+      expect(calls).toHaveLength(4);
+      expect(old.customers.get(Number(ids[0]))?.lastname).toBe('EditedInShop');
+      for (const id of ids.slice(1))
+        expect(
+          old.customers.get(Number(id))?.custom_attributes?.find((a) => a.attribute_code === 'credit_limit')
+            ?.value,
+        ).toBe('20.00');
+    } finally {
+      await o.close();
+      await old.close();
     }
   });
 

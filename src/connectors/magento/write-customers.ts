@@ -1,10 +1,10 @@
 import type { Customer } from '../../model/index.js';
 import type { WriteItem, WriteResult } from '../sdk/contract.js';
-import { rejected, toErrorData } from '../sdk/errors.js';
+import { LedgerlinkError, rejected, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import type { MagentoClient } from './client.js';
 import { explainNameRefusal } from './error-message.js';
-import { customerToMagento, mergeCustomer, type RegionLookup } from './mappers/customer.js';
+import { customerParts, customerToMagento, mergeCustomer, type RegionLookup } from './mappers/customer.js';
 import { chunks, KEYS_PER_SEARCH, search } from './paging.js';
 import type { RegionDirectory } from './regions.js';
 import { anyOf } from './search-criteria.js';
@@ -12,12 +12,13 @@ import type { MagentoSettings } from './settings.js';
 import type { MagentoCustomer } from './types.js';
 
 /**
- * Creates customers with POST /V1/customers. Updates go through PUT /V1/customers/{id}, which
- * replaces the customer: the owned fields are laid over the customer as Magento has it now (the
- * lookup's snapshot, else read fresh) and the whole is sent back, so nothing else changes — a field
- * a person changed in the shop is sent back as they left it. The customers to update are read
- * together, one search per hundred (`entity_id in (…)`), not one GET each: a batch of n updates
- * costs n PUTs and ⌈n/100⌉ reads.
+ * Creates customers with POST /V1/customers. An update is one PUT /V1/customers/{id} carrying only
+ * the owned fields: Magento 2.4 lays a PUT's fields over the stored customer (the REST plugin
+ * UpdateCustomer) and keeps every attribute the request leaves out, so nothing is read first and a
+ * field a person changed in the shop is not sent at all. A store older than 2.4 refuses such a PUT
+ * ("The customer email is missing"): that update then reads the customer and sends it whole, and the
+ * connection remembers it, so its later batches read their customers first, one search per hundred
+ * (`entity_id in (…)`), and send each whole.
  */
 export async function writeCustomers(
   client: MagentoClient,
@@ -26,14 +27,21 @@ export async function writeCustomers(
   items: readonly WriteItem[],
 ): Promise<WriteResult[]> {
   const lookup = await regions.lookupFor(items);
-  const current = await currentCustomers(client, items);
+  const current = wholeCustomerStores.has(client) ? await currentCustomers(client, items) : new Map();
   return Promise.all(items.map((item) => writeOne(client, s, lookup, item, current)));
 }
 
+/** Connections whose store refused a PUT of only the changed fields (Magento before 2.4). */
+const wholeCustomerStores = new WeakSet<MagentoClient>();
+
+/** What a store before 2.4 answers to a customer PUT without e-mail or names. */
+const NEEDS_WHOLE_CUSTOMER =
+  /customer email is missing|please enter a customer email|"?(email|firstname|lastname)"? is (a )?required/i;
+
 /**
- * The Magento customers the updates without a snapshot change, as Magento has them now, by id. A
- * single update keeps its GET (one call either way); a search that fails leaves each update to its
- * own GET, which then fails or succeeds as that record's outcome.
+ * The Magento customers the updates without a snapshot change, as Magento has them now, by id (a
+ * store before 2.4 only). A single update keeps its GET (one call either way); a search that fails
+ * leaves each update to its own GET, which then fails or succeeds as that record's outcome.
  */
 async function currentCustomers(
   client: MagentoClient,
@@ -87,17 +95,35 @@ async function writeOne(
     const id = item.targetId ?? item.existing?.id;
     if (!id) throw rejected('invalid_data', `customer ${c.number}: an update needs the Magento customer id`);
     const path = `V1/customers/${encodeURIComponent(id)}`;
-    const current =
-      (item.existing?.snapshot as MagentoCustomer | undefined) ??
-      read.get(id) ??
-      (await client.request<MagentoCustomer>({ method: 'GET', path, record: exchanges })).body;
-    const merged = mergeCustomer(current, c, item.fields ?? [], s, regions);
-    await client.request({
-      method: 'PUT',
-      path,
-      body: { customer: { ...merged, id: Number(id) } },
-      record: exchanges,
-    });
+    const put = (customer: Partial<MagentoCustomer>) =>
+      client.request({
+        method: 'PUT',
+        path,
+        body: { customer: { ...customer, id: Number(id) } },
+        record: exchanges,
+      });
+    const whole = async () => {
+      const current =
+        (item.existing?.snapshot as MagentoCustomer | undefined) ??
+        read.get(id) ??
+        (await client.request<MagentoCustomer>({ method: 'GET', path, record: exchanges })).body;
+      await put(mergeCustomer(current, c, item.fields ?? [], s, regions));
+    };
+    if (wholeCustomerStores.has(client)) await whole();
+    else {
+      try {
+        await put(customerParts(c, item.fields ?? [], s, regions));
+      } catch (e) {
+        if (
+          !(e instanceof LedgerlinkError) ||
+          e.category !== 'rejected' ||
+          !NEEDS_WHOLE_CUSTOMER.test(e.message)
+        )
+          throw e;
+        wholeCustomerStores.add(client);
+        await whole();
+      }
+    }
     return { ref: item.ref, ok: true, targetId: id, action: 'updated', exchanges };
   } catch (e) {
     const error = toErrorData(e);

@@ -33,6 +33,23 @@ export interface ExchangeShape {
 export interface SpecOptions {
   /** Query parameters a spec lists only by example (Magento's searchCriteria[...] family). */
   allowQuery?: RegExp;
+  /**
+   * Operations whose server lays the request body over the stored record, so the properties a
+   * schema marks required (for a create) may be left out: `ref` is the schema, e.g.
+   * "#/definitions/customer-data-customer-interface", whose `required` list does not apply there.
+   */
+  mergedBodies?: ReadonlyArray<{ method: string; template: string; ref: string }>;
+}
+
+/** `schema` with each `$ref` to `ref` replaced by that schema less its `required` list. */
+function withoutRequired(doc: Json, schema: unknown, ref: string): unknown {
+  if (Array.isArray(schema)) return schema.map((n) => withoutRequired(doc, n, ref));
+  if (!schema || typeof schema !== 'object') return schema;
+  if ((schema as Json).$ref === ref) {
+    const { required: _required, ...rest } = resolve(doc, schema);
+    return rest;
+  }
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, withoutRequired(doc, v, ref)]));
 }
 
 interface Param {
@@ -107,7 +124,7 @@ const cache = new Map<string, SpecValidator>();
 
 /** Loads a spec from the vendored `specs/` folder, e.g. loadSpec('magento2/admin-schema-2.4.8.yaml'). */
 export function loadSpec(relativePath: string, opts: SpecOptions = {}): SpecValidator {
-  const key = `${relativePath}|${opts.allowQuery?.source ?? ''}`;
+  const key = `${relativePath}|${opts.allowQuery?.source ?? ''}|${JSON.stringify(opts.mergedBodies ?? [])}`;
   let v = cache.get(key);
   if (!v) {
     const text = readFileSync(join(projectRoot(), 'specs', relativePath), 'utf8');
@@ -157,14 +174,18 @@ export function buildValidator(doc: Json, opts: SpecOptions = {}): SpecValidator
       ];
       let bodySchema: (() => ValidateFunction) | undefined;
       let bodyRequired = false;
+      const merged = opts.mergedBodies?.find(
+        (m) => m.method.toLowerCase() === method && m.template === template,
+      );
+      const bodyOf = (schema: unknown) => compile(merged ? withoutRequired(doc, schema, merged.ref) : schema);
       if (isOas3 && op.requestBody) {
         const rb = resolve(doc, op.requestBody);
         const schema = jsonSchemaOf(rb);
-        if (schema) bodySchema = compile(schema);
+        if (schema) bodySchema = bodyOf(schema);
         bodyRequired = rb.required === true;
       } else {
         const bodyParam = params.find((p) => p.in === 'body');
-        if (bodyParam?.schema) bodySchema = compile(bodyParam.schema);
+        if (bodyParam?.schema) bodySchema = bodyOf(bodyParam.schema);
         bodyRequired = bodyParam?.required === true;
       }
       const responses = new Map<string, (() => ValidateFunction) | null>();

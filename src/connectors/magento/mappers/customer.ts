@@ -169,8 +169,9 @@ export function customerToMagento(
 }
 
 /**
- * Overlays only the owned fields on the customer as Magento has it now. PUT /V1/customers/{id}
- * replaces the customer, so the request must carry everything else exactly as it was.
+ * Overlays only the owned fields on the customer as Magento has it now: the whole customer a PUT
+ * must carry where the store takes the body as the customer (before 2.4), and where a customer
+ * read anyway is sent back (the company pages).
  */
 export function mergeCustomer(
   current: MagentoCustomer,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { MagentoCustomer } from '../types.js';
+import { type MagentoCustomer, mergeAttrs } from '../types.js';
 import { authorised, type SandboxAuth } from './auth.js';
 import { afterCustomerSave, companyOf, companyPartOfSave } from './companies.js';
 import { COUNTRIES } from './directory.js';
@@ -13,12 +13,23 @@ const MANAGE = 'Magento_Customer::manage';
 
 const customerField = (c: MagentoCustomer, f: string) => (f === 'entity_id' ? c.id : c[f]);
 
-/** Customers: search, create, get, replace — with Magento's validation and its messages. */
+/**
+ * How PUT /V1/customers/{id} takes its body. Magento 2.4 ('merge'): the REST plugin
+ * `Magento\Customer\Model\Plugin\UpdateCustomer` (webapi_rest, "updateCustomerByIdFromRequest") loads
+ * the stored customer and lays the request's fields over it, and the EAV save keeps the custom
+ * attributes the request leaves out — so a PUT may carry only what changes. Before 2.4 ('replace'):
+ * the body is the whole customer, and one without e-mail or names is refused (magento2#21237, fixed
+ * in 2.4 by #28332).
+ */
+export type CustomerPut = 'merge' | 'replace';
+
+/** Customers: search, create, get, update — with Magento's validation and its messages. */
 export function customerRoutes(
   app: FastifyInstance,
   prefix: string,
   store: SandboxStore,
   auth: SandboxAuth,
+  put: CustomerPut = 'merge',
 ): void {
   const body = (req: FastifyRequest) =>
     structuredClone((req.body as { customer?: MagentoCustomer } | undefined)?.customer);
@@ -69,14 +80,17 @@ export function customerRoutes(
     const id = Number(req.params.id);
     const current = store.customers.get(id);
     if (!current) return reply.code(404).send(noSuch('customerId', req.params.id));
-    const c = body(req);
+    const sent = body(req);
+    if (put === 'replace' && sent && !sent.email)
+      return reply.code(400).send(fail('The customer email is missing. Enter and try again.'));
+    const c = put === 'merge' && sent ? overlay(current, sent) : sent;
     const refused = check(c, reply);
     if (refused || !c) return refused;
     if (store.emailTaken(c.email, c.website_id ?? current.website_id ?? 1, id))
       return reply.code(400).send(DUPLICATE_EMAIL);
     const company = companyPartOfSave(store, c, current);
     if (company) return reply.code(400).send(company);
-    // Saving replaces the customer; only addresses the request leaves out stay as they were.
+    // Saving takes the customer as `c` has it; addresses the request leaves out stay as they were.
     const saved: MagentoCustomer = {
       ...c,
       id,
@@ -110,4 +124,16 @@ export function customerRoutes(
         );
     return store.deleteCustomer(id);
   });
+}
+
+/**
+ * Magento 2.4's UpdateCustomer plugin: the stored customer with each field the request names laid
+ * over it (addresses and extension attributes as sent); the custom attributes the request leaves out
+ * keep their stored values, as the EAV save only writes the attributes it is given.
+ */
+function overlay(current: MagentoCustomer, sent: MagentoCustomer): MagentoCustomer {
+  const out: MagentoCustomer = { ...structuredClone(current), ...sent };
+  if (sent.custom_attributes)
+    out.custom_attributes = mergeAttrs(current.custom_attributes, sent.custom_attributes);
+  return out;
 }

@@ -12,7 +12,7 @@ import type {
 import { adminTokenRoute, type SandboxAuth } from './auth.js';
 import { companyRoutes } from './companies.js';
 import { controlRoutes } from './control.js';
-import { customerRoutes } from './customers.js';
+import { type CustomerPut, customerRoutes } from './customers.js';
 import { COUNTRIES } from './directory.js';
 import { fail, noSuch } from './errors.js';
 import { type InvoiceRequest, invoiceOrder, invoiceRoutes } from './invoices.js';
@@ -55,6 +55,8 @@ export interface MagentoSandboxOptions extends SandboxOptions {
   webhooks?: WebhookTarget[];
   /** Start from what another sandbox held (its `snapshot()`) instead of seeded data. */
   restore?: MagentoSnapshot;
+  /** How a customer PUT takes its body: 'merge' as Magento 2.4 does (the default), 'replace' as before 2.4. */
+  customerPut?: CustomerPut;
 }
 
 export interface MagentoSandbox {
@@ -125,7 +127,17 @@ const PREFIXES = ['/rest/default', '/rest/all', '/rest'];
  * a seed.
  */
 export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Promise<MagentoSandbox> {
-  const validator = loadSpec('magento2/admin-schema-2.4.8.yaml', { allowQuery: /^searchCriteria\[/ });
+  const validator = loadSpec('magento2/admin-schema-2.4.8.yaml', {
+    allowQuery: /^searchCriteria\[/,
+    // 2.4's UpdateCustomer plugin lays a customer PUT over the stored customer (customers.ts).
+    mergedBodies: [
+      {
+        method: 'PUT',
+        template: '/V1/customers/{customerId}',
+        ref: '#/definitions/customer-data-customer-interface',
+      },
+    ],
+  });
   const kit = createSandboxKit({
     name: 'magento',
     specs: PREFIXES.map((prefix) => ({ prefix, validator })),
@@ -154,7 +166,7 @@ export async function startMagentoSandbox(opts: MagentoSandboxOptions = {}): Pro
 
   for (const prefix of PREFIXES) {
     adminTokenRoute(kit.app, prefix, auth);
-    customerRoutes(kit.app, prefix, store, auth);
+    customerRoutes(kit.app, prefix, store, auth, opts.customerPut);
     companyRoutes(kit.app, prefix, store, auth);
     productRoutes(kit.app, prefix, store, auth);
     orderRoutes(kit.app, prefix, store, auth);
