@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import type { RateLimit } from '../connectors/sdk/manifest.js';
 import { type RequestLimiter, Slots, spacingMs, turnTooFar } from '../connectors/sdk/rate-limit.js';
-import type { RateLimitRepository } from '../store/repositories/rate-limits.js';
+import type { RateLimitRepository, Turn } from '../store/repositories/rate-limits.js';
 
 /**
  * How long a slot stays held without news from its holder: a killed process's slots come back after
@@ -23,15 +23,21 @@ const POLL_MAX_MS = 100;
  * back (one in all without a concurrency limit).
  *
  * Inside the process, callers first pass a local gate of the connection's concurrency (more could
- * never run anyway), and one at a time asks the store, so waiting for a slot held elsewhere costs one
- * query per poll per process, not per caller. A slot given back here wakes that asker at once.
+ * never run anyway); then one statement at a time asks the store for as many slots and turns as
+ * callers are waiting (a page's five writes cost one round trip, not five), so waiting for a slot held
+ * elsewhere costs one query per poll per process, not per caller. Slots given back in the same turn of
+ * the event loop go back in one statement, and wake the asker at once.
  */
 export class SharedLimiter implements RequestLimiter {
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly spacing: number;
   private readonly local: Slots;
-  private readonly asking = new Slots(1);
+  /** Callers waiting for a slot and a turn, in arrival order; `pump` asks the store for them. */
+  private readonly askers: Array<{ resolve: (t: Turn) => void; reject: (e: unknown) => void }> = [];
+  private pumping = false;
   private readonly held = new Set<number>();
+  /** Slots given back since the last release statement. */
+  private releasing: number[] = [];
   private prepared?: Promise<void>;
   private renewal?: NodeJS.Timeout;
   private wakeAsker?: () => void;
@@ -111,26 +117,72 @@ export class SharedLimiter implements RequestLimiter {
     });
   }
 
-  /** A slot and a booked turn, asked for by one caller of this process at a time. */
-  private async takeTurn(signal?: AbortSignal): Promise<{ slot: number; waitMs: number }> {
-    await this.asking.take(signal);
+  /** A slot and a booked turn, asked for together with the other callers waiting in this process. */
+  private takeTurn(signal?: AbortSignal): Promise<Turn> {
+    signal?.throwIfAborted();
+    return new Promise<Turn>((resolve, reject) => {
+      const abandon = () => {
+        const i = this.askers.indexOf(asker);
+        if (i >= 0) this.askers.splice(i, 1);
+        reject(signal?.reason);
+      };
+      const asker = {
+        resolve: (t: Turn) => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(t);
+        },
+        reject: (e: unknown) => {
+          signal?.removeEventListener('abort', abandon);
+          reject(e);
+        },
+      };
+      this.askers.push(asker);
+      signal?.addEventListener('abort', abandon, { once: true });
+      void this.pump();
+    });
+  }
+
+  /**
+   * Asks the store for as many turns as callers wait, one statement at a time, until none waits. It
+   * first lets the current turn of the event loop finish, so callers starting together (a page's
+   * writes) are asked for together.
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      for (let delay = POLL_FIRST_MS; ; delay = Math.min(delay * 2, POLL_MAX_MS)) {
-        const turn = await this.store
-          .take(this.connection, {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      let delay = POLL_FIRST_MS;
+      while (this.askers.length > 0) {
+        let turns: Turn[];
+        try {
+          turns = await this.store.take(this.connection, {
             holder: this.holder,
             ...(this.limit.concurrency !== undefined ? { slots: this.limit.concurrency } : {}),
             spacingMs: this.spacing,
             leaseMs: this.leaseMs,
-          })
-          .catch((e) => {
-            throw this.storeError(e);
+            count: this.askers.length,
           });
-        if (turn) return turn;
-        await this.nap(delay, signal);
+        } catch (e) {
+          const error = this.storeError(e);
+          for (const asker of this.askers.splice(0)) asker.reject(error);
+          return;
+        }
+        if (turns.length === 0) {
+          await this.nap(delay);
+          delay = Math.min(delay * 2, POLL_MAX_MS);
+          continue;
+        }
+        delay = POLL_FIRST_MS;
+        for (const turn of turns) {
+          const asker = this.askers.shift();
+          // Its caller gave up while the store answered: the slot goes straight back.
+          if (asker) asker.resolve(turn);
+          else this.giveBack(turn.slot);
+        }
       }
     } finally {
-      this.asking.give();
+      this.pumping = false;
     }
   }
 
@@ -149,22 +201,15 @@ export class SharedLimiter implements RequestLimiter {
   }
 
   /** Waits `ms`, or less when a slot of this process comes free. */
-  private nap(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  private nap(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', abandon);
         this.wakeAsker = undefined;
         resolve();
       };
-      const abandon = () => {
-        clearTimeout(timer);
-        this.wakeAsker = undefined;
-        reject(signal?.reason);
-      };
       const timer = setTimeout(done, ms);
       this.wakeAsker = done;
-      signal?.addEventListener('abort', abandon, { once: true });
     });
   }
 
@@ -184,13 +229,22 @@ export class SharedLimiter implements RequestLimiter {
   private giveBack(slot: number): void {
     if (slot < 0) return;
     this.held.delete(slot);
+    this.releasing.push(slot);
+    if (this.releasing.length === 1) setImmediate(() => this.release());
+  }
+
+  /** Gives back, in one statement, the slots given back since the last time. */
+  private release(): void {
+    const slots = this.releasing;
+    this.releasing = [];
+    if (slots.length === 0) return;
     this.store
-      .release(this.connection, slot, this.holder)
+      .release(this.connection, slots, this.holder)
       .catch((e) => {
-        // Not given back: the lease lapses by itself (it is no longer renewed).
+        // Not given back: the leases lapse by themselves (they are no longer renewed).
         this.logger.warn(
-          { err: e, connection: this.connection, slot },
-          'giving a rate-limit slot back failed',
+          { err: e, connection: this.connection, slots },
+          'giving rate-limit slots back failed',
         );
       })
       .finally(() => this.wakeAsker?.());

@@ -175,4 +175,61 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
       server.close().catch(() => undefined);
     }
   });
+
+  it('callers waiting together get their slots and turns in one statement and give them back in one; a caller that gives up leaves nothing held', async () => {
+    const counted = { take: 0, release: 0 };
+    const limits = new Proxy(store.limits, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'take' || prop === 'release') counted[prop]++;
+          return value.apply(target, args);
+        };
+      },
+    });
+    // 100 a second: turns 10 ms apart.
+    const limiter = new SharedLimiter(limits, 'batched', { concurrency: 8, requestsPerSecond: 100 }, quiet);
+    const held = async (n: number) => {
+      const deadline = Date.now() + 5_000;
+      while ((await store.limits.held('batched')) !== n && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      return store.limits.held('batched');
+    };
+    try {
+      const t0 = performance.now();
+      const releases = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
+      expect(counted.take).toBe(1);
+      // The five turns were booked one spacing apart: the last went 40 ms after the first.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(38);
+      expect(await store.limits.held('batched')).toBe(5);
+      for (const release of releases) release();
+      expect(await held(0)).toBe(0);
+      expect(counted.release).toBe(1);
+
+      // Another process holds all eight; a caller here waits on the store and gives up: once the
+      // slots come back, it holds none.
+      const other = new SharedLimiter(
+        store.limits,
+        'batched',
+        { concurrency: 8, requestsPerSecond: 100 },
+        quiet,
+      );
+      try {
+        const eight = await Promise.all(Array.from({ length: 8 }, () => other.acquire()));
+        await expect(limiter.acquire(AbortSignal.timeout(150))).rejects.toThrow();
+        for (const release of eight) release();
+        expect(await held(0)).toBe(0);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(await store.limits.held('batched')).toBe(0);
+        const again = await limiter.acquire(AbortSignal.timeout(2_000));
+        again();
+        expect(await held(0)).toBe(0);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await limiter.close();
+    }
+  });
 });

@@ -32,32 +32,41 @@ export class RateLimitRepository {
   }
 
   /**
-   * Takes a free slot (one of the first `slots`, unheld or with a lapsed lease) and books the next turn
-   * in the same statement; undefined when every slot is held. Without a concurrency limit (`slots`
-   * undefined) only the turn is booked.
+   * Takes up to `count` free slots (of the first `slots`, unheld or with a lapsed lease) and books as
+   * many turns, one spacing apart, in the same statement: the callers of one process waiting together
+   * cost one round trip. Returns what it got, in turn order — none when every slot is held. Without a
+   * concurrency limit (`slots` undefined) only the turns are booked.
    */
   async take(
     connection: string,
-    o: { holder: string; slots?: number; spacingMs: number; leaseMs: number },
-  ): Promise<Turn | undefined> {
-    if (o.slots === undefined) return { slot: -1, waitMs: await this.book(connection, o.spacingMs) };
+    o: { holder: string; slots?: number; spacingMs: number; leaseMs: number; count?: number },
+  ): Promise<Turn[]> {
+    const count = Math.max(1, o.count ?? 1);
+    const turns = (slots: number[], first: number) =>
+      slots.map((slot, i) => ({ slot, waitMs: Math.max(0, first + i * o.spacingMs) }));
+    if (o.slots === undefined)
+      return turns(
+        Array.from({ length: count }, () => -1),
+        await this.book(connection, o.spacingMs, count),
+      );
     // Without a rate there is no turn to move, only a pause to respect: reading it spares every
     // request of every process a write to the connection's one row.
     const turn =
       o.spacingMs > 0
-        ? sql`update rate_limits r set next_at = greatest(r.next_at, clock.now, r.paused_until) + ${o.spacingMs}
+        ? sql`update rate_limits r
+            set next_at = greatest(r.next_at, clock.now, r.paused_until) + ${o.spacingMs} * (select count(*) from lease)
             from clock
             where r.connection = ${connection} and exists (select 1 from lease)
-            returning r.next_at - ${o.spacingMs} - clock.now as wait`
+            returning r.next_at - ${o.spacingMs} * (select count(*) from lease) - clock.now as wait`
         : sql`select r.paused_until - clock.now as wait from rate_limits r, clock
             where r.connection = ${connection}`;
-    const { rows } = await sql<{ slot: number | null; wait: number | null }>`
+    const { rows } = await sql<{ slots: number[] | null; wait: number | null }>`
       with clock as (select ${NOW} as now),
       free as (
         select slot from rate_limit_leases
         where connection = ${connection} and slot < ${o.slots}
           and (holder is null or expires_at < (select now from clock))
-        order by slot limit 1
+        order by slot limit ${count}
         for update skip locked
       ),
       lease as (
@@ -67,14 +76,19 @@ export class RateLimitRepository {
         returning l.slot
       ),
       turn as (${turn})
-      select (select slot from lease) as slot, (select wait from turn) as wait`.execute(this.db);
+      select (select array_agg(slot order by slot) from lease) as slots, (select wait from turn) as wait`.execute(
+      this.db,
+    );
     const row = rows[0];
-    if (row?.slot === null || row?.slot === undefined) return undefined;
-    return { slot: row.slot, waitMs: Math.max(0, row.wait ?? 0) };
+    if (!row?.slots?.length) return [];
+    return turns(row.slots.map(Number), row.wait ?? 0);
   }
 
-  /** Books the next turn only (a request that already holds its slot, booking again after a pause). */
-  async book(connection: string, spacingMs: number): Promise<number> {
+  /**
+   * Books the next `count` turns only (a request that already holds its slot, booking again after a
+   * pause); returns the wait before the first, the others following one spacing apart.
+   */
+  async book(connection: string, spacingMs: number, count = 1): Promise<number> {
     if (spacingMs <= 0) {
       const { rows } = await sql<{ wait: number }>`select paused_until - ${NOW} as wait from rate_limits
         where connection = ${connection}`.execute(this.db);
@@ -82,17 +96,19 @@ export class RateLimitRepository {
     }
     const { rows } = await sql<{ wait: number }>`
       with clock as (select ${NOW} as now)
-      update rate_limits r set next_at = greatest(r.next_at, clock.now, r.paused_until) + ${spacingMs}
+      update rate_limits r set next_at = greatest(r.next_at, clock.now, r.paused_until) + ${spacingMs * count}
       from clock
       where r.connection = ${connection}
-      returning r.next_at - ${spacingMs} - clock.now as wait`.execute(this.db);
+      returning r.next_at - ${spacingMs * count} - clock.now as wait`.execute(this.db);
     return Math.max(0, rows[0]?.wait ?? 0);
   }
 
-  /** Gives a slot back, if this holder still has it (a lapsed lease may have passed to someone else). */
-  async release(connection: string, slot: number, holder: string): Promise<void> {
+  /** Gives slots back, those this holder still has (a lapsed lease may have passed to someone else). */
+  async release(connection: string, slots: readonly number[], holder: string): Promise<void> {
     await sql`update rate_limit_leases set holder = null, expires_at = 0
-      where connection = ${connection} and slot = ${slot} and holder = ${holder}`.execute(this.db);
+      where connection = ${connection} and slot = any(${[...slots]}::int[]) and holder = ${holder}`.execute(
+      this.db,
+    );
   }
 
   /** Extends the leases of slots whose requests are still running. */
