@@ -188,8 +188,9 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
         };
       },
     });
-    // 100 a second: turns 10 ms apart.
-    const limiter = new SharedLimiter(limits, 'batched', { concurrency: 8, requestsPerSecond: 100 }, quiet);
+    // 30 a second: turns 33⅓ ms apart (a spacing that is no whole number of ms, as SellerCloud's).
+    const limit = { concurrency: 8, requestsPerSecond: 30 };
+    const limiter = new SharedLimiter(limits, 'batched', limit, quiet);
     const held = async (n: number) => {
       const deadline = Date.now() + 5_000;
       while ((await store.limits.held('batched')) !== n && Date.now() < deadline)
@@ -200,8 +201,8 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
       const t0 = performance.now();
       const releases = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
       expect(counted.take).toBe(1);
-      // The five turns were booked one spacing apart: the last went 40 ms after the first.
-      expect(performance.now() - t0).toBeGreaterThanOrEqual(38);
+      // The five turns were booked one spacing apart: the last went 133 ms after the first.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(130);
       expect(await store.limits.held('batched')).toBe(5);
       for (const release of releases) release();
       expect(await held(0)).toBe(0);
@@ -209,12 +210,7 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
 
       // Another process holds all eight; a caller here waits on the store and gives up: once the
       // slots come back, it holds none.
-      const other = new SharedLimiter(
-        store.limits,
-        'batched',
-        { concurrency: 8, requestsPerSecond: 100 },
-        quiet,
-      );
+      const other = new SharedLimiter(store.limits, 'batched', limit, quiet);
       try {
         const eight = await Promise.all(Array.from({ length: 8 }, () => other.acquire()));
         await expect(limiter.acquire(AbortSignal.timeout(150))).rejects.toThrow();

@@ -54,10 +54,10 @@ export class RateLimitRepository {
     const turn =
       o.spacingMs > 0
         ? sql`update rate_limits r
-            set next_at = greatest(r.next_at, clock.now, r.paused_until) + ${o.spacingMs} * (select count(*) from lease)
+            set next_at = greatest(r.next_at, clock.now, r.paused_until) + ${o.spacingMs}::double precision * (select count(*) from lease)
             from clock
             where r.connection = ${connection} and exists (select 1 from lease)
-            returning r.next_at - ${o.spacingMs} * (select count(*) from lease) - clock.now as wait`
+            returning r.next_at - ${o.spacingMs}::double precision * (select count(*) from lease) - clock.now as wait`
         : sql`select r.paused_until - clock.now as wait from rate_limits r, clock
             where r.connection = ${connection}`;
     const { rows } = await sql<{ slots: number[] | null; wait: number | null }>`
