@@ -1,17 +1,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORED } from '../../src/connectors/quickbooks/auth.js';
 import { dashboardDir } from '../../src/server/static.js';
 import { TEST_PASSWORD, usersWithTokens } from '../support/api-server.js';
 import { type OAuthEnvironment, startOAuthEnvironment } from '../support/oauth-environment.js';
+import { CHROMIUM, launchChromium, logIn } from '../support/views-browser.js';
 
 // The dashboard's Authorize… button in Debian's Chromium: the window goes to the QuickBooks sandbox's
 // consent page (which agrees at once), comes back through /oauth/callback, and the Connections screen
 // says the connection is authorized and when its refresh token expires. Needs `npm run build:web`.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'authorize');
 
 describe('Authorize… on the Connections screen, in a real browser', () => {
@@ -33,10 +33,7 @@ describe('Authorize… on the Connections screen, in a real browser', () => {
       ['anna', 'admin'],
       ['vic', 'viewer'],
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => {
@@ -49,16 +46,10 @@ describe('Authorize… on the Connections screen, in a real browser', () => {
     await env?.close();
   }, 60_000);
 
-  const logIn = async (username: string) => {
-    await page.goto(`${env.api.url}/login`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
-  };
+  const logInAs = (username: string) => logIn(page, env.api.url, username, TEST_PASSWORD);
 
   it('a viewer sees the button disabled', async () => {
-    await logIn('vic');
+    await logInAs('vic');
     await page.goto(`${env.api.url}/connections`);
     const qbo = page.getByRole('form', { name: 'Connection qbo' });
     await expect(qbo.getByRole('button', { name: 'Authorize…' }).isDisabled()).resolves.toBe(true);
@@ -71,7 +62,7 @@ describe('Authorize… on the Connections screen, in a real browser', () => {
   });
 
   it('an admin clicks Authorize…, consents, and comes back authorized with the token’s expiry shown', async () => {
-    await logIn('anna');
+    await logInAs('anna');
     await page.goto(`${env.api.url}/connections`);
     const qbo = page.getByRole('form', { name: 'Connection qbo' });
     await qbo.getByRole('button', { name: 'Authorize…' }).click();
