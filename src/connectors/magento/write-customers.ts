@@ -1,6 +1,6 @@
 import type { Customer } from '../../model/index.js';
 import type { WriteItem, WriteResult } from '../sdk/contract.js';
-import { LedgerlinkError, rejected, toErrorData } from '../sdk/errors.js';
+import { rejected, toErrorData } from '../sdk/errors.js';
 import type { HttpExchange } from '../sdk/http.js';
 import type { MagentoClient } from './client.js';
 import { explainNameRefusal } from './error-message.js';
@@ -102,28 +102,22 @@ async function writeOne(
         body: { customer: { ...customer, id: Number(id) } },
         record: exchanges,
       });
-    const whole = async () => {
-      const current =
-        (item.existing?.snapshot as MagentoCustomer | undefined) ??
-        read.get(id) ??
-        (await client.request<MagentoCustomer>({ method: 'GET', path, record: exchanges })).body;
-      await put(mergeCustomer(current, c, item.fields ?? [], s, regions));
-    };
-    if (wholeCustomerStores.has(client)) await whole();
-    else {
+    if (!wholeCustomerStores.has(client)) {
       try {
         await put(customerParts(c, item.fields ?? [], s, regions));
+        return { ref: item.ref, ok: true, targetId: id, action: 'updated', exchanges };
       } catch (e) {
-        if (
-          !(e instanceof LedgerlinkError) ||
-          e.category !== 'rejected' ||
-          !NEEDS_WHOLE_CUSTOMER.test(e.message)
-        )
-          throw e;
+        const refusal = toErrorData(e);
+        if (refusal.category !== 'rejected' || !NEEDS_WHOLE_CUSTOMER.test(refusal.message)) throw e;
         wholeCustomerStores.add(client);
-        await whole();
       }
     }
+    // A store before 2.4: the customer as Magento has it now, the owned fields laid over it, sent whole.
+    const current =
+      (item.existing?.snapshot as MagentoCustomer | undefined) ??
+      read.get(id) ??
+      (await client.request<MagentoCustomer>({ method: 'GET', path, record: exchanges })).body;
+    await put(mergeCustomer(current, c, item.fields ?? [], s, regions));
     return { ref: item.ref, ok: true, targetId: id, action: 'updated', exchanges };
   } catch (e) {
     const error = toErrorData(e);
