@@ -19,8 +19,8 @@ const POLL_MAX_MS = 100;
 /**
  * One connection's budget kept in the store, so that every process on a PostgreSQL store together
  * sends no faster and no more at once than the connection allows, and a 429 seen by one makes all
- * wait. A request costs one statement to take a slot and book its turn, and one to give the slot
- * back (one in all without a concurrency limit).
+ * wait. A request costs at most one statement to take a slot and book its turn, and one to give the
+ * slot back (one in all without a concurrency limit); callers coming together share them.
  *
  * Inside the process, callers first pass a local gate of the connection's concurrency (more could
  * never run anyway); then one statement at a time asks the store for as many slots and turns as
