@@ -168,29 +168,26 @@ const during = async (sb: typeof acumatica) => {
 const callsDuring = { acumatica: await during(acumatica), magento: await during(magento) };
 const busySeconds = (performance.now() - t0) / 1000;
 const servePeakRssMb = procStats(serve.pid!)?.peakRssMb;
-// The PUT is the write itself (and the connector's only call about the customer; a store before
-// 2.4 would add a read first, which the first-call figures would show).
-const latencies: number[] = [];
-const warmUp: number[] = [];
-const firstCall: number[] = [];
-const seen = new Set<string>();
+// Each customer's first Magento call and its PUT after the send, by source id: the PUT is the write
+// itself (and the connector's only call about the customer; a store before 2.4 would add a read
+// first, which the first-call figures would show). The warm-up's customers, apart.
 const magentoCalls = await callsOf(magento);
+const firstCallAt = new Map<string, number>();
+const putAt = new Map<string, number>();
+const warmPutAt = new Map<string, number>();
 for (const c of magentoCalls) {
   if (!/\/V1\/customers\/\d+$/.test(c.path)) continue;
   const source = sourceOf.get(c.path.slice(c.path.lastIndexOf('/') + 1));
-  const sent = source ? sentAt.get(source) : undefined;
-  if (sent === undefined || c.arrivedAt < sent) continue;
-  if (!seen.has(source!)) firstCall.push(c.arrivedAt - sent);
-  seen.add(source!);
-  if (c.method === 'PUT') latencies.push(c.arrivedAt - sent);
+  if (!source) continue;
+  const sent = sentAt.get(source);
+  if (sent !== undefined && c.arrivedAt >= sent) {
+    if (!firstCallAt.has(source)) firstCallAt.set(source, c.arrivedAt);
+    if (c.method === 'PUT' && !putAt.has(source)) putAt.set(source, c.arrivedAt);
+  }
+  const warmSent = warmSentAt.get(source);
+  if (warmSent !== undefined && c.arrivedAt >= warmSent && isCustomerPut(c) && !warmPutAt.has(source))
+    warmPutAt.set(source, c.arrivedAt);
 }
-for (const c of magentoCalls) {
-  const source = isCustomerPut(c) ? sourceOf.get(c.path.slice(c.path.lastIndexOf('/') + 1)) : undefined;
-  const sent = source ? warmSentAt.get(source) : undefined;
-  if (sent !== undefined && c.arrivedAt >= sent) warmUp.push(c.arrivedAt - sent);
-}
-warmUp.sort((a, b) => a - b);
-firstCall.sort((a, b) => a - b);
 await stop(serve);
 
 // The inbox says when each delivery was stored and when its job had finished with it.
@@ -218,26 +215,19 @@ const processedMs = inbox
 await Promise.all([stop(acumatica.child), stop(magento.child)]);
 rmSync(dir, { recursive: true, force: true });
 
-latencies.sort((a, b) => a - b);
 ackMs.sort((a, b) => a - b);
 // Where each event's time went: sent → stored in the inbox (the intake) → first Magento call about
-// it (the drain: picked up, re-read from Acumatica, planned) → its PUT (the connector's GET first).
+// it (the drain: picked up, re-read from Acumatica, planned) → its PUT.
 const storedAt = new Map<string, number>();
 for (const r of inbox) {
   const ev = r.events ? (JSON.parse(r.events) as Array<{ id: string }>) : [];
   for (const e of ev) storedAt.set(e.id, Date.parse(r.received_at));
 }
-const firstCallAt = new Map<string, number>();
-const putAt = new Map<string, number>();
-for (const c of magentoCalls) {
-  const source = sourceOf.get(c.path.slice(c.path.lastIndexOf('/') + 1));
-  const sent = source ? sentAt.get(source) : undefined;
-  if (!source || sent === undefined || c.arrivedAt < sent) continue;
-  if (!firstCallAt.has(source)) firstCallAt.set(source, c.arrivedAt);
-  if (c.method === 'PUT' && !putAt.has(source)) putAt.set(source, c.arrivedAt);
-}
 const stage = (from: Map<string, number>, to: Map<string, number>) =>
   [...to].flatMap(([id, t]) => (from.has(id) ? [t - from.get(id)!] : [])).sort((a, b) => a - b);
+const latencies = stage(sentAt, putAt);
+const firstCall = stage(sentAt, firstCallAt);
+const warmUp = stage(warmSentAt, warmPutAt);
 const stages = {
   intake: stage(sentAt, storedAt),
   drain: stage(storedAt, firstCallAt),
