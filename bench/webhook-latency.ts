@@ -7,6 +7,7 @@ import { openContext } from '../src/runtime/context.js';
 import { openStore } from '../src/store/index.js';
 import {
   acumaticaCookie,
+  callCounter,
   callsOf,
   deadline,
   percentile,
@@ -136,9 +137,10 @@ const isCustomerPut = (c: { method: string; path: string }) =>
 async function settled(n: number): Promise<void> {
   const from = performance.now();
   let writes = 0;
+  const customerPuts = callCounter(magento, isCustomerPut);
   while (writes < n && performance.now() - from < SETTLE_MS) {
     await sleep(250);
-    writes = (await callsOf(magento)).filter(isCustomerPut).length;
+    writes = await customerPuts();
   }
 }
 

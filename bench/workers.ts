@@ -7,13 +7,13 @@ import { openStore } from '../src/store/index.js';
 import { postgresDatabase } from './databases.js';
 import {
   type CallRecord,
+  callCounter,
   callsOf,
   deadline,
   magentoCustomers,
   procStats,
   quiet,
   report,
-  type Sandbox,
   sleep,
   spawnCli,
   started,
@@ -43,10 +43,6 @@ const RUN_LIMIT_MS = 240_000;
 /** A run whose target has not grown for this long has stopped (a failed run or job); it is given up. */
 const STALL_MS = 30_000;
 deadline(COUNTS.length * (RUN_LIMIT_MS / 1000 + 60));
-
-async function createsAnswered(magento: Sandbox): Promise<number> {
-  return (await callsOf(magento)).filter((c) => c.method === 'POST' && c.status === 200).length;
-}
 
 function inFlight(calls: CallRecord[], seconds: number): number {
   const busy = calls.filter((c) => !c.path.includes('/auth/')).reduce((ms, c) => ms + c.at - c.arrivedAt, 0);
@@ -86,6 +82,7 @@ async function subRun(workers: number) {
   try {
     await Promise.all(procs.map((p) => started(p)));
     const t0 = performance.now();
+    const createsAnswered = callCounter(magento, (c) => c.method === 'POST' && c.status === 200);
     await queue.add({ task: RUN_TASK, payload: { flow: FLOW, trigger: 'manual' }, jobKey: `run:${FLOW}` });
     let held = 0;
     let grewAt = t0;
@@ -93,7 +90,7 @@ async function subRun(workers: number) {
       await sleep(100);
       // The sandbox's own count of answered creates: asked outside its API, so the 50 ms latency and
       // the in-flight figures below are the run's alone. The API's count is checked after.
-      const now = await createsAnswered(magento);
+      const now = await createsAnswered();
       if (now > held) grewAt = performance.now();
       held = now;
     }

@@ -215,12 +215,14 @@ export function createSandboxKit(opts: {
     faults.length = 0;
     return { faults };
   });
-  // `?list=1` adds every call record, for benchmarks in other processes that time arrivals.
-  app.get<{ Querystring: { list?: string } }>('/_sandbox/calls', async (req) => ({
+  // `?list=1` adds every call record, for benchmarks in other processes that time arrivals;
+  // `&since=n` only those after the first n, so a bench polling while a run lasts reads each record
+  // once instead of the whole growing log each time (its CPU is taken from the run it measures).
+  app.get<{ Querystring: { list?: string; since?: string } }>('/_sandbox/calls', async (req) => ({
     calls: calls.length,
     writes: writeCalls().length,
     violations,
-    ...(req.query.list ? { list: calls } : {}),
+    ...(req.query.list ? { list: calls.slice(Math.max(0, Number(req.query.since) || 0)) } : {}),
   }));
 
   function writeCalls(): CallRecord[] {
