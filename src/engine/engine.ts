@@ -495,7 +495,9 @@ export class Engine {
     // counted before: a retry job lost to a store outage after the count would otherwise never come
     // (the job key merges them into one).
     if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
-    if (await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) await this.endShared(flow, runId);
+    // Only the page that saw every page in ends the run (or the reader, if it said how many after).
+    if ((await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) === 'last')
+      await this.endShared(flow, runId);
   }
 
   /** The records of a page given up: failed rows with the reason, due for their retry shortly. */

@@ -663,8 +663,8 @@ describe('engine', () => {
     });
     const page = { read: 5, created: 5, updated: 0, unchanged: 0, skipped: 0, failed: 0, waiting: 0 };
     // Both pages came in while the reader was still counting them; it stopped before ending the run.
-    expect(await store.runs.pageDone(id, 1, page, 'w1')).toBe(true);
-    expect(await store.runs.pageDone(id, 2, page, 'w2')).toBe(true);
+    expect(await store.runs.pageDone(id, 1, page, 'w1')).toBe('counted');
+    expect(await store.runs.pageDone(id, 2, page, 'w2')).toBe('counted');
     await store.runs.pagesQueued(id, 2, undefined);
     const next = await engine.run('a-b.customers', { trigger: 'manual' });
     expect(next.status).toBe('succeeded');

@@ -101,7 +101,7 @@ export async function openStore(
     adapter,
     location: opened.location,
     records: new SyncRecordRepository(db),
-    runs: new RunRepository(db),
+    runs: new RunRepository(db, adapter.name === 'postgres'),
     log: new ConnectorLogRepository(db),
     cursors: new CursorRepository(db),
     jobs: new JobRepository(db, adapter),

@@ -23,14 +23,15 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
 
   it('counts a page once however often its job runs, and ends the run once, when the last page is in', async () => {
     const id = await start();
-    expect(await store.runs.pageDone(id, 1, counts({ read: 10, created: 9, failed: 1 }), 'w1')).toBe(true);
+    expect(await store.runs.pageDone(id, 1, counts({ read: 10, created: 9, failed: 1 }), 'w1')).toBe('counted');
     // The same page again (its worker died after the work): not counted twice.
-    expect(await store.runs.pageDone(id, 1, counts({ read: 10, unchanged: 10 }), 'w2')).toBe(false);
+    expect(await store.runs.pageDone(id, 1, counts({ read: 10, unchanged: 10 }), 'w2')).toBe('again');
     // Pages done before the reader said how many there are: the run cannot end yet.
     expect(await store.runs.finishShared(id)).toBeUndefined();
     await store.runs.pagesQueued(id, 2, '2026-11-24T08:00:00.000Z');
     expect(await store.runs.finishShared(id)).toBeUndefined();
-    expect(await store.runs.pageDone(id, 2, counts({ read: 5, updated: 5 }), 'w2')).toBe(true);
+    // The last page says so: its job ends the run.
+    expect(await store.runs.pageDone(id, 2, counts({ read: 5, updated: 5 }), 'w2')).toBe('last');
     const ended = await store.runs.finishShared(id);
     expect(ended?.counts).toEqual(counts({ read: 15, created: 9, updated: 5, failed: 1 }));
     expect(ended?.run).toMatchObject({

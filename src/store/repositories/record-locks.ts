@@ -31,9 +31,9 @@ export class RecordLocks {
           ) as sorted`.execute(conn);
         return await body();
       } finally {
-        // Also after a lock_timeout: whatever was taken before the timeout is given back.
-        await sql`select pg_advisory_unlock_all()`.execute(conn);
-        await sql`select set_config('lock_timeout', '0', false)`.execute(conn);
+        // Also after a lock_timeout: whatever was taken before the timeout is given back. One round
+        // trip: the two do not depend on each other's order.
+        await sql`select pg_advisory_unlock_all(), set_config('lock_timeout', '0', false)`.execute(conn);
       }
     });
   }

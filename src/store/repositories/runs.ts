@@ -43,8 +43,15 @@ export const runCounts = (r: Run): RunCounts => ({
   waiting: r.waiting,
 });
 
+/** What counting a page did (`RunRepository.pageDone`). */
+export type PageDone = 'again' | 'counted' | 'last';
+
 export class RunRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The store runs data-modifying CTEs (PostgreSQL; SQLite has none). */
+    private readonly oneStatement = false,
+  ) {}
 
   async start(r: {
     flow: string;
@@ -212,36 +219,58 @@ export class RunRepository {
 
   /**
    * A page job of a shared run is done: its counts are added to the run's once (a page job run
-   * twice is counted once: its `run_pages` row and the addition are one transaction). Returns false
-   * when the page was counted already.
+   * twice is counted once: its `run_pages` row and the addition are one statement on PostgreSQL, one
+   * transaction on SQLite). Returns `again` when the page was counted already, `last` when every
+   * page of the run is now in (the caller ends it; a reader that says how many pages there are after
+   * this sees them all in and ends it itself), else `counted`.
    */
-  async pageDone(id: number, pageNo: number, counts: RunCounts, worker: string): Promise<boolean> {
+  async pageDone(id: number, pageNo: number, counts: RunCounts, worker: string): Promise<PageDone> {
     const now = new Date().toISOString();
-    return this.db.transaction().execute(async (trx) => {
-      const res = await trx
-        .insertInto('run_pages')
-        .values({ run_id: id, page_no: pageNo, ...countColumns(counts), finished_at: now, worker })
-        .onConflict((oc) => oc.columns(['run_id', 'page_no']).doNothing())
-        .executeTakeFirst();
-      if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-      // Added in place, not summed over the pages: a run of 10,000 pages would read them all per page.
-      await trx
+    const page = { run_id: id, page_no: pageNo, ...countColumns(counts), finished_at: now, worker };
+    // Added in place, not summed over the pages: a run of 10,000 pages would read them all per page.
+    const addition = {
+      pages_done: sql<number>`pages_done + 1`,
+      read_count: sql<number>`read_count + ${counts.read}`,
+      created: sql<number>`created + ${counts.created}`,
+      updated: sql<number>`updated + ${counts.updated}`,
+      unchanged: sql<number>`unchanged + ${counts.unchanged}`,
+      skipped: sql<number>`skipped + ${counts.skipped}`,
+      failed: sql<number>`failed + ${counts.failed}`,
+      waiting: sql<number>`waiting + ${counts.waiting}`,
+      heartbeat_at: now,
+    };
+    const after = ['status', 'pages_done', 'pages_total'] as const;
+    let run: Pick<Run, (typeof after)[number]> | undefined;
+    if (this.oneStatement) {
+      // Every page of every worker does this: one round trip (the row, the addition, the answer)
+      // instead of five (begin, insert, update, commit, read the run back).
+      run = await this.db
+        .with('page', (db) =>
+          db
+            .insertInto('run_pages')
+            .values(page)
+            .onConflict((oc) => oc.columns(['run_id', 'page_no']).doNothing())
+            .returning('run_id'),
+        )
         .updateTable('runs')
-        .set((eb) => ({
-          pages_done: eb('pages_done', '+', 1),
-          read_count: eb('read_count', '+', counts.read),
-          created: eb('created', '+', counts.created),
-          updated: eb('updated', '+', counts.updated),
-          unchanged: eb('unchanged', '+', counts.unchanged),
-          skipped: eb('skipped', '+', counts.skipped),
-          failed: eb('failed', '+', counts.failed),
-          waiting: eb('waiting', '+', counts.waiting),
-          heartbeat_at: now,
-        }))
-        .where('id', '=', id)
-        .execute();
-      return true;
-    });
+        .set(addition)
+        .where('id', 'in', (eb) => eb.selectFrom('page').select('run_id'))
+        .returning(after)
+        .executeTakeFirst();
+    } else {
+      run = await this.db.transaction().execute(async (trx) => {
+        const res = await trx
+          .insertInto('run_pages')
+          .values(page)
+          .onConflict((oc) => oc.columns(['run_id', 'page_no']).doNothing())
+          .executeTakeFirst();
+        if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return undefined;
+        return trx.updateTable('runs').set(addition).where('id', '=', id).returning(after).executeTakeFirst();
+      });
+    }
+    if (!run) return 'again';
+    const allIn = run.status === 'running' && run.pages_total !== null && run.pages_done >= run.pages_total;
+    return allIn ? 'last' : 'counted';
   }
 
   /** The pages of a shared run done so far, by page. */

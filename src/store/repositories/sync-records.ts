@@ -103,39 +103,49 @@ export class SyncRecordRepository {
       .executeTakeFirst();
   }
 
-  /** Inserts or replaces rows by (flow, source_id), in one transaction. */
+  /** Inserts or replaces rows by (flow, source_id), all or none. */
   async upsertMany(rows: readonly SyncRecordWrite[], now = new Date().toISOString()): Promise<void> {
     if (rows.length === 0) return;
+    const parts = chunks(rows, 200);
+    // One statement is atomic by itself: a page's rows (every page stores its own) go in one round
+    // trip instead of three (begin, insert, commit); more than one statement share a transaction.
+    if (parts.length === 1) return this.upsertPart(this.db, rows, now);
     await this.db.transaction().execute(async (tx) => {
-      for (const part of chunks(rows, 200)) {
-        await tx
-          .insertInto('sync_records')
-          .values(part.map((r) => ({ ...r, created_at: now, updated_at: now })))
-          .onConflict((oc) =>
-            oc.columns(['flow', 'source_id']).doUpdateSet((eb) => ({
-              target_id: eb.ref('excluded.target_id'),
-              target_number: eb.ref('excluded.target_number'),
-              natural_key: eb.ref('excluded.natural_key'),
-              state: eb.ref('excluded.state'),
-              last_hash: eb.ref('excluded.last_hash'),
-              source_updated_at: eb.ref('excluded.source_updated_at'),
-              attempts: eb.ref('excluded.attempts'),
-              error_code: eb.ref('excluded.error_code'),
-              error_category: eb.ref('excluded.error_category'),
-              error_message: eb.ref('excluded.error_message'),
-              reason: eb.ref('excluded.reason'),
-              waiting_on: eb.ref('excluded.waiting_on'),
-              edited: eb.ref('excluded.edited'),
-              next_attempt_at: eb.ref('excluded.next_attempt_at'),
-              last_attempt_at: eb.ref('excluded.last_attempt_at'),
-              last_synced_at: eb.ref('excluded.last_synced_at'),
-              data: eb.ref('excluded.data'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
-      }
+      for (const part of parts) await this.upsertPart(tx, part, now);
     });
+  }
+
+  private async upsertPart(
+    db: Kysely<Database>,
+    part: readonly SyncRecordWrite[],
+    now: string,
+  ): Promise<void> {
+    await db
+      .insertInto('sync_records')
+      .values(part.map((r) => ({ ...r, created_at: now, updated_at: now })))
+      .onConflict((oc) =>
+        oc.columns(['flow', 'source_id']).doUpdateSet((eb) => ({
+          target_id: eb.ref('excluded.target_id'),
+          target_number: eb.ref('excluded.target_number'),
+          natural_key: eb.ref('excluded.natural_key'),
+          state: eb.ref('excluded.state'),
+          last_hash: eb.ref('excluded.last_hash'),
+          source_updated_at: eb.ref('excluded.source_updated_at'),
+          attempts: eb.ref('excluded.attempts'),
+          error_code: eb.ref('excluded.error_code'),
+          error_category: eb.ref('excluded.error_category'),
+          error_message: eb.ref('excluded.error_message'),
+          reason: eb.ref('excluded.reason'),
+          waiting_on: eb.ref('excluded.waiting_on'),
+          edited: eb.ref('excluded.edited'),
+          next_attempt_at: eb.ref('excluded.next_attempt_at'),
+          last_attempt_at: eb.ref('excluded.last_attempt_at'),
+          last_synced_at: eb.ref('excluded.last_synced_at'),
+          data: eb.ref('excluded.data'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
   }
 
   /** A person's decision on one record: skip it, mark it processed, or queue it for retry. */
