@@ -23,7 +23,9 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
 
   it('counts a page once however often its job runs, and ends the run once, when the last page is in', async () => {
     const id = await start();
-    expect(await store.runs.pageDone(id, 1, counts({ read: 10, created: 9, failed: 1 }), 'w1')).toBe('counted');
+    expect(await store.runs.pageDone(id, 1, counts({ read: 10, created: 9, failed: 1 }), 'w1')).toBe(
+      'counted',
+    );
     // The same page again (its worker died after the work): not counted twice.
     expect(await store.runs.pageDone(id, 1, counts({ read: 10, unchanged: 10 }), 'w2')).toBe('again');
     // Pages done before the reader said how many there are: the run cannot end yet.
