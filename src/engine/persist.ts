@@ -182,12 +182,17 @@ export async function persistOutcomes(
       });
     }
   });
-  await store.records.upsertMany(rows, nowIso);
   // A person's skip: adopted by the copy it first meets, forgotten once the source record changed.
   const clear = work.filter((w) => w.manualSkip?.kind === 'clear').map((w) => w.sourceId);
   const adopt = work.flatMap((w) =>
     w.manualSkip?.kind === 'adopt' ? [{ sourceId: w.sourceId, hash: w.manualSkip.hash }] : [],
   );
-  if (clear.length || adopt.length) await store.records.skipMarks(flow.name, { clear, adopt });
-  await store.log.append(logs);
+  const stored = async () => {
+    await store.records.upsertMany(rows, nowIso);
+    if (clear.length || adopt.length) await store.records.skipMarks(flow.name, { clear, adopt });
+  };
+  // The rows and the log lines side by side (two connections on PostgreSQL): every page waited for
+  // one round trip after the other. The log says what was done to the target, which is true whether
+  // or not the rows could be stored; a failure of either still fails the page.
+  await Promise.all([stored(), store.log.append(logs)]);
 }

@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
 import { emptyCounts, openStore, type Store } from './index.js';
+import { RecordLocks } from './repositories/record-locks.js';
 
 const counts = (o: Partial<ReturnType<typeof emptyCounts>>) => ({ ...emptyCounts(), ...o });
 
@@ -100,4 +102,42 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
       expect(events).toEqual(['first in', 'other', 'second in', 'first out']);
     }
   });
+
+  it.runIf(dialect === 'postgres')(
+    'record locks: a page that waits longer than the limit fails, and leaves the connections as they were',
+    async () => {
+      const { db, adapter } = store;
+      const short = new RecordLocks(db, adapter, '300ms');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => {
+        entered = r;
+      });
+      const first = short.hold('f', ['x'], async () => {
+        entered();
+        await gate;
+      });
+      await inside;
+      const started = Date.now();
+      const second = short.hold('f', ['y', 'x'], async () => 'ran');
+      await expect(second).rejects.toThrow(/lock timeout/);
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(250);
+      expect(waited).toBeLessThan(5_000);
+      release();
+      await first;
+      // Whatever the second took before it timed out (y) was given back, and no pooled connection
+      // kept the limit: a new holder gets both at once.
+      expect(await short.hold('f', ['x', 'y'], async () => 'both')).toBe('both');
+      const settings = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          sql<{ t: string }>`select current_setting('lock_timeout') as t`.execute(db),
+        ),
+      );
+      expect(settings.map((r) => r.rows[0]?.t)).toEqual(['0', '0', '0', '0']);
+    },
+  );
 });

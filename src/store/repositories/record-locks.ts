@@ -17,23 +17,28 @@ export class RecordLocks {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly adapter: DialectAdapter,
+    /** How long a page waits for its records (a PostgreSQL interval); shorter in tests. */
+    private readonly wait = LOCK_WAIT,
   ) {}
 
   async hold<T>(flow: string, sourceIds: readonly string[], body: () => Promise<T>): Promise<T> {
     if (!this.adapter.multiProcess || sourceIds.length === 0) return body();
     const keys = [...new Set(sourceIds.map((id) => `${flow}:${id}`))];
     return this.db.connection().execute(async (conn) => {
-      await sql`select set_config('lock_timeout', ${LOCK_WAIT}, false)`.execute(conn);
       try {
-        // One round trip: hash, sort, then lock in that order.
+        // One round trip: the wait's limit, then hash, sort and lock in that order. The limit is
+        // local to this statement's own transaction, so the pooled connection keeps no trace of it;
+        // and it is in force before the first lock, because the sort takes in every key (past the
+        // filter that sets it) before it hands any to pg_advisory_lock.
         await sql`select count(pg_advisory_lock(h)) from (
-            select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k order by h
+            select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k
+            where (select set_config('lock_timeout', ${this.wait}, true)) is not null
+            order by h
           ) as sorted`.execute(conn);
         return await body();
       } finally {
-        // Also after a lock_timeout: whatever was taken before the timeout is given back. One round
-        // trip: the two do not depend on each other's order.
-        await sql`select pg_advisory_unlock_all(), set_config('lock_timeout', '0', false)`.execute(conn);
+        // Also after a lock_timeout: whatever was taken before the timeout is given back.
+        await sql`select pg_advisory_unlock_all()`.execute(conn);
       }
     });
   }
