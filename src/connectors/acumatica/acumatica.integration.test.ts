@@ -310,3 +310,56 @@ describe('Acumatica OAuth 2.0 authorization-code flow', () => {
     await sb.close();
   });
 });
+
+describe('the Acumatica sandbox’s list after saves', () => {
+  it('keeps key order: a saved record is listed in its old place with its new values, an inserted one in its own', async () => {
+    const sb = await startAcumaticaSandbox({ customers: 5, seed: 3 });
+    try {
+      const login = await fetch(`${sb.url}/entity/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: SANDBOX_CREDENTIALS.username,
+          password: SANDBOX_CREDENTIALS.password,
+          company: SANDBOX_CREDENTIALS.company,
+        }),
+      });
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const base = `${sb.url}/entity/Default/24.200.001/Customer`;
+      const list = async () =>
+        (
+          (await (await fetch(base, { headers: { cookie } })).json()) as Array<
+            Record<string, { value: unknown }>
+          >
+        ).map((c) => `${c.CustomerID?.value}:${c.CreditLimit?.value}`);
+      const put = (body: unknown) =>
+        fetch(base, {
+          method: 'PUT',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const before = await list();
+      const ids = before.map((r) => r.split(':')[0]);
+      expect(ids).toEqual([...ids].sort());
+      expect((await put({ CustomerID: { value: ids[2] }, CreditLimit: { value: 4321 } })).status).toBe(200);
+      const after = await list();
+      expect(after.map((r) => r.split(':')[0])).toEqual(ids);
+      expect(after[2]).toBe(`${ids[2]}:4321`);
+      expect(
+        (
+          await put({
+            CustomerID: { value: 'A0001' },
+            CustomerName: { value: 'First' },
+            CreditLimit: { value: 1 },
+          })
+        ).status,
+      ).toBe(200);
+      expect((await list())[0]).toBe('A0001:1');
+    } finally {
+      await sb.close();
+    }
+  });
+});

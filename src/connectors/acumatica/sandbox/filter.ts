@@ -117,6 +117,16 @@ function compare(actual: unknown, value: FilterValue): number | undefined {
   return String(actual).toLowerCase().localeCompare(value.v.toLowerCase());
 }
 
+/**
+ * `eq` / `ne` on text: equal when the case-blind texts are, without collating (a filter of keys,
+ * `CustomerID eq 'A' or CustomerID eq 'B'`, compares every record with each key; collating them was
+ * most of this sandbox's time under load).
+ */
+function sameText(actual: unknown, value: FilterValue): boolean | undefined {
+  if (value.kind !== 'string' || actual === undefined || actual === null) return undefined;
+  return String(actual).toLowerCase() === value.v.toLowerCase();
+}
+
 export function matches(node: FilterNode, record: Record<string, unknown>): boolean {
   switch (node.op) {
     case 'and':
@@ -134,6 +144,10 @@ export function matches(node: FilterNode, record: Record<string, unknown>): bool
     }
     default: {
       const field = record[node.field] as { value?: unknown } | undefined;
+      if (node.cmp === 'eq' || node.cmp === 'ne') {
+        const same = sameText(field?.value, node.value);
+        if (same !== undefined) return same === (node.cmp === 'eq');
+      }
       const c = compare(field?.value, node.value);
       if (c === undefined) return node.cmp === 'ne';
       switch (node.cmp) {

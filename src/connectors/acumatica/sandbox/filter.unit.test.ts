@@ -23,6 +23,15 @@ describe('the $filter subset', () => {
     );
   });
 
+  it('eq and ne on text are case-blind; a field the record lacks is only ever ne', () => {
+    expect(matches(parseFilter("CustomerID eq 'o''brien'"), rec)).toBe(true);
+    expect(matches(parseFilter("CustomerID ne 'O''Brien'"), rec)).toBe(false);
+    expect(matches(parseFilter("CustomerID eq 'O''BRIENS'"), rec)).toBe(false);
+    expect(matches(parseFilter("CustomerID gt 'N' and CustomerID lt 'p'"), rec)).toBe(true);
+    expect(matches(parseFilter("Email eq 'x'"), rec)).toBe(false);
+    expect(matches(parseFilter("Email ne 'x'"), rec)).toBe(true);
+  });
+
   it('compares numbers, negates, and refuses what it cannot parse', () => {
     expect(matches(parseFilter("CreditLimit le 500 and not (CustomerID eq 'x')"), rec)).toBe(true);
     expect(() => parseFilter("CustomerID eq 'a' and")).toThrow(/ends too early/);

@@ -265,7 +265,12 @@ export async function startAcumaticaSandbox(opts: AcumaticaSandboxOptions = {}):
           }
           bump(resource, next);
           table.set(id, next);
-          order.delete(resource);
+          // A saved record takes its old copy's place in the key order; only an insert re-sorts
+          // (re-sorting every customer after each save was most of this sandbox's time under load).
+          const rows = existing && order.get(resource);
+          const at = rows ? rows.indexOf(existing) : -1;
+          if (rows && at >= 0) rows[at] = next;
+          else order.delete(resource);
           push.changed(
             resource as 'Customer' | 'StockItem',
             existing && pushRow(resource, existing),
