@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { SANDBOX_CREDENTIALS } from '../src/connectors/acumatica/sandbox/index.js';
 import { SANDBOX_PUSH_SECRET } from '../src/connectors/sandboxes.js';
 import { openContext } from '../src/runtime/context.js';
@@ -82,12 +83,14 @@ let refused = 0;
 
 async function event(i: number, into: Map<string, number>): Promise<void> {
   const id = customerIds[i]!;
-  const put = await fetch(`${acumatica.url}/entity/Default/24.200.001/Customer`, {
+  // undici's request rather than fetch: the sender shares the two cores with what it measures, and
+  // fetch's streams cost it about twice the CPU per request.
+  const put = await request(`${acumatica.url}/entity/Default/24.200.001/Customer`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', cookie },
     body: JSON.stringify({ CustomerID: { value: id }, CreditLimit: { value: 50_000 + i } }),
   });
-  await put.arrayBuffer();
+  await put.body.dump();
   const row = { CustomerID: id };
   const body = JSON.stringify({
     Inserted: [row],
@@ -100,14 +103,14 @@ async function event(i: number, into: Map<string, number>): Promise<void> {
   });
   const t = Date.now();
   into.set(id, t);
-  const res = await fetch(`${url}/hooks/acumatica`, {
+  const res = await request(`${url}/hooks/acumatica`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-ledgerlink-token': SANDBOX_PUSH_SECRET },
     body,
   });
-  await res.arrayBuffer();
+  await res.body.dump();
   ackMs.push(Date.now() - t);
-  if (res.status !== 202) refused++;
+  if (res.statusCode !== 202) refused++;
 }
 
 // CPU of every process on the path, so a saturated machine shows as such.
