@@ -19,6 +19,7 @@ import { columnsOf, withColumns } from './grid-columns.js';
 import { logScope, reportPage, reportRun } from './observe.js';
 import type { PreviewRow, RecordOutcome } from './outcome.js';
 import { RecordPipeline, type WorkItem } from './pipeline.js';
+import { ProgressWrites } from './progress-writes.js';
 import { readAhead } from './read-ahead.js';
 import { type ReconcileReport, reconcile } from './reconcile.js';
 import { RecordActions } from './record-actions.js';
@@ -89,6 +90,11 @@ export type RetryResult = RunResult | QueuedRetry;
 /** Heartbeats older than this mean the process running the flow is gone. */
 export const STALE_RUN_MS = 60_000;
 const HEARTBEAT_MS = 15_000;
+/** A running run's counts reach its row at most this often (progress-writes.ts). */
+const PROGRESS_MS = 500;
+/** Abandoned runs of every flow are looked for at a run's start at most this often. */
+const SWEEP_EVERY_MS = 5_000;
+const ABANDONED = 'the process running it stopped (no heartbeat)';
 /** How long a gathered update may wait for its wave to fill while pages are read (write-waves.ts). */
 const WAVE_MAX_WAIT_MS = 2_000;
 /** Outcomes kept in a RunResult; counts are always complete. */
@@ -143,6 +149,8 @@ export class Engine {
   readonly owner = processOwner();
   private readonly pipelines = new Map<string, RecordPipeline>();
   private readonly inFlight = IN_FLIGHT;
+  /** When this engine last closed abandoned runs (at a run's start, at most every SWEEP_EVERY_MS). */
+  private sweptAt = 0;
   private readonly references: ReferenceResolver;
 
   constructor(
@@ -792,16 +800,22 @@ export class Engine {
     body: (ctx: RunContext) => Promise<void>,
     opts: Pick<RunOptions, 'onProgress' | 'fanOut' | 'incremental' | 'startedBy' | 'request'> = {},
   ): Promise<RunResult> {
-    await this.store.runs.closeAbandoned(
-      new Date(Date.now() - STALE_RUN_MS).toISOString(),
-      new Date(Date.now() - STALE_SHARED_RUN_MS).toISOString(),
-    );
+    const staleBefore = new Date(Date.now() - STALE_RUN_MS).toISOString();
+    const sharedStaleBefore = new Date(Date.now() - STALE_SHARED_RUN_MS).toISOString();
+    // Runs of every flow silent for a minute are closed; looking every few seconds is as good as at
+    // every run's start, which cost each webhook's run a statement. This flow's own are looked at below.
+    if (Date.now() - this.sweptAt >= SWEEP_EVERY_MS) {
+      this.sweptAt = Date.now();
+      await this.store.runs.closeAbandoned(staleBefore, sharedStaleBefore);
+    }
     const busy = [];
     for (const r of await this.store.runs.running(flow.name)) {
       // A shared run whose pages are all queued lives on in its page jobs after its reader stops:
       // the last page ends it. Only a run still being read dies with the process reading it.
       const reading = r.pages_total === null;
-      if (reading && (ownerIsGone(r.owner) || (r.owner === this.owner && !this.inFlight.has(r.id))))
+      if (r.heartbeat_at < (reading ? staleBefore : sharedStaleBefore))
+        await this.store.runs.finish(r.id, 'failed', runCounts(r), ABANDONED);
+      else if (reading && (ownerIsGone(r.owner) || (r.owner === this.owner && !this.inFlight.has(r.id))))
         await this.store.runs.finish(
           r.id,
           'failed',
@@ -836,6 +850,11 @@ export class Engine {
     const log = this.logger.child({ flow: flow.name, runId });
     log.debug({ trigger }, 'run started');
     reportRun({ flow: flow.name, runId, phase: 'start' });
+    // The row's counts for people watching, at most every PROGRESS_MS; the end writes them all.
+    const progress = new ProgressWrites(
+      () => this.store.runs.progress(runId, counts, ctx.total),
+      PROGRESS_MS,
+    );
     const ctx: RunContext = {
       runId,
       process: async (page: readonly SourceItem[]) => {
@@ -853,7 +872,7 @@ export class Engine {
             outcomes.push(kept);
           }
         }
-        await this.store.runs.progress(runId, counts, ctx.total);
+        progress.note();
         opts.onProgress?.({
           runId,
           flow: flow.name,
@@ -872,6 +891,7 @@ export class Engine {
     let status: RunResult['status'] = 'failed';
     try {
       await logScope.run({ runId, flow: flow.name }, () => body(ctx));
+      await progress.flush();
       if (ctx.pagesQueued) {
         // A shared run: its pages end it. If they are all done already, end it here.
         const { pages, cursor } = ctx.pagesQueued;
@@ -897,6 +917,7 @@ export class Engine {
     } catch (e) {
       const message = isLedgerlinkError(e) || e instanceof Error ? e.message : String(e);
       status = 'failed';
+      await progress.flush();
       await this.store.runs.finish(runId, 'failed', counts, message);
       log.error({ err: e }, 'run failed');
       return { runId, flow: flow.name, status: 'failed', counts, outcomes, message };
