@@ -121,21 +121,8 @@ export async function startSandbox(system: 'acumatica' | 'magento', args: string
 /** A session cookie of the Acumatica sandbox (its login), for a bench that changes records as a person would. */
 export async function acumaticaCookie(url: string): Promise<string> {
   // Loaded here, not at the top: the other sections never load the sandbox's code (their RSS is measured).
-  const { SANDBOX_CREDENTIALS } = await import('../src/connectors/acumatica/sandbox/index.js');
-  const login = await fetch(`${url}/entity/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: SANDBOX_CREDENTIALS.username,
-      password: SANDBOX_CREDENTIALS.password,
-      company: SANDBOX_CREDENTIALS.company,
-    }),
-  });
-  if (!login.ok) throw new Error(`Acumatica login answered ${login.status}`);
-  return login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  const { sandboxSessionCookie } = await import('../src/connectors/acumatica/sandbox/login.js');
+  return sandboxSessionCookie(url);
 }
 
 export interface CallRecord {

@@ -5,6 +5,7 @@ import type { EntityName } from '../../model/index.js';
 import { settingsSchema } from '../sdk/manifest.js';
 import { type AcumaticaConnector, acumaticaConnector } from './index.js';
 import { type AcumaticaSandbox, SANDBOX_CREDENTIALS, startAcumaticaSandbox } from './sandbox/index.js';
+import { sandboxSessionCookie } from './sandbox/login.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -315,19 +316,7 @@ describe('the Acumatica sandbox’s list after saves', () => {
   it('keeps key order: a saved record is listed in its old place with its new values, an inserted one in its own', async () => {
     const sb = await startAcumaticaSandbox({ customers: 5, seed: 3 });
     try {
-      const login = await fetch(`${sb.url}/entity/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          name: SANDBOX_CREDENTIALS.username,
-          password: SANDBOX_CREDENTIALS.password,
-          company: SANDBOX_CREDENTIALS.company,
-        }),
-      });
-      const cookie = login.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ');
+      const cookie = await sandboxSessionCookie(sb.url);
       const base = `${sb.url}/entity/Default/24.200.001/Customer`;
       const list = async () =>
         (
