@@ -3,6 +3,7 @@ import type { Connector, ReadQuery, SourceItem } from '../connectors/sdk/contrac
 import { isLedgerlinkError } from '../connectors/sdk/errors.js';
 import type { JobQueue } from '../runtime/queue/queue.js';
 import {
+  ABANDONED_RUN,
   type AcceptedFinding,
   emptyCounts,
   type RunCounts,
@@ -94,7 +95,6 @@ const HEARTBEAT_MS = 15_000;
 const PROGRESS_MS = 500;
 /** Abandoned runs of every flow are looked for at a run's start at most this often. */
 const SWEEP_EVERY_MS = 5_000;
-const ABANDONED = 'the process running it stopped (no heartbeat)';
 /** How long a gathered update may wait for its wave to fill while pages are read (write-waves.ts). */
 const WAVE_MAX_WAIT_MS = 2_000;
 /** Outcomes kept in a RunResult; counts are always complete. */
@@ -814,7 +814,7 @@ export class Engine {
       // the last page ends it. Only a run still being read dies with the process reading it.
       const reading = r.pages_total === null;
       if (r.heartbeat_at < (reading ? staleBefore : sharedStaleBefore))
-        await this.store.runs.finish(r.id, 'failed', runCounts(r), ABANDONED);
+        await this.store.runs.finish(r.id, 'failed', runCounts(r), ABANDONED_RUN);
       else if (reading && (ownerIsGone(r.owner) || (r.owner === this.owner && !this.inFlight.has(r.id))))
         await this.store.runs.finish(
           r.id,

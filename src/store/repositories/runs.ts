@@ -43,6 +43,9 @@ export const runCounts = (r: Run): RunCounts => ({
   waiting: r.waiting,
 });
 
+/** Why a run silent past its limit was closed. */
+export const ABANDONED_RUN = 'the process running it stopped (no heartbeat)';
+
 /** What counting a page did (`RunRepository.pageDone`). */
 export type PageDone = 'again' | 'counted' | 'last';
 
@@ -180,7 +183,7 @@ export class RunRepository {
       .set({
         status: 'failed',
         finished_at: new Date().toISOString(),
-        message: 'the process running it stopped (no heartbeat)',
+        message: ABANDONED_RUN,
       })
       .where('status', '=', 'running')
       .where((eb) =>
