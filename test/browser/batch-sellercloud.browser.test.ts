@@ -96,7 +96,9 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     (await grid().locator('thead th').allTextContents()).map((t) => t.replace(/[↕▲▼]/g, '').trim());
   /**
    * After a Load: waits for "<n> loaded", then the rows as objects by header (the selection column's
-   * empty header and the sort marks left out).
+   * empty header and the sort marks left out). The load before may still be on the screen when it had
+   * as many rows (one customer of a class, then one typed), so callers poll until the rows are the ones
+   * expected.
    */
   const loaded = async (n: number): Promise<Array<Record<string, string>>> => {
     await page.getByText(new RegExp(`^${n} loaded`)).waitFor({ timeout: 30_000 });
@@ -298,7 +300,9 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await check('Filter by Dates');
     await setDates(day(from), day(to));
     await load();
-    expect(pick(await loaded(inRange.length))).toEqual(inRange.map(row).sort(byId));
+    await expect
+      .poll(async () => pick(await loaded(inRange.length)), { timeout: 30_000 })
+      .toEqual(inRange.map(row).sort(byId));
     await shot('02-customers-by-date');
 
     // By customer classes: the tenant's classes as a pick list; one picked, its customers only.
@@ -316,7 +320,9 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await classes.getByRole('checkbox', { name: new RegExp(`^${cls}\\b`) }).check();
     await load();
     const ofClass = all.filter((c) => val(c.CustomerClass) === cls);
-    expect(pick(await loaded(ofClass.length))).toEqual(ofClass.map(row).sort(byId));
+    await expect
+      .poll(async () => pick(await loaded(ofClass.length)), { timeout: 30_000 })
+      .toEqual(ofClass.map(row).sort(byId));
     await shot('03-customers-by-class');
 
     // By specific customer: first typed, then an Excel file with the seed's header "Customer".
@@ -325,7 +331,9 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByText('The first row must be the header Customer.').waitFor();
     await page.getByLabel('Or Customers:').fill('C000002');
     await load();
-    expect(pick(await loaded(1))).toEqual([row(all.find((c) => val(c.CustomerID) === 'C000002')!)]);
+    await expect
+      .poll(async () => pick(await loaded(1)), { timeout: 30_000 })
+      .toEqual([row(all.find((c) => val(c.CustomerID) === 'C000002')!)]);
     const wanted = ['C000001', 'C000003', 'C000005'];
     const file = await excel(join(dir, 'customers.xlsx'), 'Customer', wanted);
     await page.getByLabel('Browse an Excel or CSV file of Customers').setInputFiles(file);
@@ -436,7 +444,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     expect(await types.locator('label.check').allTextContents()).toEqual(['SO']);
     await types.getByRole('checkbox', { name: 'SO' }).check();
     await load();
-    expect(pick(await loaded(4))).toEqual(expected(every));
+    await expect.poll(async () => pick(await loaded(4)), { timeout: 30_000 }).toEqual(expected(every));
     await shot('08-shipments-by-order-type');
 
     // By shipment: typed, then an Excel file with the header ShipmentNbr (the confirmed ones).
@@ -445,7 +453,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByText('The first row must be the header ShipmentNbr.').waitFor();
     await page.getByLabel('Or Shipments:').fill(open.shipment);
     await load();
-    expect(pick(await loaded(1))).toEqual(expected([open]));
+    await expect.poll(async () => pick(await loaded(1)), { timeout: 30_000 }).toEqual(expected([open]));
     const file = await excel(
       join(dir, 'shipments.xlsx'),
       'ShipmentNbr',
@@ -454,7 +462,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByLabel('Browse an Excel or CSV file of Shipments').setInputFiles(file);
     await page.getByText('Read 3 IDs from shipments.xlsx.').waitFor();
     await load();
-    expect(pick(await loaded(3))).toEqual(expected(shipped));
+    await expect.poll(async () => pick(await loaded(3)), { timeout: 30_000 }).toEqual(expected(shipped));
     await shot('09-shipments-from-excel');
 
     // Process All: one tracking call per package, each SellerCloud order marked shipped.
@@ -557,7 +565,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     const statuses = pickList('Invoice Status');
     await statuses.getByRole('checkbox', { name: 'Open', exact: true }).check();
     await load();
-    expect(pick(await loaded(2))).toEqual(expected(released));
+    await expect.poll(async () => pick(await loaded(2)), { timeout: 30_000 }).toEqual(expected(released));
     await shot('13-invoices-by-status');
 
     // By specific customers, typed: the customer of the Balanced invoice.
@@ -568,7 +576,9 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     const ofCustomer = shipped.filter((s) => row(s).Customer === customer);
     await page.getByLabel('Or Customers:').fill(customer);
     await load();
-    expect(pick(await loaded(ofCustomer.length))).toEqual(expected(ofCustomer));
+    await expect
+      .poll(async () => pick(await loaded(ofCustomer.length)), { timeout: 30_000 })
+      .toEqual(expected(ofCustomer));
     await shot('14-invoices-by-customer');
 
     // By invoice nbr: an Excel file with the seed's header InvoiceNbr, the two released invoices.
@@ -583,7 +593,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByLabel('Browse an Excel or CSV file of Invoice Nbrs').setInputFiles(file);
     await page.getByText('Read 2 IDs from invoices.xlsx.').waitFor();
     await load();
-    expect(pick(await loaded(2))).toEqual(expected(released));
+    await expect.poll(async () => pick(await loaded(2)), { timeout: 30_000 }).toEqual(expected(released));
     await shot('15-invoices-from-excel');
 
     // Process All: each released invoice leaves its note on the SellerCloud order it bills.
