@@ -190,7 +190,7 @@ for (const c of magentoCalls) {
     if (c.method === 'PUT' && !putAt.has(source)) putAt.set(source, c.arrivedAt);
   }
   const warmSent = warmSentAt.get(source);
-  if (warmSent !== undefined && c.arrivedAt >= warmSent && isCustomerPut(c) && !warmPutAt.has(source))
+  if (warmSent !== undefined && c.arrivedAt >= warmSent && c.method === 'PUT' && !warmPutAt.has(source))
     warmPutAt.set(source, c.arrivedAt);
 }
 await stop(serve);
