@@ -177,6 +177,8 @@ describe('the demo across restarts', () => {
     // Restarted: nothing asked again, everything where it was.
     demo = await startDemo(dir, ['--no-activity']);
     const second = demo;
+    // The banner comes in more than one write; the demo counts as started at its first line.
+    await until('the whole banner', () => second.stdout().includes('Stop with Ctrl+C.'));
     expect(second.stdout()).not.toMatch(/first login/);
     expect(second.stdout()).toMatch(/Users, tokens and sessions are kept from the last run/);
     expect(second.stdout()).toMatch(
