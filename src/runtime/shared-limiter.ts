@@ -15,6 +15,17 @@ export const LEASE_MS = 30_000;
 /** While every slot is held elsewhere, the store is asked again after this, doubling up to the cap. */
 const POLL_FIRST_MS = 5;
 const POLL_MAX_MS = 100;
+/**
+ * A slot given back while the connection has at least half its slots free (and no rate to book turns
+ * on) is kept this long for the next request of this process, which then costs no statement: a page's
+ * lookup and then its writes, page after page, stop asking the store for the same slots again.
+ */
+export const KEEP_MS = 100;
+/**
+ * A kept slot is used without the store only this long after the store last answered this process:
+ * a 429 pause another process stored is seen within it (this process's own pause at once).
+ */
+export const FRESH_MS = 250;
 
 /**
  * One connection's budget kept in the store, so that every process on a PostgreSQL store together
@@ -26,7 +37,9 @@ const POLL_MAX_MS = 100;
  * never run anyway); then one statement at a time asks the store for as many slots and turns as
  * callers are waiting (a page's five writes cost one round trip, not five), so waiting for a slot held
  * elsewhere costs one query per poll per process, not per caller. Slots given back in the same turn of
- * the event loop go back in one statement, and wake the asker at once.
+ * the event loop go back in one statement, and wake the asker at once. Without a rate, and while the
+ * connection has slots to spare, a slot given back is kept a moment for this process's next request
+ * (`KEEP_MS`, `FRESH_MS`).
  */
 export class SharedLimiter implements RequestLimiter {
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -38,6 +51,12 @@ export class SharedLimiter implements RequestLimiter {
   private readonly held = new Set<number>();
   /** Slots given back since the last release statement. */
   private releasing: number[] = [];
+  /** Slots this process still holds, unused, for its next requests (see `KEEP_MS`). */
+  private kept: number[] = [];
+  private keepTimer?: NodeJS.Timeout;
+  /** When the store last answered a take, and whether it left half the slots or more free. */
+  private readAt = Number.NEGATIVE_INFINITY;
+  private roomy = false;
   private prepared?: Promise<void>;
   private renewal?: NodeJS.Timeout;
   private wakeAsker?: () => void;
@@ -60,7 +79,7 @@ export class SharedLimiter implements RequestLimiter {
     await this.local.take(signal);
     let slot: number;
     try {
-      const turn = await this.takeTurn(signal);
+      const turn = this.keptTurn() ?? (await this.takeTurn(signal));
       slot = turn.slot;
       if (slot >= 0) this.hold(slot);
       try {
@@ -100,6 +119,8 @@ export class SharedLimiter implements RequestLimiter {
   async close(): Promise<void> {
     clearInterval(this.renewal);
     this.renewal = undefined;
+    clearTimeout(this.keepTimer);
+    this.kept = [];
     this.held.clear();
     await this.store.releaseAll(this.holder).catch(() => undefined);
   }
@@ -156,13 +177,17 @@ export class SharedLimiter implements RequestLimiter {
       while (this.askers.length > 0) {
         let turns: Turn[];
         try {
-          turns = await this.store.take(this.connection, {
+          const taken = await this.store.take(this.connection, {
             holder: this.holder,
             ...(this.limit.concurrency !== undefined ? { slots: this.limit.concurrency } : {}),
             spacingMs: this.spacing,
             leaseMs: this.leaseMs,
             count: this.askers.length,
           });
+          turns = taken.turns;
+          this.readAt = Date.now();
+          this.roomy = taken.free * 2 >= (this.limit.concurrency ?? 0);
+          if (!this.roomy) this.releaseKept();
         } catch (e) {
           const error = this.storeError(e);
           for (const asker of this.askers.splice(0)) asker.reject(error);
@@ -226,11 +251,42 @@ export class SharedLimiter implements RequestLimiter {
     }
   }
 
+  /** A kept slot for a request, while what the store last said is fresh; stale ones go back. */
+  private keptTurn(): Turn | undefined {
+    if (this.kept.length === 0) return undefined;
+    if (Date.now() - this.readAt > FRESH_MS) {
+      this.releaseKept();
+      return undefined;
+    }
+    // This process's own 429 pause is waited out by `waitTurn`.
+    return { slot: this.kept.pop()!, waitMs: 0 };
+  }
+
   private giveBack(slot: number): void {
     if (slot < 0) return;
+    if (this.spacing === 0 && this.roomy && Date.now() - this.readAt <= FRESH_MS) {
+      this.kept.push(slot);
+      clearTimeout(this.keepTimer);
+      this.keepTimer = setTimeout(() => this.releaseKept(), KEEP_MS);
+      this.keepTimer.unref();
+      return;
+    }
     this.held.delete(slot);
     this.releasing.push(slot);
     if (this.releasing.length === 1) setImmediate(() => this.release());
+  }
+
+  /** The kept slots go back to the store (unused for `KEEP_MS`, stale, or slots ran short). */
+  private releaseKept(): void {
+    clearTimeout(this.keepTimer);
+    this.keepTimer = undefined;
+    const kept = this.kept;
+    this.kept = [];
+    for (const slot of kept) {
+      this.held.delete(slot);
+      this.releasing.push(slot);
+    }
+    if (kept.length > 0 && this.releasing.length === kept.length) setImmediate(() => this.release());
   }
 
   /** Gives back, in one statement, the slots given back since the last time. */

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/connectors/sdk/http.js';
 import type { RateLimit } from '../../src/connectors/sdk/manifest.js';
-import { SharedLimiter } from '../../src/runtime/shared-limiter.js';
+import { FRESH_MS, SharedLimiter } from '../../src/runtime/shared-limiter.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { busiestWindow, startCountingServer } from '../support/counting-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -173,6 +173,68 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
       if (doomed.child.exitCode === null) doomed.child.kill('SIGKILL');
       await limiter.close();
       server.close().catch(() => undefined);
+    }
+  });
+
+  it('without a rate and with slots to spare, a slot given back is used again with no statement, goes back when unused, and at once when slots run short', async () => {
+    const counted = { take: 0, release: 0 };
+    const limits = new Proxy(store.limits, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'take' || prop === 'release') counted[prop]++;
+          return value.apply(target, args);
+        };
+      },
+    });
+    const held = async (connection: string, n: number) => {
+      const deadline = Date.now() + 5_000;
+      while ((await store.limits.held(connection)) !== n && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      return store.limits.held(connection);
+    };
+    // Sixteen slots: with six taken, ten (half or more) stay free.
+    const roomy = new SharedLimiter(limits, 'kept', { concurrency: 16 }, quiet);
+    const other = new SharedLimiter(store.limits, 'kept', { concurrency: 16 }, quiet);
+    try {
+      // A lookup, then five writes, then the next page's lookup: one statement to take, none after.
+      (await roomy.acquire())();
+      const five = await Promise.all(Array.from({ length: 5 }, () => roomy.acquire()));
+      for (const release of five) release();
+      (await roomy.acquire())();
+      expect(counted).toEqual({ take: 2, release: 0 });
+      expect(await store.limits.held('kept')).toBe(5);
+      // Unused for KEEP_MS, they go back in one statement.
+      expect(await held('kept', 0)).toBe(0);
+      expect(counted.release).toBe(1);
+
+      // A pause another process stored is seen once what the store said is no longer fresh.
+      (await roomy.acquire())();
+      await other.pause(400);
+      await new Promise((r) => setTimeout(r, FRESH_MS + 20));
+      const t0 = performance.now();
+      (await roomy.acquire())();
+      expect(performance.now() - t0).toBeGreaterThan(50);
+      expect(counted.take).toBe(4);
+    } finally {
+      await roomy.close();
+      await other.close();
+    }
+
+    // Two slots, one held elsewhere: none to spare, so a slot given back goes back at once.
+    const scarce = new SharedLimiter(limits, 'scarce', { concurrency: 2 }, quiet);
+    const elsewhere = new SharedLimiter(store.limits, 'scarce', { concurrency: 2 }, quiet);
+    try {
+      const theirs = await elsewhere.acquire();
+      counted.release = 0;
+      (await scarce.acquire())();
+      expect(await held('scarce', 1)).toBe(1);
+      expect(counted.release).toBe(1);
+      theirs();
+    } finally {
+      await scarce.close();
+      await elsewhere.close();
     }
   });
 

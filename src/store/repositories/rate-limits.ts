@@ -34,21 +34,24 @@ export class RateLimitRepository {
   /**
    * Takes up to `count` free slots (of the first `slots`, unheld or with a lapsed lease) and books as
    * many turns, one spacing apart, in the same statement: the callers of one process waiting together
-   * cost one round trip. Returns what it got, in turn order — none when every slot is held. Without a
-   * concurrency limit (`slots` undefined) only the turns are booked.
+   * cost one round trip. Returns what it got, in turn order — none when every slot is held — and how
+   * many slots it left free. Without a concurrency limit (`slots` undefined) only the turns are booked.
    */
   async take(
     connection: string,
     o: { holder: string; slots?: number; spacingMs: number; leaseMs: number; count?: number },
-  ): Promise<Turn[]> {
+  ): Promise<{ turns: Turn[]; free: number }> {
     const count = Math.max(1, o.count ?? 1);
     const turns = (slots: number[], first: number) =>
       slots.map((slot, i) => ({ slot, waitMs: Math.max(0, first + i * o.spacingMs) }));
     if (o.slots === undefined)
-      return turns(
-        Array.from({ length: count }, () => -1),
-        await this.book(connection, o.spacingMs, count),
-      );
+      return {
+        turns: turns(
+          Array.from({ length: count }, () => -1),
+          await this.book(connection, o.spacingMs, count),
+        ),
+        free: Number.POSITIVE_INFINITY,
+      };
     // Without a rate there is no turn to move, only a pause to respect: reading it spares every
     // request of every process a write to the connection's one row.
     const turn =
@@ -60,7 +63,7 @@ export class RateLimitRepository {
             returning r.next_at - ${o.spacingMs}::double precision * (select count(*) from lease) - clock.now as wait`
         : sql`select r.paused_until - clock.now as wait from rate_limits r, clock
             where r.connection = ${connection}`;
-    const { rows } = await sql<{ slots: number[] | null; wait: number | null }>`
+    const { rows } = await sql<{ slots: number[] | null; wait: number | null; free: number }>`
       with clock as (select ${NOW} as now),
       free as (
         select slot from rate_limit_leases
@@ -76,12 +79,16 @@ export class RateLimitRepository {
         returning l.slot
       ),
       turn as (${turn})
-      select (select array_agg(slot order by slot) from lease) as slots, (select wait from turn) as wait`.execute(
-      this.db,
-    );
+      select (select array_agg(slot order by slot) from lease) as slots, (select wait from turn) as wait,
+        -- The statement's snapshot: the slots free before it, less those it took.
+        (select count(*) from rate_limit_leases
+          where connection = ${connection} and slot < ${o.slots}
+            and (holder is null or expires_at < (select now from clock)))::int
+          - (select count(*) from lease)::int as free`.execute(this.db);
     const row = rows[0];
-    if (!row?.slots?.length) return [];
-    return turns(row.slots.map(Number), row.wait ?? 0);
+    const free = Math.max(0, Number(row?.free ?? 0));
+    if (!row?.slots?.length) return { turns: [], free };
+    return { turns: turns(row.slots.map(Number), row.wait ?? 0), free };
   }
 
   /**
