@@ -72,6 +72,25 @@ export function queueSuite(name: string, setup: () => Promise<QueueUnderTest>): 
       expect(seen).toEqual([4]);
     });
 
+    it('jobs added together each run once; a key already waiting is replaced, as `add` would', async () => {
+      const q = await open();
+      const task = freshTask('many');
+      const runAt = new Date(Date.now() + 300);
+      await q.add({ task, payload: { n: 0 }, jobKey: `${task}:a`, runAt });
+      await q.addMany([
+        { task, payload: { n: 1 }, jobKey: `${task}:a`, runAt, queue: null },
+        { task, payload: { n: 2 }, jobKey: `${task}:b`, runAt, queue: null, maxAttempts: 3 },
+        { task, payload: { n: 3 } },
+      ]);
+      await q.addMany([]);
+      expect(await q.pending([task])).toBe(3);
+      const seen: number[] = [];
+      await q.work({ [task]: async (p) => void seen.push(Number(p.n)) }, { concurrency: 2 });
+      await until(async () => seen.length >= 3 && (await q.pending([task])) === 0);
+      await sleep(200);
+      expect(seen.sort()).toEqual([1, 2, 3]);
+    });
+
     it('a key added again while its job runs runs once more afterwards', async () => {
       const q = await open();
       const task = freshTask('again');

@@ -33,6 +33,12 @@ export class EmbeddedQueue implements JobQueue {
     this.wake();
   }
 
+  /** One at a time: the embedded store's writes are local, and a shared run (the caller) is PostgreSQL's. */
+  async addMany(jobs: readonly NewJob[]): Promise<void> {
+    for (const job of jobs) await this.store.jobs.add(job);
+    this.wake();
+  }
+
   async work(handlers: Readonly<Record<string, TaskHandler>>, opts: { concurrency: number }): Promise<void> {
     if (this.loops.length > 0) throw new Error('this queue is already working');
     this.stopping = false;

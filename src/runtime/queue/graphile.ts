@@ -39,6 +39,22 @@ import type { JobQueue, NewJob, SpentJob, TaskHandler, WaitingJob } from './queu
  * max_attempts; failures → graphile-worker's backoff (e^attempt seconds, capped at e^10); `later`
  * → the job is added again (same key and queue) to run after the delay, and this attempt completes.
  */
+/**
+ * A job's run time, attempts and queue as graphile-worker takes them. graphile-worker starts a key
+ * added again while its job runs at once, beside it; our contract runs it after. A keyed job without
+ * a queue of its own is therefore in a queue named for its key, which graphile-worker keeps to one
+ * job at a time.
+ */
+function options(job: NewJob): { runAt?: Date; maxAttempts?: number; queueName?: string } {
+  const queue =
+    job.queue === null ? undefined : (job.queue ?? (job.jobKey ? `key:${job.jobKey}` : undefined));
+  return {
+    ...(job.runAt ? { runAt: job.runAt } : {}),
+    ...(job.maxAttempts ? { maxAttempts: job.maxAttempts } : {}),
+    ...(queue ? { queueName: queue } : {}),
+  };
+}
+
 export class GraphileQueue implements JobQueue {
   readonly kind = 'graphile-worker';
   private readonly pool: pg.Pool;
@@ -96,17 +112,26 @@ export class GraphileQueue implements JobQueue {
   }
 
   async add(job: NewJob): Promise<void> {
-    // graphile-worker starts a key added again while its job runs at once, beside it; our contract
-    // runs it after. A keyed job without a queue of its own is therefore in a queue named for its
-    // key, which graphile-worker keeps to one job at a time.
-    const queue =
-      job.queue === null ? undefined : (job.queue ?? (job.jobKey ? `key:${job.jobKey}` : undefined));
     await this.utils!.addJob(job.task, job.payload, {
       ...(job.jobKey ? { jobKey: job.jobKey, jobKeyMode: 'replace' as const } : {}),
-      ...(job.runAt ? { runAt: job.runAt } : {}),
-      ...(job.maxAttempts ? { maxAttempts: job.maxAttempts } : {}),
-      ...(queue ? { queueName: queue } : {}),
+      ...options(job),
     });
+  }
+
+  /**
+   * One statement for all: graphile-worker's `add_jobs`, which is what `add_job` calls for a key in
+   * 'replace' mode, so a key already there is replaced as `add` would.
+   */
+  async addMany(jobs: readonly NewJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.utils!.addJobs(
+      jobs.map((job) => ({
+        identifier: job.task,
+        payload: job.payload,
+        ...(job.jobKey ? { jobKey: job.jobKey } : {}),
+        ...options(job),
+      })),
+    );
   }
 
   async work(handlers: Readonly<Record<string, TaskHandler>>, opts: { concurrency: number }): Promise<void> {

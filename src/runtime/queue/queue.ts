@@ -8,6 +8,8 @@ export interface JobQueue {
   /** 'embedded' or the engine's name, for logs and `doctor`. */
   readonly kind: string;
   add(job: NewJob): Promise<void>;
+  /** Several jobs, as `add` would add each, in one round trip where the engine allows (a shared run's pages). */
+  addMany(jobs: readonly NewJob[]): Promise<void>;
   /**
    * Starts running due jobs of the tasks named in `handlers` in this process, `concurrency` at a
    * time. Jobs of other tasks are left to the processes that handle them.
