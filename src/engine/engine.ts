@@ -386,6 +386,7 @@ export class Engine {
       opts.trigger,
       query,
       async (ctx) => {
+        let counting: Promise<void> | undefined;
         const startedAt = new Date().toISOString();
         let tokenNext: string | undefined;
         if (opts.incremental && !query.since && !query.ids) {
@@ -403,11 +404,17 @@ export class Engine {
           ctx.total = query.ids?.length ?? 0;
           await this.store.runs.progress(ctx.runId, emptyCounts(), ctx.total);
         } else if (opts.countFirst && source.count) {
-          const total = await source.count(flow.entity, query).catch(() => undefined);
-          if (total !== undefined) {
-            ctx.total = total;
-            await this.store.runs.progress(ctx.runId, emptyCounts(), total);
-          }
+          // Counted beside the first reads, not before them: a source may count by reading every
+          // key (Acumatica, 1,000 a call), and the first records need not wait for the progress bar.
+          const { runId } = ctx;
+          counting = source
+            .count(flow.entity, { ...query })
+            .then(async (total) => {
+              if (total === undefined) return;
+              ctx.total = total;
+              await this.store.runs.setTotal(runId, total);
+            })
+            .catch(() => undefined);
         }
         let maxSeen: string | undefined;
         let pages = 0;
@@ -436,6 +443,9 @@ export class Engine {
           // The records already planned are still written (and stored) before the run fails.
           await ctx.waves?.drain().catch(() => undefined);
           throw e;
+        } finally {
+          // The total is in the run's row before the run ends (it never fails the run).
+          await counting;
         }
         // Every gathered update is stored before the cursor moves past it.
         await ctx.waves?.drain();

@@ -390,6 +390,41 @@ describe('engine', () => {
     expect(await store.cursors.get('a-b.customers')).toBe('token:t3');
   });
 
+  it('a counted run reads its first page before the count comes back; the total then lands in its row without touching its counts', async () => {
+    build(flowOf());
+    for (let i = 1; i <= 25; i++) source.put('customer', customer(i), T0);
+    const count = source.count.bind(source);
+    let readBeforeCount = false;
+    let release!: () => void;
+    const counted = new Promise<void>((r) => {
+      release = r;
+    });
+    source.count = async (entity, query) => {
+      await counted;
+      return count(entity, query);
+    };
+    const read = source.read.bind(source);
+    source.read = async function* (entity, query) {
+      for await (const page of read(entity, query)) {
+        readBeforeCount = true;
+        // The count answers once the first page is in hand.
+        release();
+        yield page;
+      }
+    };
+    const totals: Array<number | undefined> = [];
+    const r = await engine.run('a-b.customers', {
+      trigger: 'manual',
+      countFirst: true,
+      onProgress: (p) => totals.push(p.total),
+    });
+    expect(readBeforeCount).toBe(true);
+    expect(r.counts).toMatchObject({ read: 25, created: 25 });
+    const row = await store.runs.get(r.runId);
+    expect(row).toMatchObject({ total: 25, read_count: 25, created: 25 });
+    expect(totals.at(-1)).toBe(25);
+  });
+
   it('updates of linked records from many pages are written together in a wave, not page after page; oldest-first flows keep page order', async () => {
     for (let i = 1; i <= 100; i++) source.put('customer', customer(i), T0);
     const batches: number[] = [];

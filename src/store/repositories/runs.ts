@@ -100,6 +100,11 @@ export class RunRepository {
       .execute();
   }
 
+  /** How many records the run will read, once the source has counted them (the counts stay as they are). */
+  async setTotal(id: number, total: number): Promise<void> {
+    await this.db.updateTable('runs').set({ total }).where('id', '=', id).execute();
+  }
+
   /** The run's process is alive. */
   async touch(id: number): Promise<void> {
     await this.db
