@@ -140,4 +140,29 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
       expect(settings.map((r) => r.rows[0]?.t)).toEqual(['0', '0', '0', '0']);
     },
   );
+
+  it.runIf(dialect === 'postgres')(
+    'record locks: the page goes on while its locks go back, and they do go back; a failed page gets its error once they are back',
+    async () => {
+      const { db } = store;
+      const advisory = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`select count(*) as n from pg_locks where locktype = 'advisory'
+              and database = (select oid from pg_database where datname = current_database())`.execute(db)
+          ).rows[0]?.n,
+        );
+      expect(await store.recordLocks.hold('f', ['p', 'q'], async () => advisory())).toBe(2);
+      const deadline = Date.now() + 5_000;
+      while ((await advisory()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(await advisory()).toBe(0);
+
+      await expect(
+        store.recordLocks.hold('f', ['r'], async () => {
+          throw new Error('the page failed');
+        }),
+      ).rejects.toThrow('the page failed');
+      expect(await advisory()).toBe(0);
+    },
+  );
 });

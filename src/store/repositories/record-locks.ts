@@ -24,22 +24,38 @@ export class RecordLocks {
   async hold<T>(flow: string, sourceIds: readonly string[], body: () => Promise<T>): Promise<T> {
     if (!this.adapter.multiProcess || sourceIds.length === 0) return body();
     const keys = [...new Set(sourceIds.map((id) => `${flow}:${id}`))];
-    return this.db.connection().execute(async (conn) => {
-      try {
-        // One round trip: the wait's limit, then hash, sort and lock in that order. The limit is
-        // local to this statement's own transaction, so the pooled connection keeps no trace of it;
-        // and it is in force before the first lock, because the sort takes in every key (past the
-        // filter that sets it) before it hands any to pg_advisory_lock.
-        await sql`select count(pg_advisory_lock(h)) from (
-            select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k
-            where (select set_config('lock_timeout', ${this.wait}, true)) is not null
-            order by h
-          ) as sorted`.execute(conn);
-        return await body();
-      } finally {
-        // Also after a lock_timeout: whatever was taken before the timeout is given back.
-        await sql`select pg_advisory_unlock_all()`.execute(conn);
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.db
+        .connection()
+        .execute(async (conn) => {
+          let failed: { error: unknown } | undefined;
+          try {
+            // One round trip: the wait's limit, then hash, sort and lock in that order. The limit is
+            // local to this statement's own transaction, so the pooled connection keeps no trace of
+            // it; and it is in force before the first lock, because the sort takes in every key (past
+            // the filter that sets it) before it hands any to pg_advisory_lock.
+            await sql`select count(pg_advisory_lock(h)) from (
+                select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k
+                where (select set_config('lock_timeout', ${this.wait}, true)) is not null
+                order by h
+              ) as sorted`.execute(conn);
+            // Done: the caller goes on (it counts the page) while the locks go back, one round trip
+            // less on every page.
+            resolve(await body());
+          } catch (e) {
+            failed = { error: e };
+          }
+          try {
+            // Also after a lock_timeout: whatever was taken before the timeout is given back.
+            await sql`select pg_advisory_unlock_all()`.execute(conn);
+          } catch (e) {
+            // After a success nobody waits for this any more. Locks not given back go with the
+            // session when the connection closes, or at its next page's unlock, which gives back all.
+            failed ??= { error: e };
+          }
+          if (failed) reject(failed.error);
+        })
+        .catch(reject);
     });
   }
 }
