@@ -187,12 +187,9 @@ export async function persistOutcomes(
   const adopt = work.flatMap((w) =>
     w.manualSkip?.kind === 'adopt' ? [{ sourceId: w.sourceId, hash: w.manualSkip.hash }] : [],
   );
-  const stored = async () => {
-    await store.records.upsertMany(rows, nowIso);
-    if (clear.length || adopt.length) await store.records.skipMarks(flow.name, { clear, adopt });
-  };
-  // The rows and the log lines side by side (two connections on PostgreSQL): every page waited for
-  // one round trip after the other. The log says what was done to the target, which is true whether
-  // or not the rows could be stored; a failure of either still fails the page.
-  await Promise.all([stored(), store.log.append(logs)]);
+  // The rows and the log lines together: one statement on PostgreSQL (both or neither), side by side
+  // on SQLite (see storeWithLog). A failure fails the page, whose retry finds what it wrote on the
+  // target by its natural key.
+  await store.records.storeWithLog(rows, logs, store.log, nowIso);
+  if (clear.length || adopt.length) await store.records.skipMarks(flow.name, { clear, adopt });
 }

@@ -100,7 +100,7 @@ export async function openStore(
     db,
     adapter,
     location: opened.location,
-    records: new SyncRecordRepository(db),
+    records: new SyncRecordRepository(db, adapter.name === 'postgres'),
     runs: new RunRepository(db, adapter.name === 'postgres'),
     log: new ConnectorLogRepository(db),
     cursors: new CursorRepository(db),

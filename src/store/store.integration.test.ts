@@ -77,6 +77,60 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(search.rows.map((r) => r.source_id)).toEqual(['C01199']);
   });
 
+  it('stores a page’s rows and its log lines together: on PostgreSQL both or neither', async () => {
+    const row = (id: string) => ({
+      flow: 'f-page',
+      source_id: id,
+      target_id: `t-${id}`,
+      natural_key: `${id}@example.com`,
+      state: 'processed' as const,
+      last_hash: 'h',
+      source_updated_at: '2026-01-01T00:00:00.000Z',
+      attempts: 0,
+      error_code: null,
+      error_category: null,
+      error_message: null,
+      reason: null,
+      waiting_on: null,
+      edited: 0,
+      next_attempt_at: null,
+      last_attempt_at: null,
+      last_synced_at: '2026-01-01T00:00:01.000Z',
+      data: null,
+    });
+    const line = (id: string) => ({
+      run_id: 7,
+      flow: 'f-page',
+      entity: 'customer',
+      source_id: id,
+      target_id: `t-${id}`,
+      action: 'create' as const,
+      status: 'success' as const,
+      reason: null,
+      error_code: null,
+      error_category: null,
+      request: null,
+      response: null,
+      duration_ms: 1,
+      attempt: 1,
+      created_at: new Date().toISOString(),
+    });
+    await store.records.storeWithLog([row('P1'), row('P2')], [line('P1'), line('P2')], store.log);
+    await store.records.storeWithLog([{ ...row('P1'), last_hash: 'h2' }], [line('P1')], store.log);
+    const got = await store.records.getMany('f-page', ['P1', 'P2']);
+    expect([...got.values()].map((r) => [r.source_id, r.last_hash]).sort()).toEqual([
+      ['P1', 'h2'],
+      ['P2', 'h'],
+    ]);
+    expect((await store.log.list({ flow: 'f-page' })).total).toBe(3);
+
+    // A log line the store refuses (no status): PostgreSQL stores neither; SQLite the rows alone.
+    const bad = { ...line('P3'), status: null as unknown as 'success' };
+    await expect(store.records.storeWithLog([row('P3')], [bad], store.log)).rejects.toThrow();
+    expect((await store.records.getMany('f-page', ['P3'])).size).toBe(dialect === 'postgres' ? 0 : 1);
+    expect((await store.log.list({ flow: 'f-page' })).total).toBe(3);
+  });
+
   it('keeps runs with counts and closes abandoned ones', async () => {
     const id = await store.runs.start({
       flow: 'f1',

@@ -1,6 +1,7 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, QueryCreator, Selectable } from 'kysely';
 import type { Database, SyncRecordsTable, SyncState } from '../schema.js';
 import { contains } from '../text-search.js';
+import type { ConnectorLogRepository, LogEntryWrite } from './connector-log.js';
 import { chunks } from './json.js';
 
 export type SyncRecord = Selectable<SyncRecordsTable>;
@@ -15,9 +16,16 @@ export interface RecordQuery {
   offset?: number;
 }
 
+/** Rows of the link table (or lines of the log) one insert carries. */
+const INSERT_ROWS = 200;
+
 /** The link table: one row per record per flow, its state, and the ids on both sides. */
 export class SyncRecordRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** PostgreSQL: a page's rows and log lines go in one statement (see `storeWithLog`). */
+    private readonly oneStatement = false,
+  ) {}
 
   /** Rows whose `column` is one of `values` (and `equals` holds), fetched in chunks the engines accept. */
   private async selectIn(
@@ -106,7 +114,7 @@ export class SyncRecordRepository {
   /** Inserts or replaces rows by (flow, source_id), all or none. */
   async upsertMany(rows: readonly SyncRecordWrite[], now = new Date().toISOString()): Promise<void> {
     if (rows.length === 0) return;
-    const parts = chunks(rows, 200);
+    const parts = chunks(rows, INSERT_ROWS);
     // One statement is atomic by itself: a page's rows (every page stores its own) go in one round
     // trip instead of three (begin, insert, commit); more than one statement share a transaction.
     if (parts.length === 1) return this.upsertPart(this.db, rows, now);
@@ -115,12 +123,40 @@ export class SyncRecordRepository {
     });
   }
 
+  /**
+   * A page's rows and its connector-log lines. On PostgreSQL, when each fits one insert, both go in
+   * one statement (the rows in a data-modifying CTE, which runs whether or not it is read): one round
+   * trip and one commit instead of two of each. Otherwise side by side, each as `upsertMany` and
+   * `ConnectorLogRepository.append` store them; a failure of either still fails the page.
+   */
+  async storeWithLog(
+    rows: readonly SyncRecordWrite[],
+    logs: readonly LogEntryWrite[],
+    log: Pick<ConnectorLogRepository, 'append'>,
+    now = new Date().toISOString(),
+  ): Promise<void> {
+    const fits = (n: number) => n > 0 && n <= INSERT_ROWS;
+    if (this.oneStatement && fits(rows.length) && fits(logs.length)) {
+      await this.db
+        .with('stored', (db) => this.upsertQuery(db, rows, now))
+        .insertInto('connector_log')
+        .values([...logs])
+        .execute();
+      return;
+    }
+    await Promise.all([this.upsertMany(rows, now), log.append(logs)]);
+  }
+
   private async upsertPart(
     db: Kysely<Database>,
     part: readonly SyncRecordWrite[],
     now: string,
   ): Promise<void> {
-    await db
+    await this.upsertQuery(db, part, now).execute();
+  }
+
+  private upsertQuery(db: QueryCreator<Database>, part: readonly SyncRecordWrite[], now: string) {
+    return db
       .insertInto('sync_records')
       .values(part.map((r) => ({ ...r, created_at: now, updated_at: now })))
       .onConflict((oc) =>
@@ -144,8 +180,7 @@ export class SyncRecordRepository {
           data: eb.ref('excluded.data'),
           updated_at: eb.ref('excluded.updated_at'),
         })),
-      )
-      .execute();
+      );
   }
 
   /** A person's decision on one record: skip it, mark it processed, or queue it for retry. */
