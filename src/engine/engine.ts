@@ -503,6 +503,9 @@ export class Engine {
     const flow = this.flow(name);
     const counts = emptyCounts();
     counts.read = items.length;
+    // The records that waited on this page's are let go beside its count, after its locks: its
+    // rows are stored by then, which is all they need.
+    let released: Promise<{ error: unknown } | undefined> = Promise.resolve(undefined);
     if (failure) {
       counts.failed = items.length;
       this.logger.error(
@@ -516,7 +519,12 @@ export class Engine {
     } else {
       const log = this.logger.child({ flow: flow.name, runId });
       const result = await logScope.run({ runId, flow: flow.name }, () =>
-        this.processPage(flow, runId, items, log),
+        this.processPage(flow, runId, items, log, undefined, (p) => {
+          released = p.then(
+            () => undefined,
+            (e: unknown) => ({ error: e }),
+          );
+        }),
       );
       for (const o of result) counts[o.status === 'aborted' ? 'failed' : o.status]++;
     }
@@ -525,8 +533,13 @@ export class Engine {
     // (the job key merges them into one).
     if (counts.failed > 0 || counts.waiting > 0) await this.scheduleRetry(flow.name);
     // Only the page that saw every page in ends the run (or the reader, if it said how many after).
-    if ((await this.store.runs.pageDone(runId, pageNo, counts, this.owner)) === 'last')
-      await this.endShared(flow, runId);
+    const [done, release] = await Promise.all([
+      this.store.runs.pageDone(runId, pageNo, counts, this.owner),
+      released,
+    ]);
+    if (done === 'last') await this.endShared(flow, runId);
+    // Counted already: the job's retry lets them go again (the page's records come back unchanged).
+    if (release) throw release.error;
   }
 
   /** The records of a page given up: failed rows with the reason, due for their retry shortly. */
@@ -567,6 +580,7 @@ export class Engine {
     items: readonly SourceItem[],
     log: Logger,
     waves?: WriteWaves,
+    deferRelease?: (released: Promise<void>) => void,
   ): Promise<RecordOutcome[]> {
     const pipeline = this.pipeline(flow);
     let gathered: WorkItem[] = [];
@@ -581,6 +595,7 @@ export class Engine {
         gathered = work.filter(WriteWaves.gathers);
         return work.filter((w) => !WriteWaves.gathers(w));
       },
+      deferRelease,
     );
     if (gathered.length) await waves!.add(gathered);
     return result;
@@ -596,11 +611,12 @@ export class Engine {
     ids: readonly string[],
     log: Logger,
     work: () => Promise<WorkItem[]>,
+    deferRelease?: (released: Promise<void>) => void,
   ): Promise<RecordOutcome[]> {
     const started = performance.now();
     const result = await this.store.recordLocks.hold(flow.name, ids, async () => {
       const planned = await work();
-      return planned.length ? this.pipeline(flow).execute(planned, runId, log) : [];
+      return planned.length ? this.pipeline(flow).execute(planned, runId, log, deferRelease) : [];
     });
     reportPage({
       flow: flow.name,

@@ -325,7 +325,7 @@ describe('engine', () => {
     source.put('customer', customer(1, { name: 'Good' }), T0);
     const [retried] = (await engine.retry({ allFailed: true, flow: 'a-b.customers' })) as RunResult[];
     expect(retried?.counts).toMatchObject({ created: 1, failed: 0 });
-    expect((await store.records.get('a-b.customers', 'C0001'))?.state).toBe('processed');
+    expect(await store.records.get('a-b.customers', 'C0001')).toMatchObject({ state: 'processed' });
   });
 
   it('a retry writes the data a person edited instead of re-reading the source', async () => {
@@ -535,6 +535,49 @@ describe('engine', () => {
     await engine.settle('a-b.orders', Date.now() + 2_000);
     expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('processed');
     expect(target.records.get('salesOrder')?.size).toBe(1);
+  });
+
+  it('dependencies: a shared run’s page lets its waiters go beside its count, and a failure to let them go fails the page after counting it', async () => {
+    const orders = flowOf({
+      name: 'a-b.orders',
+      entity: 'salesOrder',
+      ownedFields: ['status'],
+      dependencies: [{ entity: 'customer', flow: 'a-b.customers', ids: 'customerNumber' }],
+    });
+    build(flowOf(), orders);
+    source.put('customer', customer(1, { email: 'nope' }), T0);
+    source.put('salesOrder', orderSO1('C0001'), T0);
+    await engine.run('a-b.orders', { trigger: 'manual' });
+    expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('waiting');
+    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeNull();
+
+    // The customer, fixed, comes through a page of a shared run, as a worker would take it.
+    const runId = await store.runs.start({
+      flow: 'a-b.customers',
+      trigger: 'manual',
+      mode: 'process',
+      filter: {},
+      owner: 'test',
+    });
+    await store.runs.pagesQueued(runId, 2, undefined);
+    const item = { id: 'C0001', updatedAt: T0, data: { ...customer(1), updatedAt: T0 } };
+    await engine.runPage('a-b.customers', runId, 1, [item]);
+    expect(await store.records.get('a-b.customers', 'C0001')).toMatchObject({ state: 'processed' });
+    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeTruthy();
+    expect((await store.runs.get(runId))?.created).toBe(1);
+
+    // Letting them go fails: the page is counted, then its job fails (and is run again).
+    const waitingOn = store.records.waitingOn.bind(store.records);
+    store.records.waitingOn = async () => {
+      throw new Error('the store went away');
+    };
+    try {
+      const next = { id: 'C0002', updatedAt: T0, data: { ...customer(2), updatedAt: T0 } };
+      await expect(engine.runPage('a-b.customers', runId, 2, [next])).rejects.toThrow('the store went away');
+      expect((await store.runs.get(runId))?.created).toBe(2);
+    } finally {
+      store.records.waitingOn = waitingOn;
+    }
   });
 
   it('scan: the documents, the customers and products they need with what would happen to each, and every line, writing nothing', async () => {

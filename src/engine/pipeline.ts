@@ -512,11 +512,16 @@ export class RecordPipeline {
     });
   }
 
-  /** Writes what the plan says, writes back, then persists link rows and the connector log. */
+  /**
+   * Writes what the plan says, writes back, then persists link rows and the connector log. With
+   * `deferRelease`, the records waiting on those that succeeded are let go by its caller, who gets
+   * the promise of it (a shared page does so after its locks), instead of before this returns.
+   */
   async execute(
     work: readonly WorkItem[],
     runId: number | undefined,
     log: Logger = this.ctx.logger,
+    deferRelease?: (released: Promise<void>) => void,
   ): Promise<RecordOutcome[]> {
     const { flow, target } = this.ctx;
     const writes: WriteItem[] = [];
@@ -560,11 +565,14 @@ export class RecordPipeline {
     const succeeded = outcomes.filter(
       (o) => o.status === 'created' || o.status === 'updated' || o.status === 'unchanged',
     );
-    if (succeeded.length && this.ctx.onSucceeded)
-      await this.ctx.onSucceeded(
+    if (succeeded.length && this.ctx.onSucceeded) {
+      const released = this.ctx.onSucceeded(
         flow.name,
         succeeded.map((o) => ({ sourceId: o.sourceId, ...(o.targetId ? { targetId: o.targetId } : {}) })),
       );
+      if (deferRelease) deferRelease(released);
+      else await released;
+    }
     return outcomes;
   }
 
