@@ -387,6 +387,7 @@ export class Engine {
       query,
       async (ctx) => {
         let counting: Promise<void> | undefined;
+        let count: (() => Promise<void>) | undefined;
         const startedAt = new Date().toISOString();
         let tokenNext: string | undefined;
         if (opts.incremental && !query.since && !query.ids) {
@@ -404,17 +405,19 @@ export class Engine {
           ctx.total = query.ids?.length ?? 0;
           await this.store.runs.progress(ctx.runId, emptyCounts(), ctx.total);
         } else if (opts.countFirst && source.count) {
-          // Counted beside the first reads, not before them: a source may count by reading every
-          // key (Acumatica, 1,000 a call), and the first records need not wait for the progress bar.
+          // Counted once the first page is read, beside the work, not before it: a source may count
+          // by reading every key (Acumatica, 1,000 a call), and the first records need not wait for
+          // the progress bar, nor share the source with its count.
           const { runId } = ctx;
-          counting = source
-            .count(flow.entity, { ...query })
-            .then(async (total) => {
-              if (total === undefined) return;
-              ctx.total = total;
-              await this.store.runs.setTotal(runId, total);
-            })
-            .catch(() => undefined);
+          const counter = source.count.bind(source);
+          count = () =>
+            counter(flow.entity, { ...query })
+              .then(async (total) => {
+                if (total === undefined) return;
+                ctx.total = total;
+                await this.store.runs.setTotal(runId, total);
+              })
+              .catch(() => undefined);
         }
         let maxSeen: string | undefined;
         let pages = 0;
@@ -431,6 +434,7 @@ export class Engine {
           ctx.waves = this.writeWaves(flow, ctx, this.logger.child({ flow: flow.name, runId: ctx.runId }));
         try {
           for await (const page of pagesRead) {
+            counting ??= count?.();
             if (opts.fanOut) {
               const slices = [];
               for (let i = 0; i < page.length; i += flow.pageSize)
@@ -439,6 +443,8 @@ export class Engine {
             } else await ctx.process(page);
             for (const item of page) if (!maxSeen || item.updatedAt > maxSeen) maxSeen = item.updatedAt;
           }
+          // Nothing read: the source still says how many (none, or what its count sees).
+          counting ??= count?.();
         } catch (e) {
           // The records already planned are still written (and stored) before the run fails.
           await ctx.waves?.drain().catch(() => undefined);

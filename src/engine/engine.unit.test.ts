@@ -390,7 +390,7 @@ describe('engine', () => {
     expect(await store.cursors.get('a-b.customers')).toBe('token:t3');
   });
 
-  it('a counted run reads its first page before the count comes back; the total then lands in its row without touching its counts', async () => {
+  it('a counted run counts once its first page is read, beside the work; the total then lands in its row without touching its counts', async () => {
     build(flowOf());
     for (let i = 1; i <= 25; i++) source.put('customer', customer(i), T0);
     const count = source.count.bind(source);
@@ -399,7 +399,9 @@ describe('engine', () => {
     const counted = new Promise<void>((r) => {
       release = r;
     });
+    let countedAfterRead: boolean | undefined;
     source.count = async (entity, query) => {
+      countedAfterRead = readBeforeCount;
       await counted;
       return count(entity, query);
     };
@@ -419,6 +421,8 @@ describe('engine', () => {
       onProgress: (p) => totals.push(p.total),
     });
     expect(readBeforeCount).toBe(true);
+    // Asked once the first page was in hand: the first read has the source to itself.
+    expect(countedAfterRead).toBe(true);
     expect(r.counts).toMatchObject({ read: 25, created: 25 });
     const row = await store.runs.get(r.runId);
     expect(row).toMatchObject({ total: 25, read_count: 25, created: 25 });
