@@ -18,6 +18,12 @@ export interface RecordQuery {
 
 /** Rows of the link table (or lines of the log) one insert carries. */
 const INSERT_ROWS = 200;
+/**
+ * Up to this many rows (and as many log lines), a page's two inserts go in one statement: its round
+ * trip and commit cost more than the inserts. Beyond it, the two inserts side by side on two
+ * connections finish sooner than one after the other in one statement.
+ */
+const ONE_STATEMENT_ROWS = 25;
 
 /** The link table: one row per record per flow, its state, and the ids on both sides. */
 export class SyncRecordRepository {
@@ -124,10 +130,11 @@ export class SyncRecordRepository {
   }
 
   /**
-   * A page's rows and its connector-log lines. On PostgreSQL, when each fits one insert, both go in
-   * one statement (the rows in a data-modifying CTE, which runs whether or not it is read): one round
-   * trip and one commit instead of two of each. Otherwise side by side, each as `upsertMany` and
-   * `ConnectorLogRepository.append` store them; a failure of either still fails the page.
+   * A page's rows and its connector-log lines. On PostgreSQL, for a small page (`ONE_STATEMENT_ROWS`),
+   * both go in one statement (the rows in a data-modifying CTE, which runs whether or not it is read):
+   * one round trip and one commit instead of two of each, both or neither. Otherwise side by side,
+   * each as `upsertMany` and `ConnectorLogRepository.append` store them; a failure of either still
+   * fails the page.
    */
   async storeWithLog(
     rows: readonly SyncRecordWrite[],
@@ -135,7 +142,7 @@ export class SyncRecordRepository {
     log: Pick<ConnectorLogRepository, 'append'>,
     now = new Date().toISOString(),
   ): Promise<void> {
-    const fits = (n: number) => n > 0 && n <= INSERT_ROWS;
+    const fits = (n: number) => n > 0 && n <= ONE_STATEMENT_ROWS;
     if (this.oneStatement && fits(rows.length) && fits(logs.length)) {
       await this.db
         .with('stored', (db) => this.upsertQuery(db, rows, now))
