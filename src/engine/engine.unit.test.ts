@@ -509,7 +509,8 @@ describe('engine', () => {
     expect((await store.runs.get(r.runId))?.status).toBe('failed');
   });
 
-  it('dependencies: a record waits on its failed predecessor and is released when it succeeds', async () => {
+  /** Customers, and orders that need them; order SO1's customer C0001 has an invalid e-mail. */
+  const orderWaitingOnABadCustomer = () => {
     const orders = flowOf({
       name: 'a-b.orders',
       entity: 'salesOrder',
@@ -519,6 +520,10 @@ describe('engine', () => {
     build(flowOf(), orders);
     source.put('customer', customer(1, { email: 'nope' }), T0);
     source.put('salesOrder', orderSO1('C0001'), T0);
+  };
+
+  it('dependencies: a record waits on its failed predecessor and is released when it succeeds', async () => {
+    orderWaitingOnABadCustomer();
     // A preview names the missing predecessor but never syncs it.
     const preview = await engine.preview('a-b.orders', {});
     expect(preview[0]).toMatchObject({
@@ -542,15 +547,7 @@ describe('engine', () => {
   });
 
   it('dependencies: a shared run’s page lets its waiters go beside its count, and a failure to let them go fails the page after counting it', async () => {
-    const orders = flowOf({
-      name: 'a-b.orders',
-      entity: 'salesOrder',
-      ownedFields: ['status'],
-      dependencies: [{ entity: 'customer', flow: 'a-b.customers', ids: 'customerNumber' }],
-    });
-    build(flowOf(), orders);
-    source.put('customer', customer(1, { email: 'nope' }), T0);
-    source.put('salesOrder', orderSO1('C0001'), T0);
+    orderWaitingOnABadCustomer();
     await engine.run('a-b.orders', { trigger: 'manual' });
     expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('waiting');
     expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeNull();

@@ -4,6 +4,28 @@ import { openDatabase, openStore, type Store } from './index.js';
 import { migrate } from './migrate.js';
 
 // One suite, every dialect: the repositories must behave identically on SQLite and PostgreSQL.
+/** A processed link row of `flow` for `sourceId`, linked to nothing yet. */
+const linkRow = (flow: string, sourceId: string) => ({
+  flow,
+  source_id: sourceId,
+  target_id: null,
+  natural_key: null,
+  state: 'processed' as const,
+  last_hash: null,
+  source_updated_at: '2026-01-01T00:00:00.000Z',
+  attempts: 0,
+  error_code: null,
+  error_category: null,
+  error_message: null,
+  reason: null,
+  waiting_on: null,
+  edited: 0,
+  next_attempt_at: null,
+  last_attempt_at: null,
+  last_synced_at: '2026-01-01T00:00:01.000Z',
+  data: null,
+});
+
 describe.each(DIALECTS)('store on %s', (dialect) => {
   let tdb: TestDatabase;
   let store: Store;
@@ -39,23 +61,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('upserts link rows by (flow, source id) and reads them back in bulk', async () => {
     const rows = Array.from({ length: 1200 }, (_, i) => ({
-      flow: 'f1',
-      source_id: `C${String(i).padStart(5, '0')}`,
+      ...linkRow('f1', `C${String(i).padStart(5, '0')}`),
       target_id: String(i + 1),
       natural_key: `c${i}@example.com`,
-      state: 'processed' as const,
       last_hash: 'h1',
-      source_updated_at: '2026-01-01T00:00:00.000Z',
-      attempts: 0,
-      error_code: null,
-      error_category: null,
-      error_message: null,
-      reason: null,
-      waiting_on: null,
-      edited: 0,
-      next_attempt_at: null,
-      last_attempt_at: null,
-      last_synced_at: '2026-01-01T00:00:01.000Z',
       data: JSON.stringify({ n: i }),
     }));
     await store.records.upsertMany(rows);
@@ -79,24 +88,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('stores a page’s rows and its log lines together: on PostgreSQL both or neither', async () => {
     const row = (id: string) => ({
-      flow: 'f-page',
-      source_id: id,
+      ...linkRow('f-page', id),
       target_id: `t-${id}`,
       natural_key: `${id}@example.com`,
-      state: 'processed' as const,
       last_hash: 'h',
-      source_updated_at: '2026-01-01T00:00:00.000Z',
-      attempts: 0,
-      error_code: null,
-      error_category: null,
-      error_message: null,
-      reason: null,
-      waiting_on: null,
-      edited: 0,
-      next_attempt_at: null,
-      last_attempt_at: null,
-      last_synced_at: '2026-01-01T00:00:01.000Z',
-      data: null,
     });
     const line = (id: string) => ({
       run_id: 7,

@@ -23,6 +23,22 @@ const quiet = pino({ level: 'silent' });
  */
 const SECOND_LESS_JITTER = 900;
 
+/** The store's budget tables, counting the statements that take and give back slots. */
+function counting(store: Store) {
+  const counted = { take: 0, release: 0 };
+  const limits = new Proxy(store.limits, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (prop === 'take' || prop === 'release') counted[prop]++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { limits, counted };
+}
+
 interface Caller {
   child: ChildProcess;
   ready: Promise<void>;
@@ -177,17 +193,7 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
   });
 
   it('without a rate and with slots to spare, a slot given back is used again with no statement, goes back when unused, and at once when slots run short', async () => {
-    const counted = { take: 0, release: 0 };
-    const limits = new Proxy(store.limits, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (prop === 'take' || prop === 'release') counted[prop]++;
-          return value.apply(target, args);
-        };
-      },
-    });
+    const { limits, counted } = counting(store);
     const held = async (connection: string, n: number) => {
       const deadline = Date.now() + 5_000;
       while ((await store.limits.held(connection)) !== n && Date.now() < deadline)
@@ -239,17 +245,7 @@ describe('one request budget per connection, shared through PostgreSQL', () => {
   });
 
   it('callers waiting together get their slots and turns in one statement and give them back in one; a caller that gives up leaves nothing held', async () => {
-    const counted = { take: 0, release: 0 };
-    const limits = new Proxy(store.limits, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (prop === 'take' || prop === 'release') counted[prop]++;
-          return value.apply(target, args);
-        };
-      },
-    });
+    const { limits, counted } = counting(store);
     // 30 a second: turns 33⅓ ms apart (a spacing that is no whole number of ms, as SellerCloud's).
     const limit = { concurrency: 8, requestsPerSecond: 30 };
     const limiter = new SharedLimiter(limits, 'batched', limit, quiet);
