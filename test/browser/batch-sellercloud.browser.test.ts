@@ -97,7 +97,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
   /**
    * After a Load: waits for "<n> loaded", then the rows as objects by header (the selection column's
    * empty header and the sort marks left out). The load before may still be on the screen when it had
-   * as many rows (one customer of a class, then one typed), so callers poll until the rows are the ones
+   * as many rows (one customer of a class, then one typed): `loadedAs` polls until they are the ones
    * expected.
    */
   const loaded = async (n: number): Promise<Array<Record<string, string>>> => {
@@ -118,6 +118,12 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
       }),
     );
   };
+  /**
+   * After a Load, until the rows (as `pick` keeps them) are `want`: the load before may still be on
+   * the screen with as many rows.
+   */
+  const loadedAs = <T>(n: number, pick: (rows: Array<Record<string, string>>) => T, want: T) =>
+    expect.poll(async () => pick(await loaded(n)), { timeout: 30_000 }).toEqual(want);
   /** The filters' checkbox labels, in the screen's order. */
   const filterTitles = () =>
     page.getByRole('form', { name: 'Filters' }).locator('fieldset.filter > label.check').allTextContents();
@@ -300,9 +306,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await check('Filter by Dates');
     await setDates(day(from), day(to));
     await load();
-    await expect
-      .poll(async () => pick(await loaded(inRange.length)), { timeout: 30_000 })
-      .toEqual(inRange.map(row).sort(byId));
+    await loadedAs(inRange.length, pick, inRange.map(row).sort(byId));
     await shot('02-customers-by-date');
 
     // By customer classes: the tenant's classes as a pick list; one picked, its customers only.
@@ -320,9 +324,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await classes.getByRole('checkbox', { name: new RegExp(`^${cls}\\b`) }).check();
     await load();
     const ofClass = all.filter((c) => val(c.CustomerClass) === cls);
-    await expect
-      .poll(async () => pick(await loaded(ofClass.length)), { timeout: 30_000 })
-      .toEqual(ofClass.map(row).sort(byId));
+    await loadedAs(ofClass.length, pick, ofClass.map(row).sort(byId));
     await shot('03-customers-by-class');
 
     // By specific customer: first typed, then an Excel file with the seed's header "Customer".
@@ -331,9 +333,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByText('The first row must be the header Customer.').waitFor();
     await page.getByLabel('Or Customers:').fill('C000002');
     await load();
-    await expect
-      .poll(async () => pick(await loaded(1)), { timeout: 30_000 })
-      .toEqual([row(all.find((c) => val(c.CustomerID) === 'C000002')!)]);
+    await loadedAs(1, pick, [row(all.find((c) => val(c.CustomerID) === 'C000002')!)]);
     const wanted = ['C000001', 'C000003', 'C000005'];
     const file = await excel(join(dir, 'customers.xlsx'), 'Customer', wanted);
     await page.getByLabel('Browse an Excel or CSV file of Customers').setInputFiles(file);
@@ -444,7 +444,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     expect(await types.locator('label.check').allTextContents()).toEqual(['SO']);
     await types.getByRole('checkbox', { name: 'SO' }).check();
     await load();
-    await expect.poll(async () => pick(await loaded(4)), { timeout: 30_000 }).toEqual(expected(every));
+    await loadedAs(4, pick, expected(every));
     await shot('08-shipments-by-order-type');
 
     // By shipment: typed, then an Excel file with the header ShipmentNbr (the confirmed ones).
@@ -453,7 +453,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByText('The first row must be the header ShipmentNbr.').waitFor();
     await page.getByLabel('Or Shipments:').fill(open.shipment);
     await load();
-    await expect.poll(async () => pick(await loaded(1)), { timeout: 30_000 }).toEqual(expected([open]));
+    await loadedAs(1, pick, expected([open]));
     const file = await excel(
       join(dir, 'shipments.xlsx'),
       'ShipmentNbr',
@@ -462,7 +462,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByLabel('Browse an Excel or CSV file of Shipments').setInputFiles(file);
     await page.getByText('Read 3 IDs from shipments.xlsx.').waitFor();
     await load();
-    await expect.poll(async () => pick(await loaded(3)), { timeout: 30_000 }).toEqual(expected(shipped));
+    await loadedAs(3, pick, expected(shipped));
     await shot('09-shipments-from-excel');
 
     // Process All: one tracking call per package, each SellerCloud order marked shipped.
@@ -565,7 +565,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     const statuses = pickList('Invoice Status');
     await statuses.getByRole('checkbox', { name: 'Open', exact: true }).check();
     await load();
-    await expect.poll(async () => pick(await loaded(2)), { timeout: 30_000 }).toEqual(expected(released));
+    await loadedAs(2, pick, expected(released));
     await shot('13-invoices-by-status');
 
     // By specific customers, typed: the customer of the Balanced invoice.
@@ -576,9 +576,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     const ofCustomer = shipped.filter((s) => row(s).Customer === customer);
     await page.getByLabel('Or Customers:').fill(customer);
     await load();
-    await expect
-      .poll(async () => pick(await loaded(ofCustomer.length)), { timeout: 30_000 })
-      .toEqual(expected(ofCustomer));
+    await loadedAs(ofCustomer.length, pick, expected(ofCustomer));
     await shot('14-invoices-by-customer');
 
     // By invoice nbr: an Excel file with the seed's header InvoiceNbr, the two released invoices.
@@ -593,7 +591,7 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByLabel('Browse an Excel or CSV file of Invoice Nbrs').setInputFiles(file);
     await page.getByText('Read 2 IDs from invoices.xlsx.').waitFor();
     await load();
-    await expect.poll(async () => pick(await loaded(2)), { timeout: 30_000 }).toEqual(expected(released));
+    await loadedAs(2, pick, expected(released));
     await shot('15-invoices-from-excel');
 
     // Process All: each released invoice leaves its note on the SellerCloud order it bills.
