@@ -160,7 +160,7 @@ export class Engine {
     readonly logger: Logger,
     private readonly valueMaps: ReadonlyMap<string, ValueMap> = new Map(),
     /** Where retry jobs go: the process's queue (the embedded jobs table when none is given). */
-    private readonly queue: Pick<JobQueue, 'add'> & Partial<Pick<JobQueue, 'addMany'>> = store.jobs,
+    private readonly queue: Pick<JobQueue, 'add' | 'addMany'> = store.jobs,
   ) {
     this.references = new ReferenceResolver(
       store,
@@ -489,8 +489,7 @@ export class Engine {
         maxAttempts: 8,
       }),
     );
-    if (this.queue.addMany) await this.queue.addMany(jobs);
-    else for (const job of jobs) await this.queue.add(job);
+    await this.queue.addMany(jobs);
   }
 
   /**

@@ -33,9 +33,8 @@ export class EmbeddedQueue implements JobQueue {
     this.wake();
   }
 
-  /** One at a time: the embedded store's writes are local, and a shared run (the caller) is PostgreSQL's. */
   async addMany(jobs: readonly NewJob[]): Promise<void> {
-    for (const job of jobs) await this.store.jobs.add(job);
+    await this.store.jobs.addMany(jobs);
     this.wake();
   }
 

@@ -65,6 +65,11 @@ export class JobRepository {
       .execute();
   }
 
+  /** Each as `add` adds it: the embedded store's writes are local, so one statement each costs little. */
+  async addMany(jobs: readonly AddJob[]): Promise<void> {
+    for (const job of jobs) await this.add(job);
+  }
+
   /**
    * Locks up to `limit` due jobs for this worker. A lock older than `lockTimeoutMs` belongs to a
    * worker that died, so its job is claimable again. A job of a serial queue waits while another job
