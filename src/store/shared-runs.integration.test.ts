@@ -142,7 +142,7 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
   );
 
   it.runIf(dialect === 'postgres')(
-    'record locks: the page goes on while its locks go back, and they do go back; a failed page gets its error once they are back',
+    'record locks: they go back after a page that succeeded, and a failed page gets its error only once they are back',
     async () => {
       const { db } = store;
       const advisory = async () =>

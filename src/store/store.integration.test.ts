@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
 import { openDatabase, openStore, type Store } from './index.js';
 import { migrate } from './migrate.js';
+import type { LogEntryWrite } from './repositories/connector-log.js';
 
 // One suite, every dialect: the repositories must behave identically on SQLite and PostgreSQL.
 /** A processed link row of `flow` for `sourceId`, linked to nothing yet. */
@@ -24,6 +25,26 @@ const linkRow = (flow: string, sourceId: string) => ({
   last_attempt_at: null,
   last_synced_at: '2026-01-01T00:00:01.000Z',
   data: null,
+});
+
+/** A connector-log line: a create of `sourceId` that succeeded, as `patch` changes it. */
+const logLine = (flow: string, sourceId: string, patch: Partial<LogEntryWrite> = {}): LogEntryWrite => ({
+  run_id: 1,
+  flow,
+  entity: 'customer',
+  source_id: sourceId,
+  target_id: null,
+  action: 'create',
+  status: 'success',
+  reason: null,
+  error_code: null,
+  error_category: null,
+  request: null,
+  response: null,
+  duration_ms: 1,
+  attempt: 1,
+  created_at: new Date().toISOString(),
+  ...patch,
 });
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
@@ -93,23 +114,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       natural_key: `${id}@example.com`,
       last_hash: 'h',
     });
-    const line = (id: string) => ({
-      run_id: 7,
-      flow: 'f-page',
-      entity: 'customer',
-      source_id: id,
-      target_id: `t-${id}`,
-      action: 'create' as const,
-      status: 'success' as const,
-      reason: null,
-      error_code: null,
-      error_category: null,
-      request: null,
-      response: null,
-      duration_ms: 1,
-      attempt: 1,
-      created_at: new Date().toISOString(),
-    });
+    const line = (id: string) => logLine('f-page', id, { run_id: 7, target_id: `t-${id}` });
     await store.records.storeWithLog([row('P1'), row('P2')], [line('P1'), line('P2')], store.log);
     await store.records.storeWithLog([{ ...row('P1'), last_hash: 'h2' }], [line('P1')], store.log);
     const got = await store.records.getMany('f-page', ['P1', 'P2']);
@@ -215,25 +220,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       target: string;
       number: string;
       related?: string;
-    }) => ({
-      run_id: 1,
-      flow: o.flow,
-      entity: o.entity,
-      source_id: o.source,
-      target_id: o.target,
-      target_number: o.number,
-      related: o.related ? ` ${o.related} ` : null,
-      action: 'create',
-      status: 'success' as const,
-      reason: null,
-      error_code: null,
-      error_category: null,
-      request: null,
-      response: null,
-      duration_ms: 1,
-      attempt: 1,
-      created_at: at,
-    });
+    }) =>
+      logLine(o.flow, o.source, {
+        entity: o.entity,
+        target_id: o.target,
+        target_number: o.number,
+        related: o.related ? ` ${o.related} ` : null,
+        created_at: at,
+      });
     // Magento numbers orders, shipments and invoices alike: order 000000022 (id 22) has shipment
     // 000000007; shipment 000000022 and invoice 000000022 belong to orders 30 and 31.
     await store.log.append([
