@@ -158,30 +158,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   it('appends and filters the connector log', async () => {
     const at = new Date().toISOString();
     await store.log.append([
-      {
-        run_id: 1,
-        flow: 'f1',
-        entity: 'customer',
-        source_id: 'C1',
-        target_id: '1',
-        action: 'create',
-        status: 'success',
-        reason: null,
-        error_code: null,
-        error_category: null,
-        request: null,
-        response: null,
-        duration_ms: 3,
-        attempt: 1,
-        created_at: at,
-      },
-      {
-        run_id: 1,
-        flow: 'f1',
-        entity: 'customer',
-        source_id: 'C2',
-        target_id: null,
-        action: 'create',
+      logLine('f1', 'C1', { target_id: '1', duration_ms: 3, created_at: at }),
+      logLine('f1', 'C2', {
         status: 'failed',
         reason: 'Magento answered 400: email taken',
         error_code: 'invalid_data',
@@ -189,9 +167,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         request: '{}',
         response: '{}',
         duration_ms: 5,
-        attempt: 1,
         created_at: at,
-      },
+      }),
     ]);
     expect((await store.log.list({ status: ['failed'] })).rows.map((r) => r.source_id)).toEqual(['C2']);
     expect((await store.log.list({ text: 'email taken' })).total).toBe(1);
