@@ -594,13 +594,14 @@ export class Engine {
       runId,
       items.map((i) => i.id),
       log,
-      async () => {
-        const work = await pipeline.plan(items);
+      async (rows) => {
+        const work = await pipeline.plan(items, false, rows);
         if (!waves) return work;
         gathered = work.filter(WriteWaves.gathers);
         return work.filter((w) => !WriteWaves.gathers(w));
       },
       deferRelease,
+      true,
     );
     if (gathered.length) await waves!.add(gathered);
     return result;
@@ -608,21 +609,28 @@ export class Engine {
 
   /**
    * Work planned under its records' locks and written, reported to the metrics: a page's, or a
-   * write wave's (its work already planned).
+   * write wave's (its work already planned). `read`: the work is given the records' link rows, read
+   * in the locks' round trip (a page that plans); a wave planned already asks for none.
    */
   private async executeLocked(
     flow: Flow,
     runId: number,
     ids: readonly string[],
     log: Logger,
-    work: () => Promise<WorkItem[]>,
+    work: (rows?: ReadonlyMap<string, SyncRecord>) => Promise<WorkItem[]>,
     deferRelease?: (released: Promise<void>) => void,
+    read = false,
   ): Promise<RecordOutcome[]> {
     const started = performance.now();
-    const result = await this.store.recordLocks.hold(flow.name, ids, async () => {
-      const planned = await work();
-      return planned.length ? this.pipeline(flow).execute(planned, runId, log, deferRelease) : [];
-    });
+    const result = await this.store.recordLocks.hold(
+      flow.name,
+      ids,
+      async (rows) => {
+        const planned = await work(rows);
+        return planned.length ? this.pipeline(flow).execute(planned, runId, log, deferRelease) : [];
+      },
+      { read },
+    );
     reportPage({
       flow: flow.name,
       runId,

@@ -83,13 +83,22 @@ const fail = (error: ErrorData): Plan => ({ kind: 'fail', error });
 export class RecordPipeline {
   constructor(private readonly ctx: PipelineContext) {}
 
-  /** `preview`: decide only; predecessors are checked, never synced. */
-  async plan(items: readonly SourceItem[], preview = false): Promise<WorkItem[]> {
+  /**
+   * `preview`: decide only; predecessors are checked, never synced. `known`: the records' link rows,
+   * already read under the page's locks (RecordLocks.hold); read here when not given.
+   */
+  async plan(
+    items: readonly SourceItem[],
+    preview = false,
+    known?: ReadonlyMap<string, SyncRecord>,
+  ): Promise<WorkItem[]> {
     const { flow, store } = this.ctx;
-    const prevRows = await store.records.getMany(
-      flow.name,
-      items.map((i) => i.id),
-    );
+    const prevRows =
+      known ??
+      (await store.records.getMany(
+        flow.name,
+        items.map((i) => i.id),
+      ));
     const work: WorkItem[] = [];
     for (const item of items) {
       const prev = prevRows.get(item.id);

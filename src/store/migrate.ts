@@ -17,6 +17,7 @@ import * as m013 from './migrations/013_sequence_keys.js';
 import * as m014 from './migrations/014_sticky_skip.js';
 import * as m015 from './migrations/015_reconcile_accepted.js';
 import * as m016 from './migrations/016_alerts.js';
+import * as m017 from './migrations/017_lock_and_read.js';
 import type { Database } from './schema.js';
 
 /** Numbered migrations, in order. A database that has a migration this list lacks is newer than this code. */
@@ -37,6 +38,7 @@ const MIGRATIONS = {
   '014_sticky_skip': m014,
   '015_reconcile_accepted': m015,
   '016_alerts': m016,
+  '017_lock_and_read': m017,
 } as const;
 
 export class StoreVersionError extends Error {

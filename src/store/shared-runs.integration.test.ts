@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { linkRow } from '../../test/support/link-rows.js';
 import { emptyCounts, openStore, type Store } from './index.js';
 import { RecordLocks } from './repositories/record-locks.js';
 
@@ -100,6 +101,42 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
     } else {
       // One process, one page of a flow at a time: the embedded store takes no locks.
       expect(events).toEqual(['first in', 'other', 'second in', 'first out']);
+    }
+  });
+
+  it('record locks: a page that reads with its locks sees the row the last holder stored while it waited', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    // The first page holds s1 and stores its link only when let go; s2 was linked before.
+    await store.records.upsertMany([{ ...linkRow('locked', 's2'), target_id: 'T2' }]);
+    const first = store.recordLocks.hold('locked', ['s1'], async () => {
+      entered();
+      await gate;
+      await store.records.upsertMany([{ ...linkRow('locked', 's1'), target_id: 'T1' }]);
+    });
+    await inside;
+    const second = store.recordLocks.hold(
+      'locked',
+      ['s1', 's2', 's3'],
+      async (rows) => (rows ? Object.fromEntries([...rows].map(([id, r]) => [id, r.target_id])) : undefined),
+      { read: true },
+    );
+    // The second page's call is in (and waits for s1) before the first stores its row.
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await first;
+    if (dialect === 'postgres') {
+      // Read after the locks: s1 as the first page left it, s2 as it was, s3 unseen.
+      expect(await second).toEqual({ s1: 'T1', s2: 'T2' });
+    } else {
+      // No locks on the embedded store, and nothing read with them: the page reads its own rows.
+      expect(await second).toBeUndefined();
     }
   });
 

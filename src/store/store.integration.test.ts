@@ -1,31 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { linkRow } from '../../test/support/link-rows.js';
 import { openDatabase, openStore, type Store } from './index.js';
 import { migrate } from './migrate.js';
 import type { LogEntryWrite } from './repositories/connector-log.js';
 
 // One suite, every dialect: the repositories must behave identically on SQLite and PostgreSQL.
-/** A processed link row of `flow` for `sourceId`, linked to nothing yet. */
-const linkRow = (flow: string, sourceId: string) => ({
-  flow,
-  source_id: sourceId,
-  target_id: null,
-  natural_key: null,
-  state: 'processed' as const,
-  last_hash: null,
-  source_updated_at: '2026-01-01T00:00:00.000Z',
-  attempts: 0,
-  error_code: null,
-  error_category: null,
-  error_message: null,
-  reason: null,
-  waiting_on: null,
-  edited: 0,
-  next_attempt_at: null,
-  last_attempt_at: null,
-  last_synced_at: '2026-01-01T00:00:01.000Z',
-  data: null,
-});
 
 /** A connector-log line: a create of `sourceId` that succeeded, as `patch` changes it. */
 const logLine = (flow: string, sourceId: string, patch: Partial<LogEntryWrite> = {}): LogEntryWrite => ({
