@@ -863,18 +863,25 @@ export class Engine {
       // A shared run whose pages are all queued lives on in its page jobs after its reader stops:
       // the last page ends it. Only a run still being read dies with the process reading it.
       const reading = r.pages_total === null;
-      if (r.heartbeat_at < (reading ? staleBefore : sharedStaleBefore))
-        await this.store.runs.finish(r.id, 'failed', runCounts(r), ABANDONED_RUN);
+      const silentBefore = reading ? staleBefore : sharedStaleBefore;
+      let closed: boolean | undefined;
+      if (r.heartbeat_at < silentBefore)
+        closed = await this.store.runs.closeLeft(r.id, runCounts(r), ABANDONED_RUN, silentBefore);
       else if (reading && (ownerIsGone(r.owner) || (r.owner === this.owner && !this.inFlight.has(r.id))))
-        await this.store.runs.finish(
+        closed = await this.store.runs.closeLeft(
           r.id,
-          'failed',
           runCounts(r),
           `the process running it (${r.owner}) stopped`,
         );
       // Every page was in before its reader, stopped right after counting them, could end it.
       else if (!reading && (await this.endShared(flow, r.id))) continue;
       else busy.push(r);
+      // Closed only if it still was left: one that ended, or spoke up, since it was read is as it is
+      // now — gone, or busy.
+      if (closed === false) {
+        const now = await this.store.runs.get(r.id);
+        if (now?.status === 'running') busy.push(now);
+      }
     }
     if (busy.length > 0) {
       const b = busy[0]!;

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { MemoryConnector } from '../connectors/memory/index.js';
 import { LedgerlinkError } from '../connectors/sdk/errors.js';
 import { lastWrittenAs } from '../connectors/sdk/field-hash.js';
-import { openStore, type Store } from '../store/index.js';
+import { emptyCounts, openStore, type Store } from '../store/index.js';
 import { Engine, type RunResult } from './engine.js';
 import { type Flow, flowDefaults } from './flow.js';
 
@@ -702,6 +702,46 @@ describe('engine', () => {
       .execute();
     const r = await engine.run('a-b.customers', { trigger: 'manual' });
     expect(r.status).toBe('succeeded');
+  });
+
+  it('a run found silent is closed only if it still is: one that spoke up since is busy, one that ended stays as it ended', async () => {
+    const open = (owner: string) =>
+      store.runs.start({ flow: 'a-b.customers', trigger: 'manual', mode: 'process', filter: {}, owner });
+    const counted = (o: Partial<ReturnType<typeof emptyCounts>> = {}) => ({ ...emptyCounts(), ...o });
+    const silent = (id: number) =>
+      store.db
+        .updateTable('runs')
+        .set({ heartbeat_at: '2000-01-01T00:00:00.000Z' })
+        .where('id', '=', id)
+        .execute();
+    // Between the engine's look at the running runs and its close, the run acts: the look returns
+    // what was there, then `act` changes it.
+    const racing = (act: () => Promise<unknown>) => {
+      const running = store.runs.running.bind(store.runs);
+      store.runs.running = async (flow) => {
+        store.runs.running = running;
+        const found = await running(flow);
+        await act();
+        return found;
+      };
+    };
+
+    // A first run sweeps the store for left runs (every few seconds): the next ones look at their flow's.
+    await engine.run('a-b.customers', { trigger: 'manual' });
+    const spoke = await open('other:1');
+    await silent(spoke);
+    racing(() => store.runs.touch(spoke));
+    await expect(engine.run('a-b.customers', { trigger: 'manual' })).rejects.toThrow(
+      new RegExp(`already running \\(run ${spoke}`),
+    );
+    expect(await store.runs.get(spoke)).toMatchObject({ status: 'running', message: null });
+
+    await store.runs.finish(spoke, 'succeeded', counted());
+    const ended = await open('other:1');
+    await silent(ended);
+    racing(() => store.runs.finish(ended, 'succeeded', counted({ read: 3, created: 3 })));
+    expect((await engine.run('a-b.customers', { trigger: 'manual' })).status).toBe('succeeded');
+    expect(await store.runs.get(ended)).toMatchObject({ status: 'succeeded', message: null, created: 3 });
   });
 
   it('a run left by a killed process on this host does not block the next one', async () => {

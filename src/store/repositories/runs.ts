@@ -123,6 +123,22 @@ export class RunRepository {
       .execute();
   }
 
+  /**
+   * Closes a run found left behind, as failed with `message`, only if it still is: running, and (with
+   * `silentBefore`) silent since then. False when it ended, or spoke up, after it was found.
+   */
+  async closeLeft(id: number, counts: RunCounts, message: string, silentBefore?: string): Promise<boolean> {
+    const now = new Date().toISOString();
+    let q = this.db
+      .updateTable('runs')
+      .set({ ...countColumns(counts), status: 'failed', finished_at: now, heartbeat_at: now, message })
+      .where('id', '=', id)
+      .where('status', '=', 'running');
+    if (silentBefore) q = q.where('heartbeat_at', '<', silentBefore);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async get(id: number): Promise<Run | undefined> {
     return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   }
