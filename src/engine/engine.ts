@@ -218,6 +218,7 @@ export class Engine {
         ),
         references: this.references,
         onSucceeded: (f, done) => this.releaseWaiting(f, done),
+        onUnblocked: async (f, ids) => this.letGo([...(await this.store.records.getMany(f, ids)).values()]),
         logger: this.logger,
       });
       this.pipelines.set(flow.name, p);
@@ -819,11 +820,16 @@ export class Engine {
       ReferenceResolver.waitKey(flow.entity, flow.source, d.sourceId),
       ...(d.targetId ? [ReferenceResolver.waitKey(flow.entity, flow.target, d.targetId)] : []),
     ]);
-    const waiters = await this.store.records.waitingOn(keys);
-    if (waiters.length === 0) return;
+    await this.letGo(await this.store.records.waitingOn(keys));
+  }
+
+  /** Waiting records due now, each flow's retry scheduled. */
+  private async letGo(waiters: readonly SyncRecord[]): Promise<void> {
+    const due = waiters.filter((w) => w.state === 'waiting');
+    if (due.length === 0) return;
     const now = new Date().toISOString();
-    for (const w of waiters) await this.store.records.setState(w.id, 'waiting', { next_attempt_at: now });
-    for (const f of new Set(waiters.map((w) => w.flow))) await this.scheduleRetry(f);
+    for (const w of due) await this.store.records.setState(w.id, 'waiting', { next_attempt_at: now });
+    for (const f of new Set(due.map((w) => w.flow))) await this.scheduleRetry(f);
   }
 
   /** One retry job per flow, due at its earliest pending retry (the job key merges duplicates). */

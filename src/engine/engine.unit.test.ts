@@ -546,6 +546,31 @@ describe('engine', () => {
     expect(target.records.get('salesOrder')?.size).toBe(1);
   });
 
+  it('dependencies: a record whose predecessor succeeds while its wait is being stored does not wait for ever', async () => {
+    orderWaitingOnABadCustomer();
+    // The order's run finds the customer failed; before it stores the order's wait, the customer is
+    // fixed and lands, and lets go of what waits on it — nothing yet.
+    const storeWithLog = store.records.storeWithLog.bind(store.records);
+    let raced = false;
+    store.records.storeWithLog = async (rows, ...rest) => {
+      if (!raced && rows.some((r) => r.flow === 'a-b.orders' && r.state === 'waiting')) {
+        raced = true;
+        source.put('customer', customer(1), T0);
+        await engine.retry({ allFailed: true, flow: 'a-b.customers' });
+        expect(await store.records.get('a-b.customers', 'C0001')).toMatchObject({ state: 'processed' });
+      }
+      return storeWithLog(rows, ...rest);
+    };
+    const r = await engine.run('a-b.orders', { trigger: 'manual' });
+    expect(raced).toBe(true);
+    expect(r.outcomes[0]).toMatchObject({ status: 'waiting' });
+    // Looked at again once stored: due now, and its retry lands it.
+    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeTruthy();
+    await engine.settle('a-b.orders', Date.now() + 2_000);
+    expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('processed');
+    expect(target.records.get('salesOrder')?.size).toBe(1);
+  });
+
   it('dependencies: a shared run’s page lets its waiters go beside its count, and a failure to let them go fails the page after counting it', async () => {
     orderWaitingOnABadCustomer();
     await engine.run('a-b.orders', { trigger: 'manual' });

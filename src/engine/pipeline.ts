@@ -38,6 +38,8 @@ export interface PipelineContext {
   references?: ReferenceResolver;
   /** Called with the records that succeeded, so records waiting on them are released. */
   onSucceeded?: (flow: string, done: ReadonlyArray<{ sourceId: string; targetId?: string }>) => Promise<void>;
+  /** Called with records stored as waiting whose predecessor had succeeded meanwhile: due now. */
+  onUnblocked?: (flow: string, sourceIds: readonly string[]) => Promise<void>;
   logger: Logger;
 }
 
@@ -70,6 +72,8 @@ export interface WorkItem {
    * `adopt` when the skip kept no hash (this copy becomes the one skipped).
    */
   manualSkip?: { kind: 'clear' } | { kind: 'adopt'; hash: string };
+  /** The predecessor a waiting record waits on: looked at again once the wait is stored. */
+  waitsFor?: { dep: Dependency; id: string };
   plan: Plan;
 }
 
@@ -292,6 +296,7 @@ export class RecordPipeline {
             reason: `waiting on ${entityWord(dep.entity)} ${blocking}${st ? ` (${st.reason})` : ''}`,
             waitingOn: ReferenceResolver.waitKey(dep.entity, flow.source, blocking),
           };
+          w.waitsFor = { dep, id: blocking };
           continue;
         }
         const resolved: Record<string, string> = {};
@@ -569,6 +574,7 @@ export class RecordPipeline {
     const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
     await this.writeBack(work, outcomes);
     await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
+    await this.recheckWaits(work, outcomes);
     await order?.note(work, outcomes);
     logOutcomes(log, work, outcomes);
     const succeeded = outcomes.filter(
@@ -583,6 +589,31 @@ export class RecordPipeline {
       else await released;
     }
     return outcomes;
+  }
+
+  /**
+   * Records just stored as waiting on a predecessor, which is looked at again now: one that
+   * succeeded between this page's look and its store let its waiters go before this wait was there
+   * to find, so the wait would never end. Stored first, then looked at — while the predecessor is
+   * stored first, then lets go what waits — so one of the two always sees the other.
+   */
+  private async recheckWaits(work: readonly WorkItem[], outcomes: readonly RecordOutcome[]): Promise<void> {
+    const { references, flow, onUnblocked } = this.ctx;
+    if (!references || !onUnblocked) return;
+    const waiting = work.filter((w, i) => w.waitsFor && outcomes[i]?.status === 'waiting');
+    if (waiting.length === 0) return;
+    const free: string[] = [];
+    for (const dep of new Set(waiting.map((w) => w.waitsFor!.dep))) {
+      const mine = waiting.filter((w) => w.waitsFor!.dep === dep);
+      const states = await references.resolve(
+        flow,
+        dep,
+        [...new Set(mine.map((w) => w.waitsFor!.id))],
+        false,
+      );
+      for (const w of mine) if (states.get(w.waitsFor!.id)?.ok) free.push(w.sourceId);
+    }
+    if (free.length) await onUnblocked(flow.name, free);
   }
 
   /**
