@@ -7,6 +7,19 @@ import { RecordLocks } from './repositories/record-locks.js';
 
 const counts = (o: Partial<ReturnType<typeof emptyCounts>>) => ({ ...emptyCounts(), ...o });
 
+/** A page's body to hold records with: `entered` once inside, it ends when `gate` is let go (`release`). */
+const holding = () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let entered!: () => void;
+  const inside = new Promise<void>((r) => {
+    entered = r;
+  });
+  return { gate, release, inside, entered };
+};
+
 // A run shared by workers (its reader queues pages, each page job adds its counts) on both dialects.
 describe.each(DIALECTS)('shared runs on %s', (dialect) => {
   let tdb: TestDatabase;
@@ -105,14 +118,7 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
   });
 
   it('record locks: a page that reads with its locks sees the row the last holder stored while it waited', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let entered!: () => void;
-    const inside = new Promise<void>((r) => {
-      entered = r;
-    });
+    const { gate, release, inside, entered } = holding();
     // The first page holds s1 and stores its link only when let go; s2 was linked before.
     await store.records.upsertMany([{ ...linkRow('locked', 's2'), target_id: 'T2' }]);
     const first = store.recordLocks.hold('locked', ['s1'], async () => {
@@ -145,14 +151,7 @@ describe.each(DIALECTS)('shared runs on %s', (dialect) => {
     async () => {
       const { db, adapter } = store;
       const short = new RecordLocks(db, adapter, '300ms');
-      let release!: () => void;
-      const gate = new Promise<void>((r) => {
-        release = r;
-      });
-      let entered!: () => void;
-      const inside = new Promise<void>((r) => {
-        entered = r;
-      });
+      const { gate, release, inside, entered } = holding();
       const first = short.hold('f', ['x'], async () => {
         entered();
         await gate;
