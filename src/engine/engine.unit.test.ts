@@ -521,6 +521,18 @@ describe('engine', () => {
     source.put('customer', customer(1, { email: 'nope' }), T0);
     source.put('salesOrder', orderSO1('C0001'), T0);
   };
+  /** The customer fixed and synced (by a retry of its flow): it lands, and lets go of what waits on it. */
+  const fixTheCustomer = async () => {
+    source.put('customer', customer(1), T0);
+    await engine.retry({ allFailed: true, flow: 'a-b.customers' });
+  };
+  /** The waiting order is due now, and its retry lands it. */
+  const orderLandsOnRetry = async () => {
+    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeTruthy();
+    await engine.settle('a-b.orders', Date.now() + 2_000);
+    expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('processed');
+    expect(target.records.get('salesOrder')?.size).toBe(1);
+  };
 
   it('dependencies: a record waits on its failed predecessor and is released when it succeeds', async () => {
     orderWaitingOnABadCustomer();
@@ -538,12 +550,8 @@ describe('engine', () => {
     );
     expect(target.records.get('salesOrder')).toBeUndefined();
     // The customer is fixed and synced: the order is released and lands.
-    source.put('customer', customer(1), T0);
-    await engine.retry({ allFailed: true, flow: 'a-b.customers' });
-    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeTruthy();
-    await engine.settle('a-b.orders', Date.now() + 2_000);
-    expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('processed');
-    expect(target.records.get('salesOrder')?.size).toBe(1);
+    await fixTheCustomer();
+    await orderLandsOnRetry();
   });
 
   it('dependencies: a record whose predecessor succeeds while its wait is being stored does not wait for ever', async () => {
@@ -555,8 +563,7 @@ describe('engine', () => {
     store.records.storeWithLog = async (rows, ...rest) => {
       if (!raced && rows.some((r) => r.flow === 'a-b.orders' && r.state === 'waiting')) {
         raced = true;
-        source.put('customer', customer(1), T0);
-        await engine.retry({ allFailed: true, flow: 'a-b.customers' });
+        await fixTheCustomer();
         expect(await store.records.get('a-b.customers', 'C0001')).toMatchObject({ state: 'processed' });
       }
       return storeWithLog(rows, ...rest);
@@ -565,10 +572,7 @@ describe('engine', () => {
     expect(raced).toBe(true);
     expect(r.outcomes[0]).toMatchObject({ status: 'waiting' });
     // Looked at again once stored: due now, and its retry lands it.
-    expect((await store.records.get('a-b.orders', 'SO1'))?.next_attempt_at).toBeTruthy();
-    await engine.settle('a-b.orders', Date.now() + 2_000);
-    expect((await store.records.get('a-b.orders', 'SO1'))?.state).toBe('processed');
-    expect(target.records.get('salesOrder')?.size).toBe(1);
+    await orderLandsOnRetry();
   });
 
   it('dependencies: a shared run’s page lets its waiters go beside its count, and a failure to let them go fails the page after counting it', async () => {
