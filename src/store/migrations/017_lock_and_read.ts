@@ -14,6 +14,9 @@ type AnyDb = Kysely<any>;
  * The wait's limit is local to the calling statement's transaction (the pooled connection keeps no
  * trace of it) and in force before the first lock. The locks are taken in hash order, so that two
  * pages never wait on each other.
+ *
+ * It returns the link table's row type: a later migration that replaces `sync_records` (rather than
+ * altering it) drops this function first and creates it again.
  */
 export async function up(db: AnyDb, a: DialectAdapter): Promise<void> {
   if (a.name !== 'postgres') return;
