@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
-import { linkRow } from '../../test/support/link-rows.js';
+import { linkRow } from '../../test/support/store-rows.js';
 import { emptyCounts, openStore, type Store } from './index.js';
 import { RecordLocks } from './repositories/record-locks.js';
 

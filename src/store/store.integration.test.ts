@@ -1,31 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
-import { linkRow } from '../../test/support/link-rows.js';
+import { linkRow, logLine } from '../../test/support/store-rows.js';
 import { openDatabase, openStore, type Store } from './index.js';
 import { migrate } from './migrate.js';
-import type { LogEntryWrite } from './repositories/connector-log.js';
 
 // One suite, every dialect: the repositories must behave identically on SQLite and PostgreSQL.
-
-/** A connector-log line: a create of `sourceId` that succeeded, as `patch` changes it. */
-const logLine = (flow: string, sourceId: string, patch: Partial<LogEntryWrite> = {}): LogEntryWrite => ({
-  run_id: 1,
-  flow,
-  entity: 'customer',
-  source_id: sourceId,
-  target_id: null,
-  action: 'create',
-  status: 'success',
-  reason: null,
-  error_code: null,
-  error_category: null,
-  request: null,
-  response: null,
-  duration_ms: 1,
-  attempt: 1,
-  created_at: new Date().toISOString(),
-  ...patch,
-});
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
   let tdb: TestDatabase;

@@ -4,6 +4,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import type { LogEntryWrite } from '../../src/store/repositories/connector-log.js';
 import { type ApiServer, startApiServer, usersWithTokens } from '../support/api-server.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { logLine } from '../support/store-rows.js';
 
 const flow: Flow = {
   ...flowDefaults,
@@ -27,26 +28,17 @@ const entry = (
   status: LogEntryWrite['status'],
   at: string,
   reason?: string,
-): LogEntryWrite => ({
-  run_id: null,
-  flow: flow.name,
-  entity: 'customer',
-  source_id: sourceId,
-  target_id: null,
-  source_number: null,
-  target_number: null,
-  related: null,
-  action: status === 'success' ? 'create' : 'none',
-  status,
-  reason: reason ?? null,
-  error_code: null,
-  error_category: null,
-  request: null,
-  response: null,
-  duration_ms: 1,
-  attempt: 1,
-  created_at: at,
-});
+): LogEntryWrite =>
+  logLine(flow.name, sourceId, {
+    run_id: null,
+    source_number: null,
+    target_number: null,
+    related: null,
+    action: status === 'success' ? 'create' : 'none',
+    status,
+    reason: reason ?? null,
+    created_at: at,
+  });
 
 /**
  * The home screen's figures over HTTP on a real store: per hour, records (distinct source ids that
