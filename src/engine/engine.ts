@@ -601,8 +601,7 @@ export class Engine {
         gathered = work.filter(WriteWaves.gathers);
         return work.filter((w) => !WriteWaves.gathers(w));
       },
-      deferRelease,
-      true,
+      { read: true, ...(deferRelease ? { deferRelease } : {}) },
     );
     if (gathered.length) await waves!.add(gathered);
     return result;
@@ -611,7 +610,8 @@ export class Engine {
   /**
    * Work planned under its records' locks and written, reported to the metrics: a page's, or a
    * write wave's (its work already planned). `read`: the work is given the records' link rows, read
-   * in the locks' round trip (a page that plans); a wave planned already asks for none.
+   * in the locks' round trip (a page that plans); a wave planned already asks for none. `deferRelease`:
+   * see `RecordPipeline.execute`.
    */
   private async executeLocked(
     flow: Flow,
@@ -619,8 +619,7 @@ export class Engine {
     ids: readonly string[],
     log: Logger,
     work: (rows?: ReadonlyMap<string, SyncRecord>) => Promise<WorkItem[]>,
-    deferRelease?: (released: Promise<void>) => void,
-    read = false,
+    { read = false, deferRelease }: { read?: boolean; deferRelease?: (released: Promise<void>) => void } = {},
   ): Promise<RecordOutcome[]> {
     const started = performance.now();
     const result = await this.store.recordLocks.hold(

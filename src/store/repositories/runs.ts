@@ -115,12 +115,16 @@ export class RunRepository {
   }
 
   async finish(id: number, status: RunStatus, counts: RunCounts, message?: string): Promise<void> {
+    await this.ending(id, status, counts, message ?? null).execute();
+  }
+
+  /** The update that ends a run with its counts and message. */
+  private ending(id: number, status: RunStatus, counts: RunCounts, message: string | null) {
     const now = new Date().toISOString();
-    await this.db
+    return this.db
       .updateTable('runs')
-      .set({ ...countColumns(counts), status, finished_at: now, heartbeat_at: now, message: message ?? null })
-      .where('id', '=', id)
-      .execute();
+      .set({ ...countColumns(counts), status, finished_at: now, heartbeat_at: now, message })
+      .where('id', '=', id);
   }
 
   /**
@@ -128,12 +132,7 @@ export class RunRepository {
    * `silentBefore`) silent since then. False when it ended, or spoke up, after it was found.
    */
   async closeLeft(id: number, counts: RunCounts, message: string, silentBefore?: string): Promise<boolean> {
-    const now = new Date().toISOString();
-    let q = this.db
-      .updateTable('runs')
-      .set({ ...countColumns(counts), status: 'failed', finished_at: now, heartbeat_at: now, message })
-      .where('id', '=', id)
-      .where('status', '=', 'running');
+    let q = this.ending(id, 'failed', counts, message).where('status', '=', 'running');
     if (silentBefore) q = q.where('heartbeat_at', '<', silentBefore);
     const res = await q.executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
