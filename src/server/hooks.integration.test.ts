@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent, fetch as fetchFrom } from 'undici';
@@ -18,6 +19,7 @@ import { openStore, type Store } from '../store/index.js';
 import { buildServer } from './app.js';
 import { createUser } from './auth/accounts.js';
 import { createApiToken } from './auth/api-tokens.js';
+import { LINGER } from './body-limits.js';
 import type { ServerLimits } from './limits.js';
 
 const logger = pino({ level: 'silent' });
@@ -43,6 +45,31 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One raw HTTP/1.1 exchange on its own socket: the head is written at once, the body part by part. */
+function rawExchange(base: string, head: string) {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  let error: Error | undefined;
+  socket.on('data', (d: Buffer) => {
+    received += d.toString('latin1');
+  });
+  socket.on('error', (e) => {
+    error = e;
+  });
+  const closed = new Promise<void>((r) => socket.on('close', () => r()));
+  socket.write(head);
+  return {
+    write: (b: Buffer) => new Promise<void>((r) => socket.write(b, () => r())),
+    received: () => received,
+    error: () => error,
+    closed,
+    destroy: () => socket.destroy(),
+  };
 }
 
 /**
@@ -337,6 +364,43 @@ describe.each(DIALECTS)('webhook intake on %s', (dialect) => {
     } as RequestInit);
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    expect(await store.inbox.count()).toBe(0);
+  });
+
+  it('a sender still writing when its body passes the limit reads the 413, not a reset', async () => {
+    const mb = (n: number) => Buffer.alloc(n * 1024 * 1024, 0x78);
+    const head = (length: string) =>
+      `POST /hooks/a HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nx-memory-secret: s3cret\r\n${length}\r\n\r\n`;
+    // Chunked: past the limit within the first chunk; the answer waits for the body's end.
+    const chunked = rawExchange(url, head('transfer-encoding: chunked'));
+    await chunked.write(Buffer.concat([Buffer.from('300000\r\n'), mb(3), Buffer.from('\r\n')]));
+    await sleep(300);
+    expect(chunked.received()).toBe('');
+    await chunked.write(Buffer.concat([Buffer.from('300000\r\n'), mb(3), Buffer.from('\r\n0\r\n\r\n')]));
+    await chunked.closed;
+    expect(chunked.error()).toBeUndefined();
+    expect(chunked.received()).toMatch(/^HTTP\/1\.1 413 [\s\S]*"too_large"/);
+    // Declared: refused by its length, yet read to its end before the answer.
+    const sized = rawExchange(url, head('content-length: 5242880'));
+    await sized.write(mb(3));
+    await sleep(300);
+    expect(sized.received()).toBe('');
+    await sized.write(mb(2));
+    await sized.closed;
+    expect(sized.error()).toBeUndefined();
+    expect(sized.received()).toMatch(/^HTTP\/1\.1 413 [\s\S]*"too_large"/);
+    // A sender that stops halfway is not waited for past the linger time.
+    const kept = LINGER.ms;
+    LINGER.ms = 200;
+    try {
+      const stalled = rawExchange(url, head('transfer-encoding: chunked'));
+      await stalled.write(Buffer.concat([Buffer.from('200000\r\n'), mb(2), Buffer.from('\r\n')]));
+      await until(async () => stalled.received().length > 0, 5_000);
+      expect(stalled.received()).toMatch(/^HTTP\/1\.1 413 /);
+      stalled.destroy();
+    } finally {
+      LINGER.ms = kept;
+    }
     expect(await store.inbox.count()).toBe(0);
   });
 

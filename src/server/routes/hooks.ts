@@ -1,10 +1,10 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WEBHOOK_BODY_LIMIT } from '../../connectors/sdk/contract.js';
 import { takeDelivery, WEBHOOK_TASK } from '../../runtime/webhooks.js';
 import type { ServerDeps } from '../app.js';
+import { countedBody, refusedByLength } from '../body-limits.js';
 import { limitsOf } from '../limits.js';
-import { limiter, tooLarge } from '../request-limits.js';
+import { limiter } from '../request-limits.js';
 import { errorSchema } from './schemas.js';
 
 /** No connector's webhook may declare more than this: the parser's own ceiling. */
@@ -76,20 +76,19 @@ export function registerHookRoutes(app: FastifyInstance, deps: ServerDeps): void
             return reply.code(404).send({ error: { code: 'not_found', message: known.refusal } });
           if ((await perAddress(req, reply)) || (await perConnection(req, reply))) return reply;
           const max = Math.min(known.handler.maxBodyBytes ?? WEBHOOK_BODY_LIMIT, HARD_BODY_LIMIT);
-          const declared = Number(req.headers['content-length']);
-          if (Number.isFinite(declared) && declared > max) {
-            // Answered before a byte of the body is read; the connection closes after the answer.
-            reply.header('connection', 'close');
-            const e = tooLarge(`a ${known.connector.manifest.title} webhook`, max);
-            return reply.code(413).send({ error: { code: e.code, message: e.message } });
-          }
+          if (await refusedByLength(req, reply, max, `a ${known.connector.manifest.title} webhook`))
+            return reply;
           return undefined;
         },
         // A body sent without its length (chunked) is counted as it streams.
         preParsing: async (req, _reply, payload) => {
           const known = handlerOf(req.params.connection);
           const max = 'refusal' in known ? 0 : (known.handler.maxBodyBytes ?? WEBHOOK_BODY_LIMIT);
-          return capped(payload, Math.min(max, HARD_BODY_LIMIT), known);
+          return countedBody(
+            payload,
+            Math.min(max, HARD_BODY_LIMIT),
+            `a ${'refusal' in known ? 'connection’s' : known.connector.manifest.title} webhook`,
+          );
         },
       },
       async (req, reply) => {
@@ -149,25 +148,4 @@ function acknowledge(
   status: number,
 ): FastifyReply {
   return expected ? reply.code(expected.status).send(expected.body) : reply.code(status).send(ours);
-}
-
-/** The body stream, failing with 413 once more than `max` bytes have come. */
-function capped(
-  payload: NodeJS.ReadableStream,
-  max: number,
-  known: { connector?: { manifest: { title: string } } },
-) {
-  let seen = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      seen += chunk.length;
-      if (seen > max)
-        return done(tooLarge(`a ${known.connector?.manifest.title ?? 'connection’s'} webhook`, max));
-      done(null, chunk);
-    },
-  });
-  payload.on('error', (e) => counter.destroy(e));
-  // Fastify compares what it received with content-length using this figure.
-  Object.defineProperty(counter, 'receivedEncodedLength', { get: () => seen });
-  return payload.pipe(counter);
 }

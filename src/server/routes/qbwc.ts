@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../app.js';
-import { limiter, tooLarge } from '../request-limits.js';
+import { countedBody, refusedByLength } from '../body-limits.js';
+import { limiter } from '../request-limits.js';
 import { errorSchema } from './schemas.js';
 
 /**
@@ -68,24 +69,22 @@ export function registerQbwcRoutes(app: FastifyInstance, deps: ServerDeps): void
             return reply.code(404).send({ error: { code: 'not_found', message: known.refusal } });
           if (await perAddress(req, reply)) return reply;
           const max = Math.min(known.endpoint.maxBodyBytes, HARD_BODY_LIMIT);
-          const declared = Number(req.headers['content-length']);
-          if (Number.isFinite(declared) && declared > max) {
-            reply.header('connection', 'close');
-            const e = tooLarge('a Web Connector call', max);
-            return reply.code(413).send({ error: { code: e.code, message: e.message } });
-          }
+          if (await refusedByLength(req, reply, max, 'a Web Connector call')) return reply;
           return undefined;
+        },
+        // A body sent without its length (chunked) is counted as it streams.
+        preParsing: async (req, _reply, payload) => {
+          const known = endpointOf(req.params.connection);
+          const max = 'refusal' in known ? 0 : Math.min(known.endpoint.maxBodyBytes, HARD_BODY_LIMIT);
+          return countedBody(payload, max, 'a Web Connector call');
         },
       },
       async (req, reply) => {
         const known = endpointOf(req.params.connection);
         if ('refusal' in known)
           return reply.code(404).send({ error: { code: 'not_found', message: known.refusal } });
+        // Within its limit: countedBody refused a longer one while it streamed.
         const body = typeof req.body === 'string' ? req.body : '';
-        if (Buffer.byteLength(body) > known.endpoint.maxBodyBytes) {
-          const e = tooLarge('a Web Connector call', known.endpoint.maxBodyBytes);
-          return reply.code(413).send({ error: { code: e.code, message: e.message } });
-        }
         const answer = await known.endpoint.handle(body, req.ip);
         return reply.code(answer.status).header('content-type', answer.contentType).send(answer.body);
       },
