@@ -50,7 +50,8 @@ export interface RunOptions {
   /**
    * Share the run with every worker: read the source here, queue each page as a job for whichever
    * worker takes it (`PAGE_TASK`), and let the last page end the run. Only for a queue that many
-   * processes drain; the embedded queue runs everything inline.
+   * processes drain; the embedded queue runs everything inline. An oldest-first flow's run is read
+   * and written here, page after page, whatever this says.
    */
   fanOut?: boolean;
   /** Who asked for the run (a person on a batch screen, a token's user); kept on its row. */
@@ -378,9 +379,12 @@ export class Engine {
       throw new EngineError('flow_disabled', `flow ${name} is disabled`);
     }
     const source = this.connectors.get(flow.source);
+    // An oldest-first flow is never split: pages on several workers at once would write a later
+    // stock move before an earlier one, in another page, that has not yet been written.
+    const fanOut = opts.fanOut === true && !flow.oldestFirst;
     // A shared run reads bigger pages than it hands out: one reader feeds every worker, and a
     // source call per small page would make it the bottleneck.
-    const readSize = opts.fanOut ? Math.max(flow.pageSize, SHARED_READ_PAGE) : flow.pageSize;
+    const readSize = fanOut ? Math.max(flow.pageSize, SHARED_READ_PAGE) : flow.pageSize;
     const query: ReadQuery = { pageSize: readSize, ...opts.query };
     return this.withRun(
       flow,
@@ -426,17 +430,17 @@ export class Engine {
         // A run in this process reads the next page while it writes this one (read-ahead.ts).
         const read = () => {
           const pages = source.read(flow.entity, query, opts.signal);
-          return opts.fanOut ? pages : readAhead(pages);
+          return fanOut ? pages : readAhead(pages);
         };
         const pagesRead = query.ids?.length === 0 ? [] : read();
         // Updates of linked records are written in waves across pages (write-waves.ts), except
         // where the source's order must hold.
-        if (!opts.fanOut && !flow.oldestFirst)
+        if (!fanOut && !flow.oldestFirst)
           ctx.waves = this.writeWaves(flow, ctx, this.logger.child({ flow: flow.name, runId: ctx.runId }));
         try {
           for await (const page of pagesRead) {
             counting ??= count?.();
-            if (opts.fanOut) {
+            if (fanOut) {
               const slices = [];
               for (let i = 0; i < page.length; i += flow.pageSize)
                 slices.push({ pageNo: ++pages, items: page.slice(i, i + flow.pageSize) });
@@ -460,7 +464,7 @@ export class Engine {
         const next =
           tokenNext ??
           (opts.incremental && maxSeen ? (maxSeen < startedAt ? maxSeen : startedAt) : undefined);
-        if (opts.fanOut) {
+        if (fanOut) {
           // The cursor moves when the last page is done, not now: a page still queued may fail to land.
           ctx.pagesQueued = { pages, ...(next ? { cursor: next } : {}) };
         } else if (next) {
@@ -468,7 +472,7 @@ export class Engine {
           ctx.cursor = next;
         }
       },
-      opts,
+      { ...opts, fanOut },
     );
   }
 

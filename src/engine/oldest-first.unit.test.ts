@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { MemoryConnector } from '../connectors/memory/index.js';
 import type { WriteItem } from '../connectors/sdk/contract.js';
 import { openStore, type Store } from '../store/index.js';
-import { Engine } from './engine.js';
+import { Engine, PAGE_TASK } from './engine.js';
 import { type Flow, flowDefaults } from './flow.js';
 
 const line = (sku: string, quantity = '1') => ({ sku, quantity, unit: 'PCS' });
@@ -109,6 +109,19 @@ describe('oldest first', () => {
     );
     await engine.run('a-b.transfers', { trigger: 'manual' });
     expect(written).toEqual(['T1', 'T2', 'T3']);
+  });
+
+  it('a run on the shared queue is not split into pages for several workers: it writes in order itself', async () => {
+    for (const [n, hour] of [
+      ['T1', '08'],
+      ['T2', '10'],
+      ['T3', '12'],
+    ] as const)
+      source.put('stockTransfer', transfer(n, `2026-03-01T${hour}:00:00.000Z`, 'KMG', 'SNY'));
+    const r = await engine.run('a-b.transfers', { trigger: 'manual', fanOut: true, query: { pageSize: 1 } });
+    expect(r).toMatchObject({ status: 'succeeded', counts: { read: 3, created: 3 } });
+    expect(written).toEqual(['T1', 'T2', 'T3']);
+    expect(await store.jobs.pending([PAGE_TASK])).toBe(0);
   });
 
   it('a transfer-in whose transfer-out failed waits for it, so does a later stock take of the item there; both go once it succeeds', async () => {
