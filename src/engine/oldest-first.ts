@@ -98,12 +98,13 @@ export class OldestFirst {
             !(b.flow === this.flow.name && decidedHere.has(b.source_id)),
         );
         const inPage = held.find((h) => s.keys.some((k) => h.keys.has(k)));
-        if (before)
+        if (before) {
           w.plan = waitFor(
             before.label,
             ReferenceResolver.waitKey(before.entity as Flow['entity'], this.flow.source, before.source_id),
           );
-        else if (inPage) w.plan = waitFor(inPage.label, inPage.key);
+          w.waitsOnHold = { flow: before.flow, id: before.source_id };
+        } else if (inPage) w.plan = waitFor(inPage.label, inPage.key);
       }
       if ((w.plan.kind === 'fail' || w.plan.kind === 'wait') && s.keys.length)
         held.push({ keys: new Set(s.keys), label: this.name(w), key: this.key(w) });
@@ -168,6 +169,26 @@ export class OldestFirst {
       if (stuck && s.keys.length) blocked.push({ keys: new Set(s.keys), w });
     }
     return results;
+  }
+
+  /**
+   * Records just stored as waiting on an earlier record's stored hold that is gone by now: that
+   * record succeeded between this page's look and its store, and let go of its waiters before this
+   * wait was there to find. It releases its hold before it lets go, and this page stores its waits
+   * before it looks, so one of the two always sees the other. Returns their source ids.
+   */
+  async lapsed(work: readonly WorkItem[], outcomes: readonly RecordOutcome[]): Promise<string[]> {
+    const waiting = work.filter((w, i) => w.waitsOnHold && outcomes[i]?.status === 'waiting');
+    const free: string[] = [];
+    for (const flow of new Set(waiting.map((w) => w.waitsOnHold!.flow))) {
+      const mine = waiting.filter((w) => w.waitsOnHold!.flow === flow);
+      const held = await this.store.sequence.holding(
+        flow,
+        mine.map((w) => w.waitsOnHold!.id),
+      );
+      for (const w of mine) if (!held.has(w.waitsOnHold!.id)) free.push(w.sourceId);
+    }
+    return free;
   }
 
   /** Records that did not succeed hold their positions; those that did release theirs. */

@@ -169,6 +169,36 @@ describe('oldest first', () => {
     expect(await store.sequence.blockers('a', ['stock:A@SNY', 'transfer:TO-1'], '9999')).toEqual([]);
   });
 
+  it('a record whose predecessor succeeds while its wait is being stored does not wait for ever', async () => {
+    refused.add('TO-1');
+    source.put('stockTransfer', transfer('TO-1', '2026-03-01T09:00:00.000Z', 'KMG', 'SNY'));
+    source.put('stockCount', count('SC-1', '2026-03-01T18:00:00.000Z', 'KMG'));
+    await engine.run('a-b.transfers', { trigger: 'manual' });
+    // The count's run finds TO-1 held; before it stores the count's wait, TO-1 is retried, lands,
+    // and lets go of what waits on it — nothing yet.
+    const storeWithLog = store.records.storeWithLog.bind(store.records);
+    let raced = false;
+    store.records.storeWithLog = async (rows, ...rest) => {
+      if (!raced && rows.some((r) => r.flow === 'a-b.counts' && r.state === 'waiting')) {
+        raced = true;
+        refused.clear();
+        await engine.retry({ allFailed: true, flow: 'a-b.transfers' });
+        await engine.settle('a-b.transfers', Date.now() + 3_000);
+        expect(await store.records.get('a-b.transfers', 'TO-1')).toMatchObject({ state: 'processed' });
+      }
+      return storeWithLog(rows, ...rest);
+    };
+    const c = await engine.run('a-b.counts', { trigger: 'manual' });
+    expect(raced).toBe(true);
+    expect(c.outcomes.map((o) => [o.sourceId, o.status, o.reason ?? ''])).toEqual([
+      ['SC-1', 'waiting', 'waiting for stock transfer TO-1 to succeed'],
+    ]);
+    // Looked at again once stored: due now, and its retry writes it after TO-1.
+    await engine.settle('a-b.counts', Date.now() + 3_000);
+    expect(written).toEqual(['TO-1', 'SC-1']);
+    expect((await store.records.get('a-b.counts', 'SC-1'))?.state).toBe('processed');
+  });
+
   it('stock takes of one position in one page: a failed one holds back the next, which is never written before it', async () => {
     refused.add('SC-1');
     source.put('stockCount', count('SC-1', '2026-03-02T08:00:00.000Z', 'KMG'));

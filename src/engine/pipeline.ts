@@ -74,6 +74,8 @@ export interface WorkItem {
   manualSkip?: { kind: 'clear' } | { kind: 'adopt'; hash: string };
   /** The predecessor a waiting record waits on: looked at again once the wait is stored. */
   waitsFor?: { dep: Dependency; id: string };
+  /** The same for an oldest-first record held back by an earlier one's stored hold (oldest-first.ts). */
+  waitsOnHold?: { flow: string; id: string };
   plan: Plan;
 }
 
@@ -271,7 +273,7 @@ export class RecordPipeline {
       for (const w of work) if (w.plan.kind === 'create') needed.set(w, w.needs?.[index] ?? []);
       const all = [...new Set([...needed.values()].flat())];
       if (all.length === 0) continue;
-      const states = await references.resolve(flow, dep, all, !preview);
+      const states = await references!.resolve(flow, dep, all, !preview);
       let absent = new Set<string>();
       try {
         if (dep.targetKeys) absent = await this.onTarget(dep, all, states);
@@ -574,7 +576,7 @@ export class RecordPipeline {
     const outcomes = work.map((w) => toOutcome(w, results.get(w.sourceId)));
     await this.writeBack(work, outcomes);
     await persistOutcomes(this.ctx.store, flow, work, outcomes, runId);
-    await this.recheckWaits(work, outcomes);
+    await this.recheckWaits(work, outcomes, order);
     await order?.note(work, outcomes);
     logOutcomes(log, work, outcomes);
     const succeeded = outcomes.filter(
@@ -595,17 +597,21 @@ export class RecordPipeline {
    * Records just stored as waiting on a predecessor, which is looked at again now: one that
    * succeeded between this page's look and its store let its waiters go before this wait was there
    * to find, so the wait would never end. Stored first, then looked at — while the predecessor is
-   * stored first, then lets go what waits — so one of the two always sees the other.
+   * stored first, then lets go what waits — so one of the two always sees the other. An
+   * oldest-first flow's waits on an earlier record's hold are looked at the same way.
    */
-  private async recheckWaits(work: readonly WorkItem[], outcomes: readonly RecordOutcome[]): Promise<void> {
+  private async recheckWaits(
+    work: readonly WorkItem[],
+    outcomes: readonly RecordOutcome[],
+    order: OldestFirst | undefined,
+  ): Promise<void> {
     const { references, flow, onUnblocked } = this.ctx;
-    if (!references || !onUnblocked) return;
+    if (!onUnblocked) return;
+    const free = order ? await order.lapsed(work, outcomes) : [];
     const waiting = work.filter((w, i) => w.waitsFor && outcomes[i]?.status === 'waiting');
-    if (waiting.length === 0) return;
-    const free: string[] = [];
-    for (const dep of new Set(waiting.map((w) => w.waitsFor!.dep))) {
+    for (const dep of references ? new Set(waiting.map((w) => w.waitsFor!.dep)) : []) {
       const mine = waiting.filter((w) => w.waitsFor!.dep === dep);
-      const states = await references.resolve(
+      const states = await references!.resolve(
         flow,
         dep,
         [...new Set(mine.map((w) => w.waitsFor!.id))],

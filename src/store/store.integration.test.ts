@@ -215,6 +215,30 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(await store.cursors.get('f1')).toBe('2026-01-02T00:00:00.000Z');
   });
 
+  it('holds stock positions for oldest-first records until they succeed', async () => {
+    const hold = (flow: string, source_id: string, occurred_at: string, keys: string[]) => ({
+      source: 'a',
+      occurred_at,
+      flow,
+      entity: 'stockTransfer',
+      source_id,
+      label: `stock transfer ${source_id}`,
+      keys,
+    });
+    await store.sequence.hold([
+      hold('a-b.transfers', 'TO-1', '2026-03-01T09:00:00.000Z', ['stock:A@KMG', 'transfer:TO-1']),
+      hold('a-b.transfers', 'TO-2', '2026-03-01T11:00:00.000Z', ['stock:A@KMG']),
+    ]);
+    const blockers = await store.sequence.blockers('a', ['stock:A@KMG'], '2026-03-01T10:00:00.000Z');
+    expect(blockers.map((b) => b.source_id)).toEqual(['TO-1']);
+    expect(await store.sequence.holding('a-b.transfers', ['TO-1', 'TO-2', 'TO-3'])).toEqual(
+      new Set(['TO-1', 'TO-2']),
+    );
+    await store.sequence.release('a-b.transfers', ['TO-1']);
+    expect(await store.sequence.holding('a-b.transfers', ['TO-1', 'TO-2'])).toEqual(new Set(['TO-2']));
+    expect(await store.sequence.holding('a-b.counts', ['TO-2'])).toEqual(new Set());
+  });
+
   it('stores webhook deliveries once per dedupe key', async () => {
     const first = await store.inbox.store({
       connection: 'acumatica',

@@ -30,6 +30,22 @@ export class SequenceKeyRepository {
     return out.sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
   }
 
+  /** Which of these records of `flow` still hold something up. */
+  async holding(flow: string, sourceIds: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunks([...new Set(sourceIds)]))
+      if (part.length)
+        for (const r of await this.db
+          .selectFrom('sequence_keys')
+          .select('source_id')
+          .distinct()
+          .where('flow', '=', flow)
+          .where('source_id', 'in', part)
+          .execute())
+          out.add(r.source_id);
+    return out;
+  }
+
   /** Notes what these records (not succeeded) touch, replacing what was noted for them before. */
   async hold(
     rows: ReadonlyArray<Omit<SequenceKey, 'id' | 'seq_key'> & { keys: readonly string[] }>,
