@@ -273,7 +273,7 @@ export class RecordPipeline {
       for (const w of work) if (w.plan.kind === 'create') needed.set(w, w.needs?.[index] ?? []);
       const all = [...new Set([...needed.values()].flat())];
       if (all.length === 0) continue;
-      const states = await references!.resolve(flow, dep, all, !preview);
+      const states = await references.resolve(flow, dep, all, !preview);
       let absent = new Set<string>();
       try {
         if (dep.targetKeys) absent = await this.onTarget(dep, all, states);
@@ -609,16 +609,17 @@ export class RecordPipeline {
     if (!onUnblocked) return;
     const free = order ? await order.lapsed(work, outcomes) : [];
     const waiting = work.filter((w, i) => w.waitsFor && outcomes[i]?.status === 'waiting');
-    for (const dep of references ? new Set(waiting.map((w) => w.waitsFor!.dep)) : []) {
-      const mine = waiting.filter((w) => w.waitsFor!.dep === dep);
-      const states = await references!.resolve(
-        flow,
-        dep,
-        [...new Set(mine.map((w) => w.waitsFor!.id))],
-        false,
-      );
-      for (const w of mine) if (states.get(w.waitsFor!.id)?.ok) free.push(w.sourceId);
-    }
+    if (references)
+      for (const dep of new Set(waiting.map((w) => w.waitsFor!.dep))) {
+        const mine = waiting.filter((w) => w.waitsFor!.dep === dep);
+        const states = await references.resolve(
+          flow,
+          dep,
+          [...new Set(mine.map((w) => w.waitsFor!.id))],
+          false,
+        );
+        for (const w of mine) if (states.get(w.waitsFor!.id)?.ok) free.push(w.sourceId);
+      }
     if (free.length) await onUnblocked(flow.name, free);
   }
 
