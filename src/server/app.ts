@@ -14,8 +14,9 @@ import type { Alerter } from '../runtime/alerts/alerter.js';
 import type { Context } from '../runtime/context.js';
 import type { LiveConfig } from '../runtime/live-config.js';
 import { registerAccess } from './auth/plugin.js';
+import { drainRefused } from './body-limits.js';
 import type { ServerLimits } from './limits.js';
-import { isLimitError } from './request-limits.js';
+import { bytesText, isLimitError } from './request-limits.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerBatchRoutes } from './routes/batches.js';
 import { registerConnectionRoutes } from './routes/connections.js';
@@ -191,14 +192,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
       return refuse(e.statusCode, e.code, e.message);
     }
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const max = req.routeOptions.bodyLimit ?? 1_048_576;
+      // The sender may still be writing: the rest is read first, so it reads this answer, not a reset.
+      return drainRefused(req.raw, max).then(() =>
+        refuse(413, 'too_large', `the body is larger than this endpoint takes (at most ${bytesText(max)})`),
+      );
+    }
     const status = e.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // Fastify's own refusals (a body too large, a media type no route takes, bad JSON).
-      const message =
-        e.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? `the body is larger than this endpoint takes (at most ${req.routeOptions.bodyLimit ?? 1_048_576} bytes)`
-          : e.message;
-      return refuse(status, CODE_OF_STATUS[status] ?? 'invalid_request', message);
+      // Fastify's own refusals (a media type no route takes, bad JSON).
+      return refuse(status, CODE_OF_STATUS[status] ?? 'invalid_request', e.message);
     }
     deps.ctx.logger.error({ err: e, method: req.method, url: req.url }, 'request failed');
     return reply.code(500).send({ error: { code: 'internal', message: e.message } });

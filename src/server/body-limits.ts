@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tooLarge } from './request-limits.js';
@@ -23,16 +24,27 @@ export async function refusedByLength(
 ): Promise<boolean> {
   const declared = Number(req.headers['content-length']);
   if (!Number.isFinite(declared) || declared <= max) return false;
-  if (declared <= max + LINGER.bytes) await dropBody(req.raw, declared);
-  // The rest of a body past the bound is not read; the connection ends after the answer.
+  await drainRefused(req.raw, max);
+  // A body past the linger bound is not read to its end: the connection ends after the answer.
   reply.header('connection', 'close');
   const e = tooLarge(what, max);
   await reply.code(413).send({ error: { code: e.code, message: e.message } });
   return true;
 }
 
-/** Reads and drops up to `bytes` of a request body, for at most LINGER.ms; never fails. */
-function dropBody(raw: NodeJS.ReadableStream, bytes: number): Promise<void> {
+/**
+ * Before the 413 of a body over `max` goes out: the rest of it is read and dropped, within the
+ * linger bounds (a declared length past them is not waited for). Never fails.
+ */
+export async function drainRefused(raw: IncomingMessage, max: number): Promise<void> {
+  if (raw.complete || raw.destroyed) return;
+  const declared = Number(raw.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max + LINGER.bytes) return;
+  await dropBody(raw, Number.isFinite(declared) ? declared : LINGER.bytes);
+}
+
+/** Reads and drops up to `bytes` more of a request body, for at most LINGER.ms; never fails. */
+function dropBody(raw: IncomingMessage, bytes: number): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0;
     const finish = () => {

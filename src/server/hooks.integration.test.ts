@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent, fetch as fetchFrom } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { rawExchange } from '../../test/support/raw-http.js';
 import type { LoadedConfig } from '../config/load.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import { quickbooksWebhook, SIGNATURE_HEADER, signBody } from '../connectors/quickbooks/webhook.js';
@@ -48,29 +48,6 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One raw HTTP/1.1 exchange on its own socket: the head is written at once, the body part by part. */
-function rawExchange(base: string, head: string) {
-  const { hostname, port } = new URL(base);
-  const socket = connect(Number(port), hostname);
-  let received = '';
-  let error: Error | undefined;
-  socket.on('data', (d: Buffer) => {
-    received += d.toString('latin1');
-  });
-  socket.on('error', (e) => {
-    error = e;
-  });
-  const closed = new Promise<void>((r) => socket.on('close', () => r()));
-  socket.write(head);
-  return {
-    write: (b: Buffer) => new Promise<void>((r) => socket.write(b, () => r())),
-    received: () => received,
-    error: () => error,
-    closed,
-    destroy: () => socket.destroy(),
-  };
-}
 
 /**
  * The webhook intake over real HTTP on loopback: every delivery is a row before it is answered,

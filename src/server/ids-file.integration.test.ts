@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer, usersWithTokens } from '../../test/support/api-server.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { rawExchange } from '../../test/support/raw-http.js';
 import { idsXlsx, lastRowBomb } from '../../test/support/xlsx.js';
 import { MemoryConnector } from '../connectors/memory/index.js';
 import type { ConnectorManifest } from '../connectors/sdk/manifest.js';
@@ -131,5 +132,26 @@ describe('ID-file upload', () => {
     expect(((await ok.json()) as { count: number }).count).toBe(lines + 1);
     const over = await upload(Buffer.concat([csv, Buffer.from('x')]), tokens.operator, 'ids.csv');
     expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({
+      error: { code: 'too_large', message: 'the body is larger than this endpoint takes (at most 5 MB)' },
+    });
+  });
+
+  it('a browser still sending a file over the limit reads the 413, not a reset', async () => {
+    const size = IDS_FILE_LIMITS.maxUploadBytes + 2 * 1024 * 1024;
+    const sending = rawExchange(
+      url,
+      `POST /api/flows/${flow.name}/ids-file?filename=ids.xlsx HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+        `authorization: Bearer ${tokens.operator}\r\ncontent-type: application/octet-stream\r\n` +
+        `content-length: ${size}\r\n\r\n`,
+    );
+    await sending.write(Buffer.alloc(size - 1024 * 1024, 0x41));
+    // Refused by its length, but answered only once the rest has come.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sending.received()).toBe('');
+    await sending.write(Buffer.alloc(1024 * 1024, 0x41));
+    await sending.closed;
+    expect(sending.error()).toBeUndefined();
+    expect(sending.received()).toMatch(/^HTTP\/1\.1 413 [\s\S]*at most 5 MB/);
   });
 });

@@ -334,6 +334,12 @@ describe("seed 000's SellerCloud batch screens in a real browser", () => {
     await page.getByLabel('Or Customers:').fill('C000002');
     await load();
     await loadedAs(1, pick, [row(all.find((c) => val(c.CustomerID) === 'C000002')!)]);
+    // A file over the upload limit: the screen shows the server's answer naming the limit (the rest
+    // of the file is read before it, so the browser is not cut off mid-upload).
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, Buffer.alloc(8 * 1024 * 1024, 0x41));
+    await page.getByLabel('Browse an Excel or CSV file of Customers').setInputFiles(huge);
+    await page.getByText('the body is larger than this endpoint takes (at most 5 MB)').waitFor();
     const wanted = ['C000001', 'C000003', 'C000005'];
     const file = await excel(join(dir, 'customers.xlsx'), 'Customer', wanted);
     await page.getByLabel('Browse an Excel or CSV file of Customers').setInputFiles(file);

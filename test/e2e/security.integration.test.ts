@@ -220,7 +220,7 @@ describe('the service under an outside probe', () => {
     });
     expect(big.status).toBe(413);
     expect(big.json.error?.code).toBe('too_large');
-    expect(big.json.error?.message).toMatch(/at most 1048576 bytes/);
+    expect(big.json.error?.message).toMatch(/at most 1 MB\)$/);
     const lines = logged.slice(before);
     expect(lines.some((l) => l.msg.includes('larger than this endpoint takes'))).toBe(true);
     // 4xx are info (30), without a stack; nothing at error (50) for a caller's mistake.

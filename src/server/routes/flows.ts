@@ -330,6 +330,8 @@ export function registerFlowRoutes(app: FastifyInstance, deps: ServerDeps): void
     {
       // Reading a file costs the server memory and time: only those who may start a run with it upload.
       config: { access: 'operator' },
+      // The route's own limit, so that its 413 names the upload's limit rather than the server's.
+      bodyLimit: IDS_FILE_LIMITS.maxUploadBytes,
       schema: {
         tags: ['flows'],
         summary:
