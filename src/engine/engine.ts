@@ -6,6 +6,7 @@ import {
   ABANDONED_RUN,
   type AcceptedFinding,
   emptyCounts,
+  newLinkRow,
   type RunCounts,
   runCounts,
   type Store,
@@ -118,25 +119,8 @@ const changeToken = (cursor: string | undefined): string | undefined =>
   cursor?.startsWith(TOKEN_CURSOR) ? cursor.slice(TOKEN_CURSOR.length) : undefined;
 /** The row of a record never synced before. */
 const unseenRecord = (flow: string, item: SourceItem): SyncRecordWrite => ({
-  flow,
-  source_id: item.id,
-  target_id: null,
-  target_number: null,
-  natural_key: null,
-  state: 'waiting',
-  last_hash: null,
+  ...newLinkRow(flow, item.id, 'waiting'),
   source_updated_at: item.updatedAt,
-  attempts: 0,
-  error_code: null,
-  error_category: null,
-  error_message: null,
-  reason: null,
-  waiting_on: null,
-  edited: 0,
-  next_attempt_at: null,
-  last_attempt_at: null,
-  last_synced_at: null,
-  data: null,
 });
 /** How soon the records of a page given up are tried again (each on its own row). */
 const PAGE_FAILED_RETRY_MS = 30_000;

@@ -1,4 +1,4 @@
-import type { Store, SyncRecord, SyncState } from '../store/index.js';
+import { newLinkRow, type Store, type SyncRecord, type SyncState } from '../store/index.js';
 import { EngineError } from './errors.js';
 import type { Flow } from './flow.js';
 import { hashOf } from './hash.js';
@@ -110,26 +110,11 @@ export class RecordActions {
     const now = new Date().toISOString();
     await this.store.records.upsertMany([
       {
-        flow: flow.name,
-        source_id: sourceId,
+        // Nothing is known of what the target holds (no last_hash): the next run writes every owned field.
+        ...newLinkRow(flow.name, sourceId, 'processed'),
         target_id: targetId,
-        target_number: null,
-        natural_key: null,
-        state: 'processed',
-        // Nothing is known of what the target holds: the next run writes every owned field.
-        last_hash: null,
-        source_updated_at: null,
-        attempts: 0,
-        error_code: null,
-        error_category: null,
-        error_message: null,
         reason: `linked by ${who}`,
-        waiting_on: null,
-        edited: 0,
-        next_attempt_at: null,
-        last_attempt_at: null,
         last_synced_at: now,
-        data: null,
       },
     ]);
     await this.store.records.skipMarks(flow.name, { clear: [sourceId], adopt: [] });

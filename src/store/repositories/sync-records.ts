@@ -7,6 +7,29 @@ import { chunks } from './json.js';
 export type SyncRecord = Selectable<SyncRecordsTable>;
 export type SyncRecordWrite = Omit<Insertable<SyncRecordsTable>, 'id' | 'created_at' | 'updated_at'>;
 
+/** A link-table row with nothing known yet but its flow, source id and state: callers set the rest. */
+export const newLinkRow = (flow: string, sourceId: string, state: SyncState): SyncRecordWrite => ({
+  flow,
+  source_id: sourceId,
+  target_id: null,
+  target_number: null,
+  natural_key: null,
+  state,
+  last_hash: null,
+  source_updated_at: null,
+  attempts: 0,
+  error_code: null,
+  error_category: null,
+  error_message: null,
+  reason: null,
+  waiting_on: null,
+  edited: 0,
+  next_attempt_at: null,
+  last_attempt_at: null,
+  last_synced_at: null,
+  data: null,
+});
+
 export interface RecordQuery {
   flow?: string;
   states?: readonly SyncState[];
