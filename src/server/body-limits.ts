@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooLarge } from './request-limits.js';
 
 /**
@@ -10,6 +10,21 @@ import { tooLarge } from './request-limits.js';
  * close" is the same idea). Past these bounds the sender is cut off: it is not an honest one.
  */
 export const LINGER = { bytes: 16 * 1024 * 1024, ms: 5_000 };
+
+/** No route that takes raw bodies may take more than this: the parser's own ceiling. */
+export const HARD_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * In `scope`, every body is taken as text, whatever its content type, up to HARD_BODY_LIMIT: for a
+ * route that verifies or parses the raw body itself (a webhook, a SOAP call) and counts its own
+ * limit with `refusedByLength` and `countedBody`.
+ */
+export function rawTextBodies(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+}
 
 /**
  * onRequest: a body whose declared length is over `max` is refused before it is parsed. One within

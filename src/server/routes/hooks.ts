@@ -2,13 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WEBHOOK_BODY_LIMIT } from '../../connectors/sdk/contract.js';
 import { takeDelivery, WEBHOOK_TASK } from '../../runtime/webhooks.js';
 import type { ServerDeps } from '../app.js';
-import { countedBody, refusedByLength } from '../body-limits.js';
+import { countedBody, HARD_BODY_LIMIT, rawTextBodies, refusedByLength } from '../body-limits.js';
 import { limitsOf } from '../limits.js';
 import { limiter } from '../request-limits.js';
 import { errorSchema } from './schemas.js';
-
-/** No connector's webhook may declare more than this: the parser's own ceiling. */
-const HARD_BODY_LIMIT = 16 * 1024 * 1024;
 
 type HookRequest = FastifyRequest<{ Params: { connection: string } }>;
 
@@ -46,10 +43,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: ServerDeps): void
   };
 
   app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
-    );
+    rawTextBodies(scope);
     scope.post<{ Params: { connection: string } }>(
       '/hooks/:connection',
       {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../app.js';
-import { countedBody, refusedByLength } from '../body-limits.js';
+import { countedBody, HARD_BODY_LIMIT, rawTextBodies, refusedByLength } from '../body-limits.js';
 import { limiter } from '../request-limits.js';
 import { errorSchema } from './schemas.js';
 
@@ -10,8 +10,6 @@ import { errorSchema } from './schemas.js';
  * invoices in one session is some 2,000 calls over a few minutes. This only cuts off a flood.
  */
 const QBWC_CALLS_PER_MINUTE = 1_200;
-/** The parser's own ceiling for a SOAP body; each connector says what it takes below this. */
-const HARD_BODY_LIMIT = 16 * 1024 * 1024;
 
 type QbwcRequest = FastifyRequest<{ Params: { connection: string } }>;
 
@@ -44,10 +42,7 @@ export function registerQbwcRoutes(app: FastifyInstance, deps: ServerDeps): void
   };
 
   app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: HARD_BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
-    );
+    rawTextBodies(scope);
     scope.post<{ Params: { connection: string } }>(
       '/qbwc/:connection',
       {
